@@ -1,0 +1,66 @@
+"""Error tree of kawasan_gis.
+
+Every error a user can cause derives from :class:`KawasanError` and also from the
+built-in exception a Python programmer would expect (``ValueError`` for bad
+content, ``OSError`` for files that cannot be read), so ``except ValueError``
+keeps working. Messages name the file, the feature and the fix; the CLI prints
+them without a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class KawasanError(Exception):
+    """Root of every error raised on purpose by kawasan_gis."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, problems: Iterable[str] = ()) -> None:
+        self.problems = list(problems)
+        if self.problems:
+            message = message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message)
+
+
+class DataSourceError(KawasanError, OSError):
+    """A file is missing, unreadable, truncated, lacks a sidecar or is unsafe to open."""
+
+
+class LayerError(KawasanError, ValueError):
+    """A file opened but the layer is absent, empty or of the wrong geometry kind."""
+
+
+class CRSError(KawasanError, ValueError):
+    """A layer has no CRS, or one that cannot be used for measuring."""
+
+
+class GeometryError(KawasanError, ValueError):
+    """Geometries that cannot be repaired automatically."""
+
+
+class FieldError(KawasanError, ValueError):
+    """Required columns are missing, or values in them are unusable (bad or duplicate codes)."""
+
+
+class ClassMappingError(KawasanError, ValueError):
+    """Raw class values could not be matched to standard classes with confidence."""
+
+    def __init__(self, message: str, *, problems: Iterable[str] = (), template: str | None = None) -> None:
+        super().__init__(message, problems=problems)
+        self.template = template
+
+
+class ConfigError(KawasanError, ValueError):
+    """A configuration file or option is wrong (unknown keys, bad values, missing files)."""
+
+
+class PlanError(KawasanError, ValueError):
+    """A plan brought for checking is inconsistent (unknown codes, villages in two kawasan...)."""
+
+
+class CheckFailed(KawasanError):
+    """A plan failed the RTRW check at the level asked for with ``--fail-on``."""
+
+    exit_code = 3
