@@ -64,3 +64,11 @@ class CheckFailed(KawasanError):
     """A plan failed the RTRW check at the level asked for with ``--fail-on``."""
 
     exit_code = 3
+
+
+class RepairWarning(UserWarning):
+    """Input was repaired automatically (invalid, empty or 3D geometries...).
+
+    The warning says how many features were changed and names them; the same facts
+    are kept in the layer report, so nothing is changed silently.
+    """
