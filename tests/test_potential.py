@@ -1,0 +1,159 @@
+"""Scoring potentials: hand-computed scores, missing indicators, dominance, zoning basis."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as NS
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kawasan_gis.errors import FieldError
+from kawasan_gis.potential import score_contributions, score_potentials
+
+CODES = pd.Index(["1807012001", "1807012002", "1807012003", "1807012004"], name="kode_desa")
+
+
+def spec(id: str, kind: str, weight: float, dasar: str, **kw: object) -> NS:
+    return NS(id=id, kind=kind, weight=weight, dasar=dasar, classes=tuple(kw.get("classes", ())), layer=kw.get("layer"), column=kw.get("column"), invert=kw.get("invert", False))
+
+
+CATALOGUE = [
+    NS(
+        code="pertanian_unggulan",
+        enabled=True,
+        indicators=[
+            spec("lahan_pertanian", "landcover_share", 0.5, "kondisi_lahan", classes=("sawah",)),
+            spec("zonasi_pertanian", "rtrw_share", 0.25, "zonasi", classes=("pertanian",)),
+            spec("irigasi", "line_density", 0.25, "kondisi_lahan", layer="saluran_irigasi"),
+        ],
+    ),
+    NS(
+        code="permukiman",
+        enabled=True,
+        indicators=[
+            spec("lahan_terbangun", "landcover_share", 0.5, "kondisi_lahan", classes=("permukiman",)),
+            spec("zonasi_permukiman", "rtrw_share", 0.5, "zonasi", classes=("permukiman_perdesaan",)),
+        ],
+    ),
+    NS(code="pariwisata", enabled=False, indicators=[spec("z", "rtrw_share", 1.0, "zonasi", classes=("pariwisata",))]),
+]
+
+
+def table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "pct_landuse_unmapped": [0.0, 0.0, 50.0, 0.0],
+            "pct_landuse_sawah": [80.0, 10.0, 0.0, 40.0],
+            "pct_landuse_permukiman": [20.0, 90.0, 50.0, 60.0],
+            "pct_rtrw_unmapped": [0.0, 0.0, 0.0, 0.0],
+            "pct_rtrw_pertanian": [100.0, 0.0, 0.0, 50.0],
+            "pct_rtrw_permukiman_perdesaan": [0.0, 100.0, 100.0, 50.0],
+            "km_per_km2_saluran_irigasi": [2.0, 0.0, 1.0, 4.0],
+        },
+        index=CODES,
+    )
+
+
+def test_hand_computed_scores() -> None:
+    s = score_potentials(table(), catalogue=CATALOGUE)
+    # irrigation scaled by the 95th percentile of [2, 0, 1, 4] = 3.7
+    p95 = np.quantile([2.0, 0.0, 1.0, 4.0], 0.95)
+    irr = np.minimum(np.array([2.0, 0.0, 1.0, 4.0]) / p95, 1.0)
+    expected_pert = 0.5 * np.array([0.8, 0.1, 0.0, 0.4]) + 0.25 * np.array([1.0, 0.0, 0.0, 0.5]) + 0.25 * irr
+    expected_perm = 0.5 * np.array([0.2, 0.9, 0.5, 0.6]) + 0.5 * np.array([0.0, 1.0, 1.0, 0.5])
+    np.testing.assert_allclose(s["skor_pertanian_unggulan"], expected_pert)
+    np.testing.assert_allclose(s["skor_permukiman"], expected_perm)
+    assert "skor_pariwisata" not in s.columns  # disabled potential
+    assert s.potensi_dominan.tolist() == ["pertanian_unggulan", "permukiman", "permukiman", "pertanian_unggulan"]
+    np.testing.assert_allclose(s.margin, np.abs(expected_pert - expected_perm))
+    assert s.index.equals(CODES)
+
+
+def test_zoning_basis_recorded() -> None:
+    s = score_potentials(table(), catalogue=CATALOGUE)
+    # village 3: permukiman from 0.25 land + 0.5 zoning -> 66.7 % zoning -> campuran
+    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(66.7)
+    assert s.loc["1807012003", "dasar"] == "campuran"
+    only_zoning = table().drop(columns=[c for c in table().columns if "landuse" in c or "irigasi" in c])
+    z = score_potentials(only_zoning, catalogue=CATALOGUE)
+    assert (z.dasar == "zonasi").all() and (z.pct_dasar_zonasi == 100.0).all()
+
+
+def test_missing_indicator_weight_redistributed() -> None:
+    no_landuse = table().drop(columns=[c for c in table().columns if c.startswith("pct_landuse")])
+    s = score_potentials(no_landuse, catalogue=CATALOGUE)
+    # permukiman now rests on zoning alone with weight 1
+    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 1.0, 1.0, 0.5])
+    assert s.attrs["missing"] == {
+        "pertanian_unggulan.lahan_pertanian": "no landcover/landuse layer",
+        "permukiman.lahan_terbangun": "no landcover/landuse layer",
+    }
+    assert s.loc["1807012001", "indikator_dipakai"] == "irigasi,zonasi_permukiman,zonasi_pertanian"
+
+
+def test_village_with_nan_table_value_uses_the_rest() -> None:
+    cat = [NS(code="peternakan", enabled=True, indicators=[spec("ternak", "table", 0.5, "kondisi_lahan", column="sapi"), spec("z", "rtrw_share", 0.5, "zonasi", classes=("peternakan",))])]
+    ind = pd.DataFrame({"tbl_sapi": [10.0, np.nan], "pct_rtrw_unmapped": [0.0, 0.0], "pct_rtrw_peternakan": [0.0, 40.0]}, index=CODES[:2])
+    s = score_potentials(ind, catalogue=cat)
+    # village 2 has no table row: its score is the zoning indicator at full weight
+    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0 + 0.0, 0.4])
+
+
+def test_distance_inverted_and_scaled_per_kabupaten() -> None:
+    cat = [NS(code="perekonomian", enabled=True, indicators=[spec("jarak", "point_distance", 1.0, "kondisi_lahan", layer="pasar", invert=True)])]
+    ind = pd.DataFrame({"jarak_km_pasar": [0.0, 10.0, 0.0, 1.0]}, index=CODES)
+    groups = pd.Series(["A", "A", "B", "B"], index=CODES)
+    s = score_potentials(ind, catalogue=cat, groups=groups)
+    p95a, p95b = np.quantile([0, 10], 0.95), np.quantile([0, 1], 0.95)
+    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 1 - min(10 / p95a, 1), 1.0, 1 - min(1 / p95b, 1)])
+
+
+def test_ties_follow_catalogue_order_and_flag_mixed() -> None:
+    ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [50.0], "pct_rtrw_permukiman_perdesaan": [50.0]}, index=CODES[:1])
+    cat = [CATALOGUE[0], CATALOGUE[1]]
+    s = score_potentials(ind, catalogue=cat)
+    # pertanian: 0.25/0.25 * 0.5 = 0.5 ; permukiman: 0.5 -> tie, first in catalogue wins, flagged mixed
+    assert s.potensi_dominan.iloc[0] == "pertanian_unggulan"
+    assert bool(s.campuran.iloc[0]) and s.margin.iloc[0] == pytest.approx(0.0)
+
+
+def test_nothing_computable_is_an_error() -> None:
+    with pytest.raises(FieldError, match="no potential can be scored"):
+        score_potentials(pd.DataFrame({"luas_ha": [1.0]}, index=CODES[:1]), catalogue=CATALOGUE)
+
+
+def test_contributions_sum_to_scores() -> None:
+    c = score_contributions(table(), catalogue=CATALOGUE)
+    s = score_potentials(table(), catalogue=CATALOGUE)
+    summed = c.groupby(["kode_desa", "potensi"])["kontribusi"].sum().unstack()
+    np.testing.assert_allclose(summed["permukiman"].reindex(CODES), s["skor_permukiman"])
+    # weights of each (village, potential) sum to one after redistribution
+    np.testing.assert_allclose(c.groupby(["kode_desa", "potensi"])["bobot"].sum(), 1.0)
+    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.50; lahan_terbangun 0.45")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100), st.floats(0, 50)), min_size=2, max_size=12))
+def test_scores_bounded_and_dominant_is_max(rows: list[tuple[float, float, float]]) -> None:
+    sawah, perm, irr = (np.array(x) for x in zip(*rows, strict=True))
+    n = len(rows)
+    ind = pd.DataFrame(
+        {
+            "pct_landuse_unmapped": 0.0,
+            "pct_landuse_sawah": sawah,
+            "pct_landuse_permukiman": perm,
+            "pct_rtrw_unmapped": 0.0,
+            "pct_rtrw_pertanian": 100 - sawah,
+            "km_per_km2_saluran_irigasi": irr,
+        },
+        index=pd.Index([f"18070120{i:02d}" for i in range(n)], name="kode_desa"),
+    )
+    s = score_potentials(ind, catalogue=CATALOGUE)
+    scores = s[["skor_pertanian_unggulan", "skor_permukiman"]].to_numpy()
+    assert np.all((scores >= 0) & (scores <= 1 + 1e-12))
+    best = np.array(["pertanian_unggulan", "permukiman"])[np.argmax(scores, axis=1)]
+    assert (s.potensi_dominan.to_numpy() == best).all()
+    assert np.all(s.margin >= 0)
