@@ -1,0 +1,325 @@
+"""Run configuration: one TOML file names the inputs, the method and the outputs.
+
+The file is read into frozen dataclasses. Every problem (unknown keys, wrong types,
+missing files, bad values) is gathered and reported at once in one
+:class:`~kawasan_gis.errors.ConfigError`, before any work starts. Relative paths are
+taken from the folder of the config file.
+
+See ``docs/config.md`` for every key; ``kawasan init`` writes a commented starter file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kawasan_gis.errors import ConfigError
+
+METHODS = ("dominant", "ward")
+FAIL_ON = ("never", "prohibited", "conditional")
+LANGS = ("id", "en")
+
+
+@dataclass(frozen=True)
+class LayerInput:
+    """One input layer: a file, optionally a layer inside it and a column to use."""
+
+    path: Path
+    layer: str | None = None
+    column: str | None = None
+    assume_crs: str | None = None
+    by: str | None = None  # lines/points: column that splits the layer into classes
+
+
+@dataclass(frozen=True)
+class TableInput:
+    path: Path
+    code_column: str | None = None
+    crosswalk: Path | None = None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    villages: LayerInput
+    rtrw: LayerInput | None = None
+    landuse: LayerInput | None = None
+    landcover_raster: LayerInput | None = None
+    lp2b: LayerInput | None = None
+    hazard: LayerInput | None = None
+    lines: dict[str, LayerInput] = field(default_factory=dict)
+    points: dict[str, LayerInput] = field(default_factory=dict)
+    table: TableInput | None = None
+    class_mapping: Path | None = None
+
+
+@dataclass(frozen=True)
+class ProjectOptions:
+    name: str = "Kawasan Perdesaan"
+    lang: str = "id"
+    working_crs: str | None = None
+
+
+@dataclass(frozen=True)
+class PotentialOptions:
+    catalogue: Path | None = None
+    mixed_margin: float = 0.05
+
+
+@dataclass(frozen=True)
+class ProposalOptions:
+    method: str = "dominant"
+    n_zones: int | None = None
+    min_villages: int = 2
+    max_villages: int | None = None
+    max_area_ha: float | None = None
+    include_kelurahan: bool = True
+    snap_m: float = 30.0
+    random_state: int = 0
+    n_perturb: int = 20
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    matrix: Path | None = None
+    fail_on: str = "never"
+    conditional_conflicts: bool = True
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    shapefile: bool = False
+    geojson: bool = True
+    kml: bool = True
+    xlsx: bool = True
+    offline_map: bool = True
+    static_map: bool = True
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a ``kawasan run`` needs."""
+
+    inputs: Inputs
+    project: ProjectOptions = ProjectOptions()
+    potentials: PotentialOptions = PotentialOptions()
+    proposal: ProposalOptions = ProposalOptions()
+    check: CheckOptions = CheckOptions()
+    outputs: OutputOptions = OutputOptions()
+    source: Path | None = None
+
+    def with_overrides(self, **sections: Any) -> RunConfig:
+        """A copy with some sections replaced (used by the CLI and the demo)."""
+        return replace(self, **sections)
+
+
+SECTIONS = {
+    "project": ProjectOptions,
+    "potentials": PotentialOptions,
+    "proposal": ProposalOptions,
+    "check": CheckOptions,
+    "outputs": OutputOptions,
+}
+LAYER_KEYS = {f.name for f in fields(LayerInput)}
+TABLE_KEYS = {f.name for f in fields(TableInput)}
+INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard")
+
+
+class _Problems:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        self.items.append(f"[{where}] {what}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ConfigError(f"{self.source}: the configuration has {len(self.items)} problem(s):", problems=self.items)
+
+
+def _path(value: Any, base: Path, where: str, problems: _Problems, *, must_exist: bool = True) -> Path | None:
+    if not isinstance(value, str) or not value.strip():
+        problems.add(where, f"expected a file path (text), got {value!r}")
+        return None
+    p = Path(value).expanduser()
+    p = p if p.is_absolute() else (base / p)
+    if must_exist and not p.exists():
+        problems.add(where, f"file not found: {p}")
+    return p
+
+
+def _layer(value: Any, base: Path, where: str, problems: _Problems) -> LayerInput | None:
+    if isinstance(value, str):
+        value = {"path": value}
+    if not isinstance(value, dict):
+        problems.add(where, f"expected a path or a table {{ path = ..., layer = ... }}, got {value!r}")
+        return None
+    unknown = set(value) - LAYER_KEYS
+    for key in sorted(unknown):
+        problems.add(where, f"unknown key '{key}' (allowed: {', '.join(sorted(LAYER_KEYS))})")
+    if "path" not in value:
+        problems.add(where, "missing 'path'")
+        return None
+    path = _path(value["path"], base, f"{where}.path", problems)
+    for key in ("layer", "column", "assume_crs", "by"):
+        if key in value and not isinstance(value[key], str):
+            problems.add(f"{where}.{key}", f"expected text, got {value[key]!r}")
+    if path is None:
+        return None
+    return LayerInput(path=path, **{k: value.get(k) for k in ("layer", "column", "assume_crs", "by") if isinstance(value.get(k), str)})
+
+
+def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -> Any:
+    if not isinstance(raw, dict):
+        problems.add(where, f"expected a table, got {raw!r}")
+        return cls()
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            problems.add(where, f"unknown key '{key}' (allowed: {', '.join(sorted(known))})")
+            continue
+        default = getattr(cls(), key)
+        ftype = str(known[key].type)
+        if "Path" in ftype:
+            kwargs[key] = _path(value, base, f"{where}.{key}", problems) if value not in ("", None) else None
+        elif isinstance(default, bool) or ftype == "bool":
+            if not isinstance(value, bool):
+                problems.add(f"{where}.{key}", f"expected true or false, got {value!r}")
+            else:
+                kwargs[key] = value
+        elif "int" in ftype and "float" not in ftype:
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.add(f"{where}.{key}", f"expected a whole number, got {value!r}")
+            else:
+                kwargs[key] = value if value != 0 or "None" not in ftype else None
+        elif "float" in ftype:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.add(f"{where}.{key}", f"expected a number, got {value!r}")
+            else:
+                kwargs[key] = float(value) if value != 0 or "None" not in ftype else None
+        else:
+            if not isinstance(value, str):
+                problems.add(f"{where}.{key}", f"expected text, got {value!r}")
+            else:
+                kwargs[key] = value or None if "None" in ftype else value
+    return cls(**kwargs)
+
+
+def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> RunConfig:
+    """Build a :class:`RunConfig` from a parsed TOML mapping, listing every problem at once."""
+    problems = _Problems(source)
+    allowed = set(SECTIONS) | {"inputs"}
+    for key in sorted(set(raw) - allowed):
+        problems.add(key, f"unknown section (allowed: {', '.join(sorted(allowed))})")
+
+    inp = raw.get("inputs")
+    villages = None
+    layers: dict[str, LayerInput | None] = {}
+    lines: dict[str, LayerInput] = {}
+    points: dict[str, LayerInput] = {}
+    table = None
+    mapping = None
+    if not isinstance(inp, dict):
+        problems.add("inputs", "missing: the [inputs] section must name at least the villages layer")
+    else:
+        allowed_inputs = set(INPUT_LAYERS) | {"lines", "points", "table", "class_mapping"}
+        for key in sorted(set(inp) - allowed_inputs):
+            problems.add("inputs", f"unknown key '{key}' (allowed: {', '.join(sorted(allowed_inputs))})")
+        if "villages" not in inp:
+            problems.add("inputs", "missing 'villages': the village boundary layer is required")
+        for key in INPUT_LAYERS:
+            if key in inp:
+                layers[key] = _layer(inp[key], base, f"inputs.{key}", problems)
+        villages = layers.get("villages")
+        for group, target in (("lines", lines), ("points", points)):
+            entries = inp.get(group, {})
+            if not isinstance(entries, dict):
+                problems.add(f"inputs.{group}", "expected a table of NAME = { path = ... }")
+                continue
+            for name, value in entries.items():
+                if not name.isidentifier():
+                    problems.add(f"inputs.{group}.{name}", "names must be letters, digits and _ (they become column names)")
+                layer = _layer(value, base, f"inputs.{group}.{name}", problems)
+                if layer is not None:
+                    target[name] = layer
+        if "table" in inp:
+            t = inp["table"]
+            t = {"path": t} if isinstance(t, str) else t
+            if not isinstance(t, dict) or "path" not in t:
+                problems.add("inputs.table", "expected { path = ..., code_column = ..., crosswalk = ... }")
+            else:
+                for key in sorted(set(t) - TABLE_KEYS):
+                    problems.add("inputs.table", f"unknown key '{key}' (allowed: {', '.join(sorted(TABLE_KEYS))})")
+                tp = _path(t["path"], base, "inputs.table.path", problems)
+                cw = _path(t["crosswalk"], base, "inputs.table.crosswalk", problems) if t.get("crosswalk") else None
+                if tp is not None:
+                    table = TableInput(path=tp, code_column=t.get("code_column"), crosswalk=cw)
+        if inp.get("class_mapping"):
+            mapping = _path(inp["class_mapping"], base, "inputs.class_mapping", problems)
+
+    sections = {name: _options(cls, raw.get(name, {}), base, name, problems) for name, cls in SECTIONS.items()}
+    prop: ProposalOptions = sections["proposal"]
+    if prop.method not in METHODS:
+        problems.add("proposal.method", f"'{prop.method}' is not a method; use one of {', '.join(METHODS)}")
+    if prop.min_villages < 1:
+        problems.add("proposal.min_villages", "must be at least 1 (UU 6/2014 cooperation needs 2; default 2)")
+    if prop.max_villages is not None and prop.max_villages < prop.min_villages:
+        problems.add("proposal.max_villages", f"{prop.max_villages} is below min_villages {prop.min_villages}")
+    if prop.snap_m < 0:
+        problems.add("proposal.snap_m", "must be 0 or more metres")
+    if sections["check"].fail_on not in FAIL_ON:
+        problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_ON)}")
+    if sections["project"].lang not in LANGS:
+        problems.add("project.lang", f"'{sections['project'].lang}' is not one of {', '.join(LANGS)}")
+    if sections["project"].working_crs:
+        from kawasan_gis.io import parse_crs
+
+        try:
+            crs = parse_crs(sections["project"].working_crs)
+            if not crs.is_projected:
+                problems.add("project.working_crs", f"{sections['project'].working_crs} is not projected (metres needed)")
+        except ConfigError:
+            raise
+        except Exception as exc:  # CRSError from parse_crs
+            problems.add("project.working_crs", str(exc))
+    if villages is not None and not any(layers.get(k) for k in ("rtrw", "landuse", "landcover_raster")) and not lines and not points and table is None:
+        problems.add("inputs", "no indicator input: give at least one of rtrw, landuse, landcover_raster, lines, points or table")
+    problems.raise_if_any()
+    assert villages is not None
+    inputs = Inputs(
+        villages=villages,
+        rtrw=layers.get("rtrw"),
+        landuse=layers.get("landuse"),
+        landcover_raster=layers.get("landcover_raster"),
+        lp2b=layers.get("lp2b"),
+        hazard=layers.get("hazard"),
+        lines=lines,
+        points=points,
+        table=table,
+        class_mapping=mapping,
+    )
+    return RunConfig(inputs=inputs, source=None, **sections)
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and check a run configuration file.
+
+    Examples
+    --------
+    >>> from kawasan_gis.config import load_config
+    >>> cfg = load_config("data/lampung_timur.toml")
+    >>> cfg.proposal.method, cfg.inputs.villages.path.name
+    ('dominant', 'desa_lampung_timur.gpkg')
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found. Create one with `kawasan init DIR`.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    cfg = parse_config(raw, base=path.resolve().parent, source=str(path))
+    return replace(cfg, source=path.resolve())

@@ -1,0 +1,89 @@
+"""Run configuration: the bundled examples load; every problem of a bad file is listed at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kawasan_gis.config import load_config
+from kawasan_gis.errors import ConfigError
+
+
+def test_bundled_configs_load(data_dir: Path) -> None:
+    cfg = load_config(data_dir / "lampung_timur.toml")
+    assert cfg.inputs.villages.path == (data_dir / "rtrw_lampung_timur" / "desa_lampung_timur.gpkg").resolve()
+    assert cfg.inputs.rtrw is not None and cfg.inputs.rtrw.column == "kelas"
+    assert sorted(cfg.inputs.lines) == ["jalan", "saluran_irigasi"]
+    assert cfg.inputs.lines["jalan"].by == "kelas_jalan"
+    assert cfg.proposal.max_villages == 25 and cfg.proposal.n_zones is None
+    assert cfg.project.working_crs == "EPSG:32748"
+    gor = load_config(data_dir / "gorontalo.toml")
+    assert gor.inputs.rtrw is None and gor.inputs.landuse is not None
+    assert gor.proposal.include_kelurahan is False
+
+
+def test_every_problem_listed(tmp_path: Path) -> None:
+    (tmp_path / "desa.gpkg").write_bytes(b"")
+    cfg = tmp_path / "kawasan.toml"
+    cfg.write_text(
+        """
+[inputs]
+villages = { path = "desa.gpkg", lyr = "desa" }
+rtrw = "missing_rtrw.gpkg"
+[inputs.lines]
+"jalan raya" = "desa.gpkg"
+[proposal]
+method = "kmeans"
+min_villages = "two"
+max_villages = 1
+[check]
+fail_on = "always"
+[project]
+lang = "fr"
+working_crs = "EPSG:4326"
+[outputs]
+kml = "yes"
+[extra]
+x = 1
+"""
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    text = str(err.value)
+    expected = [
+        "[extra] unknown section",
+        "[inputs.villages] unknown key 'lyr'",
+        "[inputs.rtrw.path] file not found:",
+        "[inputs.lines.jalan raya] names must be letters, digits and _",
+        "[proposal.min_villages] expected a whole number, got 'two'",
+        "[proposal.method] 'kmeans' is not a method; use one of dominant, ward",
+        "[proposal.max_villages] 1 is below min_villages 2",
+        "[check.fail_on] 'always' is not one of never, prohibited, conditional",
+        "[project.lang] 'fr' is not one of id, en",
+        "[project.working_crs] EPSG:4326 is not projected",
+        "[outputs.kml] expected true or false, got 'yes'",
+    ]
+    for item in expected:
+        assert item in text, item
+    assert "problem(s)" in text and len(err.value.problems) == len(expected)
+
+
+def test_villages_required_and_an_indicator_input(tmp_path: Path) -> None:
+    cfg = tmp_path / "k.toml"
+    cfg.write_text("[proposal]\nmethod = 'ward'\n")
+    with pytest.raises(ConfigError, match=r"\[inputs\] missing: the \[inputs\] section must name at least the villages layer"):
+        load_config(cfg)
+    (tmp_path / "d.gpkg").write_bytes(b"")
+    cfg.write_text("[inputs]\nvillages = 'd.gpkg'\n")
+    with pytest.raises(ConfigError, match="no indicator input"):
+        load_config(cfg)
+
+
+def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found.*kawasan init"):
+        load_config(tmp_path / "none.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[inputs\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
