@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import FieldError
+from kawasan_gis.vocab import IndicatorSpec, Potential, load_potentials
 
 log = logging.getLogger(__name__)
 
@@ -57,26 +58,26 @@ def _class_share(indicators: pd.DataFrame, kinds: Iterable[str], classes: Iterab
     return IndicatorValue(None, f"no {'/'.join(kinds)} layer")
 
 
-def indicator_values(indicators: pd.DataFrame, spec: object) -> IndicatorValue:
+def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec) -> IndicatorValue:
     """Raw values of one indicator spec (see potentials.toml) from the indicator table."""
-    kind = spec.kind  # type: ignore[attr-defined]
+    kind = spec.kind
     if kind == "landcover_share":
         # a complete land-cover raster is preferred over a (often partial) land-use layer
-        return _class_share(indicators, ("landcover", "landuse"), spec.classes)  # type: ignore[attr-defined]
+        return _class_share(indicators, ("landcover", "landuse"), spec.classes)
     if kind == "rtrw_share":
-        return _class_share(indicators, ("rtrw",), spec.classes)  # type: ignore[attr-defined]
+        return _class_share(indicators, ("rtrw",), spec.classes)
     name = {
-        "line_density": f"km_per_km2_{spec.layer}",  # type: ignore[attr-defined]
-        "point_count": f"n_{spec.layer}",  # type: ignore[attr-defined]
-        "point_distance": f"jarak_km_{spec.layer}",  # type: ignore[attr-defined]
-        "table": f"tbl_{spec.column}",  # type: ignore[attr-defined]
+        "line_density": f"km_per_km2_{spec.layer}",
+        "point_count": f"n_{spec.layer}",
+        "point_distance": f"jarak_km_{spec.layer}",
+        "table": f"tbl_{spec.column}",
     }.get(kind)
     if name is None:
-        raise FieldError(f"indicator '{spec.id}' has unknown kind '{kind}'.")  # type: ignore[attr-defined]
+        raise FieldError(f"indicator '{spec.id}' has unknown kind '{kind}'.")
     if name in indicators.columns:
         return IndicatorValue(pd.to_numeric(indicators[name], errors="coerce").astype(float))
-    if kind == "table" and spec.column in indicators.columns:  # type: ignore[attr-defined]
-        return IndicatorValue(pd.to_numeric(indicators[spec.column], errors="coerce").astype(float))  # type: ignore[attr-defined]
+    if kind == "table" and spec.column in indicators.columns:
+        return IndicatorValue(pd.to_numeric(indicators[spec.column], errors="coerce").astype(float))
     return IndicatorValue(None, f"column {name} not computed")
 
 
@@ -101,20 +102,16 @@ def scale_values(values: pd.Series, groups: pd.Series, *, kind: str, invert: boo
     return scaled
 
 
-def _potentials(catalogue: object | None, enabled_only: bool) -> list[object]:
-    if catalogue is None:
-        from kawasan_gis.vocab import load_potentials
-
-        catalogue = load_potentials()
-    items = list(getattr(catalogue, "potentials", catalogue))  # type: ignore[call-overload]
-    return [p for p in items if p.enabled or not enabled_only]  # type: ignore[attr-defined]
+def _potentials(catalogue: Iterable[Potential] | None, enabled_only: bool) -> list[Potential]:
+    items = list(load_potentials() if catalogue is None else catalogue)
+    return [p for p in items if p.enabled or not enabled_only]
 
 
 def score_contributions(
     indicators: pd.DataFrame,
     *,
     groups: pd.Series | None = None,
-    catalogue: object | None = None,
+    catalogue: Iterable[Potential] | None = None,
     enabled_only: bool = True,
 ) -> pd.DataFrame:
     """Long table of every (village, potential, indicator) contribution to the scores.
@@ -129,18 +126,18 @@ def score_contributions(
     missing: dict[str, str] = {}
     for pot in _potentials(catalogue, enabled_only):
         parts = []
-        for spec in pot.indicators:  # type: ignore[attr-defined]
+        for spec in pot.indicators:
             raw = indicator_values(indicators, spec)
-            key = f"{pot.code}.{spec.id}"  # type: ignore[attr-defined]
+            key = f"{pot.code}.{spec.id}"
             if raw.values is None:
                 missing[key] = raw.reason
                 continue
-            scaled = scale_values(raw.values, groups, kind=spec.kind, invert=getattr(spec, "invert", False))
+            scaled = scale_values(raw.values, groups, kind=spec.kind, invert=spec.invert)
             parts.append(
                 pd.DataFrame(
                     {
                         "kode_desa": indicators.index,
-                        "potensi": pot.code,  # type: ignore[attr-defined]
+                        "potensi": pot.code,
                         "indikator": spec.id,
                         "dasar": spec.dasar,
                         "nilai": raw.values.to_numpy(),
@@ -150,7 +147,7 @@ def score_contributions(
                 )
             )
         if not parts:
-            missing[str(pot.code)] = "no indicator of this potential could be computed"  # type: ignore[attr-defined]
+            missing[str(pot.code)] = "no indicator of this potential could be computed"
             continue
         block = pd.concat(parts, ignore_index=True)
         block = block[block["skala"].notna()]
@@ -172,7 +169,7 @@ def score_potentials(
     indicators: pd.DataFrame,
     *,
     groups: pd.Series | None = None,
-    catalogue: object | None = None,
+    catalogue: Iterable[Potential] | None = None,
     mixed_margin: float = 0.05,
     enabled_only: bool = True,
     labels: Mapping[str, str] | None = None,
@@ -198,7 +195,7 @@ def score_potentials(
     -------
     DataFrame
         Index ``kode_desa``; ``skor_<potential>`` (0-1, NaN when nothing could be
-        computed), ``potensi_dominan``, ``skor_dominan``, ``margin``, ``campuran``,
+        computed), ``potensi_dominan``, ``nilai_dominan``, ``margin``, ``campuran``,
         ``dasar`` (``zonasi`` / ``kondisi_lahan`` / ``campuran``), ``pct_dasar_zonasi``,
         ``indikator_dipakai``, ``kontribusi_utama``. ``attrs["missing"]`` lists the
         indicators that could not be computed and why; the full table of
@@ -213,7 +210,7 @@ def score_potentials(
     ['permukiman', 'pertanian_unggulan']
     """
     contrib = score_contributions(indicators, groups=groups, catalogue=catalogue, enabled_only=enabled_only)
-    pots = [p.code for p in _potentials(catalogue, enabled_only)]  # type: ignore[attr-defined]
+    pots = [p.code for p in _potentials(catalogue, enabled_only)]
     scores = contrib.pivot_table(index="kode_desa", columns="potensi", values="kontribusi", aggfunc="sum")
     scores = scores.reindex(index=indicators.index, columns=pots)
     out = pd.DataFrame(index=indicators.index)
@@ -229,7 +226,7 @@ def score_potentials(
     second = filled[np.arange(len(filled)), ranking[:, 1]] if mat.shape[1] > 1 else np.full(len(mat), -np.inf)
     scorable = np.isfinite(top_score)
     out["potensi_dominan"] = np.where(scorable, np.array(pots, dtype=object)[top], None)
-    out["skor_dominan"] = np.where(scorable, top_score, np.nan)
+    out["nilai_dominan"] = np.where(scorable, top_score, np.nan)
     out["margin"] = np.where(scorable, top_score - np.where(np.isfinite(second), second, 0.0), np.nan)
     out["campuran"] = scorable & (out["margin"].to_numpy() < mixed_margin)
 

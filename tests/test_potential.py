@@ -157,3 +157,25 @@ def test_scores_bounded_and_dominant_is_max(rows: list[tuple[float, float, float
     best = np.array(["pertanian_unggulan", "permukiman"])[np.argmax(scores, axis=1)]
     assert (s.potensi_dominan.to_numpy() == best).all()
     assert np.all(s.margin >= 0)
+
+
+def test_builtin_catalogue_scores_lampung_timur_style_inputs() -> None:
+    ind = pd.DataFrame(
+        {
+            "pct_rtrw_unmapped": [0.0, 0.0, 0.0],
+            "pct_rtrw_pertanian": [90.0, 0.0, 0.0],
+            "pct_rtrw_permukiman_perdesaan": [10.0, 100.0, 0.0],
+            "pct_rtrw_hutan_produksi_tetap": [0.0, 0.0, 100.0],
+            "km_per_km2_jalan": [1.0, 3.0, 0.0],
+            "km_per_km2_saluran_irigasi": [2.0, 0.0, 0.0],
+            "n_pusat_kegiatan": [0.0, 2.0, 0.0],
+            "jarak_km_pusat_kegiatan": [3.0, 0.0, 9.0],
+        },
+        index=CODES[:3],
+    )
+    s = score_potentials(ind)
+    assert [c for c in s.columns if c.startswith("skor_")] == [
+        "skor_peternakan", "skor_hutan_tanaman_industri", "skor_pertanian_unggulan", "skor_permukiman", "skor_perekonomian"
+    ]
+    assert s.potensi_dominan.tolist() == ["pertanian_unggulan", "permukiman", "hutan_tanaman_industri"]
+    assert "peternakan.populasi_ternak" in s.attrs["missing"]
