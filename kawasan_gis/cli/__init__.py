@@ -15,7 +15,11 @@ import click
 
 # name -> "module:attribute"; a command module is added here when it exists.
 COMMANDS: dict[str, str] = {
+    "run": "kawasan_gis.cli.run:run_command",
+    "init": "kawasan_gis.cli.run:init",
+    "demo": "kawasan_gis.cli.run:demo",
     "validate": "kawasan_gis.cli.validate:validate",
+    "classes": "kawasan_gis.cli.classes:classes",
 }
 
 
