@@ -1,0 +1,216 @@
+"""``kawasan run``, ``kawasan init`` and ``kawasan demo``: the whole pipeline from one config."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+STARTER = """\
+# kawasan_gis run configuration (TOML). Edit, then: kawasan run {config} --out {out}
+# Relative paths start from this file's folder. Reference: docs/config.md
+
+[project]
+name = "{name}"
+lang = "id"                      # id (Bahasa Indonesia) or en
+# working_crs = "EPSG:32748"     # metric CRS; default: the UTM zone of the villages
+
+[inputs]
+villages = {villages}
+{optional}
+# Line and point layers feed density and distance indicators (km/km2, counts, nearest distance).
+[inputs.lines]
+{lines}
+[inputs.points]
+{points}
+
+[potentials]
+# catalogue = "potensi.toml"     # override weights or add potentials (see docs/vocab.md)
+mixed_margin = 0.05              # lead below which a village's potential is 'campuran' (mixed)
+
+[proposal]
+method = "dominant"              # dominant (grow zones of one potential) or ward (constrained Ward)
+# n_zones = 8                    # ward only; default chosen by the pseudo-F curve
+min_villages = 2                 # UU 6/2014: cooperation needs at least two desa
+# max_villages = 25
+# max_area_ha = 50000
+include_kelurahan = true
+snap_m = 30                      # villages closer than this (metres) count as neighbours
+random_state = 0
+
+[check]
+# matrix = "itbx.toml"           # ITBX matrix override for this kabupaten
+fail_on = "never"                # never, prohibited or conditional (exit code 3)
+
+[outputs]
+geojson = true
+kml = true
+shapefile = false
+offline_map = true               # the map works without internet
+static_map = true
+"""
+
+
+def _entry(path: Path | None, base: Path, **extra: str) -> str:
+    if path is None:
+        return ""
+    try:
+        rel = Path(path).resolve().relative_to(base.resolve())
+    except ValueError:
+        rel = Path(path).resolve()
+    parts = [f'path = "{rel.as_posix()}"'] + [f'{k} = "{v}"' for k, v in extra.items() if v]
+    return "{ " + ", ".join(parts) + " }"
+
+
+@click.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--villages", type=click.Path(exists=True, path_type=Path), help="Village boundary layer.")
+@click.option("--rtrw", type=click.Path(exists=True, path_type=Path), help="RTRW pola ruang layer.")
+@click.option("--landuse", type=click.Path(exists=True, path_type=Path), help="Land-use polygons.")
+@click.option("--landcover-raster", type=click.Path(exists=True, path_type=Path), help="Land-cover GeoTIFF.")
+@click.option("--lp2b", type=click.Path(exists=True, path_type=Path), help="LP2B polygons.")
+@click.option("--lines", "lines", multiple=True, metavar="NAME=PATH", help="Line layer (repeatable).")
+@click.option("--points", "points", multiple=True, metavar="NAME=PATH", help="Point layer (repeatable).")
+@click.option("--table", type=click.Path(exists=True, path_type=Path), help="Attribute table (CSV/XLSX).")
+@click.option("--name", default="Kawasan Perdesaan", help="Project name (map and report title).")
+@click.option("--force", is_flag=True, help="Overwrite an existing kawasan.toml.")
+def init(
+    folder: Path,
+    villages: Path | None,
+    rtrw: Path | None,
+    landuse: Path | None,
+    landcover_raster: Path | None,
+    lp2b: Path | None,
+    lines: tuple[str, ...],
+    points: tuple[str, ...],
+    table: Path | None,
+    name: str,
+    force: bool,
+) -> None:
+    """Write a commented starter config FOLDER/kawasan.toml pointing at your files."""
+    from kawasan_gis.errors import ConfigError
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "kawasan.toml"
+    if config.exists() and not force:
+        raise ConfigError(f"{config} exists already; use --force to overwrite it.")
+    optional = []
+    for key, path in (("rtrw", rtrw), ("landuse", landuse), ("landcover_raster", landcover_raster), ("lp2b", lp2b)):
+        optional.append(f"{key} = {_entry(path, folder)}" if path else f'# {key} = {{ path = "..." }}')
+    if table:
+        optional.append(f"table = {_entry(table, folder)}")
+    else:
+        optional.append('# table = { path = "podes.csv", code_column = "IDDESA", crosswalk = "bps_kemendagri.csv" }')
+
+    def named(items: tuple[str, ...], example: str) -> str:
+        out = []
+        for item in items:
+            if "=" not in item:
+                raise ConfigError(f"'{item}' should be NAME=PATH (e.g. jalan=roads.shp).")
+            key, path = item.split("=", 1)
+            out.append(f"{key} = {_entry(Path(path), folder)}")
+        return "\n".join(out) if out else f"# {example}"
+
+    text = STARTER.format(
+        config=config,
+        out=folder / "hasil",
+        name=name,
+        villages=_entry(villages, folder) if villages else '{ path = "desa.shp" }   # <- your village boundaries',
+        optional="\n".join(optional),
+        lines=named(lines, 'jalan = { path = "jalan.shp", by = "kelas_jalan" }'),
+        points=named(points, 'pusat_kegiatan = { path = "pusat_kegiatan.shp" }'),
+    )
+    config.write_text(text, encoding="utf-8")
+    click.echo(f"Konfigurasi awal ditulis / starter config written: {config}")
+    click.echo(f"Langkah berikut / next: kawasan run {config} --out {folder / 'hasil'}")
+
+
+def _progress_reporter(quiet: bool):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, disable=quiet, unit=" langkah", bar_format="{desc} [{elapsed}]", file=sys.stderr)
+    start = time.perf_counter()
+
+    def progress(step: str) -> None:
+        bar.set_description_str(step)
+        bar.update(1)
+
+    return bar, progress, start
+
+
+def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, lang: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Run the pipeline from a config file (or object), write outputs, print a summary."""
+    from kawasan_gis.config import load_config
+    from kawasan_gis.errors import CheckFailed
+    from kawasan_gis.pipeline import run, write_outputs
+
+    cfg = config if config is not None else load_config(config_path)  # type: ignore[arg-type]
+    if lang:
+        cfg = replace(cfg, project=replace(cfg.project, lang=lang))
+    bar, progress, start = _progress_reporter(quiet)
+    try:
+        result = run(cfg, progress=progress)
+        progress("menulis keluaran / writing outputs")
+        folder = write_outputs(result, out)
+    finally:
+        bar.close()
+    for w in result.warnings:
+        click.echo(f"Perbaikan / repaired: {w}", err=True)
+    n_in = int(result.desa["kawasan_id"].notna().sum())
+    click.echo(f"{cfg.project.name}: {len(result.desa)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")
+    if result.missing:
+        click.echo(f"Indikator yang tidak dapat dihitung / indicators not computed: {len(result.missing)} (lihat laporan.html)")
+    if result.check is not None:
+        counts = result.check.kawasan["verdict"].value_counts().to_dict()
+        click.echo("Pemeriksaan RTRW / RTRW check: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    click.echo(f"Peta / map     : {folder / 'peta_kawasan.html'}")
+    click.echo(f"Laporan/report : {folder / 'laporan.html'}")
+    click.echo(f"Selesai dalam / done in {time.perf_counter() - start:.1f} s")
+    fail_on = cfg.check.fail_on
+    if result.check is not None and fail_on != "never":
+        k = result.check.kawasan
+        failed = (k["pct_X"] > 0) if fail_on == "prohibited" else ((k["pct_X"] > 0) | (k["pct_B"] > 0))
+        if failed.any():
+            raise CheckFailed(
+                f"{int(failed.sum())} kawasan have {'prohibited' if fail_on == 'prohibited' else 'prohibited or conditional'} "
+                f"RTRW conflicts ({', '.join(k.loc[failed, 'kawasan_id'])}); outputs were written to {folder}."
+            )
+    return 0
+
+
+@click.command("run")
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: 'hasil' beside the config).")
+@click.option("--lang", type=click.Choice(["id", "en"]), help="Language of maps and report (overrides the config).")
+@click.pass_context
+def run_command(ctx: click.Context, config: Path, out: Path | None, lang: str | None) -> None:
+    """Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG."""
+    out = out or config.parent / "hasil"
+    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang)
+
+
+def bundled_data() -> Path:
+    """The folder with the bundled sample data (the repository's data/)."""
+    from kawasan_gis.errors import DataSourceError
+
+    for candidate in (Path.cwd() / "data", Path(__file__).resolve().parents[2] / "data"):
+        if (candidate / "lampung_timur.toml").exists():
+            return candidate
+    raise DataSourceError("the bundled data folder (data/ with lampung_timur.toml) was not found; run from the repository.")
+
+
+@click.command("demo")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("hasil_demo"), show_default=True, help="Output folder.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, out: Path, lang: str) -> None:
+    """Run the full pipeline on the bundled Lampung Timur and Gorontalo data."""
+    data = bundled_data()
+    quiet = ctx.obj.get("quiet", True)
+    for name in ("lampung_timur", "gorontalo"):
+        click.echo(f"\n== {name.replace('_', ' ').title()} ==")
+        execute(data / f"{name}.toml", out / name, quiet=quiet, lang=lang)
+    click.echo(f"\nBuka peta di peramban / open the maps in a browser:\n  {(out / 'lampung_timur' / 'peta_kawasan.html').resolve()}\n  {(out / 'gorontalo' / 'peta_kawasan.html').resolve()}")
