@@ -1207,7 +1207,7 @@ def read_mapping(
         if not code:
             continue
         if vocab is not None and code not in vocab:
-            close = _fuzzy(code.replace("_", " "), vocab)[:2]
+            close = [(c, s) for c, s in _fuzzy(code.replace("_", " "), vocab)[:2] if s >= _PREFILL_SCORE]
             hint = f" (did you mean {' or '.join(c for c, _ in close)}?)" if close else ""
             problems.append(f"{line}: {raw!r} = {code!r}: unknown {vocab.kind} code{hint}")
             continue

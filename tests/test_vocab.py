@@ -486,7 +486,7 @@ def test_read_mapping_skips_empty_entries_and_names_bad_lines(tmp_path):
     with pytest.raises(ConfigError) as info:
         read_mapping(path)
     message = str(info.value)
-    assert "m.toml:6: 'C' = 'industry': unknown rtrw code (did you mean industri" in message
+    assert "m.toml:6: 'C' = 'industry': unknown rtrw code (did you mean industri?)" in message
     assert "m.toml:7: 'D' = 3: the code must be a string" in message
     path.write_text('kind = "rtrw"\n[mapping]\n"A" = "industri"\n"B" = ""\n')
     assert read_mapping(path) == {"A": "industri"}
@@ -733,3 +733,9 @@ def test_itbx_unknown_lookups():
         itbx.status("wisata", "rth")
     with pytest.raises(ConfigError, match="unknown pola ruang code 'kota'"):
         itbx.status("permukiman", "kota")
+
+
+def test_docs_list_every_class_and_potential():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "vocab.md").read_text()
+    for code in (*RTRW_CODES, *LANDCOVER_CODES, *POTENTIALS):
+        assert f"| `{code}` |" in doc, code
