@@ -31,6 +31,7 @@ class LayerInput:
     column: str | None = None
     assume_crs: str | None = None
     by: str | None = None  # lines/points: column that splits the layer into classes
+    mapping: Path | None = None  # class layers: mapping TOML for local class names
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,6 @@ class Inputs:
     lines: dict[str, LayerInput] = field(default_factory=dict)
     points: dict[str, LayerInput] = field(default_factory=dict)
     table: TableInput | None = None
-    class_mapping: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -163,12 +163,14 @@ def _layer(value: Any, base: Path, where: str, problems: _Problems) -> LayerInpu
         problems.add(where, "missing 'path'")
         return None
     path = _path(value["path"], base, f"{where}.path", problems)
-    for key in ("layer", "column", "assume_crs", "by"):
+    for key in ("layer", "column", "assume_crs", "by", "mapping"):
         if key in value and not isinstance(value[key], str):
             problems.add(f"{where}.{key}", f"expected text, got {value[key]!r}")
+    mapping = _path(value["mapping"], base, f"{where}.mapping", problems) if value.get("mapping") else None
     if path is None:
         return None
-    return LayerInput(path=path, **{k: value.get(k) for k in ("layer", "column", "assume_crs", "by") if isinstance(value.get(k), str)})
+    kwargs = {k: value.get(k) for k in ("layer", "column", "assume_crs", "by") if isinstance(value.get(k), str)}
+    return LayerInput(path=path, mapping=mapping, **kwargs)
 
 
 def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -> Any:
@@ -221,11 +223,10 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     lines: dict[str, LayerInput] = {}
     points: dict[str, LayerInput] = {}
     table = None
-    mapping = None
     if not isinstance(inp, dict):
         problems.add("inputs", "missing: the [inputs] section must name at least the villages layer")
     else:
-        allowed_inputs = set(INPUT_LAYERS) | {"lines", "points", "table", "class_mapping"}
+        allowed_inputs = set(INPUT_LAYERS) | {"lines", "points", "table"}
         for key in sorted(set(inp) - allowed_inputs):
             problems.add("inputs", f"unknown key '{key}' (allowed: {', '.join(sorted(allowed_inputs))})")
         if "villages" not in inp:
@@ -257,8 +258,6 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
                 cw = _path(t["crosswalk"], base, "inputs.table.crosswalk", problems) if t.get("crosswalk") else None
                 if tp is not None:
                     table = TableInput(path=tp, code_column=t.get("code_column"), crosswalk=cw)
-        if inp.get("class_mapping"):
-            mapping = _path(inp["class_mapping"], base, "inputs.class_mapping", problems)
 
     sections = {name: _options(cls, raw.get(name, {}), base, name, problems) for name, cls in SECTIONS.items()}
     prop: ProposalOptions = sections["proposal"]
@@ -299,7 +298,6 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         lines=lines,
         points=points,
         table=table,
-        class_mapping=mapping,
     )
     return RunConfig(inputs=inputs, source=None, **sections)
 

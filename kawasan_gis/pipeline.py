@@ -88,7 +88,7 @@ def _layer_kwargs(spec: LayerInput, working_crs: Any) -> dict[str, Any]:
     return {"layer": spec.layer, "assume_crs": spec.assume_crs, "working_crs": working_crs}
 
 
-def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
+def run(config: RunConfig, *, progress: Progress | None = None, check: bool = True) -> RunResult:
     """Run the whole pipeline described by ``config`` (nothing is written).
 
     Parameters
@@ -97,6 +97,8 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
         From :func:`kawasan_gis.config.load_config`.
     progress
         Called with the name of each step as it starts (the CLI shows it).
+    check
+        Check the proposal against the RTRW (when an RTRW layer is given).
 
     Examples
     --------
@@ -137,7 +139,7 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
                 gdf,
                 kind=kind,
                 column=spec.column,
-                mapping=inp.class_mapping,
+                mapping=spec.mapping,
                 template_path=(config.source.parent if config.source else Path.cwd()) / f"pemetaan_{name}.toml",
             )
             mappings[name] = mapping.to_frame()
@@ -212,12 +214,12 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
             n_perturb=p.n_perturb,
         )
 
-    check = None
+    checked = None
     kawasan = proposal.kawasan
-    if rtrw is not None and len(kawasan):
+    if check and rtrw is not None and len(kawasan):
         with timer.step("memeriksa RTRW / checking against RTRW"):
             plan = read_plan(proposal.kawasan, proposal.desa)
-            check = check_plan(
+            checked = check_plan(
                 plan,
                 rtrw,
                 villages=proposal.desa,
@@ -226,8 +228,8 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
                 hazard=overlays.get("hazard"),
                 include_conditional_conflicts=config.check.conditional_conflicts,
             )
-            summary_cols = [c for c in check.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
-            kawasan = kawasan.merge(pd.DataFrame(check.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
+            summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
+            kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
     desa_out = proposal.desa.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
     masalah = _problems(desa, reports)
@@ -238,7 +240,7 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
         indicators=indicators,
         scores=scores,
         proposal=proposal,
-        check=check,
+        check=checked,
         sambungan=proposal.sambungan,
         masalah=masalah,
         layers=layers,
@@ -282,7 +284,8 @@ def input_checksums(config: RunConfig) -> dict[str, str]:
         paths.append(inp.table.path)
         if inp.table.crosswalk is not None:
             paths.append(inp.table.crosswalk)
-    for extra in (inp.class_mapping, config.potentials.catalogue, config.check.matrix, config.source):
+    mappings = [spec.mapping for spec in (inp.rtrw, inp.landuse) if spec is not None]
+    for extra in (*mappings, config.potentials.catalogue, config.check.matrix, config.source):
         if extra is not None:
             paths.append(extra)
     return {str(p): _sha256(p) for p in dict.fromkeys(paths) if p.exists()}
@@ -394,11 +397,19 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
     written does it replace ``out_dir``. An exception (or Ctrl-C) on the way leaves the
     previous ``out_dir`` untouched and no temporary folder behind.
     """
+    with _atomic_folder(out_dir) as tmp:
+        _write_all(result, tmp, maps=maps)
+    return Path(out_dir).resolve()
+
+
+@contextmanager
+def _atomic_folder(out_dir: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``out_dir`` only if the block completes."""
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        _write_all(result, tmp, maps=maps)
+        yield tmp
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
             os.replace(out_dir, old)
@@ -409,7 +420,14 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out_dir
+
+
+def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
+    """Write the proposal only: ``kawasan.gpkg`` (desa, kawasan, sambungan) and ``kawasan.csv``."""
+    with _atomic_folder(out_dir) as tmp:
+        write_layers(tmp / "kawasan.gpkg", {"desa": _plain(result.desa), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.sambungan)})
+        pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name)).to_csv(tmp / "kawasan.csv", index=False)
+    return Path(out_dir).resolve()
 
 
 def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:

@@ -18,8 +18,10 @@ COMMANDS: dict[str, str] = {
     "run": "kawasan_gis.cli.run:run_command",
     "init": "kawasan_gis.cli.run:init",
     "demo": "kawasan_gis.cli.run:demo",
+    "propose": "kawasan_gis.cli.propose:propose",
     "validate": "kawasan_gis.cli.validate:validate",
     "classes": "kawasan_gis.cli.classes:classes",
+    "indicators": "kawasan_gis.cli.indicators:indicators",
 }
 
 
