@@ -1,0 +1,509 @@
+"""Plans checked against the RTRW: hand-computed hectares on the grid, rules, plan errors, real data.
+
+Grid (conftest): 4 x 4 villages of 1 km (100 ha), codes 18070{kec}2{k:03d}, k = 1..16 row-major
+from the south-west; rows 0-1 in kecamatan 1, rows 2-3 in kecamatan 2.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+from conftest import X0, Y0, grid_villages
+from kawasan_gis.compliance import (
+    CheckResult,
+    Plan,
+    check_plan,
+    load_check_config,
+    read_plan,
+    write_check,
+)
+from kawasan_gis.errors import ConfigError, CRSError, FieldError, PlanError
+from kawasan_gis.overlay import default_priority, resolve_overlaps
+from kawasan_gis.vocab import load_itbx
+
+HA = 10_000.0
+
+
+def code(k: int) -> str:
+    """Code of grid village k (1..16)."""
+    kec = 1 + (k - 1) // 8
+    return f"18070{kec}2{k:03d}"
+
+
+def zones(*items: tuple[str, tuple[float, float, float, float]], crs: str = "EPSG:32748") -> gpd.GeoDataFrame:
+    """RTRW polygons from (kelas, (x0, y0, x1, y1) in km from the grid origin)."""
+    return gpd.GeoDataFrame(
+        {"kelas": [k for k, _ in items]},
+        geometry=[box(X0 + a * 1000, Y0 + b * 1000, X0 + c * 1000, Y0 + d * 1000) for _, (a, b, c, d) in items],
+        crs=crs,
+    )
+
+
+def table(ks: list[int], kawasan: str | list[str] = "K1", potensi: str | list[str] = "permukiman", **extra: object) -> pd.DataFrame:
+    return pd.DataFrame({"kode_desa": [code(k) for k in ks], "kawasan_id": kawasan, "potensi": potensi, **extra})
+
+
+@pytest.fixture
+def halves() -> gpd.GeoDataFrame:
+    """Left half taman nasional, right half permukiman perdesaan."""
+    return zones(("taman_nasional", (0, 0, 2, 4)), ("permukiman_perdesaan", (2, 0, 4, 4)))
+
+
+# --------------------------------------------------------------------------- hectares
+
+
+def test_hand_computed_hectares_on_the_grid(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves)
+    row = res.kawasan.iloc[0]
+    assert (row.kawasan_id, row.potensi, row.n_desa) == ("K1", "permukiman", 4)
+    assert row.luas_ha == pytest.approx(400)
+    assert (row.ha_I, row.ha_T, row.ha_B, row.ha_X, row.ha_outside) == pytest.approx((200, 0, 0, 200, 0))
+    assert (row.pct_I, row.pct_X) == pytest.approx((50, 50))
+    pct = res.kawasan[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].sum(axis=1)
+    assert pct.to_numpy() == pytest.approx([100.0])
+    assert row.verdict == "tidak sesuai"
+    # per village: 1 and 2 wholly in the national park, 3 and 4 wholly settlement
+    desa = res.desa.set_index("kode_desa")
+    assert desa.loc[[code(1), code(2)], "ha_X"].tolist() == pytest.approx([100, 100])
+    assert desa.loc[[code(3), code(4)], "ha_I"].tolist() == pytest.approx([100, 100])
+    assert desa["pct_X"].tolist() == pytest.approx([100, 100, 0, 0])
+
+
+def test_conflict_geometries(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves)
+    k = res.konflik
+    assert list(k.columns) == ["kawasan_id", "kelas", "nama_kelas", "status", "sebab", "luas_ha", "desa", "kode_desa", "geometry"]
+    assert len(k) == 1
+    r = k.iloc[0]
+    assert (r.kawasan_id, r.kelas, r.nama_kelas, r.status, r.sebab) == ("K1", "taman_nasional", "Taman Nasional", "X", "pola_ruang")
+    assert r.luas_ha == pytest.approx(200)
+    assert r.geometry.area / HA == pytest.approx(200)
+    assert r.geometry.equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
+    assert r.kode_desa == f"{code(1)},{code(2)}"
+    assert r.desa == "Desa 1 (100.00 ha); Desa 2 (100.00 ha)"
+
+
+def test_per_kelas_table(grid: gpd.GeoDataFrame) -> None:
+    rtrw = zones(("taman_nasional", (0, 0, 1, 4)), ("pertanian", (1, 0, 3, 4)))  # east column not covered
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw)
+    got = res.per_kelas.set_index("kelas")
+    assert got.loc["pertanian", ["status", "luas_ha", "pct"]].tolist() == ["B", pytest.approx(200), pytest.approx(50)]
+    assert got.loc["taman_nasional", ["status", "luas_ha"]].tolist() == ["X", pytest.approx(100)]
+    assert got.loc["luar_rtrw", ["status", "luas_ha"]].tolist() == ["outside", pytest.approx(100)]
+    assert res.per_kelas["pct"].sum() == pytest.approx(100)
+
+
+def test_overlapping_zones_resolved_lindung_first(grid: gpd.GeoDataFrame) -> None:
+    # pertanian over everything, hutan lindung drawn over the west column: 400 ha of overlap
+    rtrw = zones(("pertanian", (0, 0, 4, 4)), ("hutan_lindung", (0, 0, 1, 4)))
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw)
+    row = res.kawasan.iloc[0]
+    assert (row.ha_X, row.ha_B, row.ha_outside) == pytest.approx((100, 300, 0))
+    assert row.pct_X + row.pct_B == pytest.approx(100)  # never above 100 %, overlaps or not
+    assert res.info["rtrw_overlap_ha"] == pytest.approx(400)
+
+
+def test_lp2b_tightens_settlement_not_farming(grid: gpd.GeoDataFrame) -> None:
+    rtrw = zones(("pertanian", (0, 0, 4, 4)))
+    lp2b = zones(("lp2b", (0, 0, 2, 1)))  # villages 1 and 2
+    farm = check_plan(read_plan(table([1, 2, 3, 4], potensi="pertanian_unggulan"), grid), rtrw, lp2b=lp2b).kawasan.iloc[0]
+    assert (farm.ha_I, farm.ha_X) == pytest.approx((400, 0))
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lp2b=lp2b)
+    settle = res.kawasan.iloc[0]
+    assert (settle.ha_X, settle.ha_B) == pytest.approx((200, 200))
+    assert res.konflik[["kelas", "status", "sebab"]].values.tolist() == [["pertanian", "X", "lp2b"]]
+    assert res.konflik.geometry.iloc[0].equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
+    assert res.desa.set_index("kode_desa").loc[code(2), "ha_X"] == pytest.approx(100)
+
+
+def test_hazard_overlay_splits_pieces(grid: gpd.GeoDataFrame) -> None:
+    rtrw = zones(("tanaman_pangan", (0, 0, 4, 4)))
+    hazard = zones(("krb", (2.5, 0, 3, 1)))  # half of village 3: 50 ha
+    res = check_plan(read_plan(table([1, 2, 3, 4], potensi="pertanian_unggulan"), grid), rtrw, hazard=hazard)
+    row = res.kawasan.iloc[0]
+    assert (row.ha_I, row.ha_T) == pytest.approx((350, 50))  # rawan bencana tightens I to T
+    assert res.per_kelas.set_index("status").loc["T", "sebab"] == "rawan_bencana"
+    both = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, hazard=hazard, lp2b=zones(("lp2b", (2, 0, 3, 1))))
+    assert both.kawasan.iloc[0][["ha_X", "ha_B"]].tolist() == pytest.approx([100, 300])
+    assert set(both.konflik["sebab"]) == {"lp2b", "lp2b+rawan_bencana"}
+    assert both.konflik["luas_ha"].sum() == pytest.approx(100)
+
+
+def test_uncovered_area_is_outside_never_compliant(grid: gpd.GeoDataFrame) -> None:
+    rtrw = zones(("permukiman_perdesaan", (0, 0, 4, 0.5)))  # south half of row 0
+    row = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw).kawasan.iloc[0]
+    assert (row.ha_I, row.ha_outside, row.pct_outside) == pytest.approx((200, 200, 50))
+    assert row.verdict == "sesuai bersyarat"
+
+
+def test_conditional_conflicts_optional(grid: gpd.GeoDataFrame) -> None:
+    rtrw = zones(("perkebunan", (0, 0, 2, 4)), ("taman_nasional", (2, 0, 4, 4)))
+    plan = read_plan(table([1, 2, 3, 4]), grid)
+    assert check_plan(plan, rtrw).konflik["status"].tolist() == ["X"]
+    k = check_plan(plan, rtrw, include_conditional_conflicts=True).konflik
+    assert k[["kelas", "status", "luas_ha"]].values.tolist() == [["taman_nasional", "X", 200.0], ["perkebunan", "B", 200.0]]
+
+
+def test_verdict_thresholds_and_tolerance(grid: gpd.GeoDataFrame) -> None:
+    plan = read_plan(table([1, 2, 3, 4]), grid)
+    # 12 ha of national park in a 400 ha settlement kawasan: 3 % X
+    rtrw = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.3, 0.4)))
+    assert check_plan(plan, rtrw).kawasan["verdict"].iloc[0] == "sesuai bersyarat"
+    assert check_plan(plan, rtrw, thresholds={"tidak_sesuai_pct_X": 2.0}).kawasan["verdict"].iloc[0] == "tidak sesuai"
+    # 25 m2 of national park: below the 0.01 ha tolerance, still reported
+    sliver = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.005, 0.005)))
+    res = check_plan(plan, sliver)
+    assert res.kawasan["ha_X"].iloc[0] == pytest.approx(0.0025)
+    assert res.kawasan["verdict"].iloc[0] == "sesuai"
+    assert not res.fails("prohibited")
+    assert check_plan(plan, rtrw).fails("prohibited")
+    assert check_plan(plan, zones(("permukiman_perdesaan", (0, 0, 4, 4)))).kawasan["verdict"].iloc[0] == "sesuai"
+
+
+def test_fail_levels(grid: gpd.GeoDataFrame) -> None:
+    only_b = check_plan(read_plan(table([1, 2, 3, 4]), grid), zones(("pertanian", (0, 0, 4, 4))))
+    assert (only_b.fails("prohibited"), only_b.fails("conditional"), only_b.fails("never")) == (False, True, False)
+    with pytest.raises(ConfigError, match="fail level"):
+        only_b.fails("sometimes")
+
+
+def test_matrix_override(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    itbx = load_itbx(overrides={"matrix": {"permukiman": {"taman_nasional": "B"}}})
+    row = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves, itbx=itbx).kawasan.iloc[0]
+    assert (row.ha_B, row.ha_X) == pytest.approx((200, 0))
+
+
+def test_several_kawasan_and_index_independence(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    shuffled = grid.iloc[::-1].set_index(np.arange(100, 116))
+    plan = read_plan(table([1, 5, 4, 8], kawasan=["A", "A", "B", "B"], potensi=["permukiman", "permukiman", "peternakan", "peternakan"]), shuffled)
+    res = check_plan(plan, halves)
+    got = res.kawasan.set_index("kawasan_id")
+    assert got.loc["A", ["ha_X", "ha_I"]].tolist() == pytest.approx([200, 0])
+    assert got.loc["B", ["ha_T", "ha_X"]].tolist() == pytest.approx([200, 0])  # peternakan on permukiman perdesaan: T
+    assert res.konflik["kawasan_id"].tolist() == ["A"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rects=st.lists(
+        st.tuples(
+            st.sampled_from(["taman_nasional", "pertanian", "permukiman_perdesaan", "industri", "hutan_lindung"]),
+            st.integers(0, 7), st.integers(0, 7), st.integers(1, 4), st.integers(1, 4),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    members=st.sets(st.integers(1, 16), min_size=1, max_size=16),
+)
+def test_area_conservation_and_independent_overlay(rects: list, members: set[int]) -> None:
+    grid = grid_villages()
+    rtrw = zones(*[(k, (x / 2, y / 2, x / 2 + w / 2, y / 2 + h / 2)) for k, x, y, w, h in rects])
+    res = check_plan(read_plan(table(sorted(members)), grid), rtrw)
+    row = res.kawasan.iloc[0]
+    parts = row[["ha_I", "ha_T", "ha_B", "ha_X", "ha_outside"]].to_numpy(dtype=float)
+    assert parts.sum() == pytest.approx(row.luas_ha) and (parts >= 0).all()
+    assert row[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].sum() == pytest.approx(100)
+    planar = resolve_overlaps(rtrw, priority=default_priority("rtrw"))
+    itbx = load_itbx()
+    x = planar[[itbx.status("permukiman", k) == "X" for k in planar["kelas"]]]
+    want = gpd.overlay(res.kawasan[["kawasan_id", "geometry"]], x, how="intersection", keep_geom_type=True).area.sum() / HA if len(x) else 0.0
+    assert row.ha_X == pytest.approx(want, abs=1e-9)
+    assert res.konflik["luas_ha"].sum() == pytest.approx(want, abs=1e-9)
+    assert res.desa["luas_ha"].sum() == pytest.approx(100 * len(members))
+
+
+# --------------------------------------------------------------------------- rule checks
+
+
+def rules_of(res: CheckResult, rule: str) -> pd.DataFrame:
+    return res.rules[res.rules["rule"] == rule]
+
+
+def test_rule_one_kabupaten(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    two = grid.copy()
+    two.loc[1, ["kode_kab", "nama_kab"]] = ["1808", "Kabupaten Tetangga"]
+    res = check_plan(read_plan(table([1, 2]), two), halves)
+    hit = rules_of(res, "satu_kabupaten")
+    assert hit["level"].tolist() == ["error"]
+    msg = hit["message"].iloc[0]
+    assert "UU 6/2014 Pasal 83 ayat (1)" in msg and "kerja sama antar daerah" in msg and "Kabupaten Tetangga (1808)" in msg
+    assert res.kawasan["n_error"].iloc[0] == 1 and "[error]" in res.kawasan["aturan"].iloc[0]
+    assert rules_of(check_plan(read_plan(table([1, 2]), grid), halves), "satu_kabupaten").empty
+
+
+def test_rule_contiguity(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    res = check_plan(read_plan(table([1, 3, 4]), grid), halves)  # 1 is cut off from 3-4
+    hit = rules_of(res, "bersambung")
+    assert hit["level"].tolist() == ["error"]
+    assert "2 bagian" in hit["message"].iloc[0] and "Desa 1 | Desa 3, Desa 4" in hit["message"].iloc[0]
+    assert rules_of(check_plan(read_plan(table([1, 6]), grid), halves), "bersambung").empty  # corners touch
+    explicit = check_plan(read_plan(table([1, 3, 4]), grid), halves, bridges=[(code(1), code(3))])
+    assert rules_of(explicit, "bersambung").empty
+    english = check_plan(read_plan(table([1, 3, 4]), grid), halves, lang="en")
+    assert "not contiguous: 2 separate parts" in rules_of(english, "bersambung")["message"].iloc[0]
+
+
+def test_rule_contiguity_allows_listed_island_bridges(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    island = grid.iloc[[3]].copy()
+    island["kode_desa"], island["nama_desa"] = "1807012017", "Pulau"
+    island.geometry = [box(X0 + 4500, Y0, X0 + 4800, Y0 + 300)]  # 500 m east of village 4
+    with_island = pd.concat([grid, island], ignore_index=True)
+    ok = check_plan(read_plan(pd.DataFrame({"kode_desa": [code(4), "1807012017"], "kawasan_id": "K", "potensi": "permukiman"}), with_island), halves)
+    assert rules_of(ok, "bersambung").empty
+    far = check_plan(read_plan(pd.DataFrame({"kode_desa": [code(3), "1807012017"], "kawasan_id": "K", "potensi": "permukiman"}), with_island), halves)
+    assert len(rules_of(far, "bersambung")) == 1  # the island's bridge goes to village 4, not 3
+
+
+def test_rule_at_least_two_villages(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    res = check_plan(read_plan(table([1, 2, 16], kawasan=["A", "A", "B"]), grid), halves)
+    hit = rules_of(res, "minimal_dua_desa")
+    assert hit["kawasan_id"].tolist() == ["B"] and hit["level"].tolist() == ["error"]
+    assert "Pasal 83" in hit["message"].iloc[0] and "Desa 16" in hit["message"].iloc[0]
+
+
+def test_rule_info_kecamatan_and_kelurahan(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    g = grid.copy()
+    g.loc[8, "jenis"] = "kelurahan"  # village 9
+    res = check_plan(read_plan(table([5, 9]), g), halves)
+    kec = rules_of(res, "kecamatan")
+    assert kec["level"].tolist() == ["info"] and "2 kecamatan: Kecamatan 1, Kecamatan 2" in kec["message"].iloc[0]
+    kel = rules_of(res, "kelurahan")
+    assert kel["level"].tolist() == ["info"] and "Desa 9" in kel["message"].iloc[0]
+    assert res.kawasan["n_error"].iloc[0] == 0
+    assert list(res.rules.columns) == ["kawasan_id", "rule", "level", "message", "dasar"]
+
+
+def test_dasar_zonasi_share(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    half = check_plan(read_plan(table([1, 2, 3, 4], dasar=["zonasi", "zonasi", "kondisi_lahan", "kondisi_lahan"]), grid), halves)
+    assert half.kawasan["pct_dasar_zonasi"].iloc[0] == pytest.approx(50)
+    assert rules_of(half, "dasar_zonasi").empty
+    most = check_plan(read_plan(table([1, 2, 3, 4], dasar=["zonasi", "zonasi", "zonasi", "campuran"]), grid), halves)
+    assert most.kawasan["pct_dasar_zonasi"].iloc[0] == pytest.approx(75)
+    assert rules_of(most, "dasar_zonasi")["level"].tolist() == ["warning"]
+    assert np.isnan(check_plan(read_plan(table([1, 2]), grid), halves).kawasan["pct_dasar_zonasi"].iloc[0])
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def test_table_plan_codes_and_potential_names(grid: gpd.GeoDataFrame) -> None:
+    dotted = ["18.07.01.2001", "1807012002", " 18.07.01.2003 "]
+    plan = read_plan(pd.DataFrame({"Kode_Desa": dotted, "Kawasan": "A", "Potensi": ["Pertanian Unggulan", "PERTANIAN  unggulan", "priority crops"]}), grid)
+    assert isinstance(plan, Plan) and plan.kind == "table"
+    assert plan.desa["kode_desa"].tolist() == [code(1), code(2), code(3)]
+    assert set(plan.desa["potensi"]) == {"pertanian_unggulan"}
+    k = plan.kawasan.iloc[0]
+    assert (k.kawasan_id, k.potensi, k.n_desa, k.luas_ha) == ("A", "pertanian_unggulan", 3, pytest.approx(300))
+    assert k.geometry.equals(box(X0, Y0, X0 + 3000, Y0 + 1000))
+
+
+def test_bad_plan_table_lists_every_problem(grid: gpd.GeoDataFrame) -> None:
+    bad = pd.DataFrame(
+        {
+            "kode_desa": [code(1), code(2), "1807019999", code(2), code(4), code(5)],
+            "kawasan_id": ["A", "A", "A", "B", "B", "B"],
+            "potensi": ["permukiman", "permukiman", "permukiman", "peternakan", "", "kota"],
+        }
+    )
+    with pytest.raises(PlanError, match="4 problem") as err:
+        read_plan(bad, grid)
+    problems = err.value.problems
+    assert len(problems) == 4
+    assert any("1807019999" in p and "baris / row 4" in p for p in problems)
+    assert any(code(2) in p and "A (baris / row 3)" in p and "B (baris / row 5)" in p for p in problems)
+    assert any("baris / row 6" in p and "missing potential" in p for p in problems)
+    assert any("'kota'" in p and "permukiman" in p and "pertanian_unggulan" in p for p in problems)  # lists valid codes
+
+
+def test_plan_table_errors(grid: gpd.GeoDataFrame) -> None:
+    with pytest.raises(PlanError, match="lacks columns") as err:
+        read_plan(pd.DataFrame({"kode_desa": [code(1)], "jenis": ["x"]}), grid)
+    assert len(err.value.problems) == 2
+    with pytest.raises(PlanError, match="empty"):
+        read_plan(pd.DataFrame({"kode_desa": [], "kawasan_id": [], "potensi": []}), grid)
+    with pytest.raises(PlanError, match="several potentials"):
+        read_plan(table([1, 2], potensi=["permukiman", "peternakan"]), grid)
+    with pytest.raises(PlanError) as err:
+        read_plan(pd.DataFrame({"kode_desa": ["3201012001", "3201012002"], "kawasan_id": "A", "potensi": "permukiman"}), grid)
+    assert any("right kabupaten" in p for p in err.value.problems)
+
+
+def test_plan_from_csv_and_xlsx(grid: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    t = table([1, 2], kawasan="01")  # ids with leading zeros stay text
+    t.to_csv(tmp_path / "plan.csv", index=False)
+    t.to_excel(tmp_path / "plan.xlsx", index=False)
+    for name in ("plan.csv", "plan.xlsx"):
+        plan = read_plan(tmp_path / name, grid)
+        assert plan.kawasan["kawasan_id"].tolist() == ["01"] and plan.source.endswith(name)
+
+
+def test_polygon_plan_majority_rule(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    # covers villages 1-2 fully, 60 % of village 3 and nothing of 4; a second polygon covers 30 % of 4
+    poly = gpd.GeoDataFrame(
+        {"POTENSI": ["Permukiman", "Peternakan"], "nama": ["Kawasan Kota", "Kawasan Ternak"]},
+        geometry=[box(X0, Y0, X0 + 2600, Y0 + 1000), box(X0 + 3700, Y0, X0 + 4000, Y0 + 1000)],
+        crs=grid.crs,
+    )
+    plan = read_plan(poly, grid)
+    assert plan.kind == "polygons"
+    assert plan.kawasan[["kawasan_id", "nama", "potensi", "n_desa"]].values.tolist() == [
+        ["K01", "Kawasan Kota", "permukiman", 3], ["K02", "Kawasan Ternak", "peternakan", 0],
+    ]
+    assert plan.desa["kode_desa"].tolist() == [code(1), code(2), code(3)]
+    assert plan.sebagian[["kode_desa", "kawasan_id"]].values.tolist() == [[code(4), "K02"]]
+    assert plan.sebagian["pct_tertutup"].iloc[0] == pytest.approx(30)
+    res = check_plan(plan, halves)
+    row = res.kawasan.iloc[0]
+    assert (row.luas_ha, row.ha_X, row.ha_I) == pytest.approx((260, 200, 60))  # the polygon, not the villages
+    assert res.desa.set_index("kode_desa").loc[code(3), "luas_ha"] == pytest.approx(60)  # village part inside
+    assert rules_of(res, "cakupan_sebagian")["kawasan_id"].tolist() == ["K02"]
+    assert rules_of(res, "minimal_dua_desa")["kawasan_id"].tolist() == ["K02"]
+
+
+def test_polygon_plan_errors(grid: gpd.GeoDataFrame) -> None:
+    poly = gpd.GeoDataFrame({"potensi": ["permukiman", None], "kawasan_id": ["A", "A"]},
+                            geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0, Y0 + 1000, X0 + 1000, Y0 + 2000)], crs=grid.crs)
+    with pytest.raises(PlanError, match="feature 2: potensi kosong"):
+        read_plan(poly, grid)
+    with pytest.raises(PlanError, match="no potential column"):
+        read_plan(poly.drop(columns="potensi"), grid)
+    with pytest.raises(CRSError, match="reproject"):
+        read_plan(poly.to_crs(4326), grid)
+
+
+def test_propose_output_is_accepted_as_is(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    members = grid.iloc[[0, 1, 4, 5]]
+    kawasan = gpd.GeoDataFrame(
+        {"kawasan_id": ["K01"], "nama": ["Kawasan Permukiman Desa 1"], "potensi": ["permukiman"], "n_desa": [4],
+         "daftar_desa": [", ".join(members["nama_desa"])], "daftar_kode": [", ".join(members["kode_desa"])]},
+        geometry=[members.union_all()], crs=grid.crs,
+    )
+    path = tmp_path / "usulan.gpkg"
+    grid.to_file(path, layer="desa")
+    kawasan.to_file(path, layer="kawasan")
+    plan = read_plan(path, grid)
+    assert plan.desa["kode_desa"].tolist() == members["kode_desa"].tolist()
+    assert "[layer kawasan]" in plan.source
+    row = check_plan(plan, halves).kawasan.iloc[0]
+    assert (row.ha_X, row.n_desa) == (pytest.approx(400), 4)
+
+
+# --------------------------------------------------------------------------- inputs and config
+
+
+def test_check_input_errors(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    plan = read_plan(table([1, 2]), grid)
+    with pytest.raises(CRSError, match="working_crs"):
+        check_plan(plan, halves.to_crs(4326))
+    with pytest.raises(FieldError, match="apply_mapping"):
+        check_plan(plan, halves.rename(columns={"kelas": "NAMOBJ"}))
+    with pytest.raises(FieldError) as err:
+        check_plan(plan, zones(("Taman Nasional", (0, 0, 4, 4))))
+    assert "kelas not in the ITBX matrix: Taman Nasional" in err.value.problems[0]
+    with pytest.raises(CRSError, match="LP2B"):
+        check_plan(plan, halves, lp2b=halves.to_crs(4326))
+    with pytest.raises(ConfigError, match="tidak_sesuai_pct_x"):
+        check_plan(plan, halves, thresholds={"tidak_sesuai_pct_x": 1})
+    with pytest.raises(ConfigError, match="not in the village layer"):
+        check_plan(plan, halves, bridges=[(code(1), "1807019999")])
+
+
+def test_load_check_config(tmp_path: Path) -> None:
+    cfg = load_check_config()
+    assert cfg.thresholds.tidak_sesuai_pct_X == 5.0 and cfg.snap_m == 30.0
+    assert cfg.rules["satu_kabupaten"].level == "error"
+    f = tmp_path / "cek.toml"
+    f.write_text('[verdict]\nbersyarat_pct_B = 25\n[rules.kecamatan]\nlevel = "warning"\n', encoding="utf-8")
+    cfg = load_check_config(f)
+    assert cfg.thresholds.bersyarat_pct_B == 25.0 and cfg.rules["kecamatan"].level == "warning"
+    with pytest.raises(ConfigError) as err:
+        load_check_config({"verdict": {"bersyarat_pct_B": 120, "x": 1}, "rules": {"kelurahan": {"id": "{nama}"}}, "extra": {}})
+    assert len(err.value.problems) == 4
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_write_check(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves)
+    out = write_check(res, tmp_path / "hasil")
+    assert sorted(p.name for p in out.iterdir()) == ["check.csv", "check.gpkg", "check.xlsx"]
+    assert [name for name, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa"]
+    kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
+    assert {"pct_I", "pct_T", "pct_B", "pct_X", "pct_outside", "verdict"} <= set(kaw.columns)
+    konflik = gpd.read_file(out / "check.gpkg", layer="konflik")
+    assert konflik[["kawasan_id", "kelas", "status"]].values.tolist() == [["K1", "taman_nasional", "X"]]
+    assert konflik["luas_ha"].iloc[0] == pytest.approx(200)
+    csv = pd.read_csv(out / "check.csv", dtype={"kawasan_id": str})
+    assert csv["verdict"].tolist() == ["tidak sesuai"]
+    with pd.ExcelFile(out / "check.xlsx") as xlsx:
+        assert xlsx.sheet_names == ["kawasan", "desa", "per_kelas", "konflik", "aturan"]
+    # an existing folder keeps its other files; the outputs are replaced
+    (out / "catatan.txt").write_text("x")
+    write_check(check_plan(read_plan(table([3, 4]), grid), halves), out)
+    assert (out / "catatan.txt").exists() and pd.read_csv(out / "check.csv")["verdict"].tolist() == ["sesuai"]
+    assert gpd.read_file(out / "check.gpkg", layer="konflik").empty
+
+
+def test_write_check_leaves_nothing_on_failure(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    res = check_plan(read_plan(table([1, 2]), grid), halves)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)  # after the GeoPackage is written
+    with pytest.raises(OSError, match="disk full"):
+        write_check(res, tmp_path / "hasil")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.mark.slow
+def test_lampung_timur_settlement_next_to_way_kambas(lamtim_desa_path: Path, lamtim_rtrw_path: Path) -> None:
+    from kawasan_gis.io import read_class_layer, read_villages
+    from kawasan_gis.vocab import apply_mapping
+
+    desa = read_villages(lamtim_desa_path, check_coverage=False)
+    rtrw, _ = apply_mapping(read_class_layer(lamtim_rtrw_path, kind="rtrw", working_crs=desa.crs), kind="rtrw")
+    park = rtrw[rtrw["kelas"] == "taman_nasional"]
+    assert set(park["kelas_raw"]) == {"Taman Nasional"}
+    # villages touching Taman Nasional Way Kambas, one kawasan per kecamatan with two or more of them
+    touching = desa[desa.intersects(park.union_all())]
+    groups = touching.groupby("kode_kec").filter(lambda g: len(g) >= 2)
+    assert groups["kode_kec"].nunique() >= 3
+    plan = read_plan(pd.DataFrame({"kode_desa": groups["kode_desa"], "kawasan_id": "KWS-" + groups["kode_kec"], "potensi": "permukiman"}), desa)
+    start = time.perf_counter()
+    res = check_plan(plan, rtrw)
+    elapsed = time.perf_counter() - start
+
+    # independent: geopandas overlay of each kawasan with the X zones of the same resolved RTRW;
+    # only polygons meeting a kawasan are resolved (same ranks, far faster than the whole layer)
+    near = rtrw[rtrw.intersects(plan.kawasan.union_all())]
+    planar = resolve_overlaps(near[["kelas", "geometry"]], priority=default_priority("rtrw"))
+    itbx = load_itbx()
+    x_zones = planar[[itbx.status("permukiman", k) == "X" for k in planar["kelas"]]]
+    inter = gpd.overlay(plan.kawasan[["kawasan_id", "geometry"]], x_zones[["kelas", "geometry"]], how="intersection", keep_geom_type=True)
+    want = inter.assign(ha=inter.area / HA).groupby("kawasan_id")["ha"].sum()
+    got = res.kawasan.set_index("kawasan_id")["ha_X"]
+    assert (got.reindex(want.index) > 0).all()
+    np.testing.assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-6)
+    by_kawasan = res.konflik.groupby("kawasan_id")["luas_ha"].sum()
+    np.testing.assert_allclose(by_kawasan.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-6)
+    assert "taman_nasional" in set(res.konflik["kelas"])
+    assert (res.kawasan["verdict"] != "sesuai").all()
+    assert rules_of(res, "satu_kabupaten").empty
+    np.testing.assert_allclose(res.kawasan.filter(like="pct_").drop(columns="pct_dasar_zonasi").sum(axis=1), 100)
+    print(f"\nLampung Timur: {len(plan.kawasan)} kawasan, X {got.sum():,.1f} ha, check {elapsed:.1f} s")
