@@ -20,8 +20,10 @@ COMMANDS: dict[str, str] = {
     "demo": "kawasan_gis.cli.run:demo",
     "propose": "kawasan_gis.cli.propose:propose",
     "validate": "kawasan_gis.cli.validate:validate",
+    "map": "kawasan_gis.cli.map:map_command",
     "classes": "kawasan_gis.cli.classes:classes",
     "indicators": "kawasan_gis.cli.indicators:indicators",
+    "check": "kawasan_gis.cli.check:check",
 }
 
 

@@ -1,0 +1,155 @@
+"""``kawasan check``: check a plan against the kabupaten RTRW before it goes to the Bupati."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kawasan_gis.compliance import FAIL_LEVELS
+
+# (Indonesian, English)
+_LABELS: dict[str, tuple[str, str]] = {
+    "kawasan": ("Kawasan", "Kawasan"),
+    "potensi": ("Potensi", "Potential"),
+    "desa": ("Desa", "Villages"),
+    "luas": ("Luas ha", "Area ha"),
+    "it": ("%I+T", "%I+T"),
+    "b": ("%B", "%B"),
+    "x": ("%X", "%X"),
+    "luar": ("%Luar", "%Outside"),
+    "verdict": ("Putusan", "Verdict"),
+    "aturan": ("Aturan", "Rules"),
+    "sesuai": ("sesuai", "compliant"),
+    "sesuai bersyarat": ("sesuai bersyarat", "conditionally compliant"),
+    "tidak sesuai": ("tidak sesuai", "not compliant"),
+    "written": ("Hasil ditulis ke", "Output written to"),
+    "rule_errors": ("pelanggaran aturan", "rule errors"),
+    "fail_prohibited": ("kawasan dengan luas dilarang (X)", "kawasan with prohibited (X) area"),
+    "fail_conditional": ("kawasan dengan luas bersyarat (B) atau dilarang (X)", "kawasan with conditional (B) or prohibited (X) area"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return _LABELS[key][0 if lang == "id" else 1]
+
+
+def summary_table(kawasan: Any, lang: str = "id") -> str:
+    """The kawasan summary as a fixed-width text table."""
+    heads = [_t(k, lang) for k in ("kawasan", "potensi", "desa", "luas", "it", "b", "x", "luar", "verdict", "aturan")]
+    rows = [
+        [
+            str(r.kawasan_id),
+            str(r.potensi),
+            str(r.n_desa),
+            f"{r.luas_ha:,.1f}",
+            f"{r.pct_I + r.pct_T:.1f}",
+            f"{r.pct_B:.1f}",
+            f"{r.pct_X:.1f}",
+            f"{r.pct_outside:.1f}",
+            _t(r.verdict, lang),
+            str(r.n_error),
+        ]
+        for r in kawasan.itertuples(index=False)
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(heads)]
+    right = {2, 3, 4, 5, 6, 7, 9}
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join([line(heads), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+@click.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--villages", "villages_path", required=True, type=click.Path(path_type=Path), help="Village boundary layer.")
+@click.option("--villages-layer", help="Layer of the village file.")
+@click.option("--rtrw", "rtrw_path", required=True, type=click.Path(path_type=Path), help="RTRW pola ruang layer.")
+@click.option("--rtrw-layer", help="Layer of the RTRW file.")
+@click.option("--rtrw-column", help="Class column of the RTRW layer (default: detected).")
+@click.option("--mapping", type=click.Path(path_type=Path), help="Mapping TOML of raw RTRW classes to standard codes.")
+@click.option("--plan-layer", help="Layer of a multi-layer plan file (default 'kawasan').")
+@click.option("--potential-column", help="Potential column of the plan (default: detected).")
+@click.option("--kawasan-column", help="Kawasan id column of the plan (default: detected).")
+@click.option("--lp2b", "lp2b_path", type=click.Path(path_type=Path), help="LP2B polygons (all of the layer is LP2B).")
+@click.option("--hazard", "hazard_path", type=click.Path(path_type=Path), help="High disaster-hazard polygons.")
+@click.option("--matrix", type=click.Path(path_type=Path), help="ITBX override TOML (see docs/vocab.md).")
+@click.option("--thresholds", type=click.Path(path_type=Path), help="Verdict thresholds TOML (structure of data/check.toml).")
+@click.option("--conditional-conflicts", is_flag=True, help="Also write B (conditional) areas to the konflik layer.")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_LEVELS),
+    default="never",
+    show_default=True,
+    help="Exit 3 when some kawasan has prohibited (X) area, or conditional (B) or X area.",
+)
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of labels and messages.")
+def check(
+    plan: Path,
+    villages_path: Path,
+    villages_layer: str | None,
+    rtrw_path: Path,
+    rtrw_layer: str | None,
+    rtrw_column: str | None,
+    mapping: Path | None,
+    plan_layer: str | None,
+    potential_column: str | None,
+    kawasan_column: str | None,
+    lp2b_path: Path | None,
+    hazard_path: Path | None,
+    matrix: Path | None,
+    thresholds: Path | None,
+    conditional_conflicts: bool,
+    out_dir: Path,
+    fail_on: str,
+    lang: str,
+) -> None:
+    """Check PLAN against the RTRW pola ruang (ITBX) and the kawasan perdesaan rules.
+
+    PLAN is a table (CSV/XLSX: kode_desa, kawasan_id, potensi), polygons with a potential
+    column, or the output of `kawasan propose`. Writes OUT/check.gpkg (layers kawasan,
+    konflik, desa), OUT/check.csv and OUT/check.xlsx, and prints a summary.
+
+    Exit codes: 0 done, 2 bad input, 3 the plan fails the --fail-on level (X area, or B or X
+    area, above the tolerance of data/check.toml in some kawasan).
+    """
+    from kawasan_gis.compliance import check_plan, load_check_config, read_plan, write_check
+    from kawasan_gis.errors import CheckFailed
+    from kawasan_gis.io import read_class_layer, read_layer, read_villages
+    from kawasan_gis.vocab import apply_mapping, load_itbx
+
+    villages = read_villages(villages_path, layer=villages_layer, check_coverage=False)
+    rtrw = read_class_layer(rtrw_path, kind="rtrw", layer=rtrw_layer, working_crs=villages.crs)
+    rtrw, _ = apply_mapping(rtrw, kind="rtrw", column=rtrw_column, mapping=mapping)
+    overlays = {
+        name: read_layer(path, kind="landuse", working_crs=villages.crs) if path is not None else None
+        for name, path in (("lp2b", lp2b_path), ("hazard", hazard_path))
+    }
+    config = load_check_config(thresholds)
+    the_plan = read_plan(plan, villages, layer=plan_layer, potential_column=potential_column, kawasan_column=kawasan_column)
+    result = check_plan(
+        the_plan,
+        rtrw,
+        itbx=load_itbx(overrides=matrix),
+        lp2b=overlays["lp2b"],
+        hazard=overlays["hazard"],
+        include_conditional_conflicts=conditional_conflicts,
+        config=config,
+        lang=lang,  # type: ignore[arg-type]
+    )
+    write_check(result, out_dir)
+    click.echo(summary_table(result.kawasan, lang))
+    errors = result.rules[result.rules["level"] == "error"]
+    for message in errors["message"]:
+        click.echo(f"! {message}")
+    click.echo(f"{_t('written', lang)}: {out_dir}")
+    if result.fails(fail_on):
+        tol = result.thresholds.toleransi_ha
+        over = result.kawasan["ha_X"] > tol
+        if fail_on == "conditional":
+            over |= result.kawasan["ha_B"] > tol
+        bad = result.kawasan.loc[over, "kawasan_id"].astype(str).tolist()
+        raise CheckFailed(f"--fail-on {fail_on}: {len(bad)} {_t('fail_' + fail_on, lang)}: {', '.join(bad)}")

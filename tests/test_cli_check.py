@@ -1,0 +1,131 @@
+"""``kawasan check`` through the click runner, on files written to a temp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import box
+
+from conftest import X0, Y0
+from kawasan_gis.cli import cli
+
+
+def code(k: int) -> str:
+    return f"18070{1 + (k - 1) // 8}2{k:03d}"
+
+
+@pytest.fixture
+def files(grid: gpd.GeoDataFrame, tmp_path: Path) -> dict[str, Path]:
+    """Villages, an RTRW with raw class names (west half national park), LP2B, plans."""
+    desa = tmp_path / "desa.gpkg"
+    grid.to_file(desa, layer="desa")
+    rtrw = tmp_path / "pola_ruang.gpkg"
+    gpd.GeoDataFrame(
+        {"NAMOBJ": ["Taman Nasional", "Kawasan Peruntukan Pertanian", "Pemukiman Perdesaan"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 3000, Y0 + 4000), box(X0 + 3000, Y0, X0 + 4000, Y0 + 4000)],
+        crs=grid.crs,
+    ).to_file(rtrw)
+    lp2b = tmp_path / "lp2b.geojson"
+    gpd.GeoDataFrame({"nama": ["LP2B"]}, geometry=[box(X0 + 2000, Y0, X0 + 3000, Y0 + 1000)], crs=grid.crs).to_crs(4326).to_file(lp2b)
+    west = tmp_path / "rencana_barat.csv"
+    pd.DataFrame({"kode_desa": [code(1), code(2)], "kawasan_id": "K1", "potensi": "Permukiman"}).to_csv(west, index=False)
+    east = tmp_path / "rencana_timur.xlsx"
+    pd.DataFrame({"kode_desa": [code(3), code(4)], "kawasan_id": "K2", "potensi": "permukiman"}).to_excel(east, index=False)
+    return {"desa": desa, "rtrw": rtrw, "lp2b": lp2b, "west": west, "east": east, "out": tmp_path / "hasil"}
+
+
+def run(files: dict[str, Path], plan: str, *extra: str) -> object:
+    args = ["check", str(files[plan]), "--villages", str(files["desa"]), "--rtrw", str(files["rtrw"]), "--out", str(files["out"]), *extra]
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None:
+    res = run(files, "west")
+    assert res.exit_code == 0, res.output
+    out = files["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["check.csv", "check.gpkg", "check.xlsx"]
+    assert [n for n, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa"]
+    kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
+    assert kaw[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].iloc[0].tolist() == pytest.approx([0, 0, 0, 100, 0])
+    assert kaw["verdict"].tolist() == ["tidak sesuai"]
+    konflik = gpd.read_file(out / "check.gpkg", layer="konflik")
+    assert konflik[["kawasan_id", "kelas", "status"]].values.tolist() == [["K1", "taman_nasional", "X"]]
+    assert konflik["luas_ha"].iloc[0] == pytest.approx(200)
+    lines = res.output.splitlines()
+    assert lines[0].split() == ["Kawasan", "Potensi", "Desa", "Luas", "ha", "%I+T", "%B", "%X", "%Luar", "Putusan", "Aturan"]
+    assert lines[2].split() == ["K1", "permukiman", "2", "200.0", "0.0", "0.0", "100.0", "0.0", "tidak", "sesuai", "0"]
+    assert "check.csv" not in res.output and str(out) in res.output
+
+
+@pytest.mark.parametrize(
+    ("plan", "fail_on", "code"),
+    [
+        ("west", "never", 0),
+        ("west", "prohibited", 3),
+        ("west", "conditional", 3),
+        ("east", "prohibited", 0),  # pertanian (B) and permukiman perdesaan (I)
+        ("east", "conditional", 3),
+    ],
+)
+def test_fail_on_exit_codes(files: dict[str, Path], plan: str, fail_on: str, code: int) -> None:
+    res = run(files, plan, "--fail-on", fail_on)
+    assert res.exit_code == code, res.output
+    if code == 3:
+        assert f"--fail-on {fail_on}: 1 kawasan" in res.output
+    assert (files["out"] / "check.gpkg").exists()  # outputs are written either way
+
+
+def test_lp2b_matrix_and_language(files: dict[str, Path], tmp_path: Path) -> None:
+    res = run(files, "east", "--lp2b", str(files["lp2b"]), "--fail-on", "prohibited", "--lang", "en")
+    assert res.exit_code == 3, res.output  # settlement on LP2B farmland is prohibited
+    assert "not compliant" in res.output and "Verdict" in res.output
+    assert "kawasan with prohibited (X) area: K2" in res.output
+    matrix = tmp_path / "itbx.toml"
+    matrix.write_text('[matrix.permukiman]\ntaman_nasional = "B"\n', encoding="utf-8")
+    ok = run(files, "west", "--matrix", str(matrix), "--fail-on", "prohibited")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_thresholds_file(files: dict[str, Path], tmp_path: Path) -> None:
+    cfg = tmp_path / "ambang.toml"
+    cfg.write_text("[verdict]\nbersyarat_pct_B = 60\n", encoding="utf-8")
+    res = run(files, "east", "--thresholds", str(cfg))  # 50 % B: conditional by default, not with 60
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(files["out"] / "check.csv")["verdict"].tolist() == ["sesuai"]
+
+
+def test_rule_errors_are_printed(files: dict[str, Path], tmp_path: Path) -> None:
+    plan = tmp_path / "satu.csv"
+    pd.DataFrame({"kode_desa": [code(1)], "kawasan_id": "K9", "potensi": "permukiman"}).to_csv(plan, index=False)
+    files["one"] = plan
+    res = run(files, "one")
+    assert res.exit_code == 0
+    assert "! Kawasan K9 hanya memuat 1 desa" in res.output
+
+
+def test_bad_plan_exits_2_listing_problems(files: dict[str, Path], tmp_path: Path) -> None:
+    plan = tmp_path / "salah.csv"
+    pd.DataFrame({"kode_desa": [code(1), "18.07.01.9999", code(2)], "kawasan_id": ["A", "A", "B"], "potensi": ["permukiman", "permukiman", ""]}).to_csv(plan, index=False)
+    files["bad"] = plan
+    res = run(files, "bad")
+    assert res.exit_code == 2
+    assert "1807019999" in res.output and "missing potential" in res.output
+    assert not files["out"].exists()
+
+
+def test_propose_output_with_plan_layer(files: dict[str, Path], grid: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    usulan = tmp_path / "usulan.gpkg"
+    members = grid.iloc[[2, 3]]
+    gpd.GeoDataFrame({"kawasan_id": ["K01"], "potensi": ["perekonomian"], "daftar_kode": [", ".join(members["kode_desa"])]},
+                     geometry=[members.union_all()], crs=grid.crs).to_file(usulan, layer="zona")
+    grid.to_file(usulan, layer="desa")
+    files["usulan"] = usulan
+    assert run(files, "usulan").exit_code == 2  # two layers, none called kawasan
+    res = run(files, "usulan", "--plan-layer", "zona")
+    assert res.exit_code == 0, res.output
+    assert "perekonomian" in res.output
