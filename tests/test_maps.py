@@ -1,0 +1,514 @@
+"""Interactive and static maps: folium objects, rendered HTML, offline assets, the CLI.
+
+The scenario is the 4 x 4 grid of 1 km villages (two kecamatan) with scores, two kawasan
+of four villages, four pola ruang zones, two land-use zones, two conflicts and one island
+bridge; village 1 is named like an XSS probe.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from conftest import UTM48S, X0, Y0, grid_villages
+from shapely.geometry import box
+
+from kawasan_gis import maps
+from kawasan_gis.cli import cli
+from kawasan_gis.errors import ConfigError, CRSError, DataSourceError, FieldError, LayerError
+from kawasan_gis.io import write_layers
+
+XSS = "<img src=x onerror=alert(1)>"
+XSS2 = "<script>alert(2)</script>"
+POTS = ["peternakan", "pertanian_unggulan", "permukiman", "perekonomian", "hutan_tanaman_industri"]
+
+
+def scenario() -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of a result on the 4 x 4 grid; the answers below are computed by hand."""
+    desa = grid_villages()
+    n = len(desa)
+    # Village k (1-based) scores 0.9 for POTS[k % 5] and 0.1 + 0.01 * j for the others.
+    scores = np.array([[0.9 if j == k % 5 else 0.1 + 0.01 * j for j in range(5)] for k in range(1, n + 1)])
+    for j, p in enumerate(POTS):
+        desa[f"skor_{p}"] = scores[:, j]
+    desa["potensi_dominan"] = [POTS[k % 5] for k in range(1, n + 1)]
+    desa["margin"] = 0.9 - scores.min(axis=1).max() + 0.0
+    desa["campuran"] = [k == 16 for k in range(1, n + 1)]
+    desa["dasar"] = "kondisi_lahan"
+    desa["kontribusi_utama"] = "sawah 0.30; jalan 0.10"
+    desa.loc[0, "nama_desa"] = XSS
+    desa.loc[0, "kontribusi_utama"] = XSS2
+    desa["pct_landuse_sawah"] = 60.0
+    desa["pct_landuse_permukiman"] = 30.0
+    desa["pct_landuse_unmapped"] = 10.0
+    desa["pct_rtrw_tanaman_pangan"] = 70.0
+    desa["pct_rtrw_hutan_lindung"] = 30.0
+    # K01: villages 1, 2, 5, 6 (south-west 2 x 2); K02: 3, 4, 7, 8 (south-east 2 x 2).
+    desa["kawasan_id"] = [("K01" if i % 4 < 2 else "K02") if i < 8 else None for i in range(n)]
+    kawasan = desa[desa.kawasan_id.notna()].dissolve("kawasan_id").reset_index()[["kawasan_id", "geometry"]]
+    kawasan["nama"] = ["Kawasan <b>Satu</b>", "Kawasan Dua"]
+    kawasan["potensi"] = ["peternakan", "pertanian_unggulan"]
+    kawasan["n_desa"] = [4, 4]
+    kawasan["luas_ha"] = [400.0, 400.0]
+    kawasan["kecamatan"] = "Kecamatan 1"
+    kawasan["kekompakan"] = [0.785, 0.785]
+    kawasan["stabilitas"] = [0.9, 1.0]
+    for col, values in {"pct_I": [60.0, 80.0], "pct_T": [10.0, 5.0], "pct_B": [10.0, 5.0], "pct_X": [15.0, 5.0],
+                        "pct_outside": [5.0, 5.0]}.items():
+        kawasan[col] = values
+    kawasan["verdict"] = ["bersyarat", "sesuai"]
+    kawasan = gpd.GeoDataFrame(kawasan, geometry="geometry", crs=desa.crs)
+    pola_ruang = gpd.GeoDataFrame(
+        {"kelas": ["hutan_lindung", "tanaman_pangan", "permukiman_perdesaan", None],
+         "kelas_raw": ["HL Gunung <i>Balak</i>", "Kawasan Peruntukan Pertanian", "Pemukiman Perdesaan", "???"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 1500), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000),
+                  box(X0, Y0 + 1500, X0 + 2000, Y0 + 4000), box(X0 + 3000, Y0 + 3000, X0 + 3500, Y0 + 3500)],
+        crs=UTM48S,
+    )
+    penggunaan_lahan = gpd.GeoDataFrame(
+        {"kelas": ["sawah", "permukiman"], "kelas_raw": ["Sawah", "Permukiman"]},
+        geometry=[box(X0, Y0, X0 + 4000, Y0 + 2000), box(X0, Y0 + 2000, X0 + 4000, Y0 + 4000)], crs=UTM48S,
+    )
+    konflik = gpd.GeoDataFrame(
+        {"kawasan_id": ["K01", "K01"], "kelas": ["hutan_lindung", "tanaman_pangan"], "status": ["X", "B"],
+         "luas_ha": [30.0, 12.0]},
+        geometry=[box(X0 + 200, Y0 + 200, X0 + 800, Y0 + 700), box(X0 + 1200, Y0 + 200, X0 + 1700, Y0 + 500)], crs=UTM48S,
+    )
+    sambungan = gpd.GeoDataFrame(
+        {"from_kode": [desa.kode_desa[12]], "to_kode": [desa.kode_desa[15]], "distance_m": [1234.0]},
+        geometry=[shapely.LineString([(X0 + 500, Y0 + 3500), (X0 + 3500, Y0 + 3500)])], crs=UTM48S,
+    )
+    return {"desa": desa, "kawasan": kawasan, "pola_ruang": pola_ruang, "penggunaan_lahan": penggunaan_lahan,
+            "konflik": konflik, "sambungan": sambungan}
+
+
+@pytest.fixture
+def layers() -> dict[str, gpd.GeoDataFrame]:
+    return scenario()
+
+
+def geojson_layers(m: folium.Map) -> dict[str, folium.GeoJson]:
+    return {c.layer_name: c for c in m._children.values() if isinstance(c, folium.GeoJson)}
+
+
+def village_binder(m: folium.Map) -> maps._VillageBinder:
+    return next(c for c in m._children.values() if isinstance(c, maps._VillageBinder))
+
+
+def legend_html(m: folium.Map) -> str:
+    legend = next(c for c in m._children.values() if isinstance(c, maps._Legend))
+    return "".join(body for _, body in legend.sections)
+
+
+def rgb(r: int, g: int, b: int) -> str:
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+# --------------------------------------------------------------------------- layers and colours
+
+
+def test_layers_in_control_order_and_visibility(layers):
+    m = maps.map_kawasan(**layers)
+    names = list(geojson_layers(m))
+    assert names == [
+        "Desa menurut potensi dominan", "Kawasan usulan", "Konflik dengan RTRW", "Sambungan antarpulau",
+        "Pola ruang RTRW", "Penggunaan lahan", "Batas kecamatan", "Batas kabupaten",
+    ]
+    shown = {name: layer.show for name, layer in geojson_layers(m).items()}
+    assert shown["Pola ruang RTRW"] is False and shown["Penggunaan lahan"] is False
+    assert shown["Desa menurut potensi dominan"] and shown["Kawasan usulan"] and shown["Konflik dengan RTRW"]
+    bases = [c for c in m._children.values() if isinstance(c, folium.map.Layer) and not c.overlay]
+    assert [(b.layer_name, b.show) for b in bases] == [
+        ("OpenStreetMap", True), ("Citra satelit (Esri)", False), ("Tanpa peta dasar", False),
+    ]
+    html = maps.render_html(m)
+    for name in names + ["OpenStreetMap", "Citra satelit (Esri)", "Tanpa peta dasar"]:
+        assert json.dumps(name) in html  # the layer control's keys
+
+
+def test_plugins_present(layers):
+    m = maps.map_kawasan(**layers)
+    kinds = {type(c) for c in m._children.values()}
+    assert {folium.LayerControl, folium.plugins.Search, folium.plugins.Fullscreen, folium.plugins.MeasureControl,
+            maps._OutlineMiniMap, maps._Legend} <= kinds
+    search = next(c for c in m._children.values() if isinstance(c, folium.plugins.Search))
+    assert search.search_label == "cari" and search.geom_type == "Polygon"
+    html = maps.render_html(m)
+    assert "L.control.scale({imperial: false" in html
+
+
+def test_village_colours_follow_the_catalogue(layers):
+    m = maps.map_kawasan(**layers)
+    pots = maps.potential_styles()
+    dictionary = village_binder(m).dictionary
+    features = geojson_layers(m)["Desa menurut potensi dominan"].data["features"]
+    assert len(features) == 16
+    for feat, code in zip(features, layers["desa"]["potensi_dominan"], strict=True):
+        assert dictionary["pots"][feat["properties"]["p"]]["c"] == pots[code].colour
+    assert pots["peternakan"].colour == rgb(166, 97, 26)
+    # scores come in catalogue order, whatever the column order
+    order = [p["l"] for p in dictionary["pots"]]
+    assert order == ["Peternakan", "Hutan Tanaman Industri", "Pertanian Unggulan", "Permukiman", "Perekonomian"]
+    first = features[1]["properties"]  # village 2: dominant POTS[2] = permukiman
+    assert [dictionary["pots"][i]["l"] for i in dictionary["sc"]] == order
+    assert first["s"] == [0.1, 0.14, 0.11, 0.9, 0.13]
+    assert dictionary["pots"][first["p"]]["l"] == "Permukiman"
+    assert features[15]["properties"]["cm"] == 1 and features[1]["properties"]["cm"] == 0
+
+
+def test_rtrw_in_official_colours(layers):
+    m = maps.map_kawasan(**layers)
+    features = geojson_layers(m)["Pola ruang RTRW"].data["features"]
+    fills = [f["properties"]["style"]["fillColor"] for f in features]
+    # DOMAIN.md: Hutan Lindung 50,95,40; Tanaman Pangan 200,245,70; Permukiman Perdesaan 235,155,60
+    assert fills == [rgb(50, 95, 40), rgb(200, 245, 70), rgb(235, 155, 60), maps.GREY]
+    assert "HL Gunung &lt;i&gt;Balak&lt;/i&gt;" in features[0]["properties"]["tt"]
+
+
+def test_landuse_and_conflict_colours(layers):
+    m = maps.map_kawasan(**layers)
+    lu = geojson_layers(m)["Penggunaan lahan"].data["features"]
+    assert [f["properties"]["style"]["fillColor"] for f in lu] == [rgb(200, 245, 70), rgb(240, 120, 60)]
+    konflik = geojson_layers(m)["Konflik dengan RTRW"].data["features"]
+    assert [f["properties"]["style"]["fillColor"] for f in konflik] == ["#d7191c", "#f59e0b"]
+    assert "Dilarang (X)" in konflik[0]["properties"]["tt"] and "30,0 ha" in konflik[0]["properties"]["tt"]
+    assert "Bersyarat (B)" in konflik[1]["properties"]["tt"]
+
+
+def test_legend_lists_what_is_drawn(layers):
+    m = maps.map_kawasan(**layers)
+    legend = legend_html(m)
+    for label in ["Peternakan", "Pertanian Unggulan", "Permukiman", "Perekonomian", "Hutan Tanaman Industri",
+                  "Hutan Lindung", "Tanaman Pangan", "Permukiman Perdesaan", "Kelas tidak dikenal",
+                  "Dilarang (X)", "Bersyarat (B)", "Batas kawasan usulan", "Sawah", "Warna pucat: potensi campuran"]:
+        assert label in legend, label
+    assert f'background:{rgb(50, 95, 40)}' in legend
+    # lindung before budidaya (vocabulary order), classes absent from the data not listed
+    assert legend.index("Hutan Lindung") < legend.index("Tanaman Pangan") < legend.index("Permukiman Perdesaan")
+    assert "Taman Nasional" not in legend and "Perikanan" not in legend
+
+
+def test_legend_without_scores():
+    desa = grid_villages()
+    m = maps.map_kawasan(desa)
+    assert "Belum ada skor" in legend_html(m)
+    features = geojson_layers(m)["Desa menurut potensi dominan"].data["features"]
+    assert "p" not in features[0]["properties"] and "s" not in features[0]["properties"]
+
+
+def test_popup_data(layers):
+    m = maps.map_kawasan(**layers)
+    dictionary = village_binder(m).dictionary
+    props = geojson_layers(m)["Desa menurut potensi dominan"].data["features"][0]["properties"]
+    assert props["kw"] == 0 and dictionary["kaw"][0] == {"n": "Kawasan &lt;b&gt;Satu&lt;/b&gt;", "v": "bersyarat"}
+    assert props["c"] == "1807012001" and props["k"] == "Kecamatan 1"
+    sections = {s["h"]: s for s in dictionary["sec"]}
+    assert set(sections) == {"Penggunaan lahan", "Pola ruang RTRW"}
+    landuse = dictionary["sec"][props["sh"][0][0]]
+    assert [(landuse["cls"][i]["l"] if i >= 0 else "unmapped", v) for i, v in props["sh"][0][1]] == [
+        ("Sawah", 60.0), ("Permukiman", 30.0), ("unmapped", 10.0)]
+    outside = geojson_layers(m)["Desa menurut potensi dominan"].data["features"][12]["properties"]
+    assert outside["kw"] == -1
+
+
+def test_kawasan_outlines_are_unions_of_the_villages(layers):
+    m = maps.map_kawasan(**layers)
+    kawasan = geojson_layers(m)["Kawasan usulan"].data["features"]
+    outlines = [shapely.geometry.shape(f["geometry"]) for f in kawasan if f["geometry"]["type"] != "Point"]
+    labels = [f for f in kawasan if f["geometry"]["type"] == "Point"]
+    villages = [shapely.geometry.shape(f["geometry"]) for f in geojson_layers(m)["Desa menurut potensi dominan"].data["features"]]
+    k01 = shapely.union_all([villages[i] for i in (0, 1, 4, 5)])
+    assert outlines[0].symmetric_difference(k01).area < 1e-12
+    assert [f["properties"]["lbl"] for f in labels] == ["Kawasan &lt;b&gt;Satu&lt;/b&gt;", "Kawasan Dua"]
+    assert outlines[0].contains(shapely.geometry.shape(labels[0]["geometry"]))
+    assert "Diizinkan (I)" in labels[0]["properties"]["pp"] and "60,0%" in labels[0]["properties"]["pp"]
+
+
+def test_kawasan_drawn_from_desa_alone(layers):
+    m = maps.map_kawasan(layers["desa"])
+    kawasan = geojson_layers(m)["Kawasan usulan"].data["features"]
+    assert [f["properties"]["lbl"] for f in kawasan if f["geometry"]["type"] == "Point"] == ["K01", "K02"]
+
+
+def test_boundaries_dissolved_from_villages(layers):
+    m = maps.map_kawasan(**layers)
+    kec = geojson_layers(m)["Batas kecamatan"].data["features"]
+    kab = geojson_layers(m)["Batas kabupaten"].data["features"]
+    assert len(kec) == 2 and len(kab) == 1
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in kec]
+    assert shapes[0].intersection(shapes[1]).area < 1e-12
+    assert abs(shapely.geometry.shape(kab[0]["geometry"]).area - sum(s.area for s in shapes)) < 1e-12
+    assert "interactive: false" in maps.render_html(m).replace('"interactive": false', "interactive: false")
+
+
+def test_bridge_tooltip_names_villages(layers):
+    m = maps.map_kawasan(**layers)
+    tip = geojson_layers(m)["Sambungan antarpulau"].data["features"][0]["properties"]["tt"]
+    assert "Desa 13 – Desa 16" in tip and "1,23 km" in tip
+
+
+def test_english_labels(layers):
+    m = maps.map_kawasan(**layers, lang="en")
+    assert list(geojson_layers(m))[:2] == ["Villages by dominant potential", "Proposed kawasan"]
+    legend = legend_html(m)
+    assert "Livestock" in legend and "Protection forest" in legend and "Prohibited (X)" in legend
+    assert village_binder(m).dictionary["locale"] == "en-GB"
+    assert '<html lang="en">' in maps.render_html(m)
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def test_no_attribute_value_reaches_the_page_unescaped(layers):
+    html = maps.render_html(maps.map_kawasan(**layers))
+    assert XSS not in html and XSS2 not in html and "<b>Satu</b>" not in html and "<i>Balak</i>" not in html
+    # escaped for HTML in Python, then made script-safe by the JSON embedding
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+    assert "onerror=alert(1)>" not in html
+    # folium's unescaped tooltip/popup templates are not used
+    assert "GeoJsonTooltip" not in html and "GeoJsonPopup" not in html
+
+
+def test_every_string_property_is_escaped(layers):
+    desa = layers["desa"].copy()
+    desa["nama_kec"] = '"><svg onload=alert(3)>'
+    desa["kode_desa"] = [f"18070{i:02d}' onmouseover='x" for i in range(16)]
+    m = maps.map_kawasan(desa, kawasan=layers["kawasan"])
+    for feat in geojson_layers(m)["Desa menurut potensi dominan"].data["features"]:
+        for value in feat["properties"].values():
+            if isinstance(value, str):
+                assert not set(value) & set("<>\"'"), value
+    assert "<svg" not in maps.render_html(m)
+
+
+def test_title_is_text_not_markup(layers):
+    m = maps.map_kawasan(layers["desa"], title="<img src=y onerror=alert(4)>")
+    html = maps.render_html(m)
+    assert "title.textContent" in html and "<img src=y" not in html
+
+
+def test_user_colours_cannot_inject_css():
+    assert maps._hex("red;background:url(javascript:x)") == maps.GREY
+    assert maps._hex([300, 0, 0]) == maps.GREY
+    assert maps._hex((1, 2, 3)) == "#010203"
+    assert maps._hex("#A6611A") == "#a6611a"
+
+
+# --------------------------------------------------------------------------- size
+
+
+def _wiggly_coverage(n: int = 36, side: float = 3000.0, cell: float = 20.0, seed: int = 3) -> np.ndarray:
+    """Villages made of 20 m raster cells (nearest of ``n`` seeds): dense, exactly shared, staircase borders."""
+    rng = np.random.default_rng(seed)
+    seeds = rng.uniform(0, side, (n, 2))
+    k = int(side / cell)
+    xs, ys = np.meshgrid(np.arange(k) * cell, np.arange(k) * cell)
+    centres = np.column_stack([xs.ravel(), ys.ravel()]) + cell / 2
+    owner = np.argmin(((centres[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2), axis=1)
+    boxes = shapely.box(X0 + xs.ravel(), Y0 + ys.ravel(), X0 + xs.ravel() + cell, Y0 + ys.ravel() + cell)
+    cells = [shapely.union_all(boxes[owner == i]) for i in range(n) if (owner == i).any()]
+    return np.array(cells, dtype=object)
+
+
+def test_coverage_simplification_keeps_shared_borders():
+    cells = _wiggly_coverage()
+    assert shapely.coverage_is_valid(cells)
+    simple = maps._simplify(cells, 25.0, coverage=True)
+    assert shapely.get_num_coordinates(simple).sum() < 0.3 * shapely.get_num_coordinates(cells).sum()
+    assert shapely.coverage_is_valid(simple)  # no gaps, no overlaps: borders stayed shared
+    assert abs(shapely.area(simple).sum() - shapely.area(cells).sum()) < 1e-3 * shapely.area(cells).sum()
+    # each polygon on its own would open gaps between neighbours
+    alone = shapely.simplify(cells, 25.0)
+    assert not shapely.coverage_is_valid(alone)
+
+
+def test_coverage_simplification_falls_back_when_not_a_coverage():
+    a, b = box(0, 0, 100, 100), box(50, 0, 150, 100)  # overlapping: not a coverage
+    out = maps._simplify(np.array([a, b], dtype=object), 5.0, coverage=True)
+    assert shapely.is_valid(out).all() and (shapely.area(out) > 0).all()
+
+
+def test_coordinates_rounded_to_five_decimals(layers):
+    m = maps.map_kawasan(**layers)
+    text = json.dumps(geojson_layers(m)["Desa menurut potensi dominan"].data)
+    decimals = [len(d) for d in re.findall(r"-?\d+\.(\d+)", text.split('"features"')[1]) if d]
+    assert max(decimals) <= 5
+
+
+def test_simplified_map_is_smaller():
+    cells = _wiggly_coverage()
+    desa = grid_villages(6)
+    desa = desa.iloc[: len(cells)].set_geometry(cells).copy()
+    simplified = maps.render_html(maps.map_kawasan(desa))
+    raw = maps.render_html(maps.map_kawasan(desa, simplify_m=0, decimals=None))
+    assert len(simplified) < 0.6 * len(raw)
+
+
+# --------------------------------------------------------------------------- offline, saving, dual map
+
+
+def test_offline_inlines_every_asset(layers):
+    m = maps.map_kawasan(**layers, offline=True)
+    html = maps.render_html(m)
+    assert not re.search(r'<script[^>]+src="https?:', html)
+    assert not re.search(r'<link[^>]+href="https?:', html)
+    for needle in ("L.Control.Search", "L.Control.MiniMap", "L.Control.Measure", "FullScreen", "kawasanGis"):
+        assert needle in html, needle
+    # only what the map uses: no jQuery, Bootstrap or Font Awesome
+    assert "jquery" not in html.lower() and "bootstrap" not in html.lower() and "fontawesome" not in html.lower()
+    bases = {c.layer_name: c.show for c in m._children.values() if isinstance(c, folium.map.Layer) and not c.overlay}
+    assert bases == {"OpenStreetMap": False, "Citra satelit (Esri)": False, "Tanpa peta dasar": True}
+
+
+def test_online_map_links_the_cdn(layers):
+    html = maps.render_html(maps.map_kawasan(**layers))
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>' in html
+
+
+def test_inline_assets_refuses_unknown_resources():
+    page = '<html><head><script src="https://example.org/x.js"></script></head></html>'
+    with pytest.raises(DataSourceError, match="example.org/x.js"):
+        maps.inline_assets(page)
+
+
+def test_save_map_is_atomic_and_follows_the_build(tmp_path, layers):
+    path = maps.save_map(maps.map_kawasan(**layers, offline=True), tmp_path / "peta_kawasan.html")
+    assert path.is_file() and list(tmp_path.iterdir()) == [path]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and not re.search(r'<script[^>]+src="https?:', text)
+    online = maps.save_map(maps.map_kawasan(**layers, offline=True), tmp_path / "b.html", offline=False)
+    assert re.search(r'<script src="https:', online.read_text(encoding="utf-8"))
+    with pytest.raises(DataSourceError, match="does not exist"):
+        maps.save_map(maps.map_kawasan(**layers), tmp_path / "missing" / "x.html")
+
+
+def test_compare_maps(layers):
+    right = {"desa": layers["desa"].assign(kawasan_id=lambda d: ["P1" if i < 4 else None for i in range(16)])}
+    left = {k: layers[k] for k in ("desa", "kawasan", "konflik")}
+    dm = maps.compare_maps(left, right, titles=("Usulan", "Rencana Bappeda"), offline=True)
+    assert isinstance(dm, folium.plugins.DualMap)
+    assert "Konflik dengan RTRW" in geojson_layers(dm.m1) and "Konflik dengan RTRW" not in geojson_layers(dm.m2)
+    html = maps.render_html(dm)
+    assert ".sync(" in html and "L.Map.Sync" in html.replace("L.Map.Sync.min.js", "")
+    assert '"Rencana Bappeda"' in html and not re.search(r'<script[^>]+src="https?:', html)
+    with pytest.raises(FieldError, match="desa"):
+        maps.compare_maps(left, {"kawasan": layers["kawasan"]})
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_errors_are_reported(layers):
+    desa = layers["desa"]
+    with pytest.raises(FieldError, match="nama_desa"):
+        maps.map_kawasan(desa.drop(columns="nama_desa"))
+    with pytest.raises(FieldError) as err:
+        maps.map_kawasan(desa, kawasan=layers["kawasan"].drop(columns="kawasan_id"), konflik=layers["konflik"].drop(columns="status"))
+    assert len(err.value.problems) == 2
+    with pytest.raises(CRSError):
+        maps.map_kawasan(desa.set_crs(None, allow_override=True))
+    with pytest.raises(LayerError):
+        maps.map_kawasan(desa.iloc[:0])
+    with pytest.raises(ConfigError):
+        maps.map_kawasan(desa, lang="fr")
+
+
+def test_geographic_input_is_drawn(layers):
+    m = maps.map_kawasan(layers["desa"].to_crs(4326))
+    assert len(geojson_layers(m)["Desa menurut potensi dominan"].data["features"]) == 16
+
+
+def test_duplicate_names_get_distinct_search_keys(layers):
+    desa = layers["desa"].copy()
+    desa["nama_desa"] = "Sukadana"
+    keys = [f["properties"]["cari"] for f in geojson_layers(maps.map_kawasan(desa))["Desa menurut potensi dominan"].data["features"]]
+    assert len(set(keys)) == 16 and keys[0] == "Sukadana (Kecamatan 1)"
+
+
+# --------------------------------------------------------------------------- static map
+
+
+def test_static_map_png_and_pdf(tmp_path, layers):
+    from PIL import Image
+
+    path = maps.static_map(layers["desa"], kawasan=layers["kawasan"], path=tmp_path / "peta_kawasan.png",
+                           sources=["Batas desa: uji"], dpi=100)
+    assert path == tmp_path / "peta_kawasan.png"
+    with Image.open(path) as im:
+        assert im.size == (1169, 827)
+    assert path.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["peta_kawasan.pdf", "peta_kawasan.png"]
+
+
+def test_scale_bar_length():
+    assert maps._nice_length(4400) == 500
+    assert maps._nice_length(120_000) == 20_000
+    assert maps._nice_length(60_000) == 10_000
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _result(folder: Path, layers: dict[str, gpd.GeoDataFrame], names: tuple[str, ...]) -> Path:
+    folder.mkdir()
+    write_layers(folder / "kawasan.gpkg", {n: layers[n] for n in names})
+    return folder
+
+
+def test_cli_map(tmp_path, layers):
+    result = _result(tmp_path / "hasil", layers, ("desa", "kawasan", "konflik", "sambungan", "pola_ruang"))
+    out = tmp_path / "peta.html"
+    run = CliRunner().invoke(cli, ["map", str(result), "--offline", "--lang", "en", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert str(out) in run.output and "MB" in run.output
+    html = out.read_text(encoding="utf-8")
+    # layer control entries: the layers the result folder holds, and only those
+    assert '"Proposed kawasan" :' in html and '"RTRW spatial pattern (pola ruang)" :' in html
+    assert '"Land use" :' not in html
+    assert not re.search(r'<script[^>]+src="https?:', html)
+
+
+def test_cli_map_compare(tmp_path, layers):
+    a = _result(tmp_path / "usulan", layers, ("desa", "kawasan"))
+    b = _result(tmp_path / "rencana", layers, ("desa",))
+    out = tmp_path / "banding.html"
+    run = CliRunner().invoke(cli, ["map", str(a), "--compare", str(b), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    html = out.read_text(encoding="utf-8")
+    assert '"usulan"' in html and '"rencana"' in html and ".sync(" in html
+
+
+def test_cli_map_errors(tmp_path, layers):
+    run = CliRunner().invoke(cli, ["map", str(tmp_path / "none"), "--out", str(tmp_path / "x.html")])
+    assert run.exit_code == 2 and "kawasan.gpkg" in run.output
+    result = _result(tmp_path / "hasil", layers, ("kawasan",))
+    run = CliRunner().invoke(cli, ["map", str(result), "--out", str(tmp_path / "x.html")])
+    assert run.exit_code == 2 and "desa" in run.output
+    assert not (tmp_path / "x.html").exists()
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.mark.slow
+def test_lampung_timur_map_is_small(tmp_path, lamtim_desa_path, lamtim_rtrw_path):
+    from kawasan_gis import io, vocab
+
+    desa = io.read_villages(lamtim_desa_path)
+    rtrw = io.read_class_layer(lamtim_rtrw_path, kind="rtrw", working_crs=desa.crs)
+    rtrw, _ = vocab.apply_mapping(rtrw, kind="rtrw", column="kelas")
+    rng = np.random.default_rng(0)
+    desa["potensi_dominan"] = rng.choice(POTS, len(desa))
+    path = maps.save_map(maps.map_kawasan(desa, pola_ruang=rtrw, offline=True), tmp_path / "peta.html")
+    assert path.stat().st_size < 5_000_000
+    raw = maps.save_map(maps.map_kawasan(desa, pola_ruang=rtrw, offline=True, simplify_m=0, decimals=None),
+                        tmp_path / "raw.html")
+    assert path.stat().st_size < 0.7 * raw.stat().st_size
