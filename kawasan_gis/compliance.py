@@ -34,8 +34,10 @@ Examples
 >>> tabel = pd.DataFrame({"kode_desa": ["18.07.01.2001", "18.07.01.2002"],
 ...                       "kawasan_id": "K1", "potensi": "Pertanian Unggulan"})
 >>> hasil = check_plan(read_plan(tabel, desa), rtrw)
->>> hasil.kawasan[["kawasan_id", "potensi", "verdict"]].values.tolist()  # doctest: +SKIP
-[['K1', 'pertanian_unggulan', 'sesuai bersyarat']]
+>>> hasil.kawasan[["kawasan_id", "potensi", "verdict"]].values.tolist()
+[['K1', 'pertanian_unggulan', 'tidak sesuai']]
+>>> hasil.rules["rule"].tolist()
+['bersambung', 'kecamatan']
 """
 
 from __future__ import annotations
