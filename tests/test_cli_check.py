@@ -129,3 +129,13 @@ def test_propose_output_with_plan_layer(files: dict[str, Path], grid: gpd.GeoDat
     res = run(files, "usulan", "--plan-layer", "zona")
     assert res.exit_code == 0, res.output
     assert "perekonomian" in res.output
+
+
+def test_hazard_and_conditional_conflicts(files: dict[str, Path], grid: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    krb = tmp_path / "krb.gpkg"
+    gpd.GeoDataFrame({"KRB": ["tinggi"]}, geometry=[box(X0 + 3000, Y0, X0 + 3500, Y0 + 1000)], crs=grid.crs).to_file(krb)
+    res = run(files, "east", "--hazard", str(krb), "--conditional-conflicts")
+    assert res.exit_code == 0, res.output
+    konflik = gpd.read_file(files["out"] / "check.gpkg", layer="konflik")
+    got = konflik[["kelas", "status", "sebab", "luas_ha"]].round(6).values.tolist()
+    assert got == [["permukiman_perdesaan", "X", "rawan_bencana", 50.0], ["pertanian", "B", "pola_ruang", 100.0]]
