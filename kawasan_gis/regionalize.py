@@ -108,7 +108,7 @@ class Contiguity:
         Measured as the length of village ``j``'s boundary lying within ``snap`` of
         village ``i``, less ``2 * snap`` for the two ends where the buffer overshoots,
         floored at 0. Exact for exactly shared straight borders; neighbours meeting at a
-        corner get about 0; across a gap of width ``g`` it overstates by about ``2 g``.
+        corner get about 0; across a gap of width ``g`` it is short by about ``2 g``.
         Computed on first access (it costs about three times the graph itself).
         """
         out = np.zeros(len(self.i))
@@ -418,8 +418,9 @@ def propose_kawasan(
     n_zones : int or mapping, optional
         Ward only. An int is the total number of clusters, shared among kabupaten in
         proportion to their villages (largest remainder, at least 1 each); a mapping
-        gives the number per ``kode_kab``. None picks k per kabupaten by the largest
-        pseudo-F (Calinski-Harabasz) after small clusters are merged.
+        gives the number per ``kode_kab`` (kabupaten not in it are chosen as for None).
+        None picks k per kabupaten by the largest pseudo-F (Calinski-Harabasz) after
+        small clusters are merged.
     min_villages : int, default 2
         Smallest kawasan; smaller zones are merged into their most similar neighbour.
     max_villages, max_area_ha : optional
@@ -628,6 +629,8 @@ def _validate(
         problems.append(f"scores index has duplicated codes: {_listed(sorted(set(map(str, scores.index[scores.index.duplicated()]))))}")
     if problems:
         raise FieldError("Columns needed to propose kawasan are missing.", problems=problems)
+    if villages.empty:
+        raise FieldError("The villages layer is empty.")
     _check_codes(villages["kode_desa"])
     kode = villages["kode_desa"].astype(str)
     missing = sorted(set(kode) - set(map(str, scores.index)))
@@ -675,7 +678,10 @@ def _allocate(n_zones: int | Mapping[str, int] | None, units: list[_Unit], limit
         return {}
     cap = {u.kab: max(1, len(u.nodes) // limits.min_villages) for u in units}
     if isinstance(n_zones, Mapping):
-        want = {u.kab: int(n_zones.get(u.kab, 1)) for u in units}
+        unknown = sorted(set(map(str, n_zones)) - set(cap))
+        if unknown:
+            log.warning("n_zones names kabupaten without eligible villages: %s", ", ".join(unknown))
+        want = {kab: int(k) for kab, k in n_zones.items() if kab in cap}
     else:
         sizes = np.array([len(u.nodes) for u in units], dtype=float)
         quota = int(n_zones) * sizes / sizes.sum()
@@ -1027,30 +1033,18 @@ def _stability(
 
 
 def _potential_labels(codes: Sequence[str]) -> dict[str, str]:
-    """Display names of potentials from the vocabulary when available, else title-cased codes."""
+    """Display names of potentials from ``vocab.load_potentials()``, else title-cased codes."""
     names: dict[str, str] = {}
     try:
-        from kawasan_gis import vocab  # written alongside; optional until it lands
+        from kawasan_gis import vocab
 
-        loaded: Any = vocab.load_potentials()
-    except (ImportError, AttributeError):
-        loaded = None
-    if isinstance(loaded, pd.DataFrame):
-        key = next((c for c in ("code", "kode") if c in loaded.columns), None)
-        if "nama" in loaded.columns:
-            keys = loaded[key] if key else loaded.index
-            names = {str(k): str(v) for k, v in zip(keys, loaded["nama"], strict=True)}
-    elif isinstance(loaded, Mapping):
-        for k, item in loaded.items():
-            nama = item if isinstance(item, str) else (item.get("nama") if isinstance(item, Mapping) else getattr(item, "nama", None))
-            if nama:
-                names[str(k)] = str(nama)
-    elif isinstance(loaded, Sequence):
-        for item in loaded:
-            k = getattr(item, "code", None) or getattr(item, "kode", None)
-            nama = getattr(item, "nama", None)
-            if k and nama:
-                names[str(k)] = str(nama)
+        catalogue: Any = vocab.load_potentials()
+    except (ImportError, AttributeError):  # vocabulary module absent from this install
+        catalogue = ()
+    for item in catalogue:
+        code, nama = getattr(item, "code", None), getattr(item, "nama", None)
+        if code and nama:
+            names[str(code)] = str(nama)
     return {c: names.get(c) or c.replace("_", " ").title() for c in codes}
 
 
@@ -1170,8 +1164,8 @@ def _assemble(
     desa = villages.drop(columns=villages.geometry.name).copy()
     for c in extra.columns:
         desa[c] = extra[c].to_numpy()[back]
-    desa["kawasan_id"] = kawasan_id[back]
-    desa["alasan_tidak_masuk"] = reason[back]
+    desa["kawasan_id"] = pd.Series(kawasan_id[back], index=desa.index, dtype="str")
+    desa["alasan_tidak_masuk"] = pd.Series(reason[back], index=desa.index, dtype="str")
     desa["stabilitas"] = stability[back]
     desa = gpd.GeoDataFrame(desa, geometry=villages.geometry.copy(), crs=villages.crs)
 

@@ -1,0 +1,545 @@
+"""Tests of kawasan_gis.regionalize: contiguity graph, bridges, dominant and Ward proposals.
+
+Grids are 1 km squares (100 ha) from conftest.grid_villages: Desa k sits at column
+(k-1) % n, row (k-1) // n, counted from the south-west; codes 1807012001 ... 1807022016.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import connected_components
+from shapely.geometry import box
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics import calinski_harabasz_score
+
+from conftest import UTM48S, X0, Y0, grid_villages
+from kawasan_gis.errors import ConfigError, CRSError, FieldError, GeometryError
+from kawasan_gis.regionalize import (
+    Contiguity,
+    Proposal,
+    _edges,
+    _pseudo_f,
+    _ward_children,
+    _ward_cuts,
+    contiguity,
+    propose_kawasan,
+)
+
+LEFT = "pertanian_unggulan"
+RIGHT = "permukiman"
+POTENTIALS = [LEFT, RIGHT, "peternakan"]
+
+
+def scores_for(villages: gpd.GeoDataFrame, dominant: list[str], values: np.ndarray | None = None) -> pd.DataFrame:
+    """Score table: 0.9 for the dominant potential and 0.1 elsewhere, unless values are given."""
+    if values is None:
+        values = np.array([[0.9 if d == p else 0.1 for p in POTENTIALS] for d in dominant])
+    s = pd.DataFrame(values, index=villages["kode_desa"].to_numpy(), columns=[f"skor_{p}" for p in POTENTIALS])
+    s["potensi_dominan"] = dominant
+    return s
+
+
+def halves(n: int = 4) -> list[str]:
+    """Left half of the columns pertanian_unggulan, right half permukiman."""
+    return [LEFT if k % n < n // 2 else RIGHT for k in range(n * n)]
+
+
+def names(proposal: Proposal, kawasan_id: str) -> set[str]:
+    return set(proposal.desa.loc[proposal.desa["kawasan_id"] == kawasan_id, "nama_desa"])
+
+
+def desa(*ks: int) -> set[str]:
+    return {f"Desa {k}" for k in ks}
+
+
+def with_extra(villages: gpd.GeoDataFrame, **row: object) -> gpd.GeoDataFrame:
+    base = villages.iloc[0].to_dict() | {"luas_ha": row["geometry"].area / 10_000} | row  # type: ignore[union-attr]
+    extra = gpd.GeoDataFrame([base], geometry="geometry", crs=villages.crs)
+    return gpd.GeoDataFrame(pd.concat([villages, extra], ignore_index=True), crs=villages.crs)
+
+
+def second_kabupaten(n: int = 4, *, kab: str = "1808", dx: float = 4000.0) -> gpd.GeoDataFrame:
+    """A grid of another kabupaten sharing the eastern border of the default grid."""
+    other = grid_villages(n, kab=kab)
+    other["geometry"] = other.geometry.translate(dx, 0)
+    other["nama_desa"] = [f"Desa B{k + 1}" for k in range(n * n)]
+    return other
+
+
+def assert_connected(proposal: Proposal) -> None:
+    graph = proposal.contiguity
+    pos = {k: i for i, k in enumerate(graph.kode_desa)}
+    for kid, members in proposal.desa.dropna(subset=["kawasan_id"]).groupby("kawasan_id")["kode_desa"]:
+        idx = [pos[k] for k in members]
+        n_parts = connected_components(graph.adjacency[idx][:, idx], directed=False)[0]
+        assert n_parts == 1, f"{kid} is not connected"
+
+
+# --------------------------------------------------------------------------- contiguity
+
+
+def test_grid_contiguity_is_queen_with_shared_border_lengths(grid):
+    graph = contiguity(grid)
+    assert isinstance(graph, Contiguity)
+    # 4x4 king graph: 24 rook + 18 diagonal edges
+    assert len(graph.i) == 42 and (graph.i < graph.j).all()
+    assert graph.adjacency.shape == (16, 16) and (graph.adjacency != graph.adjacency.T).nnz == 0
+    assert graph.labels.tolist() == [0] * 16 and len(graph.bridges) == 0 and graph.isolated == ()
+    rook = (graph.j - graph.i == 1) | (graph.j - graph.i == 4)
+    diagonal = ~rook
+    np.testing.assert_allclose(graph.shared_m[rook], 1000.0)
+    np.testing.assert_allclose(graph.shared_m[diagonal], 0.0, atol=1e-6)
+    frame = graph.to_frame()
+    assert list(frame.columns) == ["from_kode", "to_kode", "jenis", "shared_m"]
+    assert (frame["jenis"] == "batas").all()
+
+
+def test_small_gap_is_adjacent_within_snap_and_bridged_below(grid):
+    gap = grid.copy()
+    # move the eastern column 10 m further east: a 10 m gap along x = X0 + 3000
+    east = (np.arange(16) % 4) == 3
+    gap.loc[east, "geometry"] = gap.loc[east, "geometry"].translate(10, 0)
+    snapped = contiguity(gap, snap=30)
+    assert len(snapped.i) == 42 and len(snapped.bridges) == 0
+    # the buffer reaches 2 * 10 m less past the ends of the border: 1000 - 2 * 10 m
+    across = (snapped.j - snapped.i == 1) & east[snapped.j]
+    np.testing.assert_allclose(snapped.shared_m[across], 980.0)
+    strict = contiguity(gap, snap=5)
+    assert len(strict.bridges) == 1
+    bridge = strict.bridges.iloc[0]
+    # the eastern column (4 villages) is the smaller part; ties go to the smallest codes
+    assert (bridge["from_kode"], bridge["to_kode"]) == ("1807012004", "1807012003")
+    assert bridge["distance_m"] == pytest.approx(10.0)
+    assert bridge["reason"] == "pulau"
+    assert strict.labels.tolist() == [0] * 16
+
+
+def test_no_edge_crosses_a_kabupaten_boundary(grid):
+    both = gpd.GeoDataFrame(pd.concat([grid, second_kabupaten()], ignore_index=True), crs=grid.crs)
+    graph = contiguity(both)
+    kab = both["kode_kab"].to_numpy()
+    assert (kab[graph.i] == kab[graph.j]).all()
+    assert len(graph.i) == 84 and len(graph.bridges) == 0
+    assert sorted(set(graph.labels[:16])) == [0] and sorted(set(graph.labels[16:])) == [1]
+    # without the group constraint the two grids touch along x = X0 + 4000
+    assert len(contiguity(both, by=None).i) == 84 + 4 + 3 + 3
+
+
+def test_island_is_bridged_to_nearest_village_of_its_kabupaten(grid):
+    island = box(X0 + 9000, Y0 + 1250, X0 + 9500, Y0 + 1750)  # 5 km east of Desa 8
+    layer = with_extra(grid, kode_desa="1807022099", nama_desa="Pulau Kecil", geometry=island)
+    graph = contiguity(layer)
+    assert len(graph.bridges) == 1
+    bridge = graph.bridges.iloc[0]
+    assert (bridge["from_kode"], bridge["to_kode"], bridge["reason"]) == ("1807022099", "1807012008", "pulau")
+    assert bridge["distance_m"] == pytest.approx(5000.0)
+    assert bridge.geometry.length == pytest.approx(5000.0)
+    assert graph.bridge.sum() == 1 and graph.labels.tolist() == [0] * 17
+    assert graph.to_frame().query("jenis == 'sambungan'")["shared_m"].tolist() == [0.0]
+
+
+def test_island_of_another_kabupaten_is_not_bridged_across(grid):
+    island = box(X0 + 9000, Y0 + 1250, X0 + 9500, Y0 + 1750)
+    layer = with_extra(grid, kode_desa="1808012001", kode_kab="1808", nama_desa="Pulau Lain", geometry=island)
+    graph = contiguity(layer)
+    assert len(graph.bridges) == 0 and graph.isolated == ("1808012001",)
+    assert graph.labels[-1] != graph.labels[0]
+
+
+def test_contiguity_checks_its_inputs(grid):
+    with pytest.raises(CRSError, match="metres"):
+        contiguity(grid.to_crs(4326))
+    with pytest.raises(FieldError, match="kode_kab"):
+        contiguity(grid.drop(columns="kode_kab"))
+    with pytest.raises(ConfigError, match="snap"):
+        contiguity(grid, snap=-1)
+
+
+# --------------------------------------------------------------------------- planted zones
+
+
+def test_dominant_grows_exact_planted_zones(grid):
+    proposal = propose_kawasan(grid, scores_for(grid, halves()))
+    k = proposal.kawasan
+    assert k["kawasan_id"].tolist() == ["K01", "K02"]
+    assert names(proposal, "K01") == desa(1, 2, 5, 6, 9, 10, 13, 14)
+    assert names(proposal, "K02") == desa(3, 4, 7, 8, 11, 12, 15, 16)
+    assert k["potensi"].tolist() == [LEFT, RIGHT]
+    assert k["nama"].tolist() == ["Kawasan Pertanian Unggulan Desa 1", "Kawasan Permukiman Desa 3"]
+    assert k["pangsa_potensi"].tolist() == [1.0, 1.0]
+    assert k["n_desa"].tolist() == [8, 8] and k["luas_ha"].tolist() == [800.0, 800.0]
+    assert k["kecamatan"].tolist() == ["Kecamatan 1, Kecamatan 2"] * 2 and k["n_kecamatan"].tolist() == [2, 2]
+    assert k["daftar_desa"].iloc[0] == "Desa 1, Desa 2, Desa 5, Desa 6, Desa 9, Desa 10, Desa 13, Desa 14"
+    assert k["profil_pertanian_unggulan"].tolist() == pytest.approx([0.9, 0.1])
+    # a 2 x 4 km block: isoperimetric quotient 4 pi A / P^2
+    assert k["kekompakan"].tolist() == pytest.approx([4 * math.pi * 8e6 / 12_000**2] * 2)
+    assert k.geometry.area.tolist() == pytest.approx([8e6, 8e6])
+    assert (k.geom_type == "Polygon").all()
+    assert proposal.rasio_bss_tss == pytest.approx(1.0)
+    assert k["stabilitas"].tolist() == [1.0, 1.0] and (proposal.desa["stabilitas"] == 1.0).all()
+    assert proposal.quality["n_kawasan"] == 2 and proposal.quality["union_fallback"] == []
+
+
+def test_ward_with_two_zones_finds_the_planted_halves(grid):
+    proposal = propose_kawasan(grid, scores_for(grid, halves()), method="ward", n_zones=2)
+    assert names(proposal, "K01") == desa(1, 2, 5, 6, 9, 10, 13, 14)
+    assert names(proposal, "K02") == desa(3, 4, 7, 8, 11, 12, 15, 16)
+    assert proposal.quality["k"] == {"1807": 2}
+
+
+def test_ward_picks_k_by_pseudo_f(grid):
+    rng = np.random.default_rng(1)
+    values = scores_for(grid, halves())[[f"skor_{p}" for p in POTENTIALS]].to_numpy(copy=True) + rng.normal(0, 0.01, (16, 3))
+    proposal = propose_kawasan(grid, scores_for(grid, halves(), values), method="ward")
+    curve = proposal.quality["kurva_ch"]["1807"]
+    assert max(curve, key=curve.get) == 2 and proposal.quality["k"] == {"1807": 2}
+    assert sorted(curve) == list(range(2, 9))
+    assert names(proposal, "K01") == desa(1, 2, 5, 6, 9, 10, 13, 14)
+
+
+def test_lone_village_is_absorbed_by_its_most_similar_neighbour_zone(grid):
+    dominant = halves()
+    dominant[6] = "peternakan"  # Desa 7 sits in the right half, next to Desa 6 on the left
+    values = scores_for(grid, dominant)[[f"skor_{p}" for p in POTENTIALS]].to_numpy(copy=True)
+    values[6] = [0.7, 0.2, 0.8]  # much closer to the left zone's mean than to the right one's
+    proposal = propose_kawasan(grid, scores_for(grid, dominant, values))
+    assert names(proposal, "K01") == desa(1, 2, 5, 6, 7, 9, 10, 13, 14)
+    assert names(proposal, "K02") == desa(3, 4, 8, 11, 12, 15, 16)
+    k = proposal.kawasan.set_index("kawasan_id")
+    assert k.loc["K01", "potensi"] == LEFT and k.loc["K01", "pangsa_potensi"] == pytest.approx(8 / 9)
+
+
+@pytest.mark.parametrize("limit", [{"max_villages": 4}, {"max_area_ha": 400.0}])
+def test_zones_above_the_limit_are_split(grid, limit):
+    values = scores_for(grid, halves())[[f"skor_{p}" for p in POTENTIALS]].to_numpy(copy=True)
+    values[8:, :2] += np.array([-0.1, 0.1])  # rows 2-3 a little different: the split runs between rows
+    proposal = propose_kawasan(grid, scores_for(grid, halves(), values), **limit)
+    assert proposal.kawasan["n_desa"].tolist() == [4, 4, 4, 4]
+    assert [names(proposal, f"K0{z}") for z in range(1, 5)] == [
+        desa(1, 2, 5, 6), desa(3, 4, 7, 8), desa(9, 10, 13, 14), desa(11, 12, 15, 16)
+    ]
+    assert proposal.kawasan["sesuai_batas"].all() and proposal.quality["pelanggaran"] == []
+
+
+def test_limit_that_cannot_be_met_is_flagged(grid):
+    sub = grid[grid["nama_desa"].isin(["Desa 1", "Desa 2", "Desa 3"])]
+    proposal = propose_kawasan(sub, scores_for(sub, [LEFT] * 3), max_area_ha=150.0)
+    assert proposal.kawasan["n_desa"].tolist() == [3] and not proposal.kawasan["sesuai_batas"].iloc[0]
+    assert "exceeds the limits" in proposal.quality["pelanggaran"][0]
+
+
+def test_two_kabupaten_never_share_a_kawasan(grid):
+    both = gpd.GeoDataFrame(pd.concat([grid, second_kabupaten()], ignore_index=True), crs=grid.crs)
+    s = scores_for(both, [LEFT] * 32)
+    for kwargs in ({"method": "dominant"}, {"method": "ward", "n_zones": 2}, {"method": "ward"}):
+        proposal = propose_kawasan(both, s, **kwargs)
+        assert proposal.desa.groupby("kawasan_id")["kode_kab"].nunique().max() == 1
+        assert set(proposal.kawasan["kode_kab"]) == {"1807", "1808"}
+    dominant = propose_kawasan(both, s)
+    assert dominant.kawasan["n_desa"].tolist() == [16, 16]
+
+
+def test_n_zones_is_shared_among_kabupaten_or_given_per_kabupaten(grid):
+    both = gpd.GeoDataFrame(pd.concat([grid, second_kabupaten()], ignore_index=True), crs=grid.crs)
+    s = scores_for(both, halves() * 2)
+    assert propose_kawasan(both, s, method="ward", n_zones=4).quality["k"] == {"1807": 2, "1808": 2}
+    per = propose_kawasan(both, s, method="ward", n_zones={"1807": 2, "1808": 1})
+    assert per.kawasan.groupby("kode_kab").size().to_dict() == {"1807": 2, "1808": 1}
+
+
+def test_island_village_joins_a_kawasan_through_a_listed_bridge(grid):
+    island = box(X0 + 9000, Y0 + 1250, X0 + 9500, Y0 + 1750)
+    layer = with_extra(grid, kode_desa="1807022099", nama_desa="Pulau Kecil", geometry=island)
+    proposal = propose_kawasan(layer, scores_for(layer, halves() + [RIGHT]))
+    bridges = proposal.sambungan
+    assert len(bridges) == 1
+    row = bridges.iloc[0]
+    assert (row["from_nama"], row["to_nama"], row["reason"], row["kode_kab"]) == ("Pulau Kecil", "Desa 8", "pulau", "1807")
+    assert row["distance_m"] == pytest.approx(5000.0) and row["kawasan_id"] == "K02"
+    assert "Pulau Kecil" in names(proposal, "K02")
+    k = proposal.kawasan.set_index("kawasan_id")
+    assert k.loc["K02", "n_sambungan"] == 1 and k.loc["K01", "n_sambungan"] == 0
+    assert k.loc["K02", "geometry"].geom_type == "MultiPolygon"
+    assert k.loc["K02", "luas_ha"] == pytest.approx(825.0)
+    assert_connected(proposal)
+
+
+def test_kelurahan_excluded_on_request_and_bridged_around(grid):
+    layer = grid.copy()
+    layer.loc[(np.arange(16) % 4) == 1, "jenis"] = "kelurahan"  # column 1 cuts column 0 off
+    s = scores_for(layer, [LEFT] * 16)
+    included = propose_kawasan(layer, s)
+    assert included.desa["kawasan_id"].notna().all() and len(included.sambungan) == 0
+    excluded = propose_kawasan(layer, s, include_kelurahan=False)
+    left_out = excluded.desa["jenis"] == "kelurahan"
+    assert excluded.desa.loc[left_out, "kawasan_id"].isna().all()
+    assert excluded.desa.loc[left_out, "alasan_tidak_masuk"].str.contains("kelurahan").all()
+    assert excluded.desa.loc[~left_out, "kawasan_id"].notna().all()
+    assert excluded.desa.loc[~left_out, "alasan_tidak_masuk"].isna().all()
+    assert len(excluded.sambungan) == 1
+    row = excluded.sambungan.iloc[0]
+    assert row["reason"] == "terhalang" and row["distance_m"] == pytest.approx(1000.0)
+    assert excluded.params["include_kelurahan"] is False
+    assert_connected(excluded)
+
+
+def test_lone_village_of_a_kabupaten_is_reported(grid):
+    lone = second_kabupaten(1, kab="1808")
+    layer = gpd.GeoDataFrame(pd.concat([grid, lone], ignore_index=True), crs=grid.crs)
+    proposal = propose_kawasan(layer, scores_for(layer, [LEFT] * 17))
+    row = proposal.desa.iloc[-1]
+    assert pd.isna(row["kawasan_id"]) and "minimal 2 desa" in row["alasan_tidak_masuk"]
+    assert np.isnan(row["stabilitas"])
+    assert proposal.contiguity.isolated == ("1808012001",)
+    assert proposal.quality["n_desa_tidak_masuk"] == 1
+
+
+# --------------------------------------------------------------------------- output contract
+
+
+def test_output_follows_input_rows_and_does_not_depend_on_their_order(grid):
+    rng = np.random.default_rng(3)
+    s = scores_for(grid, list(rng.choice(POTENTIALS, 16)), rng.random((16, 3)))
+    shuffled = grid.sample(frac=1.0, random_state=5)
+    a = propose_kawasan(grid, s, method="ward", n_perturb=5)
+    b = propose_kawasan(shuffled, s, method="ward", n_perturb=5)
+    assert b.desa.index.equals(shuffled.index)
+    assert_geodataframe_equal(a.kawasan, b.kawasan, check_less_precise=False)
+    assert_geodataframe_equal(a.desa.loc[shuffled.index], b.desa)
+
+
+def test_output_columns_and_types(grid):
+    proposal = propose_kawasan(grid, scores_for(grid, halves()).assign(margin=0.8))
+    k = proposal.kawasan
+    assert list(k.columns) == [
+        "kawasan_id", "nama", "potensi", "pangsa_potensi", "kode_kab", "nama_kab", "n_desa", "daftar_desa",
+        "daftar_kode", "kecamatan", "n_kecamatan", "luas_ha", "profil_pertanian_unggulan", "profil_permukiman",
+        "profil_peternakan", "wss", "kekompakan", "stabilitas", "n_sambungan", "sesuai_batas", "geometry",
+    ]
+    assert k.crs == grid.crs and k.index.tolist() == [0, 1]
+    assert k["n_desa"].dtype == np.int64 and k["sesuai_batas"].dtype == bool
+    d = proposal.desa
+    assert list(d.columns[: len(grid.columns) - 1]) == list(grid.columns.drop("geometry"))
+    assert {"skor_permukiman", "potensi_dominan", "margin", "kawasan_id", "alasan_tidak_masuk", "stabilitas"} <= set(d.columns)
+    assert d.geometry.name == "geometry" and d.crs == grid.crs
+    assert list(proposal.sambungan.columns) == [
+        "from_kode", "to_kode", "from_nama", "to_nama", "distance_m", "reason", "kode_kab", "geometry", "kawasan_id"
+    ]
+    assert proposal.graph.shape == (42, 4)
+    assert proposal.params["method"] == "dominant" and proposal.params["snap"] == 30.0
+
+
+def test_stability_falls_where_scores_are_ambiguous(grid):
+    rng = np.random.default_rng(7)
+    s = scores_for(grid, list(rng.choice(POTENTIALS, 16)), 0.5 + rng.normal(0, 0.02, (16, 3)))
+    s["potensi_dominan"] = s.iloc[:, :3].idxmax(axis=1).str.removeprefix("skor_")
+    proposal = propose_kawasan(grid, s, n_perturb=30)
+    stab = proposal.desa["stabilitas"]
+    assert stab.between(0, 1).all() and stab.min() < 1.0
+    assert stab.mul(30).round(9).eq(stab.mul(30).round()).all()  # shares of 30 runs
+    assert propose_kawasan(grid, s, n_perturb=0).desa["stabilitas"].isna().all()
+
+
+def test_ward_cut_matches_agglomerative_clustering_and_pseudo_f_matches_sklearn():
+    rng = np.random.default_rng(11)
+    villages = grid_villages(6)
+    x = rng.random((36, 3))
+    adj = contiguity(villages).adjacency
+    cuts = _ward_cuts(_ward_children(x, adj), 36, range(2, 10))
+    for k, lab in cuts.items():
+        ref = AgglomerativeClustering(n_clusters=k, linkage="ward", connectivity=adj).fit_predict(x)
+        assert pd.crosstab(lab, ref).gt(0).sum(axis=1).eq(1).all() and len(set(lab)) == k
+        assert _pseudo_f(x, lab) == pytest.approx(calinski_harabasz_score(x, lab), rel=1e-12)
+    assert len(_edges(adj)[0]) == 110
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_errors_at_the_door(grid):
+    s = scores_for(grid, halves())
+    with pytest.raises(CRSError, match="metres"):
+        propose_kawasan(grid.to_crs(4326), s)
+    with pytest.raises(CRSError, match="no CRS"):
+        propose_kawasan(grid.set_crs(None, allow_override=True), s)
+    with pytest.raises(FieldError, match="kode_kec"):
+        propose_kawasan(grid.drop(columns="kode_kec"), s)
+    with pytest.raises(FieldError, match="1807022016"):
+        propose_kawasan(grid, s.iloc[:-1])
+    with pytest.raises(FieldError, match="potensi_dominan"):
+        propose_kawasan(grid, s.drop(columns="potensi_dominan"))
+    with pytest.raises(FieldError, match="skor_"):
+        propose_kawasan(grid, s[["potensi_dominan"]])
+    with pytest.raises(FieldError, match="not finite"):
+        propose_kawasan(grid, s.assign(skor_permukiman=np.nan))
+    with pytest.raises(FieldError, match="duplicated kode_desa: 1807012001"):
+        propose_kawasan(grid.assign(kode_desa=["1807012001"] * 16), s)
+    with pytest.raises(ConfigError) as err:
+        propose_kawasan(grid, s, method="skater", min_villages=0, jitter=-1)
+    assert len(err.value.problems) == 3
+    with pytest.raises(ConfigError, match="max_villages"):
+        propose_kawasan(grid, s, min_villages=3, max_villages=2)
+    with pytest.raises(ConfigError, match="n_zones applies"):
+        propose_kawasan(grid, s, n_zones=3)
+    bowtie = shapely.Polygon([(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
+    broken = grid.copy()
+    broken.loc[0, "geometry"] = bowtie
+    with pytest.raises(GeometryError, match="invalid.*1807012001"):
+        propose_kawasan(broken, s)
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@st.composite
+def random_layers(draw: st.DrawFn) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict]:
+    n = draw(st.integers(2, 6))
+    split = draw(st.integers(0, n))  # columns >= split belong to a second kabupaten
+    layer = grid_villages(n)
+    col = np.arange(n * n) % n
+    layer.loc[col >= split, "kode_kab"] = "1808"
+    layer["kode_desa"] = [f"{kab}{code[4:]}" for kab, code in zip(layer["kode_kab"], layer["kode_desa"], strict=True)]
+    kelurahan = draw(st.lists(st.booleans(), min_size=n * n, max_size=n * n))
+    layer.loc[kelurahan, "jenis"] = "kelurahan"
+    dominant = draw(st.lists(st.sampled_from(POTENTIALS), min_size=n * n, max_size=n * n))
+    values = np.array(draw(st.lists(st.floats(0, 1), min_size=3 * n * n, max_size=3 * n * n))).reshape(-1, 3)
+    min_v = draw(st.integers(1, 3))
+    options = {
+        "method": draw(st.sampled_from(["dominant", "ward"])),
+        "min_villages": min_v,
+        "max_villages": draw(st.one_of(st.none(), st.integers(2 * min_v, 8))),
+        "include_kelurahan": draw(st.booleans()),
+        "n_perturb": 2,
+    }
+    if options["method"] == "ward":
+        options["n_zones"] = draw(st.one_of(st.none(), st.integers(1, 6)))
+    return layer, scores_for(layer, dominant, values), options
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_layers())
+def test_every_kawasan_is_connected_in_one_kabupaten_and_within_limits(case):
+    layer, s, options = case
+    proposal = propose_kawasan(layer, s, **options)
+    d = proposal.desa
+    assert_connected(proposal)
+    inside = d.dropna(subset=["kawasan_id"])
+    assert (inside.groupby("kawasan_id")["kode_kab"].nunique() == 1).all()
+    sizes = inside.groupby("kawasan_id").size()
+    assert (sizes >= options["min_villages"]).all()
+    over = proposal.kawasan.set_index("kawasan_id")["sesuai_batas"].eq(False)
+    if options["max_villages"] is not None:
+        assert (sizes[~over] <= options["max_villages"]).all()
+        assert len(proposal.quality["pelanggaran"]) == over.sum()
+    # Each kabupaten is a rectangle of the grid (a king graph): the limits can always be met.
+    # Excluded kelurahan can leave a star of bridged villages, where they cannot; then flagged.
+    if options["include_kelurahan"] or d["jenis"].eq("desa").all():
+        assert not over.any(), proposal.quality["pelanggaran"]
+    # every village that could be in a kawasan is in exactly one; the others say why
+    eligible = d["jenis"].eq("desa") | options["include_kelurahan"]
+    counts = d[eligible].groupby("kode_kab").size()
+    big = d["kode_kab"].map(counts).fillna(0) >= options["min_villages"]
+    assert d.loc[eligible & big, "kawasan_id"].notna().all()
+    assert d.loc[~(eligible & big), "alasan_tidak_masuk"].notna().all()
+    assert d["kawasan_id"].isna().eq(d["alasan_tidak_masuk"].notna()).all()
+    assert proposal.kawasan["n_desa"].sum() == len(inside)
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def real_villages(path, crs: str) -> gpd.GeoDataFrame:
+    """The bundled village layers in the internal schema (what io.read_villages returns)."""
+    raw = gpd.read_file(path, layer="desa").to_crs(crs)
+    return gpd.GeoDataFrame(
+        {
+            "kode_desa": raw["kode_desa_10"].astype(str),
+            "nama_desa": raw["nama_desa"].astype(str),
+            "kode_kec": raw["kode_kec"].str.replace(".", "", regex=False),
+            "nama_kec": raw["nama_kec"].astype(str),
+            "kode_kab": raw["kode_kab"].str.replace(".", "", regex=False),
+            "nama_kab": raw["nama_kab"].astype(str),
+            "jenis": raw["jenis"].astype(str),
+            "luas_ha": raw.area / 10_000,
+        },
+        geometry=raw.geometry.to_numpy(),
+        crs=raw.crs,
+    )
+
+
+def random_scores(villages: gpd.GeoDataFrame, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    s = pd.DataFrame(rng.random((len(villages), 3)), index=villages["kode_desa"].to_numpy(), columns=[f"skor_{p}" for p in POTENTIALS])
+    s["potensi_dominan"] = s.idxmax(axis=1).str.removeprefix("skor_")
+    return s
+
+
+@pytest.fixture(scope="module")
+def lamtim(lamtim_desa_path) -> gpd.GeoDataFrame:
+    return real_villages(lamtim_desa_path, UTM48S)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("options", [{"method": "dominant", "max_villages": 15}, {"method": "ward", "n_zones": 15}])
+def test_lampung_timur_every_village_in_one_repeatable_kawasan(lamtim, options):
+    s = random_scores(lamtim)
+    first = propose_kawasan(lamtim, s, **options)
+    assert first.desa["kawasan_id"].notna().all()
+    assert (first.desa.groupby("kawasan_id")["kode_kab"].nunique() == 1).all()
+    assert first.kawasan["n_desa"].min() >= 2 and first.kawasan["n_desa"].sum() == 264
+    assert len(first.sambungan) == 0  # Braja Yekti's islets are parts of one village: no bridge needed
+    braja = first.desa.loc[first.desa["nama_desa"] == "Braja Yekti"]
+    assert len(braja) == 1 and braja.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert first.kawasan.geometry.is_valid.all()
+    assert first.kawasan["luas_ha"].sum() == pytest.approx(lamtim.area.sum() / 10_000)
+    assert 0 < first.rasio_bss_tss < 1
+    assert_connected(first)
+    again = propose_kawasan(lamtim.sample(frac=1.0, random_state=1), s, **options)
+    assert_geodataframe_equal(first.kawasan, again.kawasan, check_less_precise=False)
+    assert_geodataframe_equal(first.desa, again.desa.loc[first.desa.index], check_less_precise=False)
+    assert first.quality == again.quality
+
+
+@pytest.fixture(scope="module")
+def gorontalo(gorontalo_desa_path) -> gpd.GeoDataFrame:
+    return real_villages(gorontalo_desa_path, "EPSG:32651")
+
+
+@pytest.mark.slow
+def test_gorontalo_islets_belong_to_mainland_villages(gorontalo):
+    graph = contiguity(gorontalo)
+    assert len(graph.bridges) == 0
+    assert sorted(pd.Series(graph.labels).value_counts().tolist()) == [104, 205]
+    kab = gorontalo["kode_kab"].to_numpy()
+    assert (kab[graph.i] == kab[graph.j]).all()
+
+
+@pytest.mark.slow
+def test_pohuwato_islands_as_own_features_are_bridged_and_listed(gorontalo):
+    # Split every multi-part village of Pohuwato into its parts: the detached parts become
+    # island villages of their own, as some layers record them.
+    pohuwato = gorontalo[gorontalo["kode_kab"] == "7504"].explode(index_parts=True).reset_index(drop=True)
+    part = pohuwato.groupby("kode_desa").cumcount()
+    pohuwato["kode_desa"] = pohuwato["kode_desa"] + np.where(part > 0, "p" + part.astype(str), "")
+    graph = contiguity(pohuwato)
+    bridges = graph.bridges
+    assert len(bridges) == 39 and (bridges["reason"] == "pulau").all()
+    assert graph.labels.max() == 0
+    geom = pohuwato.set_index("kode_desa").geometry
+    measured = shapely.distance(geom.loc[bridges["from_kode"]].to_numpy(), geom.loc[bridges["to_kode"]].to_numpy())
+    np.testing.assert_allclose(bridges["distance_m"], measured)
+    assert (bridges["distance_m"] > graph.snap).all()
+    np.testing.assert_allclose(bridges.geometry.length, bridges["distance_m"])
+    proposal = propose_kawasan(pohuwato, random_scores(pohuwato), method="ward", n_zones=8, n_perturb=3)
+    assert proposal.desa["kawasan_id"].notna().all() and len(proposal.sambungan) == 39
+    assert proposal.sambungan["kawasan_id"].notna().sum() == proposal.kawasan["n_sambungan"].sum()
+    assert_connected(proposal)
