@@ -1,0 +1,335 @@
+"""The run report ``laporan.html``: one self-contained page a planner reads top to bottom.
+
+Sections: summary, the print map (embedded as base64 PNG), inputs and what was repaired
+(the :class:`~kawasan_gis.io.LayerReport` of every layer read), indicator coverage, the
+kawasan table with profiles and compliance, the conflict list, and the method and its
+parameters. The page has no external assets (CSS inline, image embedded) so it can be
+mailed or archived as is, and every value goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import jinja2
+import numpy as np
+import pandas as pd
+
+from kawasan_gis.errors import DataSourceError, FieldError
+from kawasan_gis.i18n import check_lang, format_number, t
+from kawasan_gis.maps import GREY, ITBX_COLOURS, class_styles, potential_styles
+
+__all__ = ["write_report"]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kawasan_gis", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return value is not pd.NA
+
+
+def _version() -> str:
+    try:
+        return metadata.version("kawasan_gis")
+    except metadata.PackageNotFoundError:
+        return "dev"
+
+
+def _report_dict(report: Any) -> dict[str, Any]:
+    """A layer report as a dict with every key the template reads."""
+    data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+    defaults: dict[str, Any] = {
+        "path": "", "layer": None, "kind": "", "n_read": 0, "n_features": 0, "geometry_types": [], "crs_source": None,
+        "crs_assumed": False, "working_crs": None, "working_crs_reason": "", "columns": {}, "repairs": [],
+        "code_problems": [], "notes": [], "coverage": {}, "area_ha": None, "usable": True,
+    }
+    out = {**defaults, **data}
+    out["repairs"] = [r if isinstance(r, Mapping) else {"what": str(r), "count": "", "features": []} for r in out["repairs"]]
+    out["repairs"] = [{"what": r.get("what", ""), "count": r.get("count", ""), "features": list(r.get("features", []))}
+                      for r in out["repairs"]]
+    return out
+
+
+def _flatten(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += _flatten(value, name + ".")
+        elif isinstance(value, (list, tuple, set)):
+            rows.append((name, ", ".join(str(v) for v in value)))
+        else:
+            rows.append((name, str(value)))
+    return rows
+
+
+def _coverage(indicator_coverage: Any, lang: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    if indicator_coverage is None:
+        return [], None
+    if isinstance(indicator_coverage, pd.DataFrame):
+        frame = indicator_coverage.reset_index() if indicator_coverage.index.name else indicator_coverage
+        rows = [[_cell(v, lang) for v in row] for row in frame.itertuples(index=False)]
+        return [], {"header": [str(c) for c in frame.columns], "rows": rows}
+    out = []
+    for indicator, status in indicator_coverage.items():
+        ok = status is None or status is True
+        reason = "" if ok or status is False else str(status)
+        out.append({"indicator": str(indicator), "ok": ok, "reason": reason})
+    out.sort(key=lambda c: (c["ok"], c["indicator"]))
+    return out, None
+
+
+def _cell(value: Any, lang: str) -> str:
+    if isinstance(value, (float, np.floating)):
+        return format_number(value, 2, lang)
+    return "" if not _present(value) else str(value)
+
+
+def _profiles(desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Area-weighted mean score per potential of each kawasan's villages."""
+    score_cols = [c for c in desa.columns if str(c).startswith("skor_")]
+    if not score_cols or "kawasan_id" not in desa.columns:
+        return {}
+    member = desa[desa["kawasan_id"].notna()]
+    weight = member["luas_ha"].astype(float) if "luas_ha" in member.columns else pd.Series(1.0, index=member.index)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kid, group in member.groupby("kawasan_id", sort=False):
+        w = weight.loc[group.index]
+        rows = []
+        for col in score_cols:
+            values = group[col].astype(float)
+            ok = values.notna()
+            mean = float(np.average(values[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else float("nan")
+            code = str(col)[len("skor_"):]
+            st = pots.get(code)
+            rows.append({
+                "label": st.label if st else code,
+                "colour": st.colour if st else GREY,
+                "value": format_number(mean, 2, lang),
+                "width": 0 if math.isnan(mean) else round(100 * min(max(mean, 0.0), 1.0)),
+                "order": list(pots).index(code) if code in pots else len(pots),
+            })
+        rows.sort(key=lambda r: r["order"])
+        out[str(kid)] = rows
+    return out
+
+
+def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    if kawasan is None or len(kawasan) == 0:
+        return []
+    profiles = _profiles(desa, pots, lang)
+    members: dict[str, list[str]] = {}
+    if "kawasan_id" in desa.columns:
+        for kid, group in desa[desa["kawasan_id"].notna()].groupby("kawasan_id", sort=False):
+            members[str(kid)] = sorted(str(n) for n in group["nama_desa"])
+    rows = []
+    for _, k in kawasan.iterrows():
+        kid = str(k["kawasan_id"])
+        code = k.get("potensi")
+        st = pots.get(str(code)) if _present(code) else None
+        kec = k.get("kecamatan")
+        if isinstance(kec, (list, tuple, np.ndarray)):
+            kec = ", ".join(str(x) for x in kec)
+        compliance = []
+        for key in ("I", "T", "B", "X", "outside"):
+            value = k.get(f"pct_{key}")
+            if _present(value):
+                compliance.append({"label": t(f"pct_{key}", lang), "colour": ITBX_COLOURS[key],
+                                   "value": format_number(value, 1, lang), "width": round(min(max(float(value), 0.0), 100.0), 1)})
+        rows.append({
+            "id": kid,
+            "nama": str(k["nama"]) if _present(k.get("nama")) else kid,
+            "potensi": st.label if st else (str(code) if _present(code) else "–"),
+            "colour": st.colour if st else GREY,
+            "n_desa": format_number(k.get("n_desa", len(members.get(kid, []))), 0, lang),
+            "luas": format_number(k.get("luas_ha"), 1, lang),
+            "kecamatan": str(kec) if _present(kec) else "",
+            "kekompakan": format_number(k.get("kekompakan"), 2, lang),
+            "stabilitas": format_number(k.get("stabilitas"), 2, lang),
+            "profile": profiles.get(kid, []),
+            "members": members.get(kid, []),
+            "compliance": compliance,
+            "verdict": str(k["verdict"]) if _present(k.get("verdict")) else "",
+        })
+    return rows
+
+
+def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
+    if konflik is None or len(konflik) == 0:
+        return []
+    names = {}
+    if kawasan is not None and "nama" in kawasan.columns:
+        names = {str(k): str(n) for k, n in zip(kawasan["kawasan_id"], kawasan["nama"], strict=True)}
+    styles = class_styles("rtrw", konflik["kelas"], lang=lang) if "kelas" in konflik.columns else {}
+    frame = konflik.assign(_s=konflik["status"].astype(str).str.upper().map({"X": 0, "B": 1}).fillna(2))
+    if "luas_ha" in frame.columns:
+        frame = frame.sort_values(["_s", "luas_ha"], ascending=[True, False], kind="stable")
+    rows = []
+    for _, c in frame.iterrows():
+        status = str(c["status"]).upper()
+        kelas = c.get("kelas")
+        st = styles.get(str(kelas)) if _present(kelas) else None
+        kid = c.get("kawasan_id")
+        rows.append({
+            "status_code": status if status in ("X", "B") else "B",
+            "status": t(f"konflik_{status}", lang) if status in ("X", "B") else status,
+            "kawasan": (f"{kid} – {names[str(kid)]}" if str(kid) in names else str(kid)) if _present(kid) else "–",
+            "kelas": st.label if st else (str(kelas) if _present(kelas) else "–"),
+            "colour": st.colour if st else GREY,
+            "luas": format_number(c.get("luas_ha"), 1, lang),
+        })
+    return rows
+
+
+def _frame(gdf: Any) -> pd.DataFrame | None:
+    if gdf is None:
+        return None
+    if isinstance(gdf, gpd.GeoDataFrame):
+        return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return pd.DataFrame(gdf)
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    *,
+    desa: pd.DataFrame,
+    kawasan: pd.DataFrame | None,
+    konflik: pd.DataFrame | None = None,
+    layer_reports: Iterable[Any] = (),
+    indicator_coverage: Mapping[str, str | bool | None] | pd.DataFrame | None = None,
+    params: Mapping[str, Any] | None = None,
+    static_map_png: str | os.PathLike[str] | None = None,
+    lang: str = "id",
+    title: str | None = None,
+    catalogue: Iterable[Any] | None = None,
+) -> Path:
+    """Write ``laporan.html``, the self-contained run report.
+
+    Parameters
+    ----------
+    path
+        The HTML file to write (atomically); its folder must exist.
+    desa
+        Villages (``kode_desa``, ``nama_desa``; ``luas_ha``, ``skor_<potential>``,
+        ``kawasan_id``, ``nama_kab`` when present) for the summary, the kawasan
+        profiles (area-weighted mean scores) and the member lists.
+    kawasan
+        One row per kawasan (``kawasan_id``, ``nama``, ``potensi``, ``n_desa``, ``luas_ha``,
+        ``kecamatan``, ``kekompakan``, ``stabilitas`` and, when checked, ``pct_I``,
+        ``pct_T``, ``pct_B``, ``pct_X``, ``pct_outside``, ``verdict``).
+    konflik
+        RTRW conflicts (``kawasan_id``, ``kelas``, ``status`` X/B, ``luas_ha``); prohibited
+        first, then by area.
+    layer_reports
+        :class:`kawasan_gis.io.LayerReport` objects (or their ``to_dict()``) of the inputs.
+    indicator_coverage
+        Indicator id -> ``None``/``True`` when computed, or the reason it was not (a text,
+        or ``False``), e.g. ``score_potentials(...).attrs["missing"]`` merged with the
+        indicators used; or any DataFrame, shown as a table.
+    params
+        Method parameters (nested mappings are flattened to dotted keys).
+    static_map_png
+        The PNG from :func:`kawasan_gis.maps.static_map`, embedded in the page.
+    lang
+        ``"id"`` (default) or ``"en"``.
+    title
+        Page title (default "Laporan Usulan Kawasan Perdesaan").
+    catalogue
+        Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
+
+    Returns
+    -------
+    Path
+    """
+    check_lang(lang)
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DataSourceError(f"{path.parent}: folder does not exist")
+    desa_f = _frame(desa)
+    if desa_f is None or not {"kode_desa", "nama_desa"} <= set(desa_f.columns):
+        raise FieldError("write_report: desa needs the columns kode_desa and nama_desa")
+    kawasan_f = _frame(kawasan)
+    if kawasan_f is not None and "kawasan_id" not in kawasan_f.columns:
+        raise FieldError("write_report: kawasan needs the column kawasan_id")
+    konflik_f = _frame(konflik)
+    if konflik_f is not None and "status" not in konflik_f.columns:
+        raise FieldError("write_report: konflik needs the column status")
+
+    map_png = None
+    if static_map_png is not None:
+        png = Path(static_map_png)
+        if not png.is_file():
+            raise DataSourceError(f"{png}: static map not found")
+        map_png = base64.b64encode(png.read_bytes()).decode("ascii")
+
+    coverage, coverage_table = _coverage(indicator_coverage, lang)
+    konflik_rows = _konflik_rows(konflik_f, kawasan_f, lang)
+    counts = pd.Series([r["status_code"] for r in konflik_rows]).value_counts() if konflik_rows else pd.Series(dtype=int)
+    detail = ", ".join(f"{int(counts[s])} {t('konflik_' + s, lang)}" for s in ("X", "B") if s in counts.index)
+    luas = desa_f["luas_ha"].astype(float) if "luas_ha" in desa_f.columns else None
+    in_kawasan = desa_f["kawasan_id"].notna() if "kawasan_id" in desa_f.columns else pd.Series(False, index=desa_f.index)
+    kabs = [str(k) for k in desa_f.get("nama_kab", pd.Series(dtype=object)).dropna().unique() if str(k)]
+
+    def label(key: str) -> str:
+        return t(key, lang)
+
+    def num(value: Any, decimals: int = 1) -> str:
+        return format_number(value, decimals, lang)
+
+    page = _environment().get_template("laporan.html.j2").render(
+        lang=lang,
+        t=label,
+        num=num,
+        title=title or t("report_title", lang),
+        version=_version(),
+        generated=_dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip(),
+        kabupaten=", ".join(kabs),
+        summary={
+            "n_desa": format_number(len(desa_f), 0, lang),
+            "luas_total": format_number(luas.sum(), 0, lang) if luas is not None else "–",
+            "n_kawasan": format_number(len(kawasan_f) if kawasan_f is not None else 0, 0, lang),
+            "luas_kawasan": format_number(luas[in_kawasan].sum(), 0, lang) if luas is not None else "–",
+            "n_konflik": format_number(len(konflik_rows), 0, lang),
+            "konflik_detail": detail,
+        },
+        map_png=map_png,
+        inputs=[_report_dict(r) for r in layer_reports],
+        coverage=coverage,
+        coverage_table=coverage_table,
+        kawasan=_kawasan_rows(kawasan_f, desa_f, potential_styles(lang, catalogue=catalogue), lang),
+        konflik=konflik_rows,
+        params=_flatten(params) if params else [],
+        software=f"kawasan_gis {_version()}, geopandas {gpd.__version__}, pandas {pd.__version__}",
+    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,162 @@
+"""laporan.html: sections, escaping, self-containment, languages."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+from test_maps import XSS, scenario
+
+from kawasan_gis import maps
+from kawasan_gis.errors import ConfigError, DataSourceError, FieldError
+from kawasan_gis.io import LayerReport, Repair
+from kawasan_gis.report import write_report
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    layers = scenario()
+    png = tmp_path / "peta.png"
+    png.write_bytes(PNG)
+    reports = [
+        LayerReport(path="desa.gpkg", layer="desa", kind="villages", n_read=17, n_features=16,
+                    geometry_types=["Polygon"], crs_source="EPSG:32748", working_crs="EPSG:32748",
+                    repairs=[Repair("invalid geometries repaired (make_valid)", 1, ["1807012003 (<b>Desa 3</b>)"])],
+                    code_problems=["duplicate code 1807012004"], notes=["1 empty geometry dropped"],
+                    coverage={"n_gaps": 2, "gap_ha": 0.5, "n_overlaps": 1, "overlap_ha": 0.25}, area_ha=1600.0),
+        LayerReport(path="rtrw.gpkg", layer="pola_ruang", kind="rtrw", n_read=4, n_features=4).to_dict(),
+    ]
+    return {
+        "desa": layers["desa"],
+        "kawasan": layers["kawasan"],
+        "konflik": layers["konflik"],
+        "layer_reports": reports,
+        "indicator_coverage": {"zonasi_peternakan": None, "populasi_ternak": "kolom 'ternak' tidak ada", "jalan": True},
+        "params": {"regionalize": {"min_desa": 2, "max_desa": 15, "metode": "ward"}, "simplify_m": 25.0, "lang": "id"},
+        "static_map_png": png,
+    }
+
+
+def sections(html: str) -> list[str]:
+    return re.findall(r"<h2>(.*?)</h2>", html)
+
+
+def test_sections_in_reading_order(tmp_path, inputs):
+    path = write_report(tmp_path / "laporan.html", **inputs)
+    html = path.read_text(encoding="utf-8")
+    assert sections(html) == ["Ringkasan", "Peta kawasan", "Masukan dan perbaikan", "Cakupan indikator", "Tabel kawasan",
+                              "Daftar konflik", "Metode dan parameter"]
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="id">' in html
+
+
+def test_summary_figures(tmp_path, inputs):
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    cards = re.findall(r'<div class="card"><b>(.*?)</b>', html)
+    # 16 villages of 100 ha; 8 in two kawasan; two conflicts
+    assert cards == ["16", "1.600 ha", "2", "800 ha", "2"]
+    assert "1 Dilarang (X), 1 Bersyarat (B)" in html
+
+
+def test_inputs_and_repairs(tmp_path, inputs):
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    assert "invalid geometries repaired (make_valid): 1" in html
+    assert "1807012003 (&lt;b&gt;Desa 3&lt;/b&gt;)" in html
+    assert "duplicate code 1807012004" in html and "1 empty geometry dropped" in html
+    assert "2 celah (0,50 ha); 1 tumpang tindih (0,25 ha)" in html
+    assert "tidak ada perbaikan" in html  # the second layer
+    assert "16 (dibaca 17)" in html
+
+
+def test_indicator_coverage(tmp_path, inputs):
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    table = html[html.index('id="cakupan"'):html.index('id="kawasan"')]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>.*?>(dihitung|tidak dihitung)<.*?<td>(.*?)</td></tr>", table)
+    assert rows == [("populasi_ternak", "tidak dihitung", "kolom &#39;ternak&#39; tidak ada"),
+                    ("jalan", "dihitung", ""), ("zonasi_peternakan", "dihitung", "")]
+
+
+def test_indicator_coverage_as_frame(tmp_path, inputs):
+    frame = pd.DataFrame({"indikator": ["a", "b"], "desa_dengan_nilai": [16, 3], "pct": [100.0, 18.75]})
+    inputs["indicator_coverage"] = frame
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    assert "<th>desa_dengan_nilai</th>" in html and "<td>18,75</td>" in html
+
+
+def test_kawasan_table_profiles_and_compliance(tmp_path, inputs):
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    assert "Kawasan &lt;b&gt;Satu&lt;/b&gt;" in html and "<b>Satu</b>" not in html
+    # K01 = villages 1, 2, 5, 6, 100 ha each: peternakan scores 0.10, 0.10, 0.90, 0.10 -> mean 0.30
+    card = html[html.index('id="k-1"'):html.index('id="k-2"')]
+    assert re.search(r"Peternakan</td><td><span class=\"bar\"><i style=\"width:30%", card)
+    assert ">0,30</td>" in card
+    assert "Diizinkan (I): 60,0%" not in card and "60,0%" in card and "bersyarat" in card
+    assert "Desa anggota (4): &lt;img src=x onerror=alert(1)&gt;, Desa 2, Desa 5, Desa 6<" in card
+    assert "0,79" in html  # kekompakan 0.785
+
+
+def test_conflicts_prohibited_first(tmp_path, inputs):
+    inputs["konflik"] = inputs["konflik"].iloc[::-1]
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    table = html[html.index('id="konflik"'):html.index('id="metode"')]
+    statuses = re.findall(r'<span class="tag tag-(X|B)">', table)
+    assert statuses == ["X", "B"]
+    assert "Hutan Lindung" in table and "K01 – Kawasan &lt;b&gt;Satu&lt;/b&gt;" in table and "30,0" in table
+
+
+def test_method_and_parameters(tmp_path, inputs):
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    assert "<code>regionalize.min_desa</code></td><td>2</td>" in html
+    assert "<code>regionalize.metode</code></td><td>ward</td>" in html
+    assert "Ward" in html
+
+
+def test_self_contained_and_escaped(tmp_path, inputs):
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,' + base64.b64encode(PNG).decode() + '"' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html and "<script" not in html
+    assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_english(tmp_path, inputs):
+    html = write_report(tmp_path / "report.html", **inputs, lang="en").read_text(encoding="utf-8")
+    assert sections(html) == ["Summary", "Kawasan map", "Inputs and repairs", "Indicator coverage", "Kawasan table",
+                              "Conflict list", "Method and parameters"]
+    assert '<html lang="en">' in html and "1,600 ha" in html and "Livestock" in html
+
+
+def test_minimal_report(tmp_path):
+    layers = scenario()
+    html = write_report(tmp_path / "laporan.html", desa=layers["desa"].drop(columns="kawasan_id"), kawasan=None).read_text(
+        encoding="utf-8")
+    for text in ["Tidak ada laporan masukan.", "Cakupan indikator tidak tersedia.", "Tidak ada kawasan yang diusulkan.",
+                 "Tidak ada konflik dengan RTRW.", "Parameter tidak dicatat."]:
+        assert text in html
+
+
+def test_with_the_real_static_map(tmp_path, inputs):
+    png = maps.static_map(inputs["desa"], kawasan=inputs["kawasan"], path=tmp_path / "peta_kawasan.png", dpi=60, pdf=False)
+    inputs["static_map_png"] = png
+    path = write_report(tmp_path / "laporan.html", **inputs)
+    assert path.stat().st_size > png.stat().st_size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["laporan.html", "peta.png", "peta_kawasan.png"]
+
+
+def test_errors(tmp_path, inputs):
+    with pytest.raises(FieldError, match="kode_desa"):
+        write_report(tmp_path / "a.html", **{**inputs, "desa": inputs["desa"].drop(columns="kode_desa")})
+    with pytest.raises(FieldError, match="kawasan_id"):
+        write_report(tmp_path / "a.html", **{**inputs, "kawasan": inputs["kawasan"].drop(columns="kawasan_id")})
+    with pytest.raises(DataSourceError, match="static map"):
+        write_report(tmp_path / "a.html", **{**inputs, "static_map_png": tmp_path / "none.png"})
+    with pytest.raises(DataSourceError, match="does not exist"):
+        write_report(tmp_path / "none" / "a.html", **inputs)
+    with pytest.raises(ConfigError):
+        write_report(tmp_path / "a.html", **inputs, lang="jv")
+    assert not (tmp_path / "a.html").exists()
