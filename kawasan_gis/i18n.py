@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "base_satellite": ("Citra satelit (Esri)", "Satellite imagery (Esri)"),
     "base_none": ("Tanpa peta dasar", "No basemap"),
     "search": ("Cari desa…", "Search village…"),
+    "search_none": ("Desa tidak ditemukan", "Village not found"),
     "fullscreen": ("Layar penuh", "Full screen"),
     "fullscreen_exit": ("Keluar dari layar penuh", "Exit full screen"),
     "offline_note": (

@@ -17,8 +17,8 @@ Three rules shape the code:
 * **Safety.** folium's ``GeoJsonTooltip``/``GeoJsonPopup`` insert attribute values as
   raw HTML, so they are not used. Tooltip and popup HTML is rendered here with
   :func:`html.escape` on every value and bound by a small ``onEachFeature`` function;
-  every string property in the GeoJSON is escaped too (the search box shows its
-  property as HTML).
+  every string property in the GeoJSON is escaped too, except the search key, which
+  the search box lists with ``textContent``.
 * **Offline.** The map loads only Leaflet and the plugins it uses. ``offline=True``
   inlines them from the ``folium-offline`` package, which embeds folium's web
   resources under their CDN addresses; nothing is copied by hand.
@@ -65,9 +65,11 @@ __all__ = ["ClassStyle", "class_styles", "compare_maps", "inline_assets", "map_k
 
 GREY = "#bdbdbd"
 ITBX_COLOURS = {"I": "#1a9850", "T": "#a6d96a", "B": "#f59e0b", "X": "#d7191c", "outside": "#bdbdbd"}
+# Conflicts sit on top of the potential colours (orange permukiman among them): strong fills
+# and dark outlines keep them apart.
 KONFLIK_STYLE = {
-    "X": {"fillColor": "#d7191c", "color": "#99000d", "weight": 1, "opacity": 0.9, "fillOpacity": 0.6},
-    "B": {"fillColor": "#f59e0b", "color": "#b45309", "weight": 1, "opacity": 0.9, "fillOpacity": 0.55},
+    "X": {"fillColor": "#d7191c", "color": "#67000d", "weight": 2, "opacity": 1, "fillOpacity": 0.85},
+    "B": {"fillColor": "#f59e0b", "color": "#7c2d12", "weight": 1.6, "opacity": 1, "fillOpacity": 0.8, "dashArray": "5 3"},
 }
 SATELLITE_URL = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
 SATELLITE_ATTR = "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community"
@@ -301,7 +303,7 @@ class _MapExtras(MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             {%- if this.title %}
-            var title = L.DomUtil.create("div", "kg-title", map.getContainer());
+            var title = L.DomUtil.create("div", {{ ("kg-title kg-title-compact" if this.compact else "kg-title")|tojson }}, map.getContainer());
             title.textContent = {{ this.title|tojson }};
             {%- endif %}
             L.control.scale({imperial: false, position: "bottomleft", maxWidth: 160}).addTo(map);
@@ -311,11 +313,12 @@ class _MapExtras(MacroElement):
         """
     )
 
-    def __init__(self, *, title: str | None, prefix: str) -> None:
+    def __init__(self, *, title: str | None, prefix: str, compact: bool = False) -> None:
         super().__init__()
         self._name = "KawasanExtras"
         self.title = title
         self.prefix = prefix
+        self.compact = compact
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
@@ -405,6 +408,51 @@ class _OutlineMiniMap(JSCSSMixin, MacroElement):
             "aimingRectOptions": {"color": "#d7191c", "weight": 2, "fillOpacity": 0.08, "interactive": False},
             "shadowRectOptions": {"color": "#000000", "weight": 1, "opacity": 0, "fillOpacity": 0},
         }
+
+
+class _Search(folium.plugins.Search):
+    """Village search (leaflet-search) that lists names as text and matches anywhere in them.
+
+    folium's template inserts each match with ``innerHTML``; here ``buildTip`` builds the
+    list item with ``textContent``, so the search key can stay the raw name (``Sa'dan``,
+    ``A & B`` are found as typed) without becoming markup.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = {{ this.layer.get_name() }};
+            var control = new L.Control.Search({
+                layer: layer,
+                propertyName: {{ this.search_label|tojson }},
+                collapsed: false,
+                initial: false,
+                marker: false,
+                position: {{ this.position|tojson }},
+                textPlaceholder: {{ this.placeholder|tojson }},
+                textErr: {{ this.text_err|tojson }},
+                buildTip: kawasanGis.searchTip,
+                moveToLocation: function (latlng, title, map) { map.fitBounds(latlng.layer.getBounds(), {maxZoom: 15}); }
+            });
+            control.on("search:locationfound", function (e) {
+                layer.setStyle(function (feature) { return feature.properties.style; });
+                e.layer.setStyle({color: "#111111", weight: 3, opacity: 1});
+                if (e.layer.getPopup()) { e.layer.openPopup(); }
+            });
+            control.on("search:collapsed", function () {
+                layer.setStyle(function (feature) { return feature.properties.style; });
+            });
+            {{ this._parent.get_name() }}.addControl(control);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: folium.GeoJson, *, placeholder: str, text_err: str) -> None:
+        super().__init__(layer, search_label="cari", geom_type="Polygon", placeholder=placeholder, position="topleft")
+        self._name = "KawasanSearch"
+        self.text_err = text_err
 
 
 def _fixed_zoom(bounds: tuple[float, float, float, float], pixels: int) -> int:
@@ -673,8 +721,11 @@ def map_kawasan(
     if title is None:
         kabs = [str(k) for k in frame.get("nama_kab", pd.Series(dtype=object)).dropna().unique() if str(k)]
         title = t("map_title", lang) + (" – " + ", ".join(kabs[:3]) if kabs else "")
-    _MapExtras(title=title or None, prefix='<a href="https://leafletjs.com">Leaflet</a> · kawasan_gis').add_to(m)
-    _add_controls(m, village_layer, boundaries["kode_kec"], geo, lang)
+    # Half of a DualMap is too narrow for the expanded layer list beside the title.
+    parent = getattr(m, "_parent", None)
+    compact = parent is not None and any(isinstance(c, folium.plugins.DualMap) for c in parent._children.values())
+    _MapExtras(title=title or None, prefix='<a href="https://leafletjs.com">Leaflet</a> · kawasan_gis', compact=compact).add_to(m)
+    _add_controls(m, village_layer, boundaries["kode_kec"], geo, lang, compact=compact)
     _Legend(t("legend", lang), [(layer, body) for layer, body in layers if body]).add_to(m)
 
     minx, miny, maxx, maxy = shapely.total_bounds(desa_p.geoms)
@@ -772,7 +823,8 @@ def _village_layer(desa_p: _Prepared, ctx: _Context) -> tuple[_VillageBinder, fo
         if key in search_keys:
             key = f"{key} {row['kode_desa']}"
         search_keys.add(key)
-        p: dict[str, Any] = {"n": _esc(row["nama_desa"]), "c": _esc(row["kode_desa"]), "cari": _esc(key)}
+        # "cari" is the one raw string: the search box shows it with textContent (see _Search).
+        p: dict[str, Any] = {"n": _esc(row["nama_desa"]), "c": _esc(row["kode_desa"]), "cari": key}
         if kec:
             p["k"] = _esc(kec)
         if str(row.get("jenis", "")) == "kelurahan":
@@ -949,14 +1001,14 @@ def _boundary_layers(boundaries: Mapping[str, list[shapely.Geometry]], geo: _Geo
     return out
 
 
-def _add_controls(m: folium.Map, village_layer: folium.GeoJson, kecamatan: list[shapely.Geometry], geo: _Geo, lang: str) -> None:
+def _add_controls(m: folium.Map, village_layer: folium.GeoJson, kecamatan: list[shapely.Geometry], geo: _Geo, lang: str, *,
+                  compact: bool) -> None:
     """Layer control, search, full screen, measure and minimap, each once per map."""
     children = list(m._children.values())
     if not any(isinstance(c, folium.LayerControl) for c in children):
-        folium.LayerControl(collapsed=False, position="topright").add_to(m)
+        folium.LayerControl(collapsed=compact, position="topright").add_to(m)
     if not any(isinstance(c, folium.plugins.Search) for c in children):
-        folium.plugins.Search(village_layer, search_label="cari", geom_type="Polygon", placeholder=t("search", lang),
-                              collapsed=False, position="topleft", color="#111111", weight=3, opacity=1).add_to(m)
+        _Search(village_layer, placeholder=t("search", lang), text_err=t("search_none", lang)).add_to(m)
     if not any(isinstance(c, folium.plugins.Fullscreen) for c in children):
         folium.plugins.Fullscreen(position="topleft", title=t("fullscreen", lang),
                                   title_cancel=t("fullscreen_exit", lang)).add_to(m)

@@ -3,7 +3,8 @@
  * Safety rule: every string these functions put into HTML (names, labels, texts) was
  * escaped with html.escape in Python before it went into the page. The functions here
  * only concatenate those strings with numbers (formatted by toLocaleString) and fixed
- * markup, so no attribute value can become markup or script.
+ * markup, so no attribute value can become markup or script. The one raw string, the
+ * search key, is only ever set as textContent (searchTip).
  */
 var kawasanGis = (function () {
     "use strict";
@@ -109,5 +110,12 @@ var kawasanGis = (function () {
         };
     }
 
-    return {bind: bind, label: label, villages: villages};
+    /* Search results as text: the search key is the raw village name. */
+    function searchTip(text) {
+        var item = L.DomUtil.create("li", "");
+        item.textContent = text;
+        return item;
+    }
+
+    return {bind: bind, label: label, villages: villages, searchTip: searchTip};
 })();
