@@ -246,7 +246,8 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         layers=layers,
         reports=reports,
         mappings=mappings,
-        missing=dict(scores.attrs.get("missing", {})) | dict(indicators.attrs.get("missing", {})),
+        missing={f"masukan.{name}": "tidak diberikan / not given" for name in indicators.attrs.get("missing", [])}
+        | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
     )
