@@ -29,7 +29,7 @@ import pandas as pd
 
 from kawasan_gis import __version__
 from kawasan_gis.config import LayerInput, RunConfig
-from kawasan_gis.errors import RepairWarning
+from kawasan_gis.errors import FieldError, RepairWarning
 from kawasan_gis.io import (
     LayerReport,
     read_class_layer,
@@ -200,9 +200,15 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
 
     with timer.step("mengusulkan kawasan / proposing kawasan"):
         p = config.proposal
+        known = scores["potensi_dominan"].notna().to_numpy()
+        if not known.any():
+            raise FieldError(
+                "no village has data for any potential (every score is 0): the inputs do not cover the "
+                "villages. Check that the layers overlap the villages and that their classes were mapped."
+            )
         proposal = propose_kawasan(
-            desa,
-            scores,
+            desa.loc[known],
+            scores.loc[known],
             method=p.method,  # type: ignore[arg-type]
             n_zones=p.n_zones,
             min_villages=p.min_villages,
@@ -213,12 +219,16 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             random_state=p.random_state,
             n_perturb=p.n_perturb,
         )
+        desa_proposed = _with_unscored(proposal.desa, desa, scores, known)
 
     checked = None
     kawasan = proposal.kawasan
     if check and rtrw is not None and len(kawasan):
         with timer.step("memeriksa RTRW / checking against RTRW"):
-            plan = read_plan(proposal.kawasan, proposal.desa)
+            members = proposal.desa.loc[proposal.desa["kawasan_id"].notna(), ["kode_desa", "kawasan_id", "dasar"]]
+            zone_potential = proposal.kawasan.set_index("kawasan_id")["potensi"]
+            table_plan = pd.DataFrame(members).assign(potensi=members["kawasan_id"].map(zone_potential))
+            plan = read_plan(table_plan, desa, potentials=catalogue)
             checked = check_plan(
                 plan,
                 rtrw,
@@ -227,11 +237,13 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
                 lp2b=overlays.get("lp2b"),
                 hazard=overlays.get("hazard"),
                 include_conditional_conflicts=config.check.conditional_conflicts,
+                bridges=proposal.sambungan,
+                lang=config.project.lang,  # type: ignore[arg-type]
             )
             summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
             kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
-    desa_out = proposal.desa.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
+    desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
     masalah = _problems(desa, reports)
     return RunResult(
         config=config,
@@ -251,6 +263,21 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         timings=timer.timings,
         warnings=caught,
     )
+
+
+NO_EVIDENCE = "tidak ada data untuk menilai potensi / no data to score any potential"
+
+
+def _with_unscored(proposed: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, scores: pd.DataFrame, known: Any) -> gpd.GeoDataFrame:
+    """Villages with no evidence for any potential, put back (outside every kawasan) in input order."""
+    if known.all():
+        return proposed
+    rest = desa.loc[~known].merge(scores.loc[~known], left_on="kode_desa", right_index=True, how="left")
+    rest = rest.assign(kawasan_id=None, alasan_tidak_masuk=NO_EVIDENCE)
+    out = pd.concat([proposed, rest[[c for c in proposed.columns if c in rest.columns]]])
+    order = pd.Series(range(len(desa)), index=desa["kode_desa"].to_numpy())
+    out = out.iloc[order.reindex(out["kode_desa"].to_numpy()).argsort(kind="stable").to_numpy()]
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=proposed.geometry.name, crs=proposed.crs)
 
 
 def _problems(desa: gpd.GeoDataFrame, reports: list[LayerReport]) -> gpd.GeoDataFrame:
@@ -508,8 +535,11 @@ def _write_maps(result: RunResult, folder: Path) -> None:
     from kawasan_gis.maps import map_kawasan, save_map, static_map
     from kawasan_gis.report import write_report
 
+    from kawasan_gis.vocab import load_potentials
+
     cfg = result.config
     lang = cfg.project.lang
+    catalogue = load_potentials(overrides=cfg.potentials.catalogue)
     konflik = result.check.konflik if result.check is not None else None
     m = map_kawasan(
         result.desa,
@@ -520,6 +550,8 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         sambungan=result.sambungan,
         lang=lang,
         offline=cfg.outputs.offline_map,
+        title=cfg.project.name,
+        catalogue=catalogue,
     )
     save_map(m, folder / "peta_kawasan.html", offline=cfg.outputs.offline_map)
     png = None
@@ -531,6 +563,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
             title=cfg.project.name,
             sources=_sources_text(result),
             lang=lang,
+            catalogue=catalogue,
         )
     write_report(
         folder / "laporan.html",
@@ -538,12 +571,23 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         kawasan=result.kawasan,
         konflik=konflik,
         layer_reports=result.reports,
-        indicator_coverage={"hilang": result.missing, "kolom": list(result.indicators.columns)},
+        indicator_coverage=_indicator_coverage(catalogue, result.missing),
         params=_jsonable(asdict(cfg)),
         static_map_png=png,
         lang=lang,
         title=cfg.project.name,
+        catalogue=catalogue,
     )
+
+
+def _indicator_coverage(catalogue: Any, missing: dict[str, str]) -> dict[str, str | bool]:
+    """Every indicator of the enabled potentials: True when computed, else why not."""
+    out: dict[str, str | bool] = {k: v for k, v in missing.items() if k.startswith("masukan.")}
+    for pot in catalogue.enabled:
+        for spec in pot.indicators:
+            key = f"{pot.code}.{spec.id}"
+            out[key] = missing.get(key, True)
+    return out
 
 
 def _sources_text(result: RunResult) -> str:

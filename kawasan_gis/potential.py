@@ -13,7 +13,10 @@ Scaling (documented in docs/potentials.md):
 * densities, counts and table values are divided by the 95th percentile of the
   villages **of the same kabupaten** and clipped to 0-1 (robust to one outlier, and
   zero stays zero);
-* distances (``invert = true``) become ``1 - min(d / p95, 1)``: nearer is better.
+* distances (``invert = true``) become ``1 - min(d / p95, 1)``: nearer is better;
+* a density, count, distance or table value that is the same in every village of a
+  kabupaten (say, one village-centre point in every desa) cannot tell its villages apart:
+  it is left out there, its weight redistributed, and the reason listed.
 
 The dominant potential is the highest score; ``margin`` is its lead over the
 runner-up, and villages with a margin under ``mixed_margin`` are flagged
@@ -133,6 +136,15 @@ def score_contributions(
                 missing[key] = raw.reason
                 continue
             scaled = scale_values(raw.values, groups, kind=spec.kind, invert=spec.invert)
+            if spec.kind not in SHARE_KINDS:
+                # an indicator with one value across a whole kabupaten tells its villages
+                # nothing apart; counting it would only lift one potential for everyone
+                spread = raw.values.groupby(groups.to_numpy()).transform("nunique")
+                flat = (spread <= 1).to_numpy()
+                if flat.any():
+                    scaled = scaled.mask(flat)
+                    flat_groups = sorted(set(groups.to_numpy()[flat]))
+                    missing[key] = f"same value in every village of {', '.join(map(str, flat_groups))}: not informative"
             parts.append(
                 pd.DataFrame(
                     {
@@ -194,8 +206,10 @@ def score_potentials(
     Returns
     -------
     DataFrame
-        Index ``kode_desa``; ``skor_<potential>`` (0-1, NaN when nothing could be
-        computed), ``potensi_dominan``, ``nilai_dominan``, ``margin``, ``campuran``,
+        Index ``kode_desa``; ``skor_<potential>`` (0-1; 0 where a village has no value
+        for any of the potential's indicators; potentials none of whose indicators could
+        be computed get no column), ``potensi_dominan`` (None where every score is 0: no
+        evidence), ``nilai_dominan``, ``margin``, ``campuran``,
         ``dasar`` (``zonasi`` / ``kondisi_lahan`` / ``campuran``), ``pct_dasar_zonasi``,
         ``indikator_dipakai``, ``kontribusi_utama``. ``attrs["missing"]`` lists the
         indicators that could not be computed and why; the full table of
@@ -210,24 +224,27 @@ def score_potentials(
     ['permukiman', 'pertanian_unggulan']
     """
     contrib = score_contributions(indicators, groups=groups, catalogue=catalogue, enabled_only=enabled_only)
-    pots = [p.code for p in _potentials(catalogue, enabled_only)]
+    # potentials none of whose indicators could be computed get no column at all
+    pots = [p.code for p in _potentials(catalogue, enabled_only) if p.code in set(contrib["potensi"])]
     scores = contrib.pivot_table(index="kode_desa", columns="potensi", values="kontribusi", aggfunc="sum")
     scores = scores.reindex(index=indicators.index, columns=pots)
-    out = pd.DataFrame(index=indicators.index)
-    for p in pots:
-        out[f"skor_{p}"] = scores[p].astype(float)
-
     mat = scores.to_numpy(dtype=float)
-    filled = np.where(np.isnan(mat), -np.inf, mat)
+    # a village with no value for any indicator of a potential has no evidence for it: 0
+    mat = np.where(np.isnan(mat), 0.0, mat)
+    out = pd.DataFrame(index=indicators.index)
+    for k, p in enumerate(pots):
+        out[f"skor_{p}"] = mat[:, k]
+
     # stable argsort on the negated scores: ties go to the catalogue's order
-    ranking = np.argsort(-filled, axis=1, kind="stable")
+    ranking = np.argsort(-mat, axis=1, kind="stable")
     top = ranking[:, 0]
-    top_score = filled[np.arange(len(filled)), top]
-    second = filled[np.arange(len(filled)), ranking[:, 1]] if mat.shape[1] > 1 else np.full(len(mat), -np.inf)
-    scorable = np.isfinite(top_score)
+    top_score = mat[np.arange(len(mat)), top]
+    second = mat[np.arange(len(mat)), ranking[:, 1]] if mat.shape[1] > 1 else np.zeros(len(mat))
+    # no evidence for any potential (every score 0): the dominant potential is unknown
+    scorable = top_score > 0
     out["potensi_dominan"] = np.where(scorable, np.array(pots, dtype=object)[top], None)
     out["nilai_dominan"] = np.where(scorable, top_score, np.nan)
-    out["margin"] = np.where(scorable, top_score - np.where(np.isfinite(second), second, 0.0), np.nan)
+    out["margin"] = np.where(scorable, top_score - second, np.nan)
     out["campuran"] = scorable & (out["margin"].to_numpy() < mixed_margin)
 
     dom = contrib.merge(
@@ -253,5 +270,5 @@ def score_potentials(
     out["kontribusi_utama"] = text.groupby("kode_desa")["t"].agg("; ".join).reindex(out.index).fillna("")
     out.attrs["missing"] = contrib.attrs["missing"]
     if not scorable.all():
-        log.warning("%d villages have no score for any potential", int((~scorable).sum()))
+        log.warning("%d villages have no evidence for any potential (every score 0)", int((~scorable).sum()))
     return out

@@ -96,10 +96,11 @@ def test_missing_indicator_weight_redistributed() -> None:
 
 def test_village_with_nan_table_value_uses_the_rest() -> None:
     cat = [NS(code="peternakan", enabled=True, indicators=[spec("ternak", "table", 0.5, "kondisi_lahan", column="sapi"), spec("z", "rtrw_share", 0.5, "zonasi", classes=("peternakan",))])]
-    ind = pd.DataFrame({"tbl_sapi": [10.0, np.nan], "pct_rtrw_unmapped": [0.0, 0.0], "pct_rtrw_peternakan": [0.0, 40.0]}, index=CODES[:2])
+    ind = pd.DataFrame({"tbl_sapi": [10.0, 5.0, np.nan], "pct_rtrw_unmapped": 0.0, "pct_rtrw_peternakan": [0.0, 0.0, 40.0]}, index=CODES[:3])
     s = score_potentials(ind, catalogue=cat)
-    # village 2 has no table row: its score is the zoning indicator at full weight
-    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0 + 0.0, 0.4])
+    # village 3 has no table row: its score is the zoning indicator at full weight
+    p95 = np.quantile([10.0, 5.0], 0.95)
+    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0, 0.5 * 5.0 / p95, 0.4])
 
 
 def test_distance_inverted_and_scaled_per_kabupaten() -> None:
@@ -179,3 +180,31 @@ def test_builtin_catalogue_scores_lampung_timur_style_inputs() -> None:
     ]
     assert s.potensi_dominan.tolist() == ["pertanian_unggulan", "permukiman", "hutan_tanaman_industri"]
     assert "peternakan.populasi_ternak" in s.attrs["missing"]
+
+
+def test_uninformative_indicator_left_out_per_kabupaten() -> None:
+    cat = [
+        NS(code="perekonomian", enabled=True, indicators=[spec("pusat", "point_count", 0.5, "kondisi_lahan", layer="pusat"), spec("z", "rtrw_share", 0.5, "zonasi", classes=("industri",))]),
+    ]
+    ind = pd.DataFrame(
+        {"n_pusat": [1.0, 1.0, 0.0, 2.0], "pct_rtrw_unmapped": 0.0, "pct_rtrw_industri": [10.0, 30.0, 0.0, 0.0]}, index=CODES
+    )
+    groups = pd.Series(["A", "A", "B", "B"], index=CODES)
+    s = score_potentials(ind, catalogue=cat, groups=groups)
+    # kabupaten A: one centre in every village -> the count is left out, zoning alone decides
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.1, 0.3])
+    p95 = np.quantile([0.0, 2.0], 0.95)
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 0.5 * min(2.0 / p95, 1.0)])
+    assert s.attrs["missing"] == {"perekonomian.pusat": "same value in every village of A: not informative"}
+
+
+def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped() -> None:
+    ind = table().drop(columns=[c for c in table().columns if c.startswith(("pct_rtrw", "km_"))])
+    ind.loc["1807012002", ["pct_landuse_sawah", "pct_landuse_permukiman"]] = 0.0
+    s = score_potentials(ind, catalogue=CATALOGUE)
+    assert pd.isna(s.loc["1807012002", "potensi_dominan"]) and np.isnan(s.loc["1807012002", "margin"])
+    assert s.loc["1807012002", "skor_permukiman"] == 0.0
+    only_lines = pd.DataFrame({"km_per_km2_saluran_irigasi": [1.0, 2.0]}, index=CODES[:2])
+    t = score_potentials(only_lines, catalogue=CATALOGUE)
+    assert [c for c in t.columns if c.startswith("skor_")] == ["skor_pertanian_unggulan"]
+    assert t.attrs["missing"]["permukiman"] == "no indicator of this potential could be computed"
