@@ -504,7 +504,7 @@ def tabulate_classes(
     _require_columns(classes, [class_column], "class layer")
     if overlaps not in ("resolve", "keep"):
         raise ValueError(f"overlaps must be 'resolve' or 'keep', not {overlaps!r}")
-    names = sorted({str(v) for v in classes[class_column].dropna()})
+    names = sorted(pd.unique(classes[class_column].dropna().astype(str)))
     clash = {UNMAPPED, OVERLAP} & set(names)
     if clash and overlaps == "resolve":
         raise FieldError(f"class codes {sorted(clash)} are reserved for the unmapped and overlap columns")
@@ -516,7 +516,7 @@ def tabulate_classes(
         geoms = _valid_geoms(classes, "class layer", (3, 6), "polygons", n_jobs)
         flag = np.zeros(len(geoms), dtype=bool)
     raw = classes[class_column]
-    codes = pd.Index(names, dtype=object).get_indexer(raw.map(lambda v: None if pd.isna(v) else str(v)).astype(object))
+    codes = pd.Index(names, dtype=object).get_indexer(raw.astype(str).where(raw.notna(), None).astype(object))
     n = len(names)
     keys = np.where(codes >= 0, codes + n * flag, -1)
     vgeoms = villages.geometry.values.to_numpy()
@@ -695,19 +695,19 @@ def raster_histogram(
     if rcrs.is_geographic and (transform.b != 0 or transform.d != 0):
         raise LayerError("rotated geographic rasters are not supported; warp the raster to north-up first")
     vgeoms_r = villages.geometry.to_crs(rcrs).values.to_numpy()
-    coords, coord_ring, ring_owner = _pixel_rings(vgeoms_r, transform)
-    eidx, rows, cols, dv, fx, edge_start = _segments(coords, coord_ring)
-    owner = ring_owner[coord_ring[edge_start[eidx]]]
-    order = np.argsort(owner, kind="stable")
-    owner, rows, cols, dv, fx = owner[order], rows[order], cols[order], dv[order], fx[order]
-    bounds = np.searchsorted(owner, np.arange(len(vgeoms_r) + 1))
-    extra_nodata = None if nodata is None else np.asarray(nodata, dtype=dtype if dtype.kind in "iu" else float)
+    nodata_values = [v for v in (src_nodata, nodata) if v is not None]
 
     def work(vidx: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray, float, float]]:
+        coords, coord_ring, ring_owner = _pixel_rings(vgeoms_r[vidx], transform)
+        eidx, rows, cols, dv, fx, edge_start = _segments(coords, coord_ring)
+        owner = ring_owner[coord_ring[edge_start[eidx]]]
+        order = np.argsort(owner, kind="stable")
+        owner, rows, cols, dv, fx = owner[order], rows[order], cols[order], dv[order], fx[order]
+        bounds = np.searchsorted(owner, np.arange(len(vidx) + 1))
         results = []
         with rasterio.open(raster_path) as src:
-            for v in vidx:
-                s, e = bounds[v], bounds[v + 1]
+            for k, v in enumerate(vidx):
+                s, e = bounds[k], bounds[k + 1]
                 if s == e:
                     results.append((int(v), np.zeros(0), np.zeros(0), 0.0, 0.0))
                     continue
@@ -722,20 +722,13 @@ def raster_histogram(
                     results.append((int(v), np.zeros(0), np.zeros(0), total, total))
                     continue
                 window = ((rr0, rr1), (cc0, cc1))
-                data = src.read(band, window=window, masked=True)
+                values = src.read(band, window=window)
                 w = cov[rr0 - r0 : rr1 - r0, cc0 - c0 : cc1 - c0]
-                mask = np.ma.getmaskarray(data)
-                values = np.ma.getdata(data)
-                if extra_nodata is not None:
-                    mask = mask | (values == extra_nodata)
-                if values.dtype.kind == "f":
-                    mask = mask | np.isnan(values)
-                inside = w > 0
-                keep = inside & ~mask
-                vals, wts = values[keep], w[keep]
-                uniq, inv = np.unique(vals, return_inverse=True)
-                sums = np.bincount(inv.ravel(), weights=wts, minlength=len(uniq))
-                covered = float(wts.sum())
+                invalid = _invalid_cells(src, band, window, values, nodata_values)
+                if invalid is not None:
+                    w = np.where(invalid, 0.0, w)
+                uniq, sums = _weighted_histogram(values, w)
+                covered = float(sums.sum())
                 results.append((int(v), uniq, sums, total, total - covered))
         return results
 
@@ -765,6 +758,48 @@ def raster_histogram(
     out[UNMAPPED] = np.where(totals > 0, unmapped * scale, luas)
     out.columns.name = "kelas"
     return out
+
+
+def _invalid_cells(src: Any, band: int, window: Any, values: np.ndarray, nodata_values: list[float]) -> np.ndarray | None:
+    """Mask of the cells of a window that hold no data (None when every cell is valid).
+
+    Nodata values (the raster's and the caller's), NaN, and GDAL mask bands (per-dataset
+    masks, alpha) all count.
+    """
+    from rasterio.enums import MaskFlags
+
+    invalid = None
+    flags = src.mask_flag_enums[band - 1]
+    if MaskFlags.per_dataset in flags or MaskFlags.alpha in flags:
+        invalid = src.read_masks(band, window=window) == 0
+    for value in nodata_values:
+        hit = np.isnan(values) if np.isnan(value) else values == np.asarray(value).astype(values.dtype)
+        if values.dtype.kind in "iu" and not float(value).is_integer():
+            continue
+        invalid = hit if invalid is None else invalid | hit
+    if values.dtype.kind == "f":
+        invalid = np.isnan(values) if invalid is None else invalid | np.isnan(values)
+    return invalid
+
+
+def _weighted_histogram(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values with weight and the sum of the weights of each (bincount for small integers)."""
+    flat_v, flat_w = values.ravel(), weights.ravel()
+    if values.dtype in (np.uint8, np.uint16):
+        sums = np.bincount(flat_v, weights=flat_w, minlength=1 << (8 * values.dtype.itemsize))
+        hit = np.flatnonzero(sums)
+        return hit.astype(values.dtype), sums[hit]
+    if values.dtype.kind in "iu" and values.size:
+        lo, hi = int(flat_v.min()), int(flat_v.max())
+        if hi - lo < 1 << 20:
+            sums = np.bincount((flat_v - lo).astype(np.intp, copy=False) if lo else flat_v.astype(np.intp, copy=False),
+                               weights=flat_w, minlength=hi - lo + 1)
+            hit = np.flatnonzero(sums)
+            return (hit + lo).astype(values.dtype), sums[hit]
+    uniq, inv = np.unique(flat_v, return_inverse=True)
+    sums = np.bincount(inv.ravel(), weights=flat_w, minlength=len(uniq))
+    hit = sums != 0
+    return uniq[hit], sums[hit]
 
 
 def _value_names(values: np.ndarray, class_map: Mapping[Any, str] | None) -> np.ndarray:
