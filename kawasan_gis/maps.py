@@ -935,18 +935,23 @@ def _kawasan_layer(kawasan: gpd.GeoDataFrame | None, kawasan_frame: pd.DataFrame
     lang = ctx.lang
     geoms = _kawasan_geometry(kawasan, kawasan_frame, frame, desa_metric, geo)
     labels = [_label_point(g) if g is not None and not g.is_empty else None for g in geoms]
-    outline = _to_wgs84(np.asarray(geoms, dtype=object), geo.metric_crs, geo.decimals)
     points = _to_wgs84(np.asarray(labels, dtype=object), geo.metric_crs, geo.decimals)
-    outline_props, label_props = [], []
-    for _, row in kawasan_frame.iterrows():
-        popup = _kawasan_popup(row, ctx)
-        name = row["nama"] if _present(row.get("nama")) else row["kawasan_id"]
-        outline_props.append({"tt": f"<b>{_esc(name)}</b>", "pp": popup,
-                              "style": {"color": "#111111", "weight": 2.8, "opacity": 0.95, "fill": False}})
-        label_props.append({"lbl": _esc(name), "pp": popup})
-    data = _collection(list(outline) + list(points), outline_props + label_props)
+    bounds = _to_wgs84(np.asarray([shapely.envelope(g) if g is not None else None for g in geoms], dtype=object),
+                       geo.metric_crs, geo.decimals)
+    label_props = []
+    for (_, row), box in zip(kawasan_frame.iterrows(), bounds, strict=True):
+        name = str(row["nama"]) if _present(row.get("nama")) else str(row["kawasan_id"])
+        minx, miny, maxx, maxy = box.bounds if box is not None and not box.is_empty else (0.0, 0.0, 0.0, 0.0)
+        # b: bounds, for the label to decide when the name fits on screen; n: name length
+        label_props.append({"id": _esc(row["kawasan_id"]), "lbl": _esc(name) if name != str(row["kawasan_id"]) else "",
+                            "n": len(name), "b": [[miny, minx], [maxy, maxx]], "pp": _kawasan_popup(row, ctx)})
+    # Outlines as lines, each border once (two kawasan share theirs); the labels carry the popups.
+    outline = _to_wgs84(np.asarray([_border_lines(geoms)], dtype=object), geo.metric_crs, geo.decimals)
+    style = {"color": "#111111", "weight": 2.8, "opacity": 0.95}
+    data = _collection(list(outline) + list(points), [{"style": style}] + label_props)
+    # interactive=False applies to the lines only; the labels are markers with their own options.
     layer = _geojson(data, name=t("lyr_kawasan", lang), pane="kg_kawasan", on_each_feature=_BIND_JS,
-                     point_to_layer=JsCode(_LABEL_JS))
+                     point_to_layer=JsCode(_LABEL_JS), interactive=False)
     return layer, (f"<h6>{_esc(t('lyr_kawasan', lang))}</h6>"
                    f"<div class=kg-li>{_swatch('#111111', 'kg-sw-line')}{_esc(t('kawasan_outline', lang))}</div>")
 
@@ -986,17 +991,22 @@ def _boundaries(frame: pd.DataFrame, desa_metric: np.ndarray, geo: _Geo) -> dict
     return out
 
 
+def _border_lines(polygons: Sequence[shapely.Geometry]) -> shapely.Geometry:
+    """The borders of adjoining polygons as lines, each shared border once (half the vertices of the rings)."""
+    rings = shapely.boundary(np.asarray([p for p in polygons if p is not None and not p.is_empty], dtype=object))
+    return shapely.line_merge(shapely.union_all(rings))
+
+
 def _boundary_layers(boundaries: Mapping[str, list[shapely.Geometry]], geo: _Geo, lang: str) -> list[tuple[folium.GeoJson, None]]:
     out = []
     for col, key, style in (
-        ("kode_kec", "lyr_kecamatan", {"color": "#37474f", "weight": 1.2, "opacity": 0.85, "dashArray": "5 4", "fill": False}),
-        ("kode_kab", "lyr_kabupaten", {"color": "#1b1b1b", "weight": 2.6, "opacity": 0.9, "fill": False}),
+        ("kode_kec", "lyr_kecamatan", {"color": "#37474f", "weight": 1.2, "opacity": 0.85, "dashArray": "5 4"}),
+        ("kode_kab", "lyr_kabupaten", {"color": "#1b1b1b", "weight": 2.6, "opacity": 0.9}),
     ):
         if col not in boundaries:
             continue
-        geoms = _to_wgs84(np.asarray(boundaries[col], dtype=object), geo.metric_crs, geo.decimals)
-        layer = _geojson(_collection(geoms, [{"style": style}] * len(geoms)), name=t(key, lang), pane="kg_batas",
-                         interactive=False)
+        lines = _to_wgs84(np.asarray([_border_lines(boundaries[col])], dtype=object), geo.metric_crs, geo.decimals)
+        layer = _geojson(_collection(lines, [{"style": style}]), name=t(key, lang), pane="kg_batas", interactive=False)
         out.append((layer, None))
     return out
 
@@ -1016,7 +1026,10 @@ def _add_controls(m: folium.Map, village_layer: folium.GeoJson, kecamatan: list[
         folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters",
                                       primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(m)
     if not any(isinstance(c, _OutlineMiniMap) for c in children):
-        coarse = _simplify(np.asarray(kecamatan, dtype=object), max(geo.simplify_m, 1.0) * 8, coverage=True)
+        # About a pixel of the 140-pixel minimap: the outlines need no more detail.
+        minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(kecamatan, dtype=object))
+        tolerance = max(geo.simplify_m * 8, max(maxx - minx, maxy - miny) / 250)
+        coarse = _simplify(np.asarray(kecamatan, dtype=object), tolerance, coverage=True)
         geoms = _to_wgs84(np.asarray(coarse, dtype=object), geo.metric_crs, 4)
         _OutlineMiniMap(_collection(geoms, [{}] * len(geoms)), _fixed_zoom(tuple(shapely.total_bounds(geoms)), 120)).add_to(m)
 

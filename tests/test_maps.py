@@ -220,33 +220,40 @@ def test_popup_data(layers):
     assert outside["kw"] == -1
 
 
-def test_kawasan_outlines_are_unions_of_the_villages(layers):
+def test_kawasan_outlines_follow_the_village_borders(layers):
     m = maps.map_kawasan(**layers)
     kawasan = geojson_layers(m)["Kawasan usulan"].data["features"]
-    outlines = [shapely.geometry.shape(f["geometry"]) for f in kawasan if f["geometry"]["type"] != "Point"]
-    labels = [f for f in kawasan if f["geometry"]["type"] == "Point"]
+    lines = shapely.geometry.shape(kawasan[0]["geometry"])
+    labels = kawasan[1:]
     villages = [shapely.geometry.shape(f["geometry"]) for f in geojson_layers(m)["Desa menurut potensi dominan"].data["features"]]
     k01 = shapely.union_all([villages[i] for i in (0, 1, 4, 5)])
-    assert outlines[0].symmetric_difference(k01).area < 1e-12
+    k02 = shapely.union_all([villages[i] for i in (2, 3, 6, 7)])
+    # each border once: the two 2 x 2 blocks share one 2 km side (4 km + 4 km of ring + 2 km shared = 14 km of line)
+    expected = shapely.union_all([k01.boundary, k02.boundary])
+    assert lines.symmetric_difference(expected).length < 1e-9
+    assert abs(lines.length - (k01.boundary.length + k02.boundary.length - k01.boundary.intersection(k02.boundary).length)) < 1e-9
     assert [f["properties"]["lbl"] for f in labels] == ["Kawasan &lt;b&gt;Satu&lt;/b&gt;", "Kawasan Dua"]
-    assert outlines[0].contains(shapely.geometry.shape(labels[0]["geometry"]))
+    assert [f["properties"]["id"] for f in labels] == ["K01", "K02"]
+    assert k01.contains(shapely.geometry.shape(labels[0]["geometry"]))
     assert "Diizinkan (I)" in labels[0]["properties"]["pp"] and "60,0%" in labels[0]["properties"]["pp"]
 
 
 def test_kawasan_drawn_from_desa_alone(layers):
     m = maps.map_kawasan(layers["desa"])
     kawasan = geojson_layers(m)["Kawasan usulan"].data["features"]
-    assert [f["properties"]["lbl"] for f in kawasan if f["geometry"]["type"] == "Point"] == ["K01", "K02"]
+    assert [f["properties"]["id"] for f in kawasan if f["geometry"]["type"] == "Point"] == ["K01", "K02"]
 
 
 def test_boundaries_dissolved_from_villages(layers):
     m = maps.map_kawasan(**layers)
-    kec = geojson_layers(m)["Batas kecamatan"].data["features"]
-    kab = geojson_layers(m)["Batas kabupaten"].data["features"]
-    assert len(kec) == 2 and len(kab) == 1
-    shapes = [shapely.geometry.shape(f["geometry"]) for f in kec]
-    assert shapes[0].intersection(shapes[1]).area < 1e-12
-    assert abs(shapely.geometry.shape(kab[0]["geometry"]).area - sum(s.area for s in shapes)) < 1e-12
+    kec = shapely.geometry.shape(geojson_layers(m)["Batas kecamatan"].data["features"][0]["geometry"])
+    kab = shapely.geometry.shape(geojson_layers(m)["Batas kabupaten"].data["features"][0]["geometry"])
+    villages = [shapely.geometry.shape(f["geometry"]) for f in geojson_layers(m)["Desa menurut potensi dominan"].data["features"]]
+    outer = shapely.union_all(villages).boundary
+    assert kab.symmetric_difference(outer).length < 1e-9
+    # kecamatan 1 = rows 1-2, kecamatan 2 = rows 3-4: the outer ring plus the middle line, each once
+    middle = shapely.union_all(villages[:8]).boundary.intersection(shapely.union_all(villages[8:]).boundary)
+    assert abs(kec.length - (outer.length + middle.length)) < 1e-9
     assert "interactive: false" in maps.render_html(m).replace('"interactive": false', "interactive: false")
 
 

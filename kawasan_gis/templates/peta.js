@@ -28,13 +28,24 @@ var kawasanGis = (function () {
         if (p.pp) { layer.bindPopup(p.pp, POPUP); }
     }
 
-    /* Kawasan labels: point features drawn as text. */
+    /* Kawasan labels: point features drawn as text. The kawasan id always shows; the name
+       only when the kawasan is wide enough on screen for it (a kabupaten view holds dozens). */
     function label(feature, latlng) {
-        return L.marker(latlng, {
-            icon: L.divIcon({className: "kg-label", html: "<span>" + feature.properties.lbl + "</span>", iconSize: null}),
+        var p = feature.properties;
+        var marker = L.marker(latlng, {
+            icon: L.divIcon({className: "kg-label", html: "<span><b>" + p.id + "</b><em> " + p.lbl + "</em></span>", iconSize: null}),
             keyboard: false,
             pane: "kg_label"
         });
+        function update() {
+            var map = marker._map, el = marker.getElement();
+            if (!map || !el || !p.b) { return; }
+            var sw = map.latLngToContainerPoint(p.b[0]), ne = map.latLngToContainerPoint(p.b[1]);
+            el.classList.toggle("kg-full", Math.abs(ne.x - sw.x) > 7 * (p.n + 4));
+        }
+        marker.on("add", function () { marker._map.on("zoomend", update); update(); });
+        marker.on("remove", function () { marker._map.off("zoomend", update); });
+        return marker;
     }
 
     /* onEachFeature for the village layer; D is the map's dictionary (labels, colours, kawasan). */
