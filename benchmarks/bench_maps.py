@@ -1,0 +1,154 @@
+"""Benchmark of the interactive map: build time and HTML size, raw and simplified.
+
+Datasets: the bundled Lampung Timur villages (264) with the RTRW pola ruang, potentials
+scored from the zoning and kawasan proposed by constrained Ward (the real modules; the
+RTRW check is added when it runs), and the synthetic Voronoi villages of
+``benchmarks/synthetic.py`` (300 and 5,000, ~280 vertices each) with seeded random
+scores. "raw" keeps every vertex and all decimals; "simplified" is the default
+(coverage simplification 25 m, 5 decimals). The anchor is the villages alone as a plain
+folium ``GeoJson`` with ``GeoJsonTooltip`` and a style function, the map a user would
+write by hand (no simplification, unescaped tooltips).
+
+Run: ``python benchmarks/bench_maps.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import make_villages  # noqa: E402
+
+from kawasan_gis import maps  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "rtrw_lampung_timur"
+POTENTIALS = ["peternakan", "hutan_tanaman_industri", "pertanian_unggulan", "permukiman", "perekonomian"]
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def lampung_timur() -> dict[str, gpd.GeoDataFrame]:
+    """The Lampung Timur layers through the real pipeline steps (indicators: RTRW, roads, irrigation, centres)."""
+    from kawasan_gis import io, vocab
+    from kawasan_gis.indicators import build_indicators
+    from kawasan_gis.potential import score_potentials
+    from kawasan_gis.regionalize import propose_kawasan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the layers' repairs are reported by kawasan validate
+        desa = io.read_villages(DATA / "desa_lampung_timur.gpkg")
+        rtrw = io.read_class_layer(DATA / "rtrw_lampung_timur.gpkg", kind="rtrw", working_crs=desa.crs)
+        konteks = DATA / "konteks_lampung_timur.gpkg"
+        lines = {n: io.read_layer(konteks, kind="lines", layer=n, working_crs=desa.crs) for n in ("jalan", "saluran_irigasi")}
+        points = {n: io.read_layer(konteks, kind="points", layer=n, working_crs=desa.crs) for n in ("pusat_kegiatan", "bendungan")}
+    rtrw, _ = vocab.apply_mapping(rtrw, kind="rtrw", column="kelas")
+    indicators = build_indicators(desa, rtrw=rtrw, lines=lines, points=points)
+    scores = score_potentials(indicators)
+    proposal = propose_kawasan(desa, scores, method="ward", max_villages=20, n_perturb=0)
+    pct = indicators.filter(like="pct_rtrw_").reset_index()
+    villages = proposal.desa.merge(pct, on="kode_desa", how="left")
+    out = {"desa": villages, "kawasan": proposal.kawasan, "sambungan": proposal.sambungan,
+           "pola_ruang": rtrw[["kelas", "kelas_raw", "geometry"]]}
+    try:
+        from kawasan_gis.compliance import check_plan, read_plan
+
+        checked = check_plan(read_plan(proposal.kawasan, proposal.desa), rtrw, villages=desa,
+                             include_conditional_conflicts=True)
+    except Exception as exc:  # the map is benchmarked with or without the check
+        print(f"(compliance check skipped: {type(exc).__name__}: {str(exc)[:120]})")
+    else:
+        cols = [c for c in ("pct_I", "pct_T", "pct_B", "pct_X", "pct_outside", "verdict") if c in checked.kawasan.columns]
+        out["kawasan"] = out["kawasan"].merge(pd.DataFrame(checked.kawasan[["kawasan_id", *cols]]), on="kawasan_id", how="left")
+        out["konflik"] = checked.konflik
+    return out
+
+
+def synthetic(n: int, seed: int = 0) -> dict[str, gpd.GeoDataFrame]:
+    villages = make_villages(n)
+    rng = np.random.default_rng(seed)
+    scores = rng.random((len(villages), len(POTENTIALS)))
+    for j, p in enumerate(POTENTIALS):
+        villages[f"skor_{p}"] = scores[:, j].round(3)
+    villages["potensi_dominan"] = np.array(POTENTIALS)[scores.argmax(axis=1)]
+    top = np.sort(scores, axis=1)
+    villages["margin"] = top[:, -1] - top[:, -2]
+    villages["campuran"] = villages["margin"] < 0.05
+    # kawasan: blocks of about 10 villages along the kecamatan
+    villages["kawasan_id"] = [f"K{k // 10:04d}" if (k // 10) % 3 else None for k in range(len(villages))]
+    return {"desa": villages}
+
+
+def folium_anchor(desa: gpd.GeoDataFrame) -> tuple[float, int]:
+    """The villages alone as a plain folium GeoJson with a GeoJsonTooltip and a style function."""
+    import folium
+
+    colours = {p: st.colour for p, st in maps.potential_styles().items()}
+    cols = [c for c in ("kode_desa", "nama_desa", "nama_kec", "potensi_dominan", "geometry") if c in desa.columns]
+    start = time.perf_counter()
+    m = folium.Map(tiles=None)
+    folium.GeoJson(
+        desa[cols].to_crs(4326),
+        style_function=lambda f: {"fillColor": colours.get(f["properties"].get("potensi_dominan"), "#bdbdbd"),
+                                  "color": "#ffffff", "weight": 0.8, "fillOpacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(["nama_desa", "nama_kec"]),
+    ).add_to(m)
+    html = m.get_root().render()
+    return time.perf_counter() - start, len(html.encode("utf-8"))
+
+
+def bench(label: str, layers: dict[str, gpd.GeoDataFrame], repeat: int) -> None:
+    desa = layers["desa"]
+    vertices = int(desa.geometry.count_coordinates().sum())
+    print(f"\n## {label}: {len(desa):,} villages, {vertices:,} vertices; layers: {', '.join(layers)}")
+    print(f"{'variant':<34}{'build':>9}{'render':>9}{'size':>11}")
+    sizes = {}
+    for name, options in [
+        ("raw (every vertex, all decimals)", {"simplify_m": 0, "decimals": None}),
+        ("simplified (25 m coverage, 5 dec)", {}),
+        ("simplified, offline (inlined JS)", {"offline": True}),
+    ]:
+        t_build, m = timed(lambda options=options: maps.map_kawasan(**layers, **options), repeat)
+        t_render, html = timed(lambda m=m: maps.render_html(m), repeat)
+        size = len(html.encode("utf-8"))
+        sizes[name] = size
+        print(f"{name:<34}{t_build:8.2f}s{t_render:8.2f}s{size / 1e6:9.2f} MB")
+    raw, simple = sizes["raw (every vertex, all decimals)"], sizes["simplified (25 m coverage, 5 dec)"]
+    print(f"simplified / raw size: {simple / raw:.2f}")
+    t_anchor, anchor_size = folium_anchor(desa)
+    print(f"{'anchor: folium GeoJson + tooltip':<34}{t_anchor:17.2f}s{anchor_size / 1e6:9.2f} MB  (villages only, build+render)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Lampung Timur and 300 villages, one repeat")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else 3
+    print("# maps: interactive map build (map_kawasan) and render (HTML) times, medians; HTML size")
+    maps.map_kawasan(make_villages(20))  # imports and catalogue loading out of the timings
+    bench("Lampung Timur (real data)", lampung_timur(), repeat)
+    bench("synthetic 300", synthetic(300), repeat)
+    if not args.quick:
+        bench("synthetic 5,000", synthetic(5_000), 1)
+
+
+if __name__ == "__main__":
+    main()
