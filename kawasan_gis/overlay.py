@@ -23,7 +23,6 @@ threads, which is not safe in GEOS.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -316,15 +315,20 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ranks(geoms: np.ndarray, classes: np.ndarray, priority: Mapping[str, int] | None) -> np.ndarray:
-    """Rank of each polygon, 0 strongest: priority (high first), then area (small first), then row."""
+def _ranks(geoms: np.ndarray, classes: pd.Series, priority: Mapping[str, int] | None) -> np.ndarray:
+    """Rank of each feature, 0 strongest: priority (high first), then area (small first), then row.
+
+    Features without a class are the weakest.
+    """
     if priority is None:
         prio = np.zeros(len(geoms))
     else:
-        unknown = sorted({c for c in classes if c is not None and c not in priority})
-        if unknown:
-            log.warning("no overlap priority for classes %s: they get priority 0", _listing(unknown))
-        prio = np.array([priority.get(c, 0) if c is not None else -math.inf for c in classes], dtype=float)
+        known = classes.isin(list(priority))
+        unknown = classes[classes.notna() & ~known].astype(str).unique()
+        if len(unknown):
+            log.warning("no overlap priority for classes %s: they get priority 0", _listing(sorted(unknown)))
+        prio = classes.map(dict(priority)).astype(float).fillna(0.0).to_numpy()
+    prio = np.where(classes.isna().to_numpy(), -np.inf, prio)
     order = np.lexsort((np.arange(len(geoms)), shapely.area(geoms), -prio))
     rank = np.empty(len(geoms), dtype=np.int64)
     rank[order] = np.arange(len(geoms))
@@ -369,8 +373,11 @@ def resolve_overlaps(
     such as a settlement drawn over an agricultural zone), then the earlier row. Without
     ``priority`` all classes are equal and the last two rules decide.
 
-    Only pairs whose interiors really overlap are processed (an STRtree query then a DE-9IM
-    test), so a layer that is already a partition costs little more than that query.
+    Only pairs whose interiors really overlap are cut: an STRtree query finds neighbours and
+    a DE-9IM test (in ``n_jobs`` threads) keeps those that overlap. That test is the main cost
+    on a large layer that is already a partition (about 15 microseconds per pair of
+    neighbours); a polygon with several overlapping partners is cut once, by their union
+    clipped to its box.
 
     Parameters
     ----------
@@ -386,10 +393,11 @@ def resolve_overlaps(
     Returns
     -------
     GeoDataFrame
-        The input's columns for every piece that remains, plus ``overlap`` (bool: this piece
-        was also covered by weaker polygons, i.e. the layer overlapped there) and
-        ``source_row`` (position of the feature it came from). A feature whose winning part
-        overlapped gives two rows. Pieces are pairwise disjoint; empty pieces are dropped.
+        One row per remaining piece, with the columns of the feature it came from, plus
+        ``overlap`` (bool: this piece was also covered by weaker polygons, i.e. the layer
+        overlapped there) and ``source_row`` (position of that feature). Multi-part features
+        are split into their parts, and a part that won an overlap gives two pieces (the
+        overlapped area and the rest). Pieces are pairwise disjoint; empty ones are dropped.
 
     Examples
     --------
@@ -407,9 +415,7 @@ def resolve_overlaps(
         raise CRSError(f"class layer is in {classes.crs.to_string()}, not projected; reproject it to metres first")
     _require_columns(classes, [class_column], "class layer")
     geoms = _valid_geoms(classes, "class layer", (3, 6), "polygons", n_jobs)
-    codes = classes[class_column].to_numpy(dtype=object)
-    codes = np.where(pd.isna(codes), None, codes)
-    rank = _ranks(geoms, codes, priority)
+    rank = _ranks(geoms, classes[class_column].reset_index(drop=True), priority)
     # Work on polygon parts: a zoning MultiPolygon can have thousands of parts, and cutting
     # it whole costs far more than cutting the few parts that really overlap.
     g, owner = _polygon_parts(geoms)
