@@ -43,10 +43,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "search_none": ("Desa tidak ditemukan", "Village not found"),
     "fullscreen": ("Layar penuh", "Full screen"),
     "fullscreen_exit": ("Keluar dari layar penuh", "Exit full screen"),
-    "offline_note": (
-        "Mode luring: peta dasar daring tidak dimuat otomatis.",
-        "Offline mode: online basemaps are not loaded by default.",
-    ),
     # ------------------------------------------------------------------ legend
     "legend": ("Legenda", "Legend"),
     "potensi_dominan": ("Potensi dominan", "Dominant potential"),
@@ -61,8 +57,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "kelurahan": ("Kelurahan", "Urban ward (kelurahan)"),
     "kecamatan": ("Kecamatan", "District (kecamatan)"),
     "kec": ("Kec.", "Kec."),
-    "kabupaten": ("Kabupaten", "Regency (kabupaten)"),
-    "kode": ("Kode", "Code"),
     "potensi": ("Potensi", "Potential"),
     "kawasan": ("Kawasan", "Kawasan"),
     "no_kawasan": ("di luar kawasan", "outside any kawasan"),
@@ -80,7 +74,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "shares_landcover": ("Tutupan lahan", "Land cover"),
     "shares_rtrw": ("Pola ruang RTRW", "RTRW pola ruang"),
     "unmapped": ("tidak terpetakan", "not mapped"),
-    "overlap": ("tumpang tindih", "overlap"),
     "luas": ("Luas", "Area"),
     "n_desa": ("Jumlah desa", "Villages"),
     "kekompakan": ("Kekompakan", "Compactness"),
@@ -119,7 +112,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "sec_kawasan": ("Tabel kawasan", "Kawasan table"),
     "sec_konflik": ("Daftar konflik", "Conflict list"),
     "sec_method": ("Metode dan parameter", "Method and parameters"),
-    "file": ("Berkas", "File"),
     "layer": ("Lapisan", "Layer"),
     "kind": ("Jenis", "Kind"),
     "features": ("Fitur", "Features"),
@@ -164,8 +156,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "against the RTRW pola ruang with the ITBX matrix.",
     ),
     "software": ("Perangkat lunak", "Software"),
-    "ha": ("ha", "ha"),
-    "km": ("km", "km"),
 }
 
 

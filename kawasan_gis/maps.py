@@ -61,7 +61,7 @@ from kawasan_gis.i18n import check_lang, format_number, t
 log = logging.getLogger(__name__)
 
 __all__ = ["ClassStyle", "class_styles", "compare_maps", "inline_assets", "map_kawasan", "potential_styles",
-           "save_map", "static_map"]
+           "render_html", "save_map", "static_map"]
 
 GREY = "#bdbdbd"
 ITBX_COLOURS = {"I": "#1a9850", "T": "#a6d96a", "B": "#f59e0b", "X": "#d7191c", "outside": "#bdbdbd"}
@@ -670,8 +670,10 @@ def map_kawasan(
     Examples
     --------
     >>> from kawasan_gis import io
-    >>> desa = io.read_villages("data/rtrw_lampung_timur/desa_lampung_timur.gpkg")  # doctest: +SKIP
-    >>> m = map_kawasan(desa, lang="en")  # doctest: +SKIP
+    >>> desa = io.read_villages("data/rtrw_lampung_timur/desa_lampung_timur.gpkg")
+    >>> m = map_kawasan(desa, lang="en", offline=True)
+    >>> len(m.get_root().render()) < 5_000_000
+    True
     >>> save_map(m, "peta_kawasan.html")  # doctest: +SKIP
     """
     check_lang(lang)
