@@ -20,7 +20,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -47,6 +47,8 @@ _MAX_K = 40
 # Ward attempts (k = k_min .. k_min + _SPLIT_TRIES) before a zone too large for the limits
 # is cut along a spanning tree instead.
 _SPLIT_TRIES = 10
+# Depth-first trees (one per root, most peripheral villages first) tried after that.
+_TREE_ROOTS = 30
 # Sd of the additive noise in a perturbed run, as a share of ``jitter`` (scores are 0-1).
 _ADDITIVE_SHARE = 0.25
 _LISTED = 10  # problems listed per error before "... and N more"
@@ -196,10 +198,7 @@ def contiguity(
         raise ConfigError(f"exclude must have one flag per village ({n}), not shape {excluded.shape}.")
     geoms = np.asarray(villages.geometry.array, dtype=object)
 
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="dwithin", distance=snap)
-    keep = a < b
-    a, b = a[keep], b[keep]
+    a, b = _near_pairs(geoms, snap)
     same = group[a] == group[b]
     live = ~excluded[a] & ~excluded[b]
 
@@ -277,6 +276,26 @@ def contiguity(
         snap=float(snap),
         _geoms=geoms,
     )
+
+
+def _near_pairs(geoms: np.ndarray, snap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of geometries within ``snap`` of each other, sorted.
+
+    Same pairs as ``STRtree.query(predicate="dwithin")`` in about half the time: each pair is
+    tested once, not from both sides, and the cheap ``intersects`` settles most of them
+    (neighbours in real layers touch or overlap) before any distance is computed.
+    """
+    xmin, ymin, xmax, ymax = shapely.bounds(geoms).T
+    boxes = shapely.box(xmin - snap, ymin - snap, xmax + snap, ymax + snap)
+    a, b = shapely.STRtree(geoms).query(boxes)
+    keep = a < b
+    a, b = a[keep], b[keep]
+    near = shapely.intersects(geoms[a], geoms[b])
+    far = np.flatnonzero(~near)
+    near[far] = shapely.dwithin(geoms[a[far]], geoms[b[far]], snap)
+    a, b = a[near], b[near]
+    order = np.lexsort((b, a))
+    return a[order].astype(np.int64), b[order].astype(np.int64)
 
 
 def _bridge_reason(s: int, t: int, through_excluded: np.ndarray, through_any: np.ndarray) -> str:
@@ -816,8 +835,7 @@ def _ward_zones(
 
 def _zone_means(lab: np.ndarray, x: np.ndarray) -> np.ndarray:
     counts = np.bincount(lab).astype(float)
-    sums = np.zeros((len(counts), x.shape[1]))
-    np.add.at(sums, lab, x)
+    sums = np.column_stack([np.bincount(lab, weights=col, minlength=len(counts)) for col in x.T])
     return sums / counts[:, None]
 
 
@@ -898,17 +916,23 @@ def _split_zone(
             parts = [np.flatnonzero(lab == z) for z in range(int(lab.max()) + 1)]
             if all(limits.fits(len(p), float(ar[p].sum())) for p in parts):
                 return [nodes[p] for p in parts]
-    # Ward could not meet the limits: cut along a spanning tree (SKATER-like), first the
-    # tree of most similar neighbours, then a depth-first tree, which is path-like and so
-    # leaves fewer dead ends where no cut keeps both sides large enough.
-    parts = []
-    for part in _tree_split(np.arange(n), sub, xs, ar, limits, _similarity_tree):
-        if limits.fits(len(part), float(ar[part].sum())):
-            parts.append(part)
-        else:
-            parts.extend(_tree_split(part, sub, xs, ar, limits, _depth_first))
-    parts.sort(key=lambda p: int(p.min()))
-    return [nodes[p] for p in parts]
+    # Ward could not meet the limits: cut along a spanning tree (SKATER-like), first the tree
+    # of most similar neighbours, then depth-first trees from peripheral villages, which are
+    # path-like and so leave fewer dead ends where no cut keeps both sides large enough.
+    def misfits(parts: list[np.ndarray]) -> int:
+        return sum(len(p) for p in parts if not limits.fits(len(p), float(ar[p].sum())))
+
+    everything = np.arange(n)
+    best = _tree_split(everything, sub, xs, ar, limits, _similarity_tree)
+    degree = np.diff(sub.indptr)
+    for root in np.lexsort((everything, degree))[:_TREE_ROOTS]:
+        if misfits(best) == 0:
+            break
+        parts = _tree_split(everything, sub, xs, ar, limits, partial(_depth_first, root=int(root)))
+        if misfits(parts) < misfits(best):
+            best = parts
+    best.sort(key=lambda p: int(p.min()))
+    return [nodes[p] for p in best]
 
 
 def _similarity_tree(sub: sparse.csr_matrix, x: np.ndarray) -> sparse.csr_matrix:
@@ -918,8 +942,8 @@ def _similarity_tree(sub: sparse.csr_matrix, x: np.ndarray) -> sparse.csr_matrix
     return minimum_spanning_tree(sparse.csr_matrix((w, (coo.row, coo.col)), shape=sub.shape))
 
 
-def _depth_first(sub: sparse.csr_matrix, x: np.ndarray) -> sparse.csr_matrix:
-    return depth_first_tree(sub, 0, directed=False)
+def _depth_first(sub: sparse.csr_matrix, x: np.ndarray, *, root: int) -> sparse.csr_matrix:
+    return depth_first_tree(sub, root, directed=False)
 
 
 def _tree_split(
@@ -1050,9 +1074,10 @@ def _potential_labels(codes: Sequence[str]) -> dict[str, str]:
 
 def _zone_potential(dom: np.ndarray, area: np.ndarray, profile: Mapping[str, float]) -> tuple[str, float]:
     """Potential holding the largest area share (ties: higher profile score, then name), and its share."""
-    share = pd.Series(area).groupby(dom).sum() / area.sum()
-    best = sorted(share.index, key=lambda p: (-share[p], -profile.get(p, -np.inf), p))[0]
-    return str(best), float(share[best])
+    names, inverse = np.unique(dom, return_inverse=True)
+    share = np.bincount(inverse, weights=area) / area.sum()
+    best = sorted(range(len(names)), key=lambda r: (-share[r], -profile.get(names[r], -np.inf), names[r]))[0]
+    return str(names[best]), float(share[best])
 
 
 def _union(geoms: np.ndarray) -> tuple[Any, bool]:
