@@ -408,6 +408,25 @@ def shapefile_fields(columns: list[str]) -> dict[str, str]:
     return out
 
 
+SHP_TEXT_MAX = 254
+
+
+def _shapefile_text(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Cut text longer than a Shapefile field holds, visibly ("..."), and count the cuts per column."""
+    out = gdf.copy()
+    cut: dict[str, int] = {}
+    for col in out.columns:
+        if col == out.geometry.name or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            continue
+        # the limit is in bytes of UTF-8
+        too_long = out[col].map(lambda v: isinstance(v, str) and len(v.encode()) > SHP_TEXT_MAX).to_numpy(dtype=bool)
+        if too_long.any():
+            cut[col] = int(too_long.sum())
+            short = [v.encode()[: SHP_TEXT_MAX - 4].decode(errors="ignore") + " ..." for v in out.loc[too_long, col]]
+            out.loc[too_long, col] = short
+    return out, cut
+
+
 def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy fit for file formats: no attrs, no object columns holding lists or None-only."""
     out = gdf.copy()
@@ -497,10 +516,13 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         shp.mkdir()
         rows = []
         for name in ("desa", "kawasan"):
-            gdf = layers[name]
+            gdf, cut = _shapefile_text(layers[name])
             names = shapefile_fields([c for c in gdf.columns if c != gdf.geometry.name])
             gdf.rename(columns=names).to_file(shp / f"{name}.shp", engine="pyogrio", encoding="UTF-8")
-            rows += [{"lapisan": name, "kolom": k, "shapefile": v} for k, v in names.items()]
+            rows += [
+                {"lapisan": name, "kolom": k, "shapefile": v, "catatan": f"{cut[k]} nilai dipotong di 254 karakter / values cut at 254 characters; lengkap di {name}.csv" if k in cut else ""}
+                for k, v in names.items()
+            ]
         pd.DataFrame(rows).to_csv(shp / "FIELDS.csv", index=False)
     timings = dict(result.timings)
     timings["menulis tabel dan lapisan / writing tables and layers"] = round(time.perf_counter() - t0, 3)

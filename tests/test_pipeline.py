@@ -1,0 +1,232 @@
+"""End to end: `kawasan run`, `init`, `propose` and `demo` on the bundled data, every output checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from kawasan_gis import pipeline
+from kawasan_gis.cli import cli
+from kawasan_gis.config import load_config
+from kawasan_gis.io import read_villages
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def lamtim_run(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[pipeline.RunResult, Path]:
+    out = tmp_path_factory.mktemp("run") / "hasil"
+    result = pipeline.run(load_config(data_dir / "lampung_timur.toml"))
+    pipeline.write_outputs(result, out)
+    return result, out
+
+
+def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    _, out = lamtim_run
+    expected = {
+        "kawasan.gpkg", "kawasan.csv", "desa.csv", "kawasan.xlsx", "desa.geojson", "kawasan.geojson", "kawasan.kml",
+        "peta_kawasan.html", "peta_kawasan.png", "peta_kawasan.pdf", "laporan.html", "run.json",
+    }
+    assert expected == {p.name for p in out.iterdir()}
+    assert not list(out.parent.glob(".hasil-*"))  # no temporary folder left behind
+    layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
+    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pola_ruang"}
+
+
+def test_every_village_accounted_for(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    result, out = lamtim_run
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")
+    assert len(desa) == 264 and desa.kode_desa.is_unique
+    # every village is in a kawasan, or says why not
+    outside = desa[desa.kawasan_id.isna()]
+    assert outside.alasan_tidak_masuk.notna().all()
+    assert desa.kawasan_id.notna().sum() >= 250
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    # n_desa and luas_ha of each kawasan recomputed independently from its villages
+    members = desa.dropna(subset=["kawasan_id"]).groupby("kawasan_id")
+    pd.testing.assert_series_equal(kawasan.set_index("kawasan_id").n_desa.sort_index(), members.size().rename("n_desa").sort_index(), check_dtype=False)
+    np.testing.assert_allclose(kawasan.set_index("kawasan_id").luas_ha.sort_index(), members.luas_ha.sum().sort_index(), rtol=1e-9)
+    assert (members.kode_kab.nunique() == 1).all()  # UU 6/2014 Pasal 83: one kabupaten per kawasan
+    assert (kawasan.n_desa >= 2).all() and (kawasan.n_desa <= 25).all()
+
+
+def test_check_columns_and_conflicts_agree(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    result, out = lamtim_run
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    pct = kawasan[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].sum(axis=1)
+    np.testing.assert_allclose(pct, 100.0, atol=1e-6)
+    assert set(kawasan.verdict) <= {"sesuai", "sesuai bersyarat", "tidak sesuai"}
+    konflik = gpd.read_file(out / "kawasan.gpkg", layer="konflik")
+    x = konflik[konflik.status == "X"].groupby("kawasan_id").luas_ha.sum()
+    ha_x = kawasan.set_index("kawasan_id").ha_X
+    np.testing.assert_allclose(x.reindex(ha_x.index, fill_value=0.0), ha_x, rtol=1e-6, atol=1e-6)
+    # the conflict geometries carry the hectares they claim
+    np.testing.assert_allclose(konflik.geometry.area / 1e4, konflik.luas_ha, rtol=1e-6)
+
+
+def test_tables_match_layers(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    _, out = lamtim_run
+    csv = pd.read_csv(out / "kawasan.csv", dtype={"kawasan_id": str})
+    gpkg = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    assert csv.kawasan_id.tolist() == gpkg.kawasan_id.tolist()
+    xlsx = pd.read_excel(out / "kawasan.xlsx", sheet_name=None)
+    assert {"kawasan", "desa", "konflik", "aturan", "masalah", "kelas_pola_ruang"} <= set(xlsx)
+    assert len(xlsx["desa"]) == 264
+    geo = gpd.read_file(out / "kawasan.geojson")
+    assert geo.crs.to_epsg() == 4326 and len(geo) == len(gpkg)
+    kml = gpd.read_file(out / "kawasan.kml")
+    assert len(kml) == len(gpkg) and kml.Name.tolist() == gpkg.nama.tolist()
+
+
+def test_run_json(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -> None:
+    _, out = lamtim_run
+    info = json.loads((out / "run.json").read_text())
+    assert {"kawasan_gis", "shapely", "geos", "gdal", "proj"} <= set(info["versions"])
+    villages = data_dir / "rtrw_lampung_timur" / "desa_lampung_timur.gpkg"
+    assert info["input_sha256"][str(villages.resolve())] == hashlib.sha256(villages.read_bytes()).hexdigest()
+    assert info["config"]["proposal"]["method"] == "dominant"
+    assert info["counts"]["desa"] == 264
+    assert any("invalid geometries repaired" in w for w in info["perbaikan"])
+    assert set(info["timings_s"]) >= {"menghitung indikator / computing indicators", "peta dan laporan / maps and report"}
+    # no land use given: its indicators are listed as missing, not silently zero
+    assert info["indikator_hilang"]["masukan.landuse"].startswith("tidak diberikan")
+
+
+def test_repeatable_bit_for_bit(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -> None:
+    first, _ = lamtim_run
+    again = pipeline.run(load_config(data_dir / "lampung_timur.toml"))
+    cols = [c for c in first.desa.columns if c != "geometry"]
+    pd.testing.assert_frame_equal(pd.DataFrame(first.desa[cols]), pd.DataFrame(again.desa[cols]))
+    assert first.kawasan.geometry.geom_equals_exact(again.kawasan.geometry, tolerance=0).all()
+
+
+def test_interrupted_write_leaves_nothing(lamtim_run: tuple[pipeline.RunResult, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result, _ = lamtim_run
+    previous = tmp_path / "hasil"
+    previous.mkdir()
+    (previous / "lama.txt").write_text("hasil lama")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_write_maps", boom)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.write_outputs(result, previous)
+    assert [p.name for p in tmp_path.iterdir()] == ["hasil"]  # no temporary folder left
+    assert [p.name for p in previous.iterdir()] == ["lama.txt"]  # previous results untouched
+
+
+def test_shapefile_export_has_documented_short_names(lamtim_run: tuple[pipeline.RunResult, Path], tmp_path: Path) -> None:
+    result, _ = lamtim_run
+    cfg = result.config
+    from dataclasses import replace
+
+    shp_result = replace(result, config=replace(cfg, outputs=replace(cfg.outputs, shapefile=True, kml=False, geojson=False)))
+    out = pipeline.write_outputs(shp_result, tmp_path / "shp_out", maps=False)
+    fields = pd.read_csv(out / "shp" / "FIELDS.csv")
+    assert (fields.shapefile.str.len() <= 10).all()
+    assert not fields.groupby("lapisan").shapefile.apply(lambda s: s.duplicated().any()).any()
+    desa = gpd.read_file(out / "shp" / "desa.shp")
+    assert {"KODE_DESA", "KAWASAN", "POTENSI"} <= set(desa.columns)
+    assert desa.KODE_DESA.tolist() == result.desa.kode_desa.tolist()
+    # long village lists are cut visibly, counted in FIELDS.csv, and kept whole in the CSV
+    kawasan = gpd.read_file(out / "shp" / "kawasan.shp")
+    long = result.kawasan.daftar_desa.str.encode("utf-8").str.len() > 254
+    assert long.any()
+    assert kawasan.loc[long.to_numpy(), "DAFTAR_DES"].str.endswith(" ...").all()
+    note = fields.loc[(fields.lapisan == "kawasan") & (fields.kolom == "daftar_desa"), "catatan"].iloc[0]
+    assert note.startswith(f"{int(long.sum())} nilai dipotong")
+
+
+def _small_project(tmp_path: Path, data_dir: Path) -> Path:
+    """Two kecamatan of Lampung Timur copied into a fresh folder, as a new user's own files."""
+    desa = gpd.read_file(data_dir / "rtrw_lampung_timur" / "desa_lampung_timur.gpkg", layer="desa")
+    small = desa[desa.nama_kec.isin(["Sukadana", "Labuhan Ratu"])]
+    folder = tmp_path / "proyek"
+    folder.mkdir()
+    small[["kode_desa", "nama_desa", "nama_kec", "nama_kab", "geometry"]].to_file(folder / "desa.shp", engine="pyogrio")
+    rtrw = gpd.read_file(data_dir / "rtrw_lampung_timur" / "rtrw_lampung_timur.gpkg")
+    rtrw = rtrw[rtrw.intersects(small.union_all().buffer(0.01))]
+    rtrw[["kelas", "geometry"]].to_file(folder / "pola_ruang.gpkg")
+    return folder
+
+
+def test_init_then_run_as_a_new_user(tmp_path: Path, data_dir: Path) -> None:
+    folder = _small_project(tmp_path, data_dir)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["init", str(folder), "--villages", str(folder / "desa.shp"), "--rtrw", str(folder / "pola_ruang.gpkg"), "--name", "Uji"], obj={})
+    assert res.exit_code == 0, res.output
+    text = (folder / "kawasan.toml").read_text()
+    assert 'villages = { path = "desa.shp" }' in text and 'rtrw = { path = "pola_ruang.gpkg" }' in text
+    res = runner.invoke(cli, ["-q", "run", str(folder / "kawasan.toml")], obj={})
+    assert res.exit_code == 0, res.output
+    out = folder / "hasil"
+    assert (out / "peta_kawasan.html").exists() and (out / "laporan.html").exists()
+    assert "Peta / map" in res.output
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")
+    assert len(desa) == len(read_villages(folder / "desa.shp", check_coverage=False))
+    # init refuses to overwrite the user's config
+    again = runner.invoke(cli, ["init", str(folder)], obj={})
+    assert again.exit_code == 2 and "use --force" in again.output
+
+
+def test_config_errors_listed_by_the_cli(tmp_path: Path) -> None:
+    cfg = tmp_path / "k.toml"
+    cfg.write_text("[inputs]\nvillages = 'nope.shp'\nrtrw = 'nope2.gpkg'\n[proposal]\nmethod = 'x'\n")
+    res = CliRunner().invoke(cli, ["run", str(cfg)], obj={})
+    assert res.exit_code == 2
+    assert "3 problem(s)" in res.output and "nope.shp" in res.output and "nope2.gpkg" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "hasil").exists()
+
+
+def test_fail_on_prohibited_exit_code(tmp_path: Path, data_dir: Path) -> None:
+    folder = _small_project(tmp_path, data_dir)
+    (folder / "kawasan.toml").write_text(
+        '[inputs]\nvillages = "desa.shp"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        '[check]\nfail_on = "conditional"\n[outputs]\nstatic_map = false\nkml = false\n'
+    )
+    res = CliRunner().invoke(cli, ["-q", "run", str(folder / "kawasan.toml"), "--out", str(folder / "o")], obj={})
+    kawasan = gpd.read_file(folder / "o" / "kawasan.gpkg", layer="kawasan")
+    failed = ((kawasan.pct_X > 0) | (kawasan.pct_B > 0)).any()
+    assert res.exit_code == (3 if failed else 0), res.output
+    if failed:
+        assert "RTRW conflicts" in res.output and "outputs were written" in res.output
+
+
+def test_propose_command(tmp_path: Path, data_dir: Path) -> None:
+    folder = _small_project(tmp_path, data_dir)
+    out = tmp_path / "usulan"
+    res = CliRunner().invoke(
+        cli,
+        ["propose", "--villages", str(folder / "desa.shp"), "--rtrw", str(folder / "pola_ruang.gpkg"), "--method", "ward", "--n-zones", "3", "--out", str(out)],
+        obj={},
+    )
+    assert res.exit_code == 0, res.output
+    layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
+    assert layers == {"desa", "kawasan", "sambungan"}
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    assert len(kawasan) == 3
+    assert pd.read_csv(out / "kawasan.csv").kawasan_id.tolist() == kawasan.kawasan_id.tolist()
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")
+    assert {"skor_pertanian_unggulan", "potensi_dominan", "kawasan_id", "dasar"} <= set(desa.columns)
+
+
+def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    monkeypatch.chdir(data_dir.parent)
+    res = CliRunner().invoke(cli, ["-q", "demo", "--out", str(tmp_path / "demo")], obj={})
+    assert res.exit_code == 0, res.output
+    for name in ("lampung_timur", "gorontalo"):
+        assert (tmp_path / "demo" / name / "peta_kawasan.html").exists()
+    assert str((tmp_path / "demo" / "lampung_timur" / "peta_kawasan.html").resolve()) in res.output
+    gor = gpd.read_file(tmp_path / "demo" / "gorontalo" / "kawasan.gpkg", layer="desa")
+    # kelurahan are excluded in the Gorontalo config and say so
+    assert (gor.loc[gor.jenis == "kelurahan", "kawasan_id"].isna()).all()
+    assert (gor.loc[gor.jenis == "kelurahan", "alasan_tidak_masuk"].str.contains("kelurahan")).all()
