@@ -32,6 +32,7 @@ class LayerInput:
     assume_crs: str | None = None
     by: str | None = None  # lines/points: column that splits the layer into classes
     mapping: Path | None = None  # class layers: mapping TOML for local class names
+    where: str | None = None  # OGR SQL attribute filter applied while reading
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,13 @@ def _layer(value: Any, base: Path, where: str, problems: _Problems) -> LayerInpu
         problems.add(where, "missing 'path'")
         return None
     path = _path(value["path"], base, f"{where}.path", problems)
-    for key in ("layer", "column", "assume_crs", "by", "mapping"):
+    for key in ("layer", "column", "assume_crs", "by", "mapping", "where"):
         if key in value and not isinstance(value[key], str):
             problems.add(f"{where}.{key}", f"expected text, got {value[key]!r}")
     mapping = _path(value["mapping"], base, f"{where}.mapping", problems) if value.get("mapping") else None
     if path is None:
         return None
-    kwargs = {k: value.get(k) for k in ("layer", "column", "assume_crs", "by") if isinstance(value.get(k), str)}
+    kwargs = {k: value.get(k) for k in ("layer", "column", "assume_crs", "by", "where") if isinstance(value.get(k), str)}
     return LayerInput(path=path, mapping=mapping, **kwargs)
 
 

@@ -288,8 +288,13 @@ def _existing(path: str | Path) -> Path:
     return path
 
 
-def read_raw(path: str | Path, *, layer: str | None = None, kind: str | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
-    """Read a vector layer as it is (no CRS or geometry handling); return it and the layer name used."""
+def read_raw(
+    path: str | Path, *, layer: str | None = None, kind: str | None = None, where: str | None = None
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read a vector layer as it is (no CRS or geometry handling); return it and the layer name used.
+
+    ``where`` is an OGR SQL attribute filter (e.g. ``"KETERANGAN <> 'Ibukota Desa'"``).
+    """
     path = _existing(path)
     suffix = path.suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
@@ -299,14 +304,24 @@ def read_raw(path: str | Path, *, layer: str | None = None, kind: str | None = N
         )
     if suffix in {".parquet", ".geoparquet"}:
         try:
-            return gpd.read_parquet(path), None
+            frame = gpd.read_parquet(path)
         except Exception as exc:
             raise DataSourceError(f"{path}: cannot be read as GeoParquet ({exc}).") from None
+        if where:
+            try:
+                frame = frame.query(where.replace("<>", "!="))
+            except Exception as exc:
+                raise LayerError(f"{path}: the filter '{where}' cannot be applied ({exc}).") from None
+        return frame, None
     gpath, inner_layer = _gdal_path(path, layer)
     inner_layer = _choose_layer(path, gpath, inner_layer, kind)
     try:
-        gdf = gpd.read_file(gpath, layer=inner_layer, engine="pyogrio")
+        gdf = gpd.read_file(gpath, layer=inner_layer, engine="pyogrio", where=where)
+    except pyogrio.errors.FieldError as exc:
+        raise LayerError(f"{path}: the filter '{where}' names an unknown column ({exc}).") from None
     except pyogrio.errors.DataLayerError as exc:
+        if where:
+            raise LayerError(f"{path}: the filter '{where}' is not valid OGR SQL ({exc}).") from None
         raise LayerError(f"{path}: layer '{inner_layer}' cannot be read ({exc}). Layers: {list_layers(path)}.") from None
     except Exception as exc:
         raise DataSourceError(
@@ -511,6 +526,7 @@ def read_layer(
     assume_crs: Any = None,
     working_crs: Any = None,
     id_column: str | None = None,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any vector layer, set and check its CRS, clean its geometries, reproject it.
 
@@ -529,6 +545,8 @@ def read_layer(
         Metric CRS to reproject to; default the UTM zone of the layer's centre.
     id_column
         Column used to name features in warnings.
+    where
+        OGR SQL attribute filter applied while reading, e.g. ``"kelas_jalan = 'arteri'"``.
 
     Returns
     -------
@@ -545,11 +563,13 @@ def read_layer(
     if kind not in KINDS or kind == "raster":
         raise LayerError(f"kind must be one of villages, landuse, rtrw, points, lines (got '{kind}').")
     path = Path(path)
-    gdf, used_layer = read_raw(path, layer=layer, kind=kind)
+    gdf, used_layer = read_raw(path, layer=layer, kind=kind, where=where)
     report = _new_report(path, used_layer, kind, gdf)
+    if where:
+        report.notes.append(f"filter: {where}")
     if gdf.empty:
         report.usable = False
-        raise LayerError(f"{path}: layer '{used_layer}' has no features.")
+        raise LayerError(f"{path}: layer '{used_layer}' has no features" + (f" matching '{where}'." if where else "."))
     _check_geometry_family(gdf, path, kind, report)
     gdf = _assign_crs(gdf, path, assume_crs, report)
     gdf = clean_geometries(gdf, geom_kind=_geom_kind_of(kind), id_column=id_column, report=report, source=str(path))
@@ -676,6 +696,7 @@ def read_villages(
     kabupaten_column: str | None = None,
     crosswalk: str | Path | pd.DataFrame | None = None,
     check_coverage: bool = True,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a village (desa/kelurahan) boundary layer into the internal schema.
 
@@ -696,6 +717,8 @@ def read_villages(
         ``kode_desa`` columns, used to attach codes to a layer that has none.
     check_coverage
         Measure gaps and overlaps between villages (reported, not changed).
+    where
+        OGR SQL attribute filter, e.g. ``"kode_kab = '18.07'"`` to read one kabupaten.
 
     Raises
     ------
@@ -710,7 +733,7 @@ def read_villages(
     (264, '1807012001', 32748)
     """
     path = Path(path)
-    gdf = read_layer(path, kind="villages", layer=layer, assume_crs=assume_crs, working_crs=working_crs)
+    gdf = read_layer(path, kind="villages", layer=layer, assume_crs=assume_crs, working_crs=working_crs, where=where)
     report: LayerReport = gdf.attrs["kawasan_report"]
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
 

@@ -32,7 +32,6 @@ from kawasan_gis.config import LayerInput, RunConfig
 from kawasan_gis.errors import FieldError, RepairWarning
 from kawasan_gis.io import (
     LayerReport,
-    read_class_layer,
     read_layer,
     read_raster,
     read_villages,
@@ -85,7 +84,7 @@ class _Timer:
 
 
 def _layer_kwargs(spec: LayerInput, working_crs: Any) -> dict[str, Any]:
-    return {"layer": spec.layer, "assume_crs": spec.assume_crs, "working_crs": working_crs}
+    return {"layer": spec.layer, "assume_crs": spec.assume_crs, "working_crs": working_crs, "where": spec.where}
 
 
 def run(config: RunConfig, *, progress: Progress | None = None, check: bool = True) -> RunResult:
@@ -128,12 +127,13 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
                 layer=inp.villages.layer,
                 assume_crs=inp.villages.assume_crs,
                 working_crs=config.project.working_crs,
+                where=inp.villages.where,
             )
             reports.append(desa.attrs["kawasan_report"])
             crs = desa.crs
 
         def class_layer(spec: LayerInput, kind: str, name: str) -> gpd.GeoDataFrame:
-            gdf = read_class_layer(spec.path, kind=kind, **_layer_kwargs(spec, crs))  # type: ignore[arg-type]
+            gdf = read_layer(spec.path, kind=kind, **_layer_kwargs(spec, crs))  # type: ignore[arg-type]
             reports.append(gdf.attrs["kawasan_report"])
             mapped, mapping = apply_mapping(
                 gdf,

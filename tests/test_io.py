@@ -438,3 +438,12 @@ def test_truncated_geopackage(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:5000])
     with pytest.raises(DataSourceError, match=r"desa\.gpkg: cannot be"):
         read_villages(path)
+
+
+def test_where_filter(tmp_path: Path, lamtim_konteks_path: Path) -> None:
+    pts = read_layer(lamtim_konteks_path, kind="points", layer="pusat_kegiatan", where="KETERANGAN <> 'Ibukota Desa'")
+    assert len(pts) == 290 - 244 and "filter: KETERANGAN <> 'Ibukota Desa'" in pts.attrs["kawasan_report"].notes
+    with pytest.raises(LayerError, match="filter 'NOPE = 1'"):
+        read_layer(lamtim_konteks_path, kind="points", layer="pusat_kegiatan", where="NOPE = 1")
+    with pytest.raises(LayerError, match="no features matching"):
+        read_layer(lamtim_konteks_path, kind="points", layer="pusat_kegiatan", where="KETERANGAN = 'x'")
