@@ -612,6 +612,7 @@ def _indicator_coverage(catalogue: Any, missing: dict[str, str]) -> dict[str, st
     return out
 
 
-def _sources_text(result: RunResult) -> str:
+def _sources_text(result: RunResult) -> list[str]:
+    """The input files (and layers) for the print map's sources line."""
     names = [Path(r.path).name + (f":{r.layer}" if r.layer else "") for r in result.reports]
-    return "Sumber data / data: " + ", ".join(dict.fromkeys(names))
+    return list(dict.fromkeys(names))
