@@ -529,11 +529,13 @@ def propose_kawasan(
         units.append(_Unit(nodes, graph.adjacency[nodes][:, nodes].tocsr(), kab[nodes[0]]))
     k_of = _allocate(n_zones, units, limits) if method == "ward" else {}
 
-    def run(xr: np.ndarray, dr: np.ndarray) -> tuple[np.ndarray, _RunInfo]:
-        return _regionalize(method, units, xr, dr, area, limits, k_of, len(v))
+    labels, info = _regionalize(method, units, x, dominant, area, limits, k_of, len(v))
 
-    labels, info = run(x, dominant)
-    stability = _stability(run, labels, graph, x, dominant, columns, random_state, n_perturb, jitter)
+    def rerun(xr: np.ndarray, dr: np.ndarray) -> np.ndarray:
+        # perturbed runs keep the number of Ward clusters chosen for the proposal
+        return _regionalize(method, units, xr, dr, area, limits, info.k, len(v))[0]
+
+    stability = _stability(rerun, labels, graph, x, dominant, columns, random_state, n_perturb, jitter)
     return _assemble(
         villages, v, order, s, columns, labels, stability, reason, graph, area, limits, info, method,
         params={
@@ -852,23 +854,40 @@ def _merge_small(lab: np.ndarray, edges: tuple[np.ndarray, np.ndarray], x: np.nd
     """Merge zones under ``min_villages`` into the adjacent zone with the nearest mean score vector.
 
     The smallest zone goes first (ties: the one holding the smallest code). Neighbours
-    that would stay within ``max_villages`` are preferred to those that would not.
+    that would stay within ``max_villages`` are preferred to those that would not; then
+    the nearest mean; then the zone holding the smallest code.
     """
     lab = _canonical(lab)
     ei, ej = edges
-    while True:
-        sizes = np.bincount(lab)
-        if len(sizes) == 1 or sizes.min() >= limits.min_villages:
-            return lab
-        small = int(np.argmin(sizes))  # argmin: first of equal sizes = smallest code
-        ends = np.concatenate([ej[lab[ei] == small], ei[lab[ej] == small]])
-        targets = np.unique(lab[ends])
-        targets = targets[targets != small]
-        means = _zone_means(lab, x)
-        dist = np.linalg.norm(means[targets] - means[small], axis=1)
-        over = np.array([limits.max_villages is not None and sizes[t] + sizes[small] > limits.max_villages for t in targets])
-        target = targets[np.lexsort((targets, dist, over))[0]]
-        lab = _canonical(np.where(lab == small, target, lab))
+    size = np.bincount(lab)
+    k = len(size)
+    sums = np.column_stack([np.bincount(lab, weights=col, minlength=k) for col in x.T])
+    first = np.unique(lab, return_index=True)[1]  # canonical labels: zone z's smallest node
+    alive = np.ones(k, bool)
+    while alive.sum() > 1:
+        small_ones = np.flatnonzero(alive & (size < limits.min_villages))
+        if len(small_ones) == 0:
+            break
+        small = small_ones[np.lexsort((first[small_ones], size[small_ones]))[0]]
+        touching = np.zeros(k, bool)
+        touching[lab[ej[lab[ei] == small]]] = True
+        touching[lab[ei[lab[ej] == small]]] = True
+        touching[small] = False
+        targets = np.flatnonzero(touching)
+        dist = np.linalg.norm(sums[targets] / size[targets, None] - sums[small] / size[small], axis=1)
+        over = (
+            size[targets] + size[small] > limits.max_villages
+            if limits.max_villages is not None
+            else np.zeros(len(targets), bool)
+        )
+        target = targets[np.lexsort((first[targets], dist, over))[0]]
+        lab[lab == small] = target
+        size[target] += size[small]
+        sums[target] += sums[small]
+        first[target] = min(first[target], first[small])
+        alive[small] = False
+        size[small] = 0
+    return _canonical(lab)
 
 
 def _split_large(
@@ -1011,7 +1030,7 @@ def _best_cut(idx: np.ndarray, tree: sparse.csr_matrix, x: np.ndarray, limits: _
 
 
 def _stability(
-    run: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, _RunInfo]],
+    run: Callable[[np.ndarray, np.ndarray], np.ndarray],
     labels: np.ndarray,
     graph: Contiguity,
     x: np.ndarray,
@@ -1025,7 +1044,7 @@ def _stability(
 
     A village is stable in a run when every graph edge at it keeps its status (both ends
     in one kawasan, or not). Dominant potentials follow the perturbed scores only where
-    the perturbation changes which score is highest.
+    the perturbation changes which score is highest. Ward keeps the k of the proposal.
     """
     inside = labels >= 0
     out = np.full(len(labels), np.nan)
@@ -1043,7 +1062,7 @@ def _stability(
         xp = x * weight + _ADDITIVE_SHARE * jitter * rng.standard_normal(x.shape)
         top_p = np.argmax(xp, axis=1)
         dp = np.where(top_p == top, dominant, codes[top_p])
-        lab, _ = run(xp, dp)
+        lab = run(xp, dp)
         changed = (lab[i] == lab[j]) != base
         moved = np.zeros(len(labels), bool)
         moved[i[changed]] = True
