@@ -197,6 +197,7 @@ def contiguity(
     if excluded.shape != (n,):
         raise ConfigError(f"exclude must have one flag per village ({n}), not shape {excluded.shape}.")
     geoms = np.asarray(villages.geometry.array, dtype=object)
+    _check_geometries(geoms, kode)
 
     a, b = _near_pairs(geoms, snap)
     same = group[a] == group[b]
@@ -214,6 +215,7 @@ def contiguity(
     isolated: list[str] = []
     for g in sorted(set(group[~excluded])):
         nodes = np.flatnonzero((group == g) & ~excluded)
+        nodes = nodes[np.argsort(kode[nodes], kind="stable")]  # ties below go to the smallest code
         if len(nodes) == 1:
             isolated.append(kode[nodes[0]])
             continue
@@ -222,7 +224,7 @@ def contiguity(
             ids, first, sizes = np.unique(local, return_index=True, return_counts=True)
             if len(ids) == 1:
                 break
-            # smallest component; ties broken by the smallest code it holds (nodes follow row order)
+            # smallest component; ties: the one holding the smallest code
             order = np.lexsort((kode[nodes[first]], sizes))
             small = ids[order[0]]
             src = nodes[local == small]
@@ -507,16 +509,18 @@ def propose_kawasan(
     order = np.argsort(villages["kode_desa"].astype(str).to_numpy(), kind="stable")
     v = villages.iloc[order].reset_index(drop=True)
     kode = v["kode_desa"].astype(str).to_numpy()
-    s = scores.loc[kode]
+    s = scores.set_axis(scores.index.astype(str)).loc[kode]
     x = s[columns].to_numpy(dtype=float)
     dominant = s["potensi_dominan"].astype(str).to_numpy()
     area = shapely.area(np.asarray(v.geometry.array, dtype=object)) / 10_000
     kab = v["kode_kab"].astype(str).to_numpy()
 
     reason = np.full(len(v), None, dtype=object)
+    excluded = np.zeros(len(v), bool)
     if not include_kelurahan:
-        reason[v["jenis"].astype(str).str.lower().to_numpy() == "kelurahan"] = "kelurahan dikecualikan (include_kelurahan=False)"
-    graph = contiguity(v, snap=snap, by="kode_kab", exclude=reason != None)  # noqa: E711
+        excluded = v["jenis"].astype(str).str.lower().to_numpy() == "kelurahan"
+        reason[excluded] = "kelurahan dikecualikan (include_kelurahan=False)"
+    graph = contiguity(v, snap=snap, by="kode_kab", exclude=excluded)
     units: list[_Unit] = []
     for comp in np.unique(graph.labels[graph.labels >= 0]):
         nodes = np.flatnonzero(graph.labels == comp)
@@ -660,7 +664,7 @@ def _validate(
             f"scores has no row for {len(missing)} village(s); index scores by kode_desa.",
             problems=[f"missing: {_listed(missing)}"],
         )
-    s = scores.loc[kode.to_numpy()]
+    s = scores.set_axis(scores.index.astype(str)).loc[kode.to_numpy()]
     values = s[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     not_finite = kode.to_numpy()[~np.isfinite(values).all(axis=1)]
     problems = []
@@ -676,7 +680,11 @@ def _validate(
     if problems:
         raise FieldError("Scores or village attributes cannot be used.", problems=problems)
 
-    geoms = np.asarray(villages.geometry.array, dtype=object)
+    _check_geometries(np.asarray(villages.geometry.array, dtype=object), kode.to_numpy())
+    return columns
+
+
+def _check_geometries(geoms: np.ndarray, kode: np.ndarray) -> None:
     broken = []
     for label, mask in (
         ("missing or empty", shapely.is_missing(geoms) | shapely.is_empty(geoms)),
@@ -684,10 +692,9 @@ def _validate(
         ("invalid (repair with io.read_villages or shapely.make_valid)", ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)),
     ):
         if mask.any():
-            broken.append(f"{label}: {_listed(sorted(kode.to_numpy()[mask]))}")
+            broken.append(f"{label}: {_listed(sorted(kode[mask]))}")
     if broken:
         raise GeometryError("Village geometries cannot be used for the contiguity graph.", problems=broken)
-    return columns
 
 
 # --------------------------------------------------------------------------- zoning

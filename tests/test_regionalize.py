@@ -121,6 +121,9 @@ def test_small_gap_is_adjacent_within_snap_and_bridged_below(grid):
     assert bridge["distance_m"] == pytest.approx(10.0)
     assert bridge["reason"] == "pulau"
     assert strict.labels.tolist() == [0] * 16
+    # the tie between the four equally near pairs does not depend on the row order
+    shuffled = contiguity(gap.iloc[::-1], snap=5).bridges
+    assert (shuffled.iloc[0]["from_kode"], shuffled.iloc[0]["to_kode"]) == ("1807012004", "1807012003")
 
 
 def test_no_edge_crosses_a_kabupaten_boundary(grid):
@@ -162,6 +165,10 @@ def test_contiguity_checks_its_inputs(grid):
         contiguity(grid.drop(columns="kode_kab"))
     with pytest.raises(ConfigError, match="snap"):
         contiguity(grid, snap=-1)
+    empty = grid.copy()
+    empty.loc[3, "geometry"] = shapely.Polygon()
+    with pytest.raises(GeometryError, match="empty: 1807012004"):
+        contiguity(empty)
 
 
 # --------------------------------------------------------------------------- planted zones
