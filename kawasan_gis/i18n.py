@@ -86,6 +86,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "pct_outside": ("Di luar pola ruang", "Outside the pola ruang"),
     "verdict": ("Penilaian", "Verdict"),
     "sambungan": ("Sambungan antarpulau", "Island bridge"),
+    "desa_terdampak": ("Desa", "Villages"),
+    "sebab": ("Sebab", "Cause"),
     "jarak": ("Jarak", "Distance"),
     "kelas": ("Kelas", "Class"),
     "kelas_raw": ("Nama asli", "Original name"),

@@ -65,11 +65,12 @@ __all__ = ["ClassStyle", "class_styles", "compare_maps", "inline_assets", "map_k
 
 GREY = "#bdbdbd"
 ITBX_COLOURS = {"I": "#1a9850", "T": "#a6d96a", "B": "#f59e0b", "X": "#d7191c", "outside": "#bdbdbd"}
-# Conflicts sit on top of the potential colours (orange permukiman among them): strong fills
-# and dark outlines keep them apart.
+# Conflicts sit on top of the potential colours (orange permukiman among them): prohibited
+# areas get a strong fill and a dark outline; conditional ones, often large, a light fill and
+# a dashed outline so the potentials below stay readable.
 KONFLIK_STYLE = {
-    "X": {"fillColor": "#d7191c", "color": "#67000d", "weight": 2, "opacity": 1, "fillOpacity": 0.85},
-    "B": {"fillColor": "#f59e0b", "color": "#7c2d12", "weight": 1.6, "opacity": 1, "fillOpacity": 0.8, "dashArray": "5 3"},
+    "X": {"fillColor": "#d7191c", "color": "#67000d", "weight": 2, "opacity": 1, "fillOpacity": 0.8},
+    "B": {"fillColor": "#f59e0b", "color": "#d97706", "weight": 2, "opacity": 1, "fillOpacity": 0.12, "dashArray": "5 3"},
 }
 SATELLITE_URL = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
 SATELLITE_ATTR = "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community"
@@ -727,7 +728,7 @@ def map_kawasan(
     parent = getattr(m, "_parent", None)
     compact = parent is not None and any(isinstance(c, folium.plugins.DualMap) for c in parent._children.values())
     _MapExtras(title=title or None, prefix='<a href="https://leafletjs.com">Leaflet</a> · kawasan_gis', compact=compact).add_to(m)
-    _add_controls(m, village_layer, boundaries["kode_kec"], geo, lang, compact=compact)
+    _add_controls(m, village_layer, boundaries["semua"], geo, lang, compact=compact)
     _Legend(t("legend", lang), [(layer, body) for layer, body in layers if body]).add_to(m)
 
     minx, miny, maxx, maxy = shapely.total_bounds(desa_p.geoms)
@@ -925,10 +926,14 @@ def _konflik_layer(konflik: gpd.GeoDataFrame, geo: _Geo, ctx: _Context) -> tuple
             lines.append(f"{_esc(t('kawasan', lang))}: {_esc(ctx.kawasan_names.get(str(kid), str(kid)))}")
         if _present(row.get("luas_ha")):
             lines.append(f"{_esc(t('luas', lang))}: {_num(row['luas_ha'], 1, lang)} ha")
+        if _present(row.get("desa")) and str(row["desa"]):
+            lines.append(f"<span class=kg-muted>{_esc(t('desa_terdampak', lang))}: {_esc(row['desa'])}</span>")
         props.append({"tt": "<br>".join(lines), "style": KONFLIK_STYLE.get(status, KONFLIK_STYLE["B"])})
     layer = _geojson(_collection(prep.geoms, props), name=t("lyr_konflik", lang), pane="kg_konflik", on_each_feature=_BIND_JS)
-    entries = "".join(_legend_item(KONFLIK_STYLE[s]["fillColor"], t("konflik_" + s, lang)) for s in ("X", "B")
-                      if (statuses == s).any())
+    swatches = {"X": "background:#d7191c;border:2px solid #67000d",
+                "B": "background:rgba(245,158,11,0.2);border:2px dashed #d97706"}
+    entries = "".join(f'<div class=kg-li><i class="kg-sw" style="{swatches[s]}"></i>{_esc(t("konflik_" + s, lang))}</div>'
+                      for s in ("X", "B") if (statuses == s).any())
     return layer, f"<h6>{_esc(t('lyr_konflik', lang))}</h6>{entries}"
 
 
@@ -980,12 +985,15 @@ def _boundaries(frame: pd.DataFrame, desa_metric: np.ndarray, geo: _Geo) -> dict
     """Kecamatan and kabupaten outlines dissolved from the simplified villages (they match exactly).
 
     Kabupaten are unions of their kecamatan, not of all their villages: a few dozen
-    polygons instead of hundreds.
+    polygons instead of hundreds. ``"semua"`` is the kecamatan, or the whole area when the
+    villages have no kecamatan code (for the minimap).
     """
     out: dict[str, list[shapely.Geometry]] = {}
     kec = frame["kode_kec"].astype(str) if "kode_kec" in frame.columns else pd.Series("", index=frame.index)
     kec_names, kec_parts = _dissolve(desa_metric, kec, geo.min_hole)
-    out["kode_kec"] = kec_parts
+    out["semua"] = kec_parts
+    if "kode_kec" in frame.columns:
+        out["kode_kec"] = kec_parts
     if "kode_kab" in frame.columns:
         kab_of = frame.groupby(kec)["kode_kab"].first().astype(str)
         kab = pd.Series([kab_of[k] for k in kec_names])
@@ -1357,8 +1365,9 @@ def static_map(
     side.axis("off")
     gpd.GeoSeries(geoms, crs=metric.crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
     boundaries = _boundaries(frame, geoms, geo)
-    gpd.GeoSeries(boundaries["kode_kec"], crs=metric.crs).boundary.plot(ax=ax, color="#37474f", linewidth=0.6,
-                                                                          linestyle=(0, (4, 3)))
+    if "kode_kec" in boundaries:
+        gpd.GeoSeries(boundaries["kode_kec"], crs=metric.crs).boundary.plot(ax=ax, color="#37474f", linewidth=0.6,
+                                                                              linestyle=(0, (4, 3)))
     if "kode_kab" in boundaries:
         gpd.GeoSeries(boundaries["kode_kab"], crs=metric.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.3)
 
@@ -1401,7 +1410,8 @@ def static_map(
         handles.append(Patch(facecolor=_pale("#808080"), edgecolor="#555555", linewidth=0.4, label=t("campuran_note", lang)))
     if key_lines:
         handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=t("kawasan_outline", lang)))
-    handles.append(Line2D([], [], color="#37474f", linewidth=0.8, linestyle=(0, (4, 3)), label=t("lyr_kecamatan", lang)))
+    if "kode_kec" in boundaries:
+        handles.append(Line2D([], [], color="#37474f", linewidth=0.8, linestyle=(0, (4, 3)), label=t("lyr_kecamatan", lang)))
     if "kode_kab" in boundaries:
         handles.append(Line2D([], [], color="#111111", linewidth=1.3, label=t("lyr_kabupaten", lang)))
     legend = side.legend(handles=handles, loc="upper left", title=t("legend", lang), fontsize=8, title_fontsize=9.5,

@@ -200,6 +200,8 @@ def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, la
             "kelas": st.label if st else (str(kelas) if _present(kelas) else "–"),
             "colour": st.colour if st else GREY,
             "luas": format_number(c.get("luas_ha"), 1, lang),
+            "sebab": str(c["sebab"]) if _present(c.get("sebab")) else "",
+            "desa": str(c["desa"]) if _present(c.get("desa")) else "",
         })
     return rows
 
@@ -321,6 +323,8 @@ def write_report(
         coverage_table=coverage_table,
         kawasan=_kawasan_rows(kawasan_f, desa_f, potential_styles(lang, catalogue=catalogue), lang),
         konflik=konflik_rows,
+        konflik_sebab=any(r["sebab"] for r in konflik_rows),
+        konflik_desa=any(r["desa"] for r in konflik_rows),
         params=_flatten(params) if params else [],
         software=f"kawasan_gis {_version()}, geopandas {gpd.__version__}, pandas {pd.__version__}",
     )

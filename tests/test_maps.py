@@ -175,12 +175,14 @@ def test_rtrw_in_official_colours(layers):
 
 
 def test_landuse_and_conflict_colours(layers):
+    layers["konflik"]["desa"] = ["<b>Desa 1</b> (30.00 ha)", "Desa 2 (12.00 ha)"]
     m = maps.map_kawasan(**layers)
     lu = geojson_layers(m)["Penggunaan lahan"].data["features"]
     assert [f["properties"]["style"]["fillColor"] for f in lu] == [rgb(200, 245, 70), rgb(240, 120, 60)]
     konflik = geojson_layers(m)["Konflik dengan RTRW"].data["features"]
     assert [f["properties"]["style"]["fillColor"] for f in konflik] == ["#d7191c", "#f59e0b"]
     assert "Dilarang (X)" in konflik[0]["properties"]["tt"] and "30,0 ha" in konflik[0]["properties"]["tt"]
+    assert "Desa: &lt;b&gt;Desa 1&lt;/b&gt; (30.00 ha)" in konflik[0]["properties"]["tt"]
     assert "Bersyarat (B)" in konflik[1]["properties"]["tt"]
 
 
@@ -427,6 +429,13 @@ def test_errors_are_reported(layers):
         maps.map_kawasan(desa.iloc[:0])
     with pytest.raises(ConfigError):
         maps.map_kawasan(desa, lang="fr")
+
+
+def test_minimal_villages(tmp_path):
+    desa = grid_villages()[["kode_desa", "nama_desa", "geometry"]]
+    m = maps.map_kawasan(desa)
+    assert list(geojson_layers(m)) == ["Desa menurut potensi dominan"]
+    assert maps.static_map(desa, path=tmp_path / "p.png", dpi=50, pdf=False).is_file()
 
 
 def test_geographic_input_is_drawn(layers):

@@ -101,12 +101,15 @@ def test_kawasan_table_profiles_and_compliance(tmp_path, inputs):
 
 
 def test_conflicts_prohibited_first(tmp_path, inputs):
-    inputs["konflik"] = inputs["konflik"].iloc[::-1]
+    inputs["konflik"] = inputs["konflik"].iloc[::-1].assign(desa=["Desa 2 (12.00 ha)", "<b>Desa 1</b> (30.00 ha)"],
+                                                            sebab="pola_ruang")
     html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
     table = html[html.index('id="konflik"'):html.index('id="metode"')]
     statuses = re.findall(r'<span class="tag tag-(X|B)">', table)
     assert statuses == ["X", "B"]
     assert "Hutan Lindung" in table and "K01 – Kawasan &lt;b&gt;Satu&lt;/b&gt;" in table and "30,0" in table
+    assert "<th>Sebab</th>" in table and "<td>pola_ruang</td>" in table
+    assert '<td class="members">&lt;b&gt;Desa 1&lt;/b&gt; (30.00 ha)</td>' in table
 
 
 def test_method_and_parameters(tmp_path, inputs):
