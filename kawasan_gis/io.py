@@ -35,7 +35,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from kawasan_gis.errors import CRSError, DataSourceError, FieldError, LayerError, RepairWarning
+from kawasan_gis.errors import CRSError, DataSourceError, FieldError, GeometryError, LayerError, RepairWarning
 
 log = logging.getLogger(__name__)
 
@@ -460,6 +460,19 @@ def clean_geometries(
         changes.append(
             Repair(f"non-{geom_kind} parts removed", int(dropped_parts.sum()), _feature_names(gdf, dropped_parts, id_column))
         )
+
+    if geom_kind == "polygon":
+        # GEOS's make_valid can return parts that share an edge (an invalid MultiPolygon,
+        # e.g. for rings that retrace a segment); dissolving the parts fixes that
+        shared = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        for i in np.flatnonzero(shared):
+            geoms[i] = shapely.union_all(shapely.get_parts(geoms[i]))
+        unfixable = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        if unfixable.any():
+            raise GeometryError(
+                f"{where}{int(unfixable.sum())} geometries could not be repaired automatically "
+                f"({', '.join(_feature_names(gdf, unfixable, id_column))}). Fix them in a GIS (e.g. QGIS 'Fix geometries')."
+            )
 
     empty_after = shapely.is_empty(geoms) | shapely.is_missing(geoms)
     if geom_kind == "polygon":

@@ -209,7 +209,17 @@ def test_z_dropped() -> None:
     assert not shapely.has_z(out.geometry.values).any()
 
 
-@settings(max_examples=30, deadline=None)
+def test_repair_dissolves_parts_sharing_an_edge() -> None:
+    # a ring that retraces a segment: GEOS make_valid returns two triangles sharing an edge
+    coords = [(0, 0), (1, 0), (0, 1), (0, 2), (1, 0), (0, 1), (0, 0)]
+    g = gpd.GeoDataFrame(geometry=[Polygon(coords)], crs=UTM48S)
+    with pytest.warns(RepairWarning):
+        out = clean_geometries(g, geom_kind="polygon")
+    assert out.geometry.is_valid.all() and out.geometry.iloc[0].geom_type == "Polygon"
+    assert out.geometry.iloc[0].area == pytest.approx(1.0)
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=4, max_size=8))
 def test_repair_is_idempotent(coords: list[tuple[int, int]]) -> None:
     poly = Polygon(coords + [coords[0]])
