@@ -1271,6 +1271,47 @@ def _draw_north_arrow(ax: Any, *, lang: str) -> None:
             zorder=20)
 
 
+# (columns, font size in points, wrap width in characters), tried in order until the key fits
+_KEY_LAYOUTS = ((1, 7.5, 48), (1, 6.5, 56), (2, 6.0, 30), (2, 5.0, 34))
+
+
+def _draw_key(ax: Any, lines: list[str], *, top: float, height_in: float) -> None:
+    """The kawasan id -> name list under the legend, in one or two columns, shrunk to fit."""
+    for columns, size, width in _KEY_LAYOUTS:
+        entries = [textwrap.fill(line, width, subsequent_indent="      ") for line in lines]
+        per_line = size * 1.35 / 72.0 / height_in  # axes fraction taken by one text line
+        capacity = int(top / per_line)
+        counts = [e.count("\n") + 1 for e in entries]
+        split = _split_columns(counts, columns)
+        if max(sum(counts[a:b]) for a, b in split) <= capacity:
+            break
+    else:
+        # Even the smallest layout overflows: keep what fits and say how many are left out.
+        room = capacity * columns - 1
+        kept, used = 0, 0
+        while kept < len(entries) and used + counts[kept] <= room:
+            used += counts[kept]
+            kept += 1
+        entries = entries[:kept] + [f"… (+{len(lines) - kept})"]
+        counts = counts[:kept] + [1]
+        split = _split_columns(counts, columns)
+    for i, (a, b) in enumerate(split):
+        ax.text(i / columns, top, "\n".join(entries[a:b]), fontsize=size, va="top", linespacing=1.35,
+                transform=ax.transAxes)
+
+
+def _split_columns(counts: list[int], columns: int) -> list[tuple[int, int]]:
+    """Entry ranges of ``columns`` columns with about the same number of text lines."""
+    if columns == 1 or len(counts) < 2:
+        return [(0, len(counts))]
+    total, run = sum(counts), 0
+    for i, c in enumerate(counts):
+        if run + c > total / 2 and i > 0:
+            return [(0, i), (i, len(counts))]
+        run += c
+    return [(0, len(counts))]
+
+
 def _save_atomic(fig: Any, path: Path, fmt: str, dpi: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -1422,10 +1463,8 @@ def static_map(
         renderer = FigureCanvasAgg(fig).get_renderer()
         bottom = side.transAxes.inverted().transform(legend.get_window_extent(renderer))[0][1]
         side.text(0, bottom - 0.04, t("lyr_kawasan", lang), fontsize=9.5, fontweight="bold", va="top", transform=side.transAxes)
-        shown = key_lines if len(key_lines) <= 40 else key_lines[:39] + ["…"]
-        wrapped = [textwrap.fill(line, 48, subsequent_indent="       ") for line in shown]
-        side.text(0, bottom - 0.075, "\n".join(wrapped), fontsize=7.5 if len(shown) <= 20 else 6.5, va="top",
-                  linespacing=1.35, transform=side.transAxes)
+        height_in = side.get_position().height * fig.get_figheight()
+        _draw_key(side, key_lines, top=bottom - 0.075, height_in=height_in)
 
     if title is None:
         kabs = [str(k) for k in frame.get("nama_kab", pd.Series(dtype=object)).dropna().unique() if str(k)]

@@ -169,10 +169,12 @@ def test_search_finds_a_village(browser, offline_map):
 
 
 def test_kawasan_label_opens_compliance(browser, offline_map):
+    from playwright.sync_api import expect
+
     view = Page(browser, offline_map)
     page = view.page
     label = page.locator(".kg-label > span", has_text="K02")
-    assert "Kawasan Dua" in label.inner_text()  # 2 km wide on screen: room for the name
+    expect(label).to_contain_text("Kawasan Dua")  # 2 km wide on screen: room for the name
     label.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible")

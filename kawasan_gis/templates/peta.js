@@ -28,8 +28,10 @@ var kawasanGis = (function () {
         if (p.pp) { layer.bindPopup(p.pp, POPUP); }
     }
 
-    /* Kawasan labels: point features drawn as text. The kawasan id always shows; the name
-       only when the kawasan is wide enough on screen for it (a kabupaten view holds dozens). */
+    /* Kawasan labels: point features drawn as text. Each zoom, every label shows its id and,
+       when the kawasan is wide enough on screen, its name; a kawasan smaller than its id gets
+       no label, and where labels collide the larger kawasan keeps its label (a kabupaten view
+       holds dozens). */
     function label(feature, latlng) {
         var p = feature.properties;
         var marker = L.marker(latlng, {
@@ -37,15 +39,47 @@ var kawasanGis = (function () {
             keyboard: false,
             pane: "kg_label"
         });
-        function update() {
-            var map = marker._map, el = marker.getElement();
-            if (!map || !el || !p.b) { return; }
-            var sw = map.latLngToContainerPoint(p.b[0]), ne = map.latLngToContainerPoint(p.b[1]);
-            el.classList.toggle("kg-full", Math.abs(ne.x - sw.x) > 7 * (p.n + 4));
-        }
-        marker.on("add", function () { marker._map.on("zoomend", update); update(); });
-        marker.on("remove", function () { marker._map.off("zoomend", update); });
+        marker._kgBounds = p.b;
+        marker._kgChars = p.n;
+        marker.on("add", function () {
+            var map = marker._map;
+            map._kgLabels = map._kgLabels || [];
+            if (map._kgLabels.indexOf(marker) < 0) { map._kgLabels.push(marker); }
+            if (!map._kgRefresh) {
+                map._kgRefresh = function () { placeLabels(map); };
+                map.on("zoomend", map._kgRefresh);
+            }
+            clearTimeout(map._kgTimer);
+            map._kgTimer = setTimeout(map._kgRefresh, 0);
+        });
         return marker;
+    }
+
+    function overlaps(a, b) {
+        return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+    }
+
+    function placeLabels(map) {
+        var labels = (map._kgLabels || []).filter(function (m) { return map.hasLayer(m) && m.getElement() && m._kgBounds; });
+        labels.forEach(function (m) {
+            var sw = map.latLngToContainerPoint(m._kgBounds[0]), ne = map.latLngToContainerPoint(m._kgBounds[1]);
+            m._kgW = Math.abs(ne.x - sw.x);
+            m._kgH = Math.abs(ne.y - sw.y);
+        });
+        labels.sort(function (a, b) { return b._kgW * b._kgH - a._kgW * a._kgH; });
+        var kept = [];
+        labels.forEach(function (m) {
+            var el = m.getElement();
+            el.classList.remove("kg-hidden");
+            el.classList.toggle("kg-full", m._kgW > 7 * (m._kgChars + 4));
+            if (m._kgW < 18 && m._kgH < 18) { el.classList.add("kg-hidden"); return; }
+            var box = el.firstChild.getBoundingClientRect();
+            if (kept.some(function (k) { return overlaps(box, k); }) && el.classList.contains("kg-full")) {
+                el.classList.remove("kg-full");
+                box = el.firstChild.getBoundingClientRect();
+            }
+            if (kept.some(function (k) { return overlaps(box, k); })) { el.classList.add("kg-hidden"); } else { kept.push(box); }
+        });
     }
 
     /* onEachFeature for the village layer; D is the map's dictionary (labels, colours, kawasan). */
