@@ -43,10 +43,7 @@ Examples
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import string
-import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -61,6 +58,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from kawasan_gis._atomic import atomic_folder
 from kawasan_gis import io as kio
 from kawasan_gis.errors import ConfigError, CRSError, FieldError, GeometryError, LayerError, PlanError
 from kawasan_gis.overlay import default_priority, resolve_overlaps
@@ -1197,11 +1195,8 @@ def write_check(result: CheckResult, out_dir: str | Path) -> Path:
         ``out_dir``.
     """
     out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=parent))
     names = ("check.gpkg", "check.csv", "check.xlsx")
-    try:
+    with atomic_folder(out_dir, merge=True) as tmp:
         kio.write_layers(tmp / names[0], {"kawasan": result.kawasan, "konflik": result.konflik, "desa": result.desa})
         summary = pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name))
         summary.to_csv(tmp / names[1], index=False, encoding="utf-8")
@@ -1211,12 +1206,4 @@ def write_check(result: CheckResult, out_dir: str | Path) -> Path:
             result.per_kelas.to_excel(xw, sheet_name="per_kelas", index=False)
             pd.DataFrame(result.konflik.drop(columns=result.konflik.geometry.name)).to_excel(xw, sheet_name="konflik", index=False)
             result.rules.to_excel(xw, sheet_name="aturan", index=False)
-        if not out_dir.exists():
-            os.replace(tmp, out_dir)
-        else:
-            for name in names:
-                os.replace(tmp / name, out_dir / name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out_dir

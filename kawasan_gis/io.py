@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 import warnings
 import zipfile
@@ -35,6 +33,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
+from kawasan_gis._atomic import atomic_file
 from kawasan_gis.errors import CRSError, DataSourceError, FieldError, GeometryError, LayerError, RepairWarning
 
 log = logging.getLogger(__name__)
@@ -1116,17 +1115,9 @@ def write_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Pa
     place only when every layer is written, so a failure never leaves a half-written file.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
+    with atomic_file(path, suffix=".gpkg") as tmp:
         for name, gdf in layers.items():
             frame = gdf.copy()
             frame.attrs = {}
             frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

@@ -27,14 +27,12 @@ Three rules shape the code:
 from __future__ import annotations
 
 import html
-import json
 import logging
 import math
 import os
 import re
-import tempfile
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -54,6 +52,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 from pyproj import CRS
 
+from kawasan_gis._atomic import atomic_file, write_text
 from kawasan_gis import vocab
 from kawasan_gis.errors import CRSError, DataSourceError, FieldError, LayerError
 from kawasan_gis.i18n import check_lang, format_number, t
@@ -1216,16 +1215,7 @@ def save_map(m: folium.Map | folium.plugins.DualMap, path: str | os.PathLike[str
     path = Path(path)
     if not path.parent.is_dir():
         raise DataSourceError(f"{path.parent}: folder does not exist")
-    text = render_html(m, offline=offline)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, render_html(m, offline=offline))
 
 
 # --------------------------------------------------------------------------- static map (print)
@@ -1313,14 +1303,8 @@ def _split_columns(counts: list[int], columns: int) -> list[tuple[int, int]]:
 
 
 def _save_atomic(fig: Any, path: Path, fmt: str, dpi: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata={"Title": None} if fmt == "png" else None)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def static_map(

@@ -12,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import platform
-import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -28,6 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from kawasan_gis import __version__
+from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import LayerInput, RunConfig
 from kawasan_gis.errors import FieldError, RepairWarning
 from kawasan_gis.io import (
@@ -444,34 +442,14 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
     written does it replace ``out_dir``. An exception (or Ctrl-C) on the way leaves the
     previous ``out_dir`` untouched and no temporary folder behind.
     """
-    with _atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir) as tmp:
         _write_all(result, tmp, maps=maps)
     return Path(out_dir).resolve()
 
 
-@contextmanager
-def _atomic_folder(out_dir: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``out_dir`` only if the block completes."""
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        yield tmp
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
     """Write the proposal only: ``kawasan.gpkg`` (desa, kawasan, sambungan) and ``kawasan.csv``."""
-    with _atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir) as tmp:
         write_layers(tmp / "kawasan.gpkg", {"desa": _plain(result.desa), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.sambungan)})
         pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name)).to_csv(tmp / "kawasan.csv", index=False)
     return Path(out_dir).resolve()
@@ -550,7 +528,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         "perbaikan": result.warnings,
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
     }
-    (folder / "run.json").write_text(json.dumps(run_info, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    write_text(folder / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
 
 
 def _write_maps(result: RunResult, folder: Path) -> None:

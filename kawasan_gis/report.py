@@ -13,7 +13,6 @@ import base64
 import datetime as _dt
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
@@ -25,6 +24,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from kawasan_gis._atomic import write_text
 from kawasan_gis.errors import DataSourceError, FieldError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps import GREY, ITBX_COLOURS, class_styles, potential_styles
@@ -328,12 +328,4 @@ def write_report(
         params=_flatten(params) if params else [],
         software=f"kawasan_gis {_version()}, geopandas {gpd.__version__}, pandas {pd.__version__}",
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(page)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, page)

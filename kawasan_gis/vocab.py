@@ -30,9 +30,7 @@ import functools
 import logging
 import math
 import numbers
-import os
 import re
-import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -46,6 +44,7 @@ import pandas as pd
 import tomli_w
 from rapidfuzz import fuzz, process
 
+from kawasan_gis._atomic import write_text
 from kawasan_gis.errors import ClassMappingError, ConfigError, FieldError
 
 if TYPE_CHECKING:
@@ -1099,16 +1098,7 @@ def write_template(mapping: ClassMapping, path: str | Path, *, column: str | Non
     width = max((len(c.code) for c in vocab), default=0)
     lines += [f"#   {c.code:<{width}}  {c.nama} / {c.name}" for c in vocab]
     text = "\n".join(lines) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, text)
 
 
 def _toml_pair(raw: object, value: str) -> str:

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
