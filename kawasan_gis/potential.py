@@ -270,5 +270,5 @@ def score_potentials(
     out["kontribusi_utama"] = text.groupby("kode_desa")["t"].agg("; ".join).reindex(out.index).fillna("")
     out.attrs["missing"] = contrib.attrs["missing"]
     if not scorable.all():
-        log.warning("%d villages have no evidence for any potential (every score 0)", int((~scorable).sum()))
+        log.info("%d villages have no evidence for any potential (every score 0)", int((~scorable).sum()))
     return out
