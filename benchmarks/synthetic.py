@@ -76,6 +76,23 @@ def _wiggle(cells: np.ndarray, n_inner: int, amplitude: float, side: float) -> n
     key = np.column_stack([p - [X0, Y0], q - [X0, Y0]])
     phase = _hash01(key) * 2 * np.pi
     amp = np.where(on_border, 0.0, amplitude * length * (0.5 + 0.5 * _hash01(key[:, ::-1])))
+    _, edge_id = np.unique(key, axis=0, return_inverse=True)
+    edge_id = edge_id.ravel()
+    straight = np.zeros(edge_id.max() + 1 if len(edge_id) else 0, dtype=bool)
+    while True:
+        polys = _build(a, p, d, normal, amp * ~straight[edge_id], phase, swap, edge_ring, n_inner, len(cells))
+        bad = ~shapely.is_valid(polys)
+        if not bad.any():
+            return polys
+        # A wiggle crossed another: straighten every edge of that cell, on both sides.
+        straight[edge_id[np.isin(edge_ring, np.flatnonzero(bad))]] = True
+
+
+def _build(
+    a: np.ndarray, p: np.ndarray, d: np.ndarray, normal: np.ndarray, amp: np.ndarray, phase: np.ndarray,
+    swap: np.ndarray, edge_ring: np.ndarray, n_inner: int, n_cells: int,
+) -> np.ndarray:
+    """Polygons from the edges (start point ``a``, canonical start ``p``, vector ``d``) and wiggles."""
     t = np.arange(1, n_inner + 1) / (n_inner + 1)
     offset = amp[:, None] * np.sin(np.pi * t)[None, :] * np.sin(3 * np.pi * t[None, :] + phase[:, None])
     inner = p[:, None, :] + t[None, :, None] * d[:, None, :] + offset[:, :, None] * normal[:, None, :]
@@ -84,14 +101,10 @@ def _wiggle(cells: np.ndarray, n_inner: int, amplitude: float, side: float) -> n
     pts = np.concatenate([a[:, None, :], inner], axis=1).reshape(-1, 2)
     pts_ring = np.repeat(edge_ring, n_inner + 1)
     # Close each ring with its first vertex.
-    first = np.searchsorted(pts_ring, np.arange(len(cells)))
+    first = np.searchsorted(pts_ring, np.arange(n_cells))
     pts = np.insert(pts, np.r_[first[1:], len(pts)], pts[first], axis=0)
-    pts_ring = np.insert(pts_ring, np.r_[first[1:], len(pts_ring)], np.arange(len(cells)))
-    polys = shapely.polygons(shapely.linearrings(pts, indices=pts_ring))
-    bad = ~shapely.is_valid(polys)
-    if bad.any():
-        polys[bad] = cells[bad]  # a wiggle crossed itself: keep that cell straight
-    return polys
+    pts_ring = np.insert(pts_ring, np.r_[first[1:], len(pts_ring)], np.arange(n_cells))
+    return shapely.polygons(shapely.linearrings(pts, indices=pts_ring))
 
 
 def make_villages(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:

@@ -118,7 +118,10 @@ def _code_text(value: Any) -> str | None:
     """Digits of a code: ``"18.07.01.2001"`` and ``1807012001.0`` both give ``"1807012001"``."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
-    digits = re.sub(r"\D", "", re.sub(r"\.0+$", "", str(value).strip()))
+    text = str(value).strip()
+    if re.fullmatch(r"X\d+", text):  # generated code of a layer without codes: never a real one
+        return text
+    digits = re.sub(r"\D", "", re.sub(r"\.0+$", "", text))
     return digits or None
 
 
@@ -242,7 +245,7 @@ def join_table(
     mapping: dict[str, str] | None = None
     if crosswalk is not None:
         cw = _as_table(crosswalk)
-        to_col, to_hits = _best_column(cw, targets)
+        to_col, _ = _best_column(cw, targets)
         if to_col is None:
             raise FieldError("no crosswalk column holds the villages' codes", problems=[f"columns: {list(cw.columns)}"])
         cw_sets = {c: _code_set(cw[c]) for c in cw.columns if c != to_col}

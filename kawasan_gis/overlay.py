@@ -188,9 +188,11 @@ def _parallel_pairs(
 # --------------------------------------------------------------------------- engine
 
 
-def _chunks(n: int, n_jobs: int, per_job: int = 4) -> list[np.ndarray]:
-    """Village index groups: interleaved so every group gets a fair share of the work."""
-    k = max(1, min(n, n_jobs * per_job if n_jobs > 1 else 1))
+def _chunks(n: int, n_jobs: int, per_job: int = 4, most: int = 500) -> list[np.ndarray]:
+    """Village index groups: interleaved so every group gets a fair share of the work, and
+    at most ``most`` villages each, which bounds the memory of the work in flight."""
+    k = max(n_jobs * per_job if n_jobs > 1 else 1, -(-n // most))
+    k = max(1, min(n, k))
     return [np.arange(i, n, k) for i in range(k)]
 
 
