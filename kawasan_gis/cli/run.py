@@ -166,6 +166,8 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
     if result.check is not None:
         counts = result.check.kawasan["verdict"].value_counts().to_dict()
         click.echo("Pemeriksaan RTRW / RTRW check: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    elif cfg.inputs.rtrw is None:
+        click.echo("Pemeriksaan RTRW dilewati: tidak ada lapisan RTRW / RTRW check skipped: no RTRW layer given")
     click.echo(f"Peta / map     : {folder / 'peta_kawasan.html'}")
     click.echo(f"Laporan/report : {folder / 'laporan.html'}")
     click.echo(f"Selesai dalam / done in {time.perf_counter() - start:.1f} s")
