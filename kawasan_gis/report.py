@@ -173,6 +173,7 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
             "members": members.get(kid, []),
             "compliance": compliance,
             "verdict": str(k["verdict"]) if _present(k.get("verdict")) else "",
+            "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if _present(k.get("pct_dasar_zonasi")) else "",
         })
     return rows
 

@@ -163,3 +163,21 @@ def test_errors(tmp_path, inputs):
     with pytest.raises(ConfigError):
         write_report(tmp_path / "a.html", **inputs, lang="jv")
     assert not (tmp_path / "a.html").exists()
+
+
+def test_report_says_how_much_rests_on_zoning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import geopandas as gpd
+    from conftest import grid_villages
+
+    from kawasan_gis.report import write_report
+
+    desa = grid_villages(2).assign(kawasan_id="K01", potensi_dominan="permukiman", skor_permukiman=0.5)
+    kawasan = gpd.GeoDataFrame(
+        {"kawasan_id": ["K01"], "nama": ["Kawasan Uji"], "potensi": ["permukiman"], "n_desa": [4], "luas_ha": [400.0],
+         "pct_I": [100.0], "pct_T": [0.0], "pct_B": [0.0], "pct_X": [0.0], "pct_outside": [0.0], "verdict": ["sesuai"], "pct_dasar_zonasi": [75.0]},
+        geometry=[desa.union_all()], crs=desa.crs,
+    )
+    page = write_report(tmp_path / "laporan.html", desa=desa, kawasan=kawasan).read_text()
+    assert "bertumpu pada zonasi RTRW" in page and "75%" in page
+    en = write_report(tmp_path / "report.html", desa=desa, kawasan=kawasan, lang="en").read_text()
+    assert "resting on RTRW zoning" in en
