@@ -297,7 +297,7 @@ def join_table(
         crosswalk=mapping is not None,
         rows=len(tab),
         codes=int(src_codes.nunique()),
-        matched=int(len(firsts)),
+        matched=len(firsts),
         unmatched_rows=unmatched,
         villages_without_row=without,
         dropped_columns=tuple(map(str, dropped)),

@@ -90,8 +90,13 @@ def _check_villages(villages: gpd.GeoDataFrame) -> None:
     if not problems:
         if not villages.crs.is_projected:
             problems.append(
-                (CRSError, f"villages are in {villages.crs.to_string()}, which is not projected: "
-                 "reproject to a metric CRS (UTM) first, e.g. with kawasan_gis.io.read_villages")
+                (
+                    CRSError,
+                    (
+                        f"villages are in {villages.crs.to_string()}, which is not projected: reproject to "
+                        "a metric CRS (UTM) first, e.g. with kawasan_gis.io.read_villages"
+                    ),
+                )
             )
         if CODE not in villages.columns:
             problems.append((FieldError, f"villages have no '{CODE}' column (see docs/design.md)"))
@@ -110,8 +115,8 @@ def _check_villages(villages: gpd.GeoDataFrame) -> None:
             else:
                 invalid = ~shapely.is_valid(geoms)
                 if invalid.any():
-                    problems.append((GeometryError, f"invalid village geometries at {_rows(villages, invalid)}; "
-                                     "repair them (kawasan_gis.io.read_villages or shapely.make_valid)"))
+                    why = f"invalid village geometries at {_rows(villages, invalid)}; repair them"
+                    problems.append((GeometryError, why + " (kawasan_gis.io.read_villages or shapely.make_valid)"))
     _problem_error(problems, "villages")
 
 

@@ -22,9 +22,23 @@ from conftest import UTM48S, X0, Y0, grid_villages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rasterio.transform import from_origin
-from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon, box
+from shapely.geometry import (
+    LineString,
+    MultiLineString,
+    MultiPoint,
+    Point,
+    Polygon,
+    box,
+)
 
-from kawasan_gis.errors import CRSError, DataSourceError, FieldError, GeometryError, LayerError, RepairWarning
+from kawasan_gis.errors import (
+    CRSError,
+    DataSourceError,
+    FieldError,
+    GeometryError,
+    LayerError,
+    RepairWarning,
+)
 from kawasan_gis.overlay import (
     OVERLAP,
     UNMAPPED,

@@ -111,8 +111,18 @@ def indicators(
     ha_<kind>_unmapped, ha_rtrw_overlap, km_per_km2_<name>, n_<name>, jarak_km_<name>, tbl_*.
     """
     from kawasan_gis.errors import DataSourceError
-    from kawasan_gis.indicators import attach_indicators, build_indicators, write_indicators
-    from kawasan_gis.io import read_lines, read_points, read_raster, read_villages, write_layers
+    from kawasan_gis.indicators import (
+        attach_indicators,
+        build_indicators,
+        write_indicators,
+    )
+    from kawasan_gis.io import (
+        read_lines,
+        read_points,
+        read_raster,
+        read_villages,
+        write_layers,
+    )
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise DataSourceError(f"--out {out}: use a .csv or .xlsx file name.")
