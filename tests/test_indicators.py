@@ -249,3 +249,9 @@ def test_write_csv_and_xlsx(grid: gpd.GeoDataFrame, landuse, tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["indikator.xlsx", "out"]  # no temporary files left
     with pytest.raises(DataSourceError, match=".csv or .xlsx"):
         write_indicators(ind, tmp_path / "indikator.json")
+
+
+def test_progress_bars(grid: gpd.GeoDataFrame, landuse, raster: Path, capsys: pytest.CaptureFixture) -> None:
+    ind = build_indicators(grid, landuse=landuse, landcover_raster=raster, progress=True)
+    assert "landuse" in capsys.readouterr().err
+    np.testing.assert_allclose(ind["ha_landuse_sawah"].sum(), 75.0)
