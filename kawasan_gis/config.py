@@ -20,6 +20,7 @@ from kawasan_gis.errors import ConfigError
 METHODS = ("dominant", "ward")
 FAIL_ON = ("never", "prohibited", "conditional")
 LANGS = ("id", "en")
+RASTER_CODES = ("klhk", "worldcover")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class LayerInput:
     by: str | None = None  # lines/points: column that splits the layer into classes
     mapping: Path | None = None  # class layers: mapping TOML for local class names
     where: str | None = None  # OGR SQL attribute filter applied while reading
+    codes: str | None = None  # land-cover raster: code scheme of its values (klhk, worldcover)
 
 
 @dataclass(frozen=True)
@@ -164,13 +166,13 @@ def _layer(value: Any, base: Path, where: str, problems: _Problems) -> LayerInpu
         problems.add(where, "missing 'path'")
         return None
     path = _path(value["path"], base, f"{where}.path", problems)
-    for key in ("layer", "column", "assume_crs", "by", "mapping", "where"):
+    for key in ("layer", "column", "assume_crs", "by", "mapping", "where", "codes"):
         if key in value and not isinstance(value[key], str):
             problems.add(f"{where}.{key}", f"expected text, got {value[key]!r}")
     mapping = _path(value["mapping"], base, f"{where}.mapping", problems) if value.get("mapping") else None
     if path is None:
         return None
-    kwargs = {k: value.get(k) for k in ("layer", "column", "assume_crs", "by", "where") if isinstance(value.get(k), str)}
+    kwargs = {k: value.get(k) for k in ("layer", "column", "assume_crs", "by", "where", "codes") if isinstance(value.get(k), str)}
     return LayerInput(path=path, mapping=mapping, **kwargs)
 
 
@@ -285,6 +287,13 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
             raise
         except Exception as exc:  # CRSError from parse_crs
             problems.add("project.working_crs", str(exc))
+    raster = layers.get("landcover_raster")
+    if raster is not None and raster.codes not in RASTER_CODES:
+        problems.add(
+            "inputs.landcover_raster.codes",
+            f"say which codes the raster holds: codes = {' or '.join(repr(c) for c in RASTER_CODES)} "
+            f"(got {raster.codes!r}); kawasan_gis does not guess",
+        )
     if villages is not None and not any(layers.get(k) for k in ("rtrw", "landuse", "landcover_raster")) and not lines and not points and table is None:
         problems.add("inputs", "no indicator input: give at least one of rtrw, landuse, landcover_raster, lines, points or table")
     problems.raise_if_any()

@@ -179,6 +179,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             desa,
             landuse=landuse,
             landcover_raster=raster.path if raster is not None else None,
+            landcover_codes=inp.landcover_raster.codes if inp.landcover_raster is not None else None,
             rtrw=rtrw,
             lines=lines,
             points=points,

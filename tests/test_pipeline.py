@@ -230,3 +230,37 @@ def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir:
     # kelurahan are excluded in the Gorontalo config and say so
     assert (gor.loc[gor.jenis == "kelurahan", "kawasan_id"].isna()).all()
     assert (gor.loc[gor.jenis == "kelurahan", "alasan_tidak_masuk"].str.contains("kelurahan")).all()
+
+
+def test_landcover_raster_run(tmp_path: Path) -> None:
+    """A WorldCover-coded raster over the grid: class shares exact, potentials scored from them."""
+    import rasterio
+    from conftest import X0, Y0, grid_villages
+    from rasterio.transform import from_origin
+
+    from kawasan_gis.config import parse_config
+    from kawasan_gis.errors import ConfigError
+
+    grid_villages(4).to_file(tmp_path / "desa.gpkg")
+    # 100 m cells: left half cropland (40), right half built-up (50), one nodata row at the top
+    data = np.where(np.arange(40)[None, :] < 20, 40, 50).astype("uint8").repeat(40, axis=0)
+    data[0, :] = 0
+    with rasterio.open(
+        tmp_path / "lc.tif", "w", driver="GTiff", width=40, height=40, count=1, dtype="uint8",
+        crs="EPSG:32748", transform=from_origin(X0, Y0 + 4000, 100, 100), nodata=0,
+    ) as dst:
+        dst.write(data, 1)
+    raw = {"inputs": {"villages": "desa.gpkg", "landcover_raster": {"path": "lc.tif"}}}
+    with pytest.raises(ConfigError, match="codes = 'klhk' or 'worldcover'"):
+        parse_config(raw, base=tmp_path)
+    raw["inputs"]["landcover_raster"]["codes"] = "worldcover"
+    result = pipeline.run(parse_config(raw, base=tmp_path))
+    ind = result.indicators
+    # village 1 (south-west): all cropland; village 16 (north-east): built-up with its top 100 m row nodata
+    assert ind.loc["1807012001", "ha_landcover_pertanian"] == pytest.approx(100.0)
+    assert ind.loc["1807022016", "ha_landcover_permukiman"] == pytest.approx(90.0)
+    assert ind.loc["1807022016", "ha_landcover_unmapped"] == pytest.approx(10.0)
+    dom = result.scores.potensi_dominan
+    assert dom.loc["1807012001"] == "pertanian_unggulan" and dom.loc["1807022016"] == "permukiman"
+    kaw = result.kawasan.set_index("potensi")
+    assert set(kaw.index) == {"pertanian_unggulan", "permukiman"} and (kaw.n_desa == 8).all()
