@@ -46,6 +46,7 @@ import shapely
 
 from kawasan_gis import overlay
 from kawasan_gis.errors import DataSourceError, FieldError
+from kawasan_gis.io import read_table
 
 log = logging.getLogger(__name__)
 
@@ -90,28 +91,8 @@ class JoinReport:
 # --------------------------------------------------------------------------- tables
 
 
-def read_table(path: str | PathLike[str]) -> pd.DataFrame:
-    """Read a CSV (comma or semicolon) or XLSX attribute table, every column as text.
-
-    Text keeps codes intact (no lost leading zeros, no ``1807012001.0``); numeric columns are
-    recognised later.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise DataSourceError(f"table {path} does not exist")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=str)
-        table = pd.read_csv(path, dtype=str, low_memory=False)
-        if table.shape[1] == 1 and ";" in str(table.columns[0]):
-            table = pd.read_csv(path, dtype=str, sep=";", low_memory=False)
-        return table
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"cannot read table {path}: {exc}") from exc
-
-
 def _as_table(table: PathOrFrame) -> pd.DataFrame:
-    return table if isinstance(table, pd.DataFrame) else read_table(table)
+    return read_table(table)
 
 
 def _code_text(value: Any) -> str | None:

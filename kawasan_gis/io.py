@@ -876,15 +876,22 @@ def _codes_from_names(
 
 
 def read_table(path: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """Read a CSV or XLSX table with every column as text (codes keep their leading zeros)."""
+    """Read a CSV (comma or semicolon) or XLSX table with every column as text.
+
+    Text keeps codes intact (no lost leading zeros, no ``1807012001.0``); numeric columns
+    are recognised later by whoever uses them.
+    """
     if isinstance(path, pd.DataFrame):
         return path
     path = _existing(path)
     try:
-        if path.suffix.lower() in {".xlsx", ".xls"}:
+        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
             return pd.read_excel(path, dtype=str)
-        return pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
-    except Exception as exc:
+        table = pd.read_csv(path, dtype=str, low_memory=False, encoding="utf-8-sig")
+        if table.shape[1] == 1 and ";" in str(table.columns[0]):
+            table = pd.read_csv(path, dtype=str, sep=";", low_memory=False, encoding="utf-8-sig")
+        return table
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise DataSourceError(f"{path}: cannot be read as a CSV/XLSX table ({exc}).") from None
 
 

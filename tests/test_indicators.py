@@ -174,7 +174,7 @@ def test_table_code_column_errors(grid: gpd.GeoDataFrame) -> None:
         join_table(grid, table)
     with pytest.raises(FieldError, match="'kode'"):
         join_table(grid, table, code_column="kode")
-    with pytest.raises(DataSourceError, match="does not exist"):
+    with pytest.raises(DataSourceError, match="file not found"):
         join_table(grid, "/nonexistent/podes.csv")
 
 
