@@ -161,10 +161,17 @@ def _small_project(tmp_path: Path, data_dir: Path) -> Path:
 def test_init_then_run_as_a_new_user(tmp_path: Path, data_dir: Path) -> None:
     folder = _small_project(tmp_path, data_dir)
     runner = CliRunner()
-    res = runner.invoke(cli, ["init", str(folder), "--villages", str(folder / "desa.shp"), "--rtrw", str(folder / "pola_ruang.gpkg"), "--name", "Uji"], obj={})
+    konteks = data_dir / "rtrw_lampung_timur" / "konteks_lampung_timur.gpkg"
+    res = runner.invoke(
+        cli,
+        ["init", str(folder), "--villages", str(folder / "desa.shp"), "--rtrw", str(folder / "pola_ruang.gpkg"),
+         "--lines", f"jalan={konteks}:jalan", "--name", "Uji"],
+        obj={},
+    )
     assert res.exit_code == 0, res.output
     text = (folder / "kawasan.toml").read_text()
     assert 'villages = { path = "desa.shp" }' in text and 'rtrw = { path = "pola_ruang.gpkg" }' in text
+    assert f'jalan = {{ path = "{konteks.resolve().as_posix()}", layer = "jalan" }}' in text
     res = runner.invoke(cli, ["-q", "run", str(folder / "kawasan.toml")], obj={})
     assert res.exit_code == 0, res.output
     out = folder / "hasil"

@@ -10,19 +10,13 @@ import click
 
 
 def named_layers(items: tuple[str, ...], option: str) -> dict[str, dict[str, str]]:
-    """Parse repeated ``NAME=PATH[:LAYER]`` options into config entries."""
-    from kawasan_gis.errors import ConfigError
+    """Repeated ``NAME=PATH[:LAYER]`` options as config entries."""
+    from kawasan_gis.cli.indicators import parse_named
 
-    out: dict[str, dict[str, str]] = {}
-    for item in items:
-        if "=" not in item:
-            raise ConfigError(f"{option} '{item}' should be NAME=PATH or NAME=PATH:LAYER (e.g. jalan=konteks.gpkg:jalan).")
-        name, target = item.split("=", 1)
-        path, layer = target, ""
-        if ":" in target and not Path(target).exists():
-            path, _, layer = target.rpartition(":")
-        out[name] = {"path": str(Path(path).resolve())} | ({"layer": layer} if layer else {})
-    return out
+    return {
+        name: {"path": str(path.resolve())} | ({"layer": layer} if layer else {})
+        for name, (path, layer) in parse_named(items, option).items()
+    }
 
 
 def build_config(

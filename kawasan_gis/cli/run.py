@@ -72,8 +72,8 @@ def _entry(path: Path | None, base: Path, **extra: str) -> str:
 @click.option("--landuse", type=click.Path(exists=True, path_type=Path), help="Land-use polygons.")
 @click.option("--landcover-raster", type=click.Path(exists=True, path_type=Path), help="Land-cover GeoTIFF.")
 @click.option("--lp2b", type=click.Path(exists=True, path_type=Path), help="LP2B polygons.")
-@click.option("--lines", "lines", multiple=True, metavar="NAME=PATH", help="Line layer (repeatable).")
-@click.option("--points", "points", multiple=True, metavar="NAME=PATH", help="Point layer (repeatable).")
+@click.option("--lines", "lines", multiple=True, metavar="NAME=PATH[:LAYER]", help="Line layer (repeatable).")
+@click.option("--points", "points", multiple=True, metavar="NAME=PATH[:LAYER]", help="Point layer (repeatable).")
 @click.option("--table", type=click.Path(exists=True, path_type=Path), help="Attribute table (CSV/XLSX).")
 @click.option("--name", default="Kawasan Perdesaan", help="Project name (map and report title).")
 @click.option("--force", is_flag=True, help="Overwrite an existing kawasan.toml.")
@@ -105,13 +105,10 @@ def init(
     else:
         optional.append('# table = { path = "podes.csv", code_column = "IDDESA", crosswalk = "bps_kemendagri.csv" }')
 
-    def named(items: tuple[str, ...], example: str) -> str:
-        out = []
-        for item in items:
-            if "=" not in item:
-                raise ConfigError(f"'{item}' should be NAME=PATH (e.g. jalan=roads.shp).")
-            key, path = item.split("=", 1)
-            out.append(f"{key} = {_entry(Path(path), folder)}")
+    def named(items: tuple[str, ...], option: str, example: str) -> str:
+        from kawasan_gis.cli.indicators import parse_named
+
+        out = [f"{key} = {_entry(path, folder, layer=layer or '')}" for key, (path, layer) in parse_named(items, option).items()]
         return "\n".join(out) if out else f"# {example}"
 
     text = STARTER.format(
@@ -120,8 +117,8 @@ def init(
         name=name,
         villages=_entry(villages, folder) if villages else '{ path = "desa.shp" }   # <- your village boundaries',
         optional="\n".join(optional),
-        lines=named(lines, 'jalan = { path = "jalan.shp", by = "kelas_jalan" }'),
-        points=named(points, 'pusat_kegiatan = { path = "pusat_kegiatan.shp" }'),
+        lines=named(lines, "--lines", 'jalan = { path = "jalan.shp", by = "kelas_jalan" }'),
+        points=named(points, "--points", 'pusat_kegiatan = { path = "pusat_kegiatan.shp" }'),
     )
     config.write_text(text, encoding="utf-8")
     click.echo(f"Konfigurasi awal ditulis / starter config written: {config}")
