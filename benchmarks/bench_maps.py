@@ -15,19 +15,17 @@ Run: ``python benchmarks/bench_maps.py [--quick]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import timed  # noqa: E402
 from synthetic import make_villages  # noqa: E402
 
 from kawasan_gis import maps  # noqa: E402
@@ -37,13 +35,6 @@ DATA = ROOT / "data" / "rtrw_lampung_timur"
 POTENTIALS = ["peternakan", "hutan_tanaman_industri", "pertanian_unggulan", "permukiman", "perekonomian"]
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def lampung_timur() -> dict[str, gpd.GeoDataFrame]:

@@ -25,6 +25,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from measure import reset_peak, status_mb  # noqa: E402
 
 APPROACHES = {
     "exactextract": "exactextract (unique + frac)",
@@ -36,21 +37,8 @@ RUNS = {"S": 3, "L": 1}
 N_CLASSES = 8
 
 
-def _status_mb(key: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
-def _reset_peak() -> float:
-    """Forget the peak memory of loading the data (Linux); return the current RSS in MB."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-    return _status_mb("VmRSS")
 
 
 def _paths(size: str) -> tuple[object, Path]:
@@ -97,14 +85,14 @@ def child(approach: str, size: str, out: str) -> None:
     import kawasan_gis.overlay  # noqa: F401
 
     villages, raster = _paths(size)
-    base = _reset_peak()
+    base = reset_peak()
     times = []
     for _ in range(RUNS[size]):
         t0 = time.perf_counter()
         table = _table(approach, villages, raster)
         times.append(time.perf_counter() - t0)
     np.save(out + ".npy", table)
-    peak = _status_mb("VmHWM")  # peak RSS since the reset, i.e. of the runs only
+    peak = status_mb("VmHWM")  # peak RSS since the reset, i.e. of the runs only
     Path(out + ".json").write_text(json.dumps({"times": times, "base_mb": base, "peak_mb": peak}))
 
 

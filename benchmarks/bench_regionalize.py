@@ -12,10 +12,7 @@ Run: ``python benchmarks/bench_regionalize.py [--quick]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +22,7 @@ import shapely
 from sklearn.cluster import AgglomerativeClustering
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import timed  # noqa: E402
 from synthetic import make_villages  # noqa: E402
 
 from kawasan_gis.regionalize import contiguity, propose_kawasan  # noqa: E402
@@ -33,13 +31,6 @@ SNAP = 30.0
 POTENTIALS = ["peternakan", "hutan_tanaman_industri", "pertanian_unggulan", "permukiman", "perekonomian"]
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def scores(villages: gpd.GeoDataFrame, seed: int = 0) -> pd.DataFrame:
