@@ -139,3 +139,12 @@ def test_hazard_and_conditional_conflicts(files: dict[str, Path], grid: gpd.GeoD
     konflik = gpd.read_file(files["out"] / "check.gpkg", layer="konflik")
     got = konflik[["kelas", "status", "sebab", "luas_ha"]].round(6).values.tolist()
     assert got == [["permukiman_perdesaan", "X", "rawan_bencana", 50.0], ["pertanian", "B", "pola_ruang", 100.0]]
+
+
+def test_warnings_read_as_one_line() -> None:
+    from kawasan_gis.cli import _format_warning
+    from kawasan_gis.errors import RepairWarning
+
+    text = _format_warning(RepairWarning("x.gpkg: invalid geometries repaired: 1"), RepairWarning, "/src/io.py", 10, "code line")
+    assert text == "Perbaikan / repaired: x.gpkg: invalid geometries repaired: 1\n"
+    assert _format_warning(UserWarning("hati-hati"), UserWarning, "f.py", 1).startswith("Peringatan / warning: hati-hati")

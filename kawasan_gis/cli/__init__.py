@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import warnings
 
 import click
 
@@ -68,9 +69,16 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     if quiet:
         level = logging.ERROR
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # warnings reach planners as one readable line, not a Python source excerpt
+    warnings.formatwarning = _format_warning
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet or not sys.stderr.isatty()
     ctx.obj["verbose"] = verbose
+
+
+def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+    label = "Perbaikan / repaired" if category.__name__ == "RepairWarning" else "Peringatan / warning"
+    return f"{label}: {message}\n"
 
 
 def main() -> None:
