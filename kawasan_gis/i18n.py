@@ -85,7 +85,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "pct_X": ("Dilarang (X)", "Prohibited (X)"),
     "pct_outside": ("Di luar pola ruang", "Outside the pola ruang"),
     "verdict": ("Penilaian", "Verdict"),
-    "dasar_zonasi": (
+    "pct_dasar_zonasi": (
         "Potensi desa yang bertumpu pada zonasi RTRW (rencana yang diturunkan dari RTRW lalu diperiksa terhadapnya tidak banyak membuktikan)",
         "Village potentials resting on RTRW zoning (a plan derived from the RTRW and then checked against it proves little)",
     ),

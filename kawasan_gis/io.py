@@ -775,12 +775,12 @@ def read_villages(
 
     if code_col is not None:
         codes = gdf[code_col].map(normalise_code)
-        problems = [(i, c, check_code(c)) for i, c in enumerate(codes)]
-        for i, c, why in problems:
+        problems = [(i, check_code(c)) for i, c in enumerate(codes)]
+        for i, why in problems:
             if why:
                 label = names.iloc[i] or f"#{i}"
                 report.code_problems.append(f"{label}: '{gdf[code_col].iloc[i]}' {why}")
-        valid = np.array([why is None for _, _, why in problems])
+        valid = np.array([why is None for _, why in problems])
     else:
         codes, valid = _codes_from_names(gdf, names, kec_names, kab_names, crosswalk, path, report)
 

@@ -181,3 +181,11 @@ def test_report_says_how_much_rests_on_zoning(tmp_path) -> None:  # type: ignore
     assert "bertumpu pada zonasi RTRW" in page and "75%" in page
     en = write_report(tmp_path / "report.html", desa=desa, kawasan=kawasan, lang="en").read_text()
     assert "resting on RTRW zoning" in en
+
+
+def test_zoning_labels_do_not_collide() -> None:
+    from kawasan_gis.i18n import t
+
+    # the map's short "rests on" label and the report's long sentence are two keys
+    assert t("dasar_zonasi") == "zonasi RTRW"
+    assert t("pct_dasar_zonasi").startswith("Potensi desa yang bertumpu pada zonasi RTRW")
