@@ -27,7 +27,7 @@ import pandas as pd
 from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import LayerInput, RunConfig
-from kawasan_gis.errors import FieldError, RepairWarning
+from kawasan_gis.errors import ClassMappingError, FieldError, RepairWarning
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -133,13 +133,15 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         def class_layer(spec: LayerInput, kind: str, name: str) -> gpd.GeoDataFrame:
             gdf = read_layer(spec.path, kind=kind, **_layer_kwargs(spec, crs))  # type: ignore[arg-type]
             reports.append(gdf.attrs["kawasan_report"])
-            mapped, mapping = apply_mapping(
-                gdf,
-                kind=kind,
-                column=spec.column,
-                mapping=spec.mapping,
-                template_path=(config.source.parent if config.source else Path.cwd()) / f"pemetaan_{name}.toml",
-            )
+            template = (config.source.parent if config.source else Path.cwd()) / f"pemetaan_{name}.toml"
+            try:
+                mapped, mapping = apply_mapping(gdf, kind=kind, column=spec.column, mapping=spec.mapping, template_path=template)
+            except ClassMappingError as exc:
+                raise ClassMappingError(
+                    f"{spec.path}: {exc}\nFill in {template} and name it in the config: "
+                    f'[inputs] {"rtrw" if kind == "rtrw" else "landuse"} = {{ path = "...", mapping = "{template.name}" }}',
+                    template=str(template),
+                ) from None
             mappings[name] = mapping.to_frame()
             return mapped
 
@@ -173,6 +175,9 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
                 reports.append(gdf.attrs["kawasan_report"])
                 overlays[key] = gdf
         caught = [str(w.message) for w in recorded if issubclass(w.category, RepairWarning)]
+    for w in recorded:  # anything that is not a repair is passed on as it came
+        if not issubclass(w.category, RepairWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     with timer.step("menghitung indikator / computing indicators"):
         indicators = build_indicators(

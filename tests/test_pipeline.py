@@ -271,3 +271,36 @@ def test_landcover_raster_run(tmp_path: Path) -> None:
     assert dom.loc["1807012001"] == "pertanian_unggulan" and dom.loc["1807022016"] == "permukiman"
     kaw = result.kawasan.set_index("potensi")
     assert set(kaw.index) == {"pertanian_unggulan", "permukiman"} and (kaw.n_desa == 8).all()
+
+
+def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
+    """A local class name: the run stops, writes a mapping template; filled and named, it runs."""
+    from conftest import X0, Y0, grid_villages
+    from shapely.geometry import box
+
+    from kawasan_gis.errors import ClassMappingError
+
+    grid_villages(4).to_file(tmp_path / "desa.gpkg")
+    zones = gpd.GeoDataFrame(
+        {"NAMOBJ": ["Kawasan Peruntukan Pertanian", "Zona Misterius Lokal"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000)],
+        crs="EPSG:32748",
+    )
+    zones.to_file(tmp_path / "rtrw.gpkg")
+    gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs="EPSG:32748").to_file(tmp_path / "lp2b.gpkg")
+    cfg = tmp_path / "kawasan.toml"
+    cfg.write_text('[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "rtrw.gpkg" }\nlp2b = "lp2b.gpkg"\n[outputs]\nstatic_map = false\n')
+    with pytest.raises(ClassMappingError, match=r"Zona Misterius Lokal[\s\S]*pemetaan_pola_ruang.toml[\s\S]*mapping = \"pemetaan_pola_ruang.toml\""):
+        pipeline.run(load_config(cfg))
+    template = tmp_path / "pemetaan_pola_ruang.toml"
+    assert template.exists()
+    text = template.read_text()
+    assert '"Zona Misterius Lokal" = ""' in text
+    template.write_text(text.replace('"Zona Misterius Lokal" = ""', '"Zona Misterius Lokal" = "permukiman_perdesaan"'))
+    cfg.write_text(cfg.read_text().replace('rtrw = { path = "rtrw.gpkg" }', 'rtrw = { path = "rtrw.gpkg", mapping = "pemetaan_pola_ruang.toml" }'))
+    result = pipeline.run(load_config(cfg))
+    ind = result.indicators
+    assert ind.loc["1807012001", "pct_rtrw_pertanian"] == pytest.approx(100.0)
+    assert ind.loc["1807012004", "pct_rtrw_permukiman_perdesaan"] == pytest.approx(100.0)
+    assert result.mappings["pola_ruang"].set_index("raw").loc["Zona Misterius Lokal", "method"] == "user"
+    assert result.check is not None and len(result.kawasan) >= 2
