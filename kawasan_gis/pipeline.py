@@ -85,7 +85,7 @@ def _layer_kwargs(spec: LayerInput, working_crs: Any) -> dict[str, Any]:
     return {"layer": spec.layer, "assume_crs": spec.assume_crs, "working_crs": working_crs, "where": spec.where}
 
 
-def run(config: RunConfig, *, progress: Progress | None = None, check: bool = True) -> RunResult:
+def run(config: RunConfig, *, progress: Progress | None = None, check: bool = True, bars: bool = False) -> RunResult:
     """Run the whole pipeline described by ``config`` (nothing is written).
 
     Parameters
@@ -96,6 +96,8 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         Called with the name of each step as it starts (the CLI shows it).
     check
         Check the proposal against the RTRW (when an RTRW layer is given).
+    bars
+        Progress bars inside the long steps (the CLI turns them on in a terminal).
 
     Examples
     --------
@@ -191,6 +193,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             table=inp.table.path if inp.table is not None else None,
             table_code_column=inp.table.code_column if inp.table is not None else None,
             crosswalk=inp.table.crosswalk if inp.table is not None else None,
+            progress=bars,
         )
 
     with timer.step("menilai potensi / scoring potentials"):

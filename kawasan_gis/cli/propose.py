@@ -105,7 +105,7 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
             "include_kelurahan": False if opts["exclude_kelurahan"] else None,
         },
     )
-    result = run(cfg, check=False)
+    result = run(cfg, check=False, bars=not ctx.obj.get("quiet", True))
     folder = write_proposal(result, out)
     k = result.kawasan
     click.echo(f"{len(result.desa)} desa -> {len(k)} kawasan ({int(result.desa['kawasan_id'].notna().sum())} desa di dalam kawasan)")
