@@ -203,6 +203,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             groups=desa.set_index("kode_desa")["kode_kab"],
             catalogue=catalogue,
             mixed_margin=config.potentials.mixed_margin,
+            labels={spec.id: spec.label(config.project.lang) for pot in catalogue for spec in pot.indicators},
         )
 
     with timer.step("mengusulkan kawasan / proposing kawasan"):

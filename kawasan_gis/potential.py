@@ -201,7 +201,8 @@ def score_potentials(
     mixed_margin
         Lead over the runner-up below which a village is flagged ``campuran`` (mixed).
     labels
-        Indicator id -> readable label for ``kontribusi_utama``.
+        Indicator id -> readable label for ``kontribusi_utama`` (default: the catalogue's
+        Indonesian labels).
 
     Returns
     -------
@@ -263,7 +264,9 @@ def score_potentials(
 
     used = contrib.groupby("kode_desa")["indikator"].agg(lambda s: ",".join(sorted(set(s))))
     out["indikator_dipakai"] = used.reindex(out.index).fillna("")
-    labels = dict(labels or {})
+    if labels is None:
+        labels = {spec.id: spec.label("id") for pot in _potentials(catalogue, enabled_only) for spec in pot.indicators}
+    labels = dict(labels)
     dom_sorted = dom[dom["kontribusi"] > 0].sort_values(["kode_desa", "kontribusi"], ascending=[True, False], kind="stable")
     top3 = dom_sorted.groupby("kode_desa").head(3)
     text = top3.assign(t=[f"{labels.get(i, i)} {c:.2f}" for i, c in zip(top3["indikator"], top3["kontribusi"], strict=True)])

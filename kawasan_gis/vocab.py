@@ -1244,6 +1244,12 @@ class IndicatorSpec:
     layer: str | None = None
     column: str | None = None
     invert: bool = False
+    nama: str = ""
+    name: str = ""
+
+    def label(self, lang: str = "id") -> str:
+        """Readable label (Indonesian by default), or the id when the catalogue gives none."""
+        return (self.name if lang == "en" else self.nama) or self.id
 
 
 @dataclass(frozen=True)
@@ -1329,7 +1335,7 @@ def _build_indicator(
     if not isinstance(item, Mapping):
         problems.append(f"{where}: must be a table")
         return None
-    _check_keys(item, ("id", "kind", "weight", "dasar", "classes", "layer", "column", "invert"), where, problems)
+    _check_keys(item, ("id", "kind", "weight", "dasar", "classes", "layer", "column", "invert", "nama", "name"), where, problems)
     missing = [k for k in ("id", "kind", "weight", "dasar") if k not in item]
     if missing:
         problems.append(f"{where}: missing {', '.join(missing)}")
@@ -1367,6 +1373,8 @@ def _build_indicator(
         layer=item.get("layer"),
         column=item.get("column"),
         invert=bool(invert),
+        nama=str(item.get("nama", "")),
+        name=str(item.get("name", "")),
     )
 
 

@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 
 from kawasan_gis.errors import FieldError
 from kawasan_gis.potential import score_contributions, score_potentials
+from kawasan_gis.vocab import IndicatorSpec
 
 CODES = pd.Index(["1807012001", "1807012002", "1807012003", "1807012004"], name="kode_desa")
 
 
-def spec(id: str, kind: str, weight: float, dasar: str, **kw: object) -> NS:
-    return NS(id=id, kind=kind, weight=weight, dasar=dasar, classes=tuple(kw.get("classes", ())), layer=kw.get("layer"), column=kw.get("column"), invert=kw.get("invert", False))
+def spec(id: str, kind: str, weight: float, dasar: str, **kw: object) -> IndicatorSpec:
+    return IndicatorSpec(id=id, kind=kind, weight=weight, dasar=dasar, classes=tuple(kw.get("classes", ())), layer=kw.get("layer"), column=kw.get("column"), invert=bool(kw.get("invert", False)))  # type: ignore[arg-type]
 
 
 CATALOGUE = [
@@ -208,3 +209,11 @@ def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped()
     t = score_potentials(only_lines, catalogue=CATALOGUE)
     assert [c for c in t.columns if c.startswith("skor_")] == ["skor_pertanian_unggulan"]
     assert t.attrs["missing"]["permukiman"] == "no indicator of this potential could be computed"
+
+
+def test_contributions_read_with_catalogue_labels() -> None:
+    ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [80.0], "km_per_km2_saluran_irigasi": [1.0]}, index=CODES[:1])
+    s = score_potentials(ind)
+    assert s.kontribusi_utama.iloc[0].startswith("zonasi pertanian 0.")
+    en = score_potentials(ind, labels={"zonasi_pertanian": "agricultural zoning"})
+    assert en.kontribusi_utama.iloc[0].startswith("agricultural zoning 0.")
