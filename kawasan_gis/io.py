@@ -356,7 +356,8 @@ def _assign_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: Any, report: Laye
             raise CRSError(
                 f"{path}: the layer has no CRS (a shapefile without its .prj, or a file saved without one). "
                 "kawasan_gis never guesses: re-run with --assume-crs EPSG:XXXX (for example EPSG:4326 for "
-                "longitude/latitude degrees, or the UTM zone the data was made in), or add the .prj file."
+                "longitude/latitude degrees, or the UTM zone the data was made in; in a config file: "
+                'assume_crs = "EPSG:XXXX" in the layer\'s entry), or add the .prj file.'
             )
         gdf = gdf.set_crs(parse_crs(assume_crs))
         report.crs_assumed = True
@@ -1050,7 +1051,8 @@ def read_raster(path: str | Path, *, assume_crs: Any = None) -> RasterLayer:
     if crs is None:
         if assume_crs is None:
             raise CRSError(
-                f"{path}: the raster has no CRS. kawasan_gis never guesses: re-run with --assume-crs EPSG:XXXX."
+                f"{path}: the raster has no CRS. kawasan_gis never guesses: re-run with --assume-crs EPSG:XXXX "
+                '(in a config file: assume_crs = "EPSG:XXXX" in the layer\'s entry).'
             )
         crs_text = parse_crs(assume_crs).to_string()
     else:
