@@ -32,7 +32,7 @@ import math
 import os
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -1157,23 +1157,19 @@ def inline_assets(html_text: str) -> str:
     res = _offline_resources()
     missing: list[str] = []
 
-    def script(match: re.Match[str]) -> str:
-        url = html.unescape(match["url"])
-        if url not in res:
-            missing.append(url)
-            return match[0]
-        code = re.sub(r"</(script)", r"<\\/\1", res[url], flags=re.IGNORECASE)
-        return f"<script>/* {url} */\n{code}\n</script>"
+    def inline(tag: str) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            url = html.unescape(match["url"])
+            if url not in res:
+                missing.append(url)
+                return match[0]
+            # the asset must not close the element it is inlined into
+            body = re.sub(rf"</({tag})", r"<\\/\1", res[url], flags=re.IGNORECASE)
+            return f"<{tag}>/* {url} */\n{body}\n</{tag}>"
 
-    def style(match: re.Match[str]) -> str:
-        url = html.unescape(match["url"])
-        if url not in res:
-            missing.append(url)
-            return match[0]
-        css = re.sub(r"</(style)", r"<\\/\1", res[url], flags=re.IGNORECASE)
-        return f"<style>/* {url} */\n{css}\n</style>"
+        return replace
 
-    out = _CSS_LINK.sub(style, _SCRIPT_LINK.sub(script, html_text))
+    out = _CSS_LINK.sub(inline("style"), _SCRIPT_LINK.sub(inline("script"), html_text))
     left = _REMOTE.findall(out)
     if missing or left:
         raise DataSourceError(
