@@ -246,10 +246,10 @@ LAYER_HINTS: dict[str, tuple[str, ...]] = {
 def list_layers(path: str | Path) -> list[str]:
     """Names of the vector layers in ``path`` (one for single-layer formats)."""
     path = _existing(path)
-    gpath, _ = _gdal_path(path, None) if path.suffix.lower() != ".zip" else (str(path), None)
     if path.suffix.lower() == ".zip":
         names = _check_zip(path)
         return [PurePosixPath(n).stem for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson", ".fgb"))]
+    gpath, _ = _gdal_path(path, None)
     try:
         return [str(r[0]) for r in pyogrio.list_layers(gpath)]
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses

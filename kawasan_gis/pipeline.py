@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -35,6 +35,9 @@ from kawasan_gis.io import (
     read_villages,
     write_layers,
 )
+
+if TYPE_CHECKING:
+    from kawasan_gis.vocab import PotentialCatalogue
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ class RunResult:
     missing: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    catalogue: PotentialCatalogue | None = None
 
     @property
     def konflik(self) -> gpd.GeoDataFrame | None:
@@ -252,7 +256,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
     desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
-    masalah = _problems(desa, reports)
+    masalah = _problems(desa)
     return RunResult(
         config=config,
         desa=desa_out,
@@ -270,6 +274,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
+        catalogue=catalogue,
     )
 
 
@@ -288,7 +293,7 @@ def _with_unscored(proposed: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, scores: p
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=proposed.geometry.name, crs=proposed.crs)
 
 
-def _problems(desa: gpd.GeoDataFrame, reports: list[LayerReport]) -> gpd.GeoDataFrame:
+def _problems(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The `masalah` layer: gaps and overlaps between villages (input problems with a place)."""
     cov = desa.attrs.get("kawasan_coverage")
     if cov is None or cov.empty:
@@ -545,11 +550,9 @@ def _write_maps(result: RunResult, folder: Path) -> None:
     from kawasan_gis.maps import map_kawasan, save_map, static_map
     from kawasan_gis.report import write_report
 
-    from kawasan_gis.vocab import load_potentials
-
     cfg = result.config
     lang = cfg.project.lang
-    catalogue = load_potentials(overrides=cfg.potentials.catalogue)
+    catalogue = result.catalogue
     konflik = result.check.konflik if result.check is not None else None
     m = map_kawasan(
         result.desa,

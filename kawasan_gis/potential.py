@@ -224,9 +224,10 @@ def score_potentials(
     >>> score_potentials(ind).potensi_dominan.tolist()
     ['permukiman', 'pertanian_unggulan']
     """
-    contrib = score_contributions(indicators, groups=groups, catalogue=catalogue, enabled_only=enabled_only)
+    potentials = _potentials(catalogue, enabled_only)
+    contrib = score_contributions(indicators, groups=groups, catalogue=potentials, enabled_only=enabled_only)
     # potentials none of whose indicators could be computed get no column at all
-    pots = [p.code for p in _potentials(catalogue, enabled_only) if p.code in set(contrib["potensi"])]
+    pots = [p.code for p in potentials if p.code in set(contrib["potensi"])]
     scores = contrib.pivot_table(index="kode_desa", columns="potensi", values="kontribusi", aggfunc="sum")
     scores = scores.reindex(index=indicators.index, columns=pots)
     mat = scores.to_numpy(dtype=float)
@@ -265,7 +266,7 @@ def score_potentials(
     used = contrib.groupby("kode_desa")["indikator"].agg(lambda s: ",".join(sorted(set(s))))
     out["indikator_dipakai"] = used.reindex(out.index).fillna("")
     if labels is None:
-        labels = {spec.id: spec.label("id") for pot in _potentials(catalogue, enabled_only) for spec in pot.indicators}
+        labels = {spec.id: spec.label("id") for pot in potentials for spec in pot.indicators}
     labels = dict(labels)
     dom_sorted = dom[dom["kontribusi"] > 0].sort_values(["kode_desa", "kontribusi"], ascending=[True, False], kind="stable")
     top3 = dom_sorted.groupby("kode_desa").head(3)
