@@ -61,7 +61,7 @@ from scipy.sparse.csgraph import connected_components
 from kawasan_gis._atomic import atomic_folder
 from kawasan_gis import io as kio
 from kawasan_gis.errors import ConfigError, CRSError, FieldError, GeometryError, LayerError, PlanError
-from kawasan_gis.overlay import default_priority, resolve_overlaps
+from kawasan_gis.overlay import default_priority, polygonal, resolve_overlaps
 from kawasan_gis.regionalize import contiguity
 from kawasan_gis.vocab import ItbxMatrix, PotentialCatalogue, load_itbx, load_potentials, load_vocabulary, normalise
 
@@ -699,16 +699,6 @@ class CheckResult:
         return False
 
 
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Keep only the polygonal parts of intersection results (drop touching lines and points)."""
-    out = geoms.copy()
-    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
-    for i in mixed:  # geometry collections are rare: only where pieces also touch
-        parts = [p for p in shapely.get_parts(geoms[i]) if shapely.get_type_id(p) in (3, 6)]
-        out[i] = shapely.union_all(parts) if parts else shapely.Polygon()
-    return out
-
-
 def _clip_to(geoms: np.ndarray, frames: np.ndarray) -> np.ndarray:
     """Each of ``geoms`` clipped to the bounding box of the matching ``frames`` geometry.
 
@@ -764,15 +754,15 @@ def _split(
     order = np.lexsort((qi, pi))
     pi, qi = pi[order], qi[order]
     hit, group = np.unique(pi, return_inverse=True)
-    near = _polygonal(_clip_to(parts[qi], pieces[pi]))
-    inside = _polygonal(shapely.intersection(pieces[pi], near))
+    near = polygonal(_clip_to(parts[qi], pieces[pi]))
+    inside = polygonal(shapely.intersection(pieces[pi], near))
     # the overlay parts are disjoint, so the parts a piece meets form a valid MultiPolygon
     cover = shapely.multipolygons(
         shapely.get_parts(near),
         indices=np.repeat(group, shapely.get_num_geometries(near)),
         out=np.array([shapely.MultiPolygon()] * len(hit), dtype=object),
     )
-    outside = _polygonal(shapely.difference(pieces[hit], cover))
+    outside = polygonal(shapely.difference(pieces[hit], cover))
     untouched = np.setdiff1d(np.arange(len(pieces)), hit)
     src = np.concatenate([untouched, pi, hit])
     geoms = np.concatenate([pieces[untouched], inside, outside])
@@ -795,7 +785,7 @@ def _classify(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Pieces of ``geoms`` x planar zones (x overlays) with their ITBX status and hectares."""
     owner, z = shapely.STRtree(zones).query(geoms, predicate="intersects")
-    pieces = _polygonal(shapely.intersection(geoms[owner], _clip_to(zones[z], geoms[owner])))
+    pieces = polygonal(shapely.intersection(geoms[owner], _clip_to(zones[z], geoms[owner])))
     cols: dict[str, np.ndarray] = {"owner": owner, "zone": z, **{o: np.zeros(len(owner), bool) for o in _OVERLAYS}}
     keep = shapely.area(pieces) > 0
     pieces, cols = pieces[keep], {k: v[keep] for k, v in cols.items()}
@@ -970,7 +960,7 @@ def check_plan(
     dgeoms = np.asarray(desa.geometry.array, dtype=object)
     if plan.kind == "polygons" and len(desa):
         pos = {k: i for i, k in enumerate(kaw["kawasan_id"])}
-        dgeoms = _polygonal(shapely.intersection(dgeoms, kgeoms[[pos[k] for k in desa["kawasan_id"]]]))
+        dgeoms = polygonal(shapely.intersection(dgeoms, kgeoms[[pos[k] for k in desa["kawasan_id"]]]))
     dpieces, _ = _classify(dgeoms, desa["potensi"].astype(str).to_numpy(), zgeoms, zkelas, overlays, itbx)
     darea = _area_columns(shapely.area(dgeoms) / _M2_PER_HA, dpieces)
 

@@ -35,6 +35,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 
 from kawasan_gis._atomic import atomic_file
 from kawasan_gis.errors import CRSError, DataSourceError, FieldError, GeometryError, LayerError, RepairWarning
+from kawasan_gis.overlay import polygonal
 
 log = logging.getLogger(__name__)
 
@@ -961,7 +962,7 @@ def coverage_problems(villages: gpd.GeoDataFrame, *, min_area_m2: float = GAP_OV
     keep = left < right
     left, right = left[keep], right[keep]
     inter = shapely.intersection(geoms[left], geoms[right])
-    inter = np.array([_polygonal(g) for g in inter], dtype=object)
+    inter = polygonal(inter)
     area = shapely.area(inter)
     big = area >= min_area_m2
     rows_geom = list(inter[big])
@@ -982,13 +983,6 @@ def coverage_problems(villages: gpd.GeoDataFrame, *, min_area_m2: float = GAP_OV
             rows.append({"masalah": "celah", "luas_ha": hole_area[k] / 10_000, "desa": ",".join(sorted(around.get(int(k), [])))})
             rows_geom.append(hole_geoms[k])
     return gpd.GeoDataFrame(rows, geometry=rows_geom, crs=villages.crs, columns=["masalah", "luas_ha", "desa"])
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    if shapely.get_type_id(geom) in (3, 6):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 # --------------------------------------------------------------------------- rasters

@@ -313,8 +313,12 @@ def _polygon_parts(geoms: np.ndarray, keep_types: Sequence[int] = (3,)) -> tuple
     return g[keep], owner[keep]
 
 
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """The polygonal part of each geometry: collections lose their lines and points."""
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """The polygonal part of each result of a GEOS overlay: collections lose their lines and points.
+
+    The polygons of one overlay result never overlap, so they are joined as a MultiPolygon
+    without a union.
+    """
     out = geoms.copy()
     for k in np.flatnonzero(shapely.get_type_id(geoms) == 7):
         parts, _ = _polygon_parts(geoms[k : k + 1])
@@ -360,7 +364,7 @@ def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray) -> n
     for k in np.flatnonzero(ends - starts > 1):
         # Only the partners' parts near the target matter: clip them to its box first, so
         # that large zoning polygons are not unioned whole again and again.
-        near = _polygonal(shapely.intersection(sub[starts[k] : ends[k]], shapely.envelope(out[t[k]])))
+        near = polygonal(shapely.intersection(sub[starts[k] : ends[k]], shapely.envelope(out[t[k]])))
         cutter[k] = shapely.union_all(near)
     out[t] = shapely.difference(out[t], cutter)
     return out
@@ -444,7 +448,7 @@ def resolve_overlaps(
     if len(i):
         log.info("class layer: %d overlapping polygon pairs resolved by priority", len(i))
 
-    pieces = _polygonal(np.concatenate([own, ovl]))
+    pieces = polygonal(np.concatenate([own, ovl]))
     src = np.concatenate([owner, owner[lost_to_weaker]])
     flag = np.r_[np.zeros(len(own), bool), np.ones(len(ovl), bool)]
     ok = ~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)
