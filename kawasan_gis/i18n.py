@@ -12,11 +12,14 @@ Examples
 'Villages by dominant potential'
 >>> format_number(1234.5, 1), format_number(1234.5, 1, "en")
 ('1.234,5', '1,234.5')
+>>> format_list(["a", "b", "c", "d", "e"], limit=3), format_list(["a", "b", "c", "d"], limit=3, lang="en")
+('a, b, c ... dan 2 lainnya', 'a, b, c ... and 1 more')
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Literal
 
 from kawasan_gis.errors import ConfigError
@@ -202,3 +205,40 @@ def format_number(value: object, decimals: int = 1, lang: str = "id") -> str:
     if lang == "id":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def format_list(items: Iterable[object], *, limit: int = 10, lang: str = "id") -> str:
+    """The first ``limit`` items joined by commas, and how many more were left out.
+
+    The one way every message names a long list of rows, codes or columns, so that an
+    error about 40,000 villages stays readable: ``"a, b, c ... dan 5 lainnya"`` in
+    Indonesian, ``"a, b, c ... and 5 more"`` in English. A list of at most ``limit`` items
+    is shown whole.
+
+    Parameters
+    ----------
+    items : iterable
+        Anything; each item is shown with ``str``.
+    limit : int
+        Items shown at most (at least 1).
+    lang : {"id", "en"}
+        Language of the "... and N more" tail; the count uses that language's thousands
+        separator.
+
+    Examples
+    --------
+    >>> format_list(range(12), limit=3)
+    '0, 1, 2 ... dan 9 lainnya'
+    >>> format_list(["x", "y"], limit=3, lang="en")
+    'x, y'
+    """
+    check_lang(lang)
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    items = list(items)
+    shown = ", ".join(str(v) for v in items[:limit])
+    rest = len(items) - limit
+    if rest <= 0:
+        return shown
+    count = format_number(rest, 0, lang)
+    return f"{shown} ... dan {count} lainnya" if lang == "id" else f"{shown} ... and {count} more"

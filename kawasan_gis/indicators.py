@@ -46,6 +46,7 @@ import shapely
 
 from kawasan_gis import overlay
 from kawasan_gis.errors import DataSourceError, FieldError
+from kawasan_gis.i18n import format_list
 from kawasan_gis.io import read_table
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def join_table(
     targets = set(village_codes.dropna())
     tab = _as_table(table)
     if code_column is not None and code_column not in tab.columns:
-        raise FieldError(f"table has no column {code_column!r}; it has {overlay._listing(list(tab.columns))}")
+        raise FieldError(f"table has no column {code_column!r}; it has {format_list(list(tab.columns), lang='en')}")
 
     mapping: dict[str, str] | None = None
     if crosswalk is not None:
@@ -249,7 +250,7 @@ def join_table(
             raise FieldError(
                 "no table column holds the villages' codes; give code_column, or a crosswalk when the "
                 "table uses BPS codes",
-                problems=[f"columns: {overlay._listing(list(tab.columns))}"],
+                problems=[f"columns: {format_list(list(tab.columns), lang='en')}"],
             )
 
     src_codes = _codes(tab[code_column])
@@ -272,7 +273,7 @@ def join_table(
     joined.index = pd.Index(villages[CODE].astype(str).to_numpy(), name=CODE)
     without = tuple(joined.index[~village_codes.isin(set(firsts.index)).to_numpy()])
     if dropped:
-        log.info("table columns that vary within a village were dropped: %s", overlay._listing(dropped))
+        log.info("table columns that vary within a village were dropped: %s", format_list(dropped, lang="en"))
     report = JoinReport(
         code_column=str(code_column),
         crosswalk=mapping is not None,
@@ -284,10 +285,10 @@ def join_table(
         dropped_columns=tuple(map(str, dropped)),
     )
     if without:
-        log.warning("%d village(s) have no table row: %s", len(without), overlay._listing(without))
+        log.warning("%d village(s) have no table row: %s", len(without), format_list(without, lang="en"))
     if unmatched:
         warnings.warn(
-            f"{len(unmatched)} table row(s) match no village: {overlay._listing(unmatched)}",
+            f"{len(unmatched)} table row(s) match no village: {format_list(unmatched, lang='en')}",
             UnmatchedRowsWarning,
             stacklevel=2,
         )

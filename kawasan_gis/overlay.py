@@ -42,6 +42,7 @@ from kawasan_gis.errors import (
     KawasanError,
     LayerError,
 )
+from kawasan_gis.i18n import format_list
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def _check_villages(villages: gpd.GeoDataFrame) -> None:
         else:
             dup = villages[CODE][villages[CODE].duplicated()]
             if len(dup):
-                problems.append((FieldError, f"'{CODE}' is not unique: {_listing(dup.astype(str).unique())}"))
+                problems.append((FieldError, f"'{CODE}' is not unique: {format_list(dup.astype(str).unique(), lang='en')}"))
         geoms = villages.geometry.values
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         if empty.any():
@@ -120,16 +121,10 @@ def _check_villages(villages: gpd.GeoDataFrame) -> None:
     _problem_error(problems, "villages")
 
 
-def _listing(values: Sequence[Any], limit: int = _MAX_LISTED) -> str:
-    values = list(values)
-    shown = ", ".join(str(v) for v in values[:limit])
-    return shown + (f" ... ({len(values)} in all)" if len(values) > limit else "")
-
-
 def _rows(gdf: pd.DataFrame, mask: np.ndarray) -> str:
     """Name the rows in ``mask``: by kode_desa when there is one, else by index label."""
     labels = gdf[CODE] if CODE in gdf.columns else pd.Series(gdf.index, index=gdf.index)
-    return "rows " + _listing(labels[np.asarray(mask)].astype(str).tolist())
+    return "rows " + format_list(labels[np.asarray(mask)].astype(str).tolist(), lang="en")
 
 
 def _align(villages: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
@@ -145,7 +140,7 @@ def _require_columns(layer: pd.DataFrame, columns: Sequence[str | None], name: s
     missing = [c for c in columns if c is not None and c not in layer.columns]
     if missing:
         raise FieldError(
-            f"{name} lacks column(s) {', '.join(map(repr, missing))}; it has {_listing(list(layer.columns))}"
+            f"{name} lacks column(s) {', '.join(map(repr, missing))}; it has {format_list(list(layer.columns), lang='en')}"
         )
 
 
@@ -337,7 +332,7 @@ def _ranks(geoms: np.ndarray, classes: pd.Series, priority: Mapping[str, int] | 
         known = classes.isin(list(priority))
         unknown = classes[classes.notna() & ~known].astype(str).unique()
         if len(unknown):
-            log.warning("no overlap priority for classes %s: they get priority 0", _listing(sorted(unknown)))
+            log.warning("no overlap priority for classes %s: they get priority 0", format_list(sorted(unknown), lang="en"))
         prio = classes.map(dict(priority)).astype(float).fillna(0.0).to_numpy()
     prio = np.where(classes.isna().to_numpy(), -np.inf, prio)
     order = np.lexsort((np.arange(len(geoms)), shapely.area(geoms), -prio))
@@ -828,7 +823,7 @@ def _value_names(values: np.ndarray, class_map: Mapping[Any, str] | None) -> np.
     lookup = {_value_text(k): str(c) for k, c in class_map.items()}
     unknown = [t for t in text if t not in lookup]
     if unknown:
-        log.warning("raster values not in the class map, kept as their own columns: %s", _listing(unknown))
+        log.warning("raster values not in the class map, kept as their own columns: %s", format_list(unknown, lang="en"))
     return np.asarray([lookup.get(t, t) for t in text], dtype=object)[inv]
 
 
