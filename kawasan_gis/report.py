@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis._atomic import write_text
+from kawasan_gis._values import is_present
 from kawasan_gis.errors import DataSourceError, FieldError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps import GREY, ITBX_COLOURS, class_styles, potential_styles
@@ -41,14 +42,6 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return value is not pd.NA
 
 
 def _version() -> str:
@@ -105,7 +98,7 @@ def _coverage(indicator_coverage: Any, lang: str) -> tuple[list[dict[str, Any]],
 def _cell(value: Any, lang: str) -> str:
     if isinstance(value, (float, np.floating)):
         return format_number(value, 2, lang)
-    return "" if not _present(value) else str(value)
+    return "" if not is_present(value) else str(value)
 
 
 def _profiles(desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> dict[str, list[dict[str, Any]]]:
@@ -149,31 +142,31 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
     for _, k in kawasan.iterrows():
         kid = str(k["kawasan_id"])
         code = k.get("potensi")
-        st = pots.get(str(code)) if _present(code) else None
+        st = pots.get(str(code)) if is_present(code) else None
         kec = k.get("kecamatan")
         if isinstance(kec, (list, tuple, np.ndarray)):
             kec = ", ".join(str(x) for x in kec)
         compliance = []
         for key in ("I", "T", "B", "X", "outside"):
             value = k.get(f"pct_{key}")
-            if _present(value):
+            if is_present(value):
                 compliance.append({"label": t(f"pct_{key}", lang), "colour": ITBX_COLOURS[key],
                                    "value": format_number(value, 1, lang), "width": round(min(max(float(value), 0.0), 100.0), 1)})
         rows.append({
             "id": kid,
-            "nama": str(k["nama"]) if _present(k.get("nama")) else kid,
-            "potensi": st.label if st else (str(code) if _present(code) else "–"),
+            "nama": str(k["nama"]) if is_present(k.get("nama")) else kid,
+            "potensi": st.label if st else (str(code) if is_present(code) else "–"),
             "colour": st.colour if st else GREY,
             "n_desa": format_number(k.get("n_desa", len(members.get(kid, []))), 0, lang),
             "luas": format_number(k.get("luas_ha"), 1, lang),
-            "kecamatan": str(kec) if _present(kec) else "",
+            "kecamatan": str(kec) if is_present(kec) else "",
             "kekompakan": format_number(k.get("kekompakan"), 2, lang),
             "stabilitas": format_number(k.get("stabilitas"), 2, lang),
             "profile": profiles.get(kid, []),
             "members": members.get(kid, []),
             "compliance": compliance,
-            "verdict": str(k["verdict"]) if _present(k.get("verdict")) else "",
-            "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if _present(k.get("pct_dasar_zonasi")) else "",
+            "verdict": str(k["verdict"]) if is_present(k.get("verdict")) else "",
+            "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if is_present(k.get("pct_dasar_zonasi")) else "",
         })
     return rows
 
@@ -192,17 +185,17 @@ def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, la
     for _, c in frame.iterrows():
         status = str(c["status"]).upper()
         kelas = c.get("kelas")
-        st = styles.get(str(kelas)) if _present(kelas) else None
+        st = styles.get(str(kelas)) if is_present(kelas) else None
         kid = c.get("kawasan_id")
         rows.append({
             "status_code": status if status in ("X", "B") else "B",
             "status": t(f"konflik_{status}", lang) if status in ("X", "B") else status,
-            "kawasan": (f"{kid} – {names[str(kid)]}" if str(kid) in names else str(kid)) if _present(kid) else "–",
-            "kelas": st.label if st else (str(kelas) if _present(kelas) else "–"),
+            "kawasan": (f"{kid} – {names[str(kid)]}" if str(kid) in names else str(kid)) if is_present(kid) else "–",
+            "kelas": st.label if st else (str(kelas) if is_present(kelas) else "–"),
             "colour": st.colour if st else GREY,
             "luas": format_number(c.get("luas_ha"), 1, lang),
-            "sebab": str(c["sebab"]) if _present(c.get("sebab")) else "",
-            "desa": str(c["desa"]) if _present(c.get("desa")) else "",
+            "sebab": str(c["sebab"]) if is_present(c.get("sebab")) else "",
+            "desa": str(c["desa"]) if is_present(c.get("desa")) else "",
         })
     return rows
 

@@ -22,6 +22,7 @@ from conftest import UTM48S, X0, Y0, grid_villages
 from shapely.geometry import box
 
 from kawasan_gis import maps
+from kawasan_gis.maps import elements, prepare, static, styles
 from kawasan_gis.cli import cli
 from kawasan_gis.errors import ConfigError, CRSError, DataSourceError, FieldError, LayerError
 from kawasan_gis.io import write_layers
@@ -99,12 +100,12 @@ def geojson_layers(m: folium.Map) -> dict[str, folium.GeoJson]:
     return {c.layer_name: c for c in m._children.values() if isinstance(c, folium.GeoJson)}
 
 
-def village_binder(m: folium.Map) -> maps._VillageBinder:
-    return next(c for c in m._children.values() if isinstance(c, maps._VillageBinder))
+def village_binder(m: folium.Map) -> elements.VillageBinder:
+    return next(c for c in m._children.values() if isinstance(c, elements.VillageBinder))
 
 
 def legend_html(m: folium.Map) -> str:
-    legend = next(c for c in m._children.values() if isinstance(c, maps._Legend))
+    legend = next(c for c in m._children.values() if isinstance(c, elements.Legend))
     return "".join(body for _, body in legend.sections)
 
 
@@ -137,8 +138,8 @@ def test_layers_in_control_order_and_visibility(layers):
 def test_plugins_present(layers):
     m = maps.map_kawasan(**layers)
     kinds = {type(c) for c in m._children.values()}
-    assert {folium.LayerControl, maps._Search, folium.plugins.Fullscreen, folium.plugins.MeasureControl,
-            maps._OutlineMiniMap, maps._Legend} <= kinds
+    assert {folium.LayerControl, elements.VillageSearch, folium.plugins.Fullscreen, folium.plugins.MeasureControl,
+            elements.OutlineMiniMap, elements.Legend} <= kinds
     search = next(c for c in m._children.values() if isinstance(c, folium.plugins.Search))
     assert search.search_label == "cari" and search.geom_type == "Polygon"
     html = maps.render_html(m)
@@ -306,10 +307,10 @@ def test_title_is_text_not_markup(layers):
 
 
 def test_user_colours_cannot_inject_css():
-    assert maps._hex("red;background:url(javascript:x)") == maps.GREY
-    assert maps._hex([300, 0, 0]) == maps.GREY
-    assert maps._hex((1, 2, 3)) == "#010203"
-    assert maps._hex("#A6611A") == "#a6611a"
+    assert styles.hex_colour("red;background:url(javascript:x)") == maps.GREY
+    assert styles.hex_colour([300, 0, 0]) == maps.GREY
+    assert styles.hex_colour((1, 2, 3)) == "#010203"
+    assert styles.hex_colour("#A6611A") == "#a6611a"
 
 
 # --------------------------------------------------------------------------- size
@@ -331,7 +332,7 @@ def _wiggly_coverage(n: int = 36, side: float = 3000.0, cell: float = 20.0, seed
 def test_coverage_simplification_keeps_shared_borders():
     cells = _wiggly_coverage()
     assert shapely.coverage_is_valid(cells)
-    simple = maps._simplify(cells, 25.0, coverage=True)
+    simple = prepare.simplify_polygons(cells, 25.0, coverage=True)
     assert shapely.get_num_coordinates(simple).sum() < 0.3 * shapely.get_num_coordinates(cells).sum()
     assert shapely.coverage_is_valid(simple)  # no gaps, no overlaps: borders stayed shared
     assert abs(shapely.area(simple).sum() - shapely.area(cells).sum()) < 1e-3 * shapely.area(cells).sum()
@@ -342,7 +343,7 @@ def test_coverage_simplification_keeps_shared_borders():
 
 def test_coverage_simplification_falls_back_when_not_a_coverage():
     a, b = box(0, 0, 100, 100), box(50, 0, 150, 100)  # overlapping: not a coverage
-    out = maps._simplify(np.array([a, b], dtype=object), 5.0, coverage=True)
+    out = prepare.simplify_polygons(np.array([a, b], dtype=object), 5.0, coverage=True)
     assert shapely.is_valid(out).all() and (shapely.area(out) > 0).all()
 
 
@@ -466,9 +467,9 @@ def test_static_map_png_and_pdf(tmp_path, layers):
 
 
 def test_scale_bar_length():
-    assert maps._nice_length(4400) == 500
-    assert maps._nice_length(120_000) == 20_000
-    assert maps._nice_length(60_000) == 10_000
+    assert static._nice_length(4400) == 500
+    assert static._nice_length(120_000) == 20_000
+    assert static._nice_length(60_000) == 10_000
 
 
 # --------------------------------------------------------------------------- CLI

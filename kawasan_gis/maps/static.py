@@ -1,0 +1,279 @@
+"""The print map: :func:`static_map` draws the kawasan on an A4 page (PNG and PDF) with matplotlib.
+
+Owns the page layout, the scale bar, the north arrow, the legend and the kawasan key.
+It draws the same villages, outlines, boundaries, colours and title as the web map,
+taken from :func:`kawasan_gis.maps.prepare.prepare_map`. matplotlib is imported when a
+map is drawn, not when the package is imported. Imports
+:mod:`~kawasan_gis.maps.prepare` and :mod:`~kawasan_gis.maps.styles`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+
+from kawasan_gis._atomic import atomic_file
+from kawasan_gis._values import is_present, is_truthy
+from kawasan_gis.errors import DataSourceError
+from kawasan_gis.i18n import check_lang, format_number, t
+from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
+from kawasan_gis.maps.styles import GREY
+
+__all__ = ["static_map"]
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length (1, 2 or 5 x 10^k metres) of about a fifth of ``span_m``."""
+    target = max(span_m / 5.0, 1.0)
+    exp = 10 ** math.floor(math.log10(target))
+    return max(f * exp for f in (1, 2, 5) if f * exp <= target)
+
+
+def _pale(colour: str, amount: float = 0.55) -> str:
+    """``colour`` mixed with white: mixed-potential villages print pale, without transparency."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _draw_scale_bar(ax: Any, length: float, *, lang: str) -> None:
+    from matplotlib.patches import Rectangle
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    h = (y1 - y0) * 0.008
+    left, bottom = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    for i in range(4):
+        ax.add_patch(Rectangle((left + i * length / 4, bottom), length / 4, h, facecolor="black" if i % 2 == 0 else "white",
+                               edgecolor="black", linewidth=0.6, zorder=20))
+    km = length >= 1000
+    unit = 1000.0 if km else 1.0
+    for frac in (0.0, 0.5, 1.0):
+        value = frac * length / unit
+        text = format_number(value, 0 if value == int(value) else 1, lang)
+        ax.text(left + frac * length, bottom + h * 1.8, text, ha="center", va="bottom", fontsize=7, zorder=20)
+    ax.text(left + length + (x1 - x0) * 0.01, bottom + h / 2, "km" if km else "m", ha="left", va="center", fontsize=7, zorder=20)
+
+
+def _draw_north_arrow(ax: Any, *, lang: str) -> None:
+    ax.annotate("", xy=(0.955, 0.95), xytext=(0.955, 0.87), xycoords="axes fraction",
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 10, "headlength": 10}, zorder=20)
+    ax.text(0.955, 0.955, t("north", lang), transform=ax.transAxes, ha="center", va="bottom", fontsize=11, fontweight="bold",
+            zorder=20)
+
+
+# (columns, font size in points, wrap width in characters), tried in order until the key fits
+_KEY_LAYOUTS = ((1, 7.5, 48), (1, 6.5, 56), (2, 6.0, 30), (2, 5.0, 34))
+
+
+def _draw_key(ax: Any, lines: list[str], *, top: float, height_in: float) -> None:
+    """The kawasan id -> name list under the legend, in one or two columns, shrunk to fit."""
+    for columns, size, width in _KEY_LAYOUTS:
+        entries = [textwrap.fill(line, width, subsequent_indent="      ") for line in lines]
+        per_line = size * 1.35 / 72.0 / height_in  # axes fraction taken by one text line
+        capacity = int(top / per_line)
+        counts = [e.count("\n") + 1 for e in entries]
+        split = _split_columns(counts, columns)
+        if max(sum(counts[a:b]) for a, b in split) <= capacity:
+            break
+    else:
+        # Even the smallest layout overflows: keep what fits and say how many are left out.
+        room = capacity * columns - 1
+        kept, used = 0, 0
+        while kept < len(entries) and used + counts[kept] <= room:
+            used += counts[kept]
+            kept += 1
+        entries = entries[:kept] + [f"… (+{len(lines) - kept})"]
+        counts = counts[:kept] + [1]
+        split = _split_columns(counts, columns)
+    for i, (a, b) in enumerate(split):
+        ax.text(i / columns, top, "\n".join(entries[a:b]), fontsize=size, va="top", linespacing=1.35,
+                transform=ax.transAxes)
+
+
+def _split_columns(counts: list[int], columns: int) -> list[tuple[int, int]]:
+    """Entry ranges of ``columns`` columns with about the same number of text lines."""
+    if columns == 1 or len(counts) < 2:
+        return [(0, len(counts))]
+    total, run = sum(counts), 0
+    for i, c in enumerate(counts):
+        if run + c > total / 2 and i > 0:
+            return [(0, i), (i, len(counts))]
+        run += c
+    return [(0, len(counts))]
+
+
+def _save_atomic(fig: Any, path: Path, fmt: str, dpi: int) -> None:
+    with atomic_file(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata={"Title": None} if fmt == "png" else None)
+
+
+def static_map(
+    desa: gpd.GeoDataFrame,
+    *,
+    kawasan: gpd.GeoDataFrame | None = None,
+    path: str | os.PathLike[str],
+    title: str | None = None,
+    sources: str | Sequence[str] | None = None,
+    lang: str = "id",
+    dpi: int = 200,
+    pdf: bool = True,
+    catalogue: Iterable[Any] | None = None,
+) -> Path:
+    """Print map of the kawasan (PNG, and PDF next to it) for planning documents.
+
+    Villages coloured by dominant potential (pale when mixed), kawasan outlined and
+    numbered with a key, kecamatan and kabupaten boundaries, legend, scale bar, north
+    arrow, title and a data-sources line, on an A4 landscape page.
+
+    Parameters
+    ----------
+    desa
+        Villages in a metric CRS (``potensi_dominan``, ``campuran``, ``kawasan_id`` when present).
+    kawasan
+        Proposed zones (``kawasan_id``, ``nama``); outlines are dissolved from the villages
+        when ``desa`` has ``kawasan_id``.
+    path
+        The PNG file to write; the PDF goes next to it with the suffix ``.pdf``.
+    title
+        Page title; default "Usulan Kawasan Perdesaan – <kabupaten>".
+    sources
+        The data-sources line (a text or a list of texts).
+    lang
+        ``"id"`` or ``"en"``.
+    dpi
+        PNG resolution (200 is print quality for A4).
+    pdf
+        Also write the vector PDF.
+    catalogue
+        Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
+
+    Returns
+    -------
+    Path
+        The PNG file.
+    """
+    from matplotlib import patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    check_lang(lang)
+    validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"])})
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DataSourceError(f"{path.parent}: folder does not exist")
+
+    # A print map at A4 needs no vertex closer than ~10 m.
+    data = prepare_map(desa, kawasan=kawasan, simplify_m=10.0, decimals=None, lang=lang, catalogue=catalogue, title=title)
+    frame, geoms, crs = data.villages.frame, data.villages.geoms, data.villages.crs
+    boundaries = data.boundaries
+
+    colours = []
+    for value, mixed in zip(frame["potensi_dominan"] if "potensi_dominan" in frame.columns else [None] * len(frame),
+                            frame["campuran"] if "campuran" in frame.columns else [False] * len(frame), strict=True):
+        st = data.potentials.get(str(value)) if is_present(value) else None
+        colour = st.colour if st else GREY
+        colours.append(_pale(colour) if is_truthy(mixed) else colour)
+
+    fig = MplFigure(figsize=(11.69, 8.27), layout=None)
+    ax = fig.add_axes((0.03, 0.08, 0.66, 0.82))
+    side = fig.add_axes((0.71, 0.08, 0.27, 0.82))
+    side.axis("off")
+    gpd.GeoSeries(geoms, crs=crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
+    if "kode_kec" in boundaries:
+        gpd.GeoSeries(boundaries["kode_kec"], crs=crs).boundary.plot(ax=ax, color="#37474f", linewidth=0.6,
+                                                                      linestyle=(0, (4, 3)))
+    if "kode_kab" in boundaries:
+        gpd.GeoSeries(boundaries["kode_kab"], crs=crs).boundary.plot(ax=ax, color="#111111", linewidth=1.3)
+
+    key_lines: list[str] = []
+    if data.kawasan is not None and data.kawasan_geoms is not None:
+        gpd.GeoSeries(data.kawasan_geoms, crs=crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6)
+        halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+        for (_, row), g in zip(data.kawasan.iterrows(), data.kawasan_geoms, strict=True):
+            if g is None or g.is_empty:
+                continue
+            pt = label_point(g)
+            ax.text(pt.x, pt.y, str(row["kawasan_id"]), ha="center", va="center", fontsize=7.5, fontweight="bold",
+                    path_effects=halo, zorder=15)
+            name = str(row["nama"]) if is_present(row.get("nama")) else ""
+            key_lines.append(f"{row['kawasan_id']}  {name}" if name and name != str(row["kawasan_id"]) else str(row["kawasan_id"]))
+
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    pad = 0.04 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    _draw_scale_bar(ax, _nice_length(maxx - minx + 2 * pad), lang=lang)
+    _draw_north_arrow(ax, lang=lang)
+
+    legend = side.legend(handles=_legend_handles(data, has_kawasan=bool(key_lines), lang=lang), loc="upper left",
+                         title=t("legend", lang), fontsize=8, title_fontsize=9.5, frameon=False, alignment="left",
+                         borderaxespad=0)
+    legend.get_title().set_fontweight("bold")
+    if key_lines:
+        # The kawasan key goes right under the legend, wherever its last entry ended.
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        bottom = side.transAxes.inverted().transform(legend.get_window_extent(renderer))[0][1]
+        side.text(0, bottom - 0.04, t("lyr_kawasan", lang), fontsize=9.5, fontweight="bold", va="top", transform=side.transAxes)
+        height_in = side.get_position().height * fig.get_figheight()
+        _draw_key(side, key_lines, top=bottom - 0.075, height_in=height_in)
+
+    fig.suptitle(data.title, x=0.03, y=0.965, ha="left", fontsize=15, fontweight="bold")
+    fig.text(0.03, 0.03, _sources_line(sources, crs, lang), fontsize=7, color="#333333", ha="left", va="bottom", wrap=True)
+
+    _save_atomic(fig, path, "png", dpi)
+    if pdf:
+        _save_atomic(fig, path.with_suffix(".pdf"), "pdf", dpi)
+    return path
+
+
+def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str) -> list[Any]:
+    """Legend entries: the potentials drawn, the two notes, then the outlines drawn."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    key = data.key
+    handles: list[Any] = [Patch(facecolor=st.colour, edgecolor="#555555", linewidth=0.4, label=st.label) for st in key.styles]
+    if key.no_score:
+        handles.append(Patch(facecolor=GREY, edgecolor="#555555", linewidth=0.4, label=t("no_score", lang)))
+    if key.mixed:
+        handles.append(Patch(facecolor=_pale("#808080"), edgecolor="#555555", linewidth=0.4, label=t("campuran_note", lang)))
+    if has_kawasan:
+        handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=t("kawasan_outline", lang)))
+    if "kode_kec" in data.boundaries:
+        handles.append(Line2D([], [], color="#37474f", linewidth=0.8, linestyle=(0, (4, 3)), label=t("lyr_kecamatan", lang)))
+    if "kode_kab" in data.boundaries:
+        handles.append(Line2D([], [], color="#111111", linewidth=1.3, label=t("lyr_kabupaten", lang)))
+    return handles
+
+
+def _sources_line(sources: str | Sequence[str] | None, crs: Any, lang: str) -> str:
+    """The foot line: data sources, projection, date and software."""
+    from datetime import date
+
+    import matplotlib
+
+    if sources is None:
+        sources = [t("static_sources_default", lang)]
+    elif isinstance(sources, str):
+        sources = [sources]
+    crs = CRS.from_user_input(crs)
+    epsg = crs.to_epsg()
+    return (f"{t('sources', lang)}: " + "; ".join(str(s) for s in sources) + f".  {t('projection', lang)}: {crs.name}"
+            + (f" (EPSG:{epsg})" if epsg else "") + f".  {t('generated', lang)}: {date.today().isoformat()}, "
+            f"kawasan_gis / matplotlib {matplotlib.__version__}.")

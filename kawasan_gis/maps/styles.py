@@ -1,0 +1,104 @@
+"""Colours and labels of what the maps draw: potentials, standard classes, ITBX statuses.
+
+Owns :class:`ClassStyle`, :func:`potential_styles`, :func:`class_styles` and the fixed
+colours (:data:`GREY`, :data:`ITBX_COLOURS`, :data:`KONFLIK_STYLE`). The web map, the
+print map and the report all take their colours from here. Colours come from
+user-editable catalogues and end up in ``style`` attributes, so :func:`hex_colour` lets
+only ``#rrggbb`` and ``[r, g, b]`` through.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kawasan_gis import vocab
+from kawasan_gis._values import is_present
+from kawasan_gis.i18n import check_lang
+
+log = logging.getLogger(__name__)
+
+__all__ = ["GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle", "catalogue_order", "class_styles", "hex_colour",
+           "potential_styles"]
+
+GREY = "#bdbdbd"
+ITBX_COLOURS = {"I": "#1a9850", "T": "#a6d96a", "B": "#f59e0b", "X": "#d7191c", "outside": "#bdbdbd"}
+# Conflicts sit on top of the potential colours (orange permukiman among them): prohibited
+# areas get a strong fill and a dark outline; conditional ones, often large, a light fill and
+# a dashed outline so the potentials below stay readable.
+KONFLIK_STYLE = {
+    "X": {"fillColor": "#d7191c", "color": "#67000d", "weight": 2, "opacity": 1, "fillOpacity": 0.8},
+    "B": {"fillColor": "#f59e0b", "color": "#d97706", "weight": 2, "opacity": 1, "fillOpacity": 0.12, "dashArray": "5 3"},
+}
+
+
+@dataclass(frozen=True)
+class ClassStyle:
+    """Colour and label of one potential or class code on a map."""
+
+    code: str
+    label: str
+    colour: str
+
+
+def hex_colour(colour: Any) -> str:
+    """``#rrggbb`` from ``[r, g, b]`` or a hex string; grey for anything else.
+
+    Examples
+    --------
+    >>> hex_colour([26, 152, 80]), hex_colour("#A6611A"), hex_colour("red")
+    ('#1a9850', '#a6611a', '#bdbdbd')
+    """
+    if isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        return colour.lower()
+    if isinstance(colour, (list, tuple)) and len(colour) == 3:
+        try:
+            rgb = [int(c) for c in colour]
+        except (TypeError, ValueError):
+            return GREY
+        if all(0 <= c <= 255 for c in rgb):
+            return "#{:02x}{:02x}{:02x}".format(*rgb)
+    log.warning("colour %r is not [r, g, b] or #rrggbb; drawn grey", colour)
+    return GREY
+
+
+def potential_styles(lang: str = "id", *, catalogue: Iterable[Any] | None = None) -> dict[str, ClassStyle]:
+    """Colour and label of every potential, in catalogue order.
+
+    ``catalogue`` defaults to :func:`kawasan_gis.vocab.load_potentials` (disabled
+    potentials included: a result may use them); pass a user catalogue to draw its own
+    potentials in their own colours.
+    """
+    check_lang(lang)
+    if catalogue is None:
+        catalogue = _builtin_potentials()
+    return {str(p.code): ClassStyle(str(p.code), str(p.nama if lang == "id" else p.name), hex_colour(p.colour))
+            for p in catalogue}
+
+
+@cache
+def _builtin_potentials() -> tuple[Any, ...]:
+    return tuple(vocab.load_potentials())
+
+
+def class_styles(kind: str, codes: Iterable[Any], *, lang: str = "id") -> dict[str, ClassStyle]:
+    """Colour and label of the standard class ``codes`` of ``kind`` (``rtrw``, ``landuse``).
+
+    Codes the vocabulary (:func:`kawasan_gis.vocab.load_vocabulary`) does not know are
+    drawn grey and labelled with the code itself.
+    """
+    check_lang(lang)
+    voc = vocab.load_vocabulary(kind)
+    out: dict[str, ClassStyle] = {}
+    for code in dict.fromkeys(str(c) for c in codes if is_present(c)):
+        out[code] = ClassStyle(code, voc.label(code, lang), hex_colour(voc.colour(code))) if code in voc else ClassStyle(code, code, GREY)
+    return out
+
+
+def catalogue_order(kind: str) -> dict[str, int]:
+    """Legend order: the vocabulary's order (kawasan lindung first, then budidaya)."""
+    return {code: i for i, code in enumerate(vocab.load_vocabulary(kind).codes)}
