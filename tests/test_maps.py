@@ -466,6 +466,21 @@ def test_static_map_png_and_pdf(tmp_path, layers):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["peta_kawasan.pdf", "peta_kawasan.png"]
 
 
+def test_web_and_print_legends_share_one_key():
+    """Both maps list the dominant potentials from prepare_map's key: catalogue order, unknown codes last in grey."""
+    desa = grid_villages()
+    desa["potensi_dominan"] = ["pertanian_unggulan", "garam", "peternakan", None] * 4
+    data = prepare.prepare_map(desa, kawasan=None, simplify_m=10.0, decimals=None, lang="id", catalogue=None, title=None)
+    assert [(st.code, st.label) for st in data.key.styles] == [
+        ("peternakan", "Peternakan"), ("pertanian_unggulan", "Pertanian Unggulan"), ("garam", "garam")]
+    assert data.key.styles[2].colour == maps.GREY
+    assert data.key.no_score and not data.key.mixed
+    printed = [h.get_label() for h in static._legend_handles(data, has_kawasan=False, lang="id")]
+    assert printed[:4] == ["Peternakan", "Pertanian Unggulan", "garam", "Belum ada skor"]
+    legend = legend_html(maps.map_kawasan(desa))
+    assert legend.index("Peternakan") < legend.index("Pertanian Unggulan") < legend.index("garam") < legend.index("Belum ada skor")
+
+
 def test_scale_bar_length():
     assert static._nice_length(4400) == 500
     assert static._nice_length(120_000) == 20_000
