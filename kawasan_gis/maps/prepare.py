@@ -213,7 +213,7 @@ def _boundaries(frame: pd.DataFrame, desa_metric: np.ndarray, geo: Geo) -> dict[
 # --------------------------------------------------------------------------- kawasan
 
 
-def _kawasan_frame(kawasan: gpd.GeoDataFrame | None, desa: pd.DataFrame) -> pd.DataFrame | None:
+def _kawasan_table(kawasan: gpd.GeoDataFrame | None, desa: pd.DataFrame) -> pd.DataFrame | None:
     """The kawasan table to draw: as given, or summarised from ``desa.kawasan_id``."""
     if kawasan is not None:
         frame = pd.DataFrame(kawasan.drop(columns=kawasan.geometry.name)).reset_index(drop=True)
@@ -288,7 +288,7 @@ def prepare_map(desa: gpd.GeoDataFrame, *, kawasan: gpd.GeoDataFrame | None, sim
               min_hole=max(10_000.0, (4 * simplify_m) ** 2))
     potentials = potential_styles(lang, catalogue=catalogue)
     frame = villages.frame
-    kawasan_frame = _kawasan_frame(kawasan, frame)
+    kawasan_frame = _kawasan_table(kawasan, frame)
     kawasan_geoms = None
     if kawasan_frame is not None and len(kawasan_frame):
         kawasan_geoms = _kawasan_geometry(kawasan, kawasan_frame, frame, villages.geoms, geo)
