@@ -61,7 +61,8 @@ from scipy.sparse.csgraph import connected_components
 from kawasan_gis._atomic import atomic_folder
 from kawasan_gis import io as kio
 from kawasan_gis.errors import ConfigError, CRSError, FieldError, GeometryError, LayerError, PlanError
-from kawasan_gis.overlay import default_priority, polygonal, resolve_overlaps
+from kawasan_gis.io import polygonal, require_villages
+from kawasan_gis.overlay import default_priority, resolve_overlaps
 from kawasan_gis.regionalize import contiguity
 from kawasan_gis.vocab import ItbxMatrix, PotentialCatalogue, load_itbx, load_potentials, load_vocabulary, normalise
 
@@ -107,6 +108,7 @@ _PARTIAL_MIN_SHARE = 0.01
 # Pieces of conflict smaller than this are not named as lying in a village (touching borders).
 _VILLAGE_MIN_M2 = 1.0
 _LISTED = 50  # problems of one kind listed in an error before "... and N more"
+_VILLAGE_COLUMNS = ("nama_desa", "kode_kec", "kode_kab", "jenis")  # besides kode_desa: names, grouping, kelurahan rule
 _M2_PER_HA = 10_000.0
 
 
@@ -334,19 +336,6 @@ def _pick(columns: Iterable[str], given: str | None, candidates: Sequence[str]) 
     return next((lower[c] for c in candidates if c in lower), None)
 
 
-def _check_villages(villages: gpd.GeoDataFrame) -> None:
-    if not isinstance(villages, gpd.GeoDataFrame):
-        raise LayerError(f"villages must be a GeoDataFrame (kawasan_gis.io.read_villages), not {type(villages).__name__}.")
-    if villages.crs is None or not villages.crs.is_projected:
-        raise CRSError("villages must be in a projected CRS in metres (read them with kawasan_gis.io.read_villages).")
-    missing = [c for c in ("kode_desa", "nama_desa", "kode_kec", "kode_kab", "jenis") if c not in villages.columns]
-    if missing:
-        raise FieldError(f"villages lack column(s) {', '.join(missing)}; read them with kawasan_gis.io.read_villages.")
-    dup = villages["kode_desa"][villages["kode_desa"].duplicated()].astype(str).unique().tolist()
-    if dup:
-        raise FieldError("village codes must be unique.", problems=_listing([f"kode_desa {c} appears more than once" for c in dup]))
-
-
 def _potential_lookup(catalogue: PotentialCatalogue) -> dict[str, str]:
     """Normalised code, Indonesian and English name of each potential -> its code."""
     keys: dict[str, str] = {}
@@ -444,7 +433,7 @@ def read_plan(
     >>> p.kawasan[["kawasan_id", "potensi", "n_desa"]].values.tolist()
     [['A', 'permukiman', 2]]
     """
-    _check_villages(villages)
+    require_villages(villages, step="check", columns=_VILLAGE_COLUMNS)
     if not 0 < min_share <= 1:
         raise ConfigError(f"min_share must be in (0, 1], not {min_share!r}.")
     catalogue = potentials if potentials is not None else load_potentials()

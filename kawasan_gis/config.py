@@ -277,12 +277,12 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     if sections["project"].lang not in LANGS:
         problems.add("project.lang", f"'{sections['project'].lang}' is not one of {', '.join(LANGS)}")
     if sections["project"].working_crs:
-        from kawasan_gis.io import parse_crs
+        from kawasan_gis.io import is_metric, parse_crs
 
         try:
             crs = parse_crs(sections["project"].working_crs)
-            if not crs.is_projected:
-                problems.add("project.working_crs", f"{sections['project'].working_crs} is not projected (metres needed)")
+            if not is_metric(crs):
+                problems.add("project.working_crs", f"{sections['project'].working_crs} is not projected in metres (use a UTM zone such as EPSG:32748)")
         except ConfigError:
             raise
         except Exception as exc:  # CRSError from parse_crs

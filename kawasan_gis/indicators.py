@@ -47,7 +47,7 @@ import shapely
 from kawasan_gis import overlay
 from kawasan_gis.errors import DataSourceError, FieldError
 from kawasan_gis.i18n import format_list
-from kawasan_gis.io import read_table
+from kawasan_gis.io import read_table, require_villages
 
 log = logging.getLogger(__name__)
 
@@ -448,7 +448,7 @@ def build_indicators(
     >>> int(ind["n_pusat"].sum()), ind.attrs["missing"]
     (259, ['landuse', 'landcover', 'rtrw', 'lines', 'table'])
     """
-    overlay._check_villages(villages)
+    require_villages(villages, step="indicators")
     by = dict(by or {})
     lines = _split_layers(lines, by)
     points = _split_layers(points, by)

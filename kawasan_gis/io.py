@@ -20,7 +20,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -34,8 +34,8 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from kawasan_gis._atomic import atomic_file
-from kawasan_gis.errors import CRSError, DataSourceError, FieldError, GeometryError, LayerError, RepairWarning
-from kawasan_gis.overlay import polygonal
+from kawasan_gis.errors import CRSError, DataSourceError, FieldError, GeometryError, KawasanError, LayerError, RepairWarning
+from kawasan_gis.i18n import format_list
 
 log = logging.getLogger(__name__)
 
@@ -378,11 +378,11 @@ def _assign_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: Any, report: Laye
 
 
 def to_working_crs(gdf: gpd.GeoDataFrame, working_crs: Any, report: LayerReport) -> gpd.GeoDataFrame:
-    """Reproject to the working CRS, which must be projected (metres)."""
+    """Reproject to the working CRS, which must be projected in metres."""
     target = parse_crs(working_crs)
-    if not target.is_projected:
+    if not is_metric(target):
         raise CRSError(
-            f"working CRS {target.to_string()} is not projected: areas and distances need metres. "
+            f"working CRS {target.to_string()} is not projected in metres: areas and distances need metres. "
             "Use a UTM zone such as EPSG:32748 (or leave it unset to use the data's UTM zone)."
         )
     report.working_crs = target.to_string()
@@ -392,6 +392,37 @@ def to_working_crs(gdf: gpd.GeoDataFrame, working_crs: Any, report: LayerReport)
 
 
 # --------------------------------------------------------------------------- geometry
+
+
+def polygon_parts(geoms: np.ndarray, keep_types: Sequence[int] = (3,)) -> tuple[np.ndarray, np.ndarray]:
+    """Single parts of ``geoms`` of the given types, and the position each came from.
+
+    Single geometries are kept as they are (no copy); multi-part geometries and collections
+    are split. Missing and empty geometries give no part.
+    """
+    g, owner = geoms, np.arange(len(geoms))
+    while True:
+        multi = np.isin(shapely.get_type_id(g), [4, 5, 6, 7])
+        if not multi.any():
+            break
+        parts, src = shapely.get_parts(g[multi], return_index=True)
+        g = np.concatenate([g[~multi], parts])
+        owner = np.concatenate([owner[~multi], owner[multi][src]])
+    keep = np.isin(shapely.get_type_id(g), list(keep_types)) & ~shapely.is_empty(g)
+    return g[keep], owner[keep]
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """The polygonal part of each result of a GEOS overlay: collections lose their lines and points.
+
+    The polygons of one overlay result never overlap, so they are joined as a MultiPolygon
+    without a union.
+    """
+    out = geoms.copy()
+    for k in np.flatnonzero(shapely.get_type_id(geoms) == 7):
+        parts, _ = polygon_parts(geoms[k : k + 1])
+        out[k] = shapely.multipolygons(parts) if len(parts) else shapely.Polygon()
+    return out
 
 
 def _feature_names(gdf: gpd.GeoDataFrame, mask: np.ndarray, id_column: str | None) -> list[str]:
@@ -1124,3 +1155,133 @@ def write_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Pa
             frame.attrs = {}
             frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
     return path
+
+
+# --------------------------------------------------------------------------- the village-layer contract
+
+def is_metric(crs: Any) -> bool:
+    """True when ``crs`` is projected and its horizontal axes are in metres.
+
+    A projected CRS in feet (EPSG:2227, US survey foot) is not metric: its areas would be
+    square feet read as square metres.
+    """
+    crs = CRS.from_user_input(crs)
+    axes = crs.axis_info[:2]
+    return bool(crs.is_projected and axes and all(np.isclose(a.unit_conversion_factor, 1.0) for a in axes))
+
+
+def require_villages(villages: Any, *, step: str, columns: Iterable[str] = ()) -> None:
+    """Check that ``villages`` is a village layer a step can measure on; raise one error listing every problem.
+
+    The contract every step applies at its door (docs/design.md, "Villages: the internal
+    schema"): a GeoDataFrame; a CRS that is set, projected and in metres; the columns
+    ``kode_desa`` and geometry plus the step's ``columns``; ``kode_desa`` present and unique;
+    geometries present, non-empty, polygonal and valid. :func:`read_villages` returns layers
+    that pass.
+
+    Parameters
+    ----------
+    villages
+        The village layer.
+    step
+        The step that asks (``"overlay"``, ``"regionalize"``, ``"check"``, ...), named in the message.
+    columns
+        Further columns the step needs, besides ``kode_desa``.
+
+    Raises
+    ------
+    LayerError
+        ``villages`` is not a GeoDataFrame.
+    CRSError, FieldError, GeometryError
+        The most fundamental kind of problem found (CRS, then columns and codes, then
+        geometries); its ``problems`` list every problem of every kind.
+
+    Examples
+    --------
+    >>> desa = read_villages("data/rtrw_lampung_timur/desa_lampung_timur.gpkg", check_coverage=False)
+    >>> require_villages(desa, step="overlay")
+    >>> require_villages(desa.to_crs("EPSG:2227"), step="overlay")
+    Traceback (most recent call last):
+    ...
+    kawasan_gis.errors.CRSError: Lapisan desa tidak dapat dipakai untuk langkah 'overlay' / The village layer cannot be used for step 'overlay':
+      - CRS EPSG:2227 tidak dalam meter (US survey foot) / EPSG:2227 does not measure in metres (US survey foot): ...
+    """
+    header = f"Lapisan desa tidak dapat dipakai untuk langkah '{step}' / The village layer cannot be used for step '{step}':"
+    if not isinstance(villages, gpd.GeoDataFrame):
+        raise LayerError(
+            header,
+            problems=[
+                f"berupa {type(villages).__name__}, bukan GeoDataFrame / it is a {type(villages).__name__}, "
+                "not a GeoDataFrame: read it with kawasan_gis.io.read_villages"
+            ],
+        )
+    found: list[tuple[type[KawasanError], str]] = []
+    found += [(CRSError, p) for p in _village_crs_problems(villages.crs)]
+    found += [(FieldError, p) for p in _village_field_problems(villages, ["kode_desa", *columns])]
+    found += [(GeometryError, p) for p in _village_geometry_problems(villages)]
+    if found:
+        kind = next(k for k in (CRSError, FieldError, GeometryError) if any(c is k for c, _ in found))
+        raise kind(header, problems=[p for _, p in found])
+
+
+def _village_crs_problems(crs: CRS | None) -> list[str]:
+    fix = "proyeksikan ulang ke CRS meter seperti UTM 48S (EPSG:32748) / reproject to a CRS in metres such as UTM 48S (EPSG:32748), e.g. with kawasan_gis.io.read_villages"
+    if crs is None:
+        return [
+            "tidak ada CRS; tetapkan dengan GeoDataFrame.set_crs / the layer has no CRS; set it with "
+            "GeoDataFrame.set_crs or read the layer with kawasan_gis.io.read_villages"
+        ]
+    name = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+    if not crs.is_projected:
+        return [f"CRS {name} tidak terproyeksi (derajat) / {name} is not projected (degrees): {fix}"]
+    if not is_metric(crs):
+        unit = crs.axis_info[0].unit_name if crs.axis_info else "?"
+        return [f"CRS {name} tidak dalam meter ({unit}) / {name} does not measure in metres ({unit}): {fix}"]
+    return []
+
+
+def _village_field_problems(villages: gpd.GeoDataFrame, columns: Sequence[str]) -> list[str]:
+    problems = []
+    missing = [c for c in dict.fromkeys(columns) if c not in villages.columns]
+    if villages._geometry_column_name not in villages.columns:
+        missing.append("geometry")
+    if missing:
+        problems.append(
+            f"kolom tidak ada / missing column(s): {', '.join(missing)} (docs/design.md, internal schema; "
+            "kawasan_gis.io.read_villages gives them)"
+        )
+    if "kode_desa" in villages.columns:
+        codes = villages["kode_desa"]
+        if codes.isna().any():
+            problems.append(f"{int(codes.isna().sum())} desa tanpa kode_desa / village(s) without a kode_desa: rows {format_list(np.flatnonzero(codes.isna()).tolist(), lang='en')}")
+        dup = sorted(set(codes[codes.duplicated() & codes.notna()].astype(str)))
+        if dup:
+            problems.append(f"kode_desa ganda / duplicate kode_desa (codes must be unique): {format_list(dup, lang='en')}")
+    return problems
+
+
+def _village_geometry_problems(villages: gpd.GeoDataFrame) -> list[str]:
+    if villages._geometry_column_name not in villages.columns:
+        return []
+    geoms = np.asarray(villages.geometry.array, dtype=object)
+    labels = (
+        villages["kode_desa"].astype(str).to_numpy()
+        if "kode_desa" in villages.columns
+        else np.array([f"row {i}" for i in villages.index], dtype=object)
+    )
+    absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    not_polygonal = ~absent & ~np.isin(shapely.get_type_id(geoms), [3, 6])
+    invalid = ~absent & ~not_polygonal & ~shapely.is_valid(geoms)
+    problems = []
+    if absent.any():
+        problems.append(f"geometri kosong / missing or empty geometry: {format_list(labels[absent].tolist(), lang='en')}")
+    if not_polygonal.any():
+        problems.append(f"bukan poligon / not a polygon: {format_list(labels[not_polygonal].tolist(), lang='en')}")
+    if invalid.any():
+        why = [f"{k} ({r})" for k, r in zip(labels[invalid], shapely.is_valid_reason(geoms[invalid]), strict=True)]
+        problems.append(
+            "geometri tidak valid; perbaiki dengan kawasan_gis.io.read_villages atau shapely.make_valid / "
+            f"invalid geometry; repair it with kawasan_gis.io.read_villages or shapely.make_valid: {format_list(why, lang='en')}"
+        )
+    return problems
+

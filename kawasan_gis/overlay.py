@@ -43,6 +43,7 @@ from kawasan_gis.errors import (
     LayerError,
 )
 from kawasan_gis.i18n import format_list
+from kawasan_gis.io import polygon_parts, polygonal, require_villages
 
 log = logging.getLogger(__name__)
 
@@ -86,39 +87,6 @@ def _crs_problems(gdf: gpd.GeoDataFrame, name: str) -> list[tuple[type[KawasanEr
     return []
 
 
-def _check_villages(villages: gpd.GeoDataFrame) -> None:
-    problems = _crs_problems(villages, "villages")
-    if not problems:
-        if not villages.crs.is_projected:
-            problems.append(
-                (
-                    CRSError,
-                    (
-                        f"villages are in {villages.crs.to_string()}, which is not projected: reproject to "
-                        "a metric CRS (UTM) first, e.g. with kawasan_gis.io.read_villages"
-                    ),
-                )
-            )
-        if CODE not in villages.columns:
-            problems.append((FieldError, f"villages have no '{CODE}' column (see docs/design.md)"))
-        else:
-            dup = villages[CODE][villages[CODE].duplicated()]
-            if len(dup):
-                problems.append((FieldError, f"'{CODE}' is not unique: {format_list(dup.astype(str).unique(), lang='en')}"))
-        geoms = villages.geometry.values
-        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        if empty.any():
-            problems.append((GeometryError, f"{int(empty.sum())} villages have no geometry: {_rows(villages, empty)}"))
-        else:
-            bad_type = ~np.isin(shapely.get_type_id(geoms), [3, 6])
-            if bad_type.any():
-                problems.append((LayerError, f"villages must be polygons; not at {_rows(villages, bad_type)}"))
-            else:
-                invalid = ~shapely.is_valid(geoms)
-                if invalid.any():
-                    why = f"invalid village geometries at {_rows(villages, invalid)}; repair them"
-                    problems.append((GeometryError, why + " (kawasan_gis.io.read_villages or shapely.make_valid)"))
-    _problem_error(problems, "villages")
 
 
 def _rows(gdf: pd.DataFrame, mask: np.ndarray) -> str:
@@ -241,7 +209,7 @@ def _measure_matrix(
     out = np.zeros((len(vgeoms), n_keys))
     # Parts, not features: cutting a MultiPolygon of a thousand parts with a village costs
     # far more than cutting the few parts near it (the STRtree finds those).
-    geoms, src = _polygon_parts(geoms[use], (3,) if measure == "area" else (1, 2))
+    geoms, src = polygon_parts(geoms[use], (3,) if measure == "area" else (1, 2))
     keys = keys[use][src]
     if len(geoms) == 0 or len(vgeoms) == 0:
         return out
@@ -288,37 +256,6 @@ def default_priority(kind: str = "rtrw") -> dict[str, int]:
     from kawasan_gis.vocab import load_vocabulary
 
     return {cls.code: int(cls.priority) for cls in load_vocabulary(kind)}
-
-
-def _polygon_parts(geoms: np.ndarray, keep_types: Sequence[int] = (3,)) -> tuple[np.ndarray, np.ndarray]:
-    """Single parts of ``geoms`` of the given types, and the position each came from.
-
-    Single geometries are kept as they are (no copy); multi-part geometries and collections
-    are split. Missing and empty geometries give no part.
-    """
-    g, owner = geoms, np.arange(len(geoms))
-    while True:
-        multi = np.isin(shapely.get_type_id(g), [4, 5, 6, 7])
-        if not multi.any():
-            break
-        parts, src = shapely.get_parts(g[multi], return_index=True)
-        g = np.concatenate([g[~multi], parts])
-        owner = np.concatenate([owner[~multi], owner[multi][src]])
-    keep = np.isin(shapely.get_type_id(g), list(keep_types)) & ~shapely.is_empty(g)
-    return g[keep], owner[keep]
-
-
-def polygonal(geoms: np.ndarray) -> np.ndarray:
-    """The polygonal part of each result of a GEOS overlay: collections lose their lines and points.
-
-    The polygons of one overlay result never overlap, so they are joined as a MultiPolygon
-    without a union.
-    """
-    out = geoms.copy()
-    for k in np.flatnonzero(shapely.get_type_id(geoms) == 7):
-        parts, _ = _polygon_parts(geoms[k : k + 1])
-        out[k] = shapely.multipolygons(parts) if len(parts) else shapely.Polygon()
-    return out
 
 
 def _ranks(geoms: np.ndarray, classes: pd.Series, priority: Mapping[str, int] | None) -> np.ndarray:
@@ -424,7 +361,7 @@ def resolve_overlaps(
     rank = _ranks(geoms, classes[class_column].reset_index(drop=True), priority)
     # Work on polygon parts: a zoning MultiPolygon can have thousands of parts, and cutting
     # it whole costs far more than cutting the few parts that really overlap.
-    g, owner = _polygon_parts(geoms)
+    g, owner = polygon_parts(geoms)
     tree = shapely.STRtree(g)
     i, j = tree.query(g)
     keep = (i < j) & (owner[i] != owner[j])
@@ -511,7 +448,7 @@ def tabulate_classes(
     >>> round(float(table.sum(axis=1).sub(table["overlap"]).sum()) / 100)  # km2 of the villages
     3858
     """
-    _check_villages(villages)
+    require_villages(villages, step="overlay")
     classes = _align(villages, classes, "class layer")
     _require_columns(classes, [class_column], "class layer")
     if overlaps not in ("resolve", "keep"):
@@ -693,7 +630,7 @@ def raster_histogram(
     """
     import rasterio
 
-    _check_villages(villages)
+    require_villages(villages, step="overlay")
     try:
         with rasterio.open(raster_path) as src:
             rcrs, transform, shape = src.crs, src.transform, (src.height, src.width)
@@ -886,7 +823,7 @@ def line_density(
     >>> line_density(desa, roads.to_crs(32748), by="kelas_jalan").columns.tolist()  # doctest: +SKIP
     ['km_per_km2', 'km_per_km2_arteri', 'km_per_km2_kolektor', 'km_per_km2_lain', 'km_per_km2_lokal']
     """
-    _check_villages(villages)
+    require_villages(villages, step="overlay")
     lines = _align(villages, lines, "line layer")
     _require_columns(lines, [by], "line layer")
     geoms = _valid_geoms(lines, "line layer", (1, 2, 5), "lines")
@@ -968,7 +905,7 @@ def point_stats(
     >>> int(point_stats(desa, pusat.to_crs(32748))["n"].sum())  # doctest: +SKIP
     268
     """
-    _check_villages(villages)
+    require_villages(villages, step="overlay")
     points = _align(villages, points, "point layer")
     _require_columns(points, [by], "point layer")
     geoms = _valid_geoms(points, "point layer", (0, 4), "points")

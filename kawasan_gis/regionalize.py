@@ -31,7 +31,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components, depth_first_tree, minimum_spanning_tree
 from sklearn.cluster import ward_tree
 
-from kawasan_gis.errors import ConfigError, CRSError, FieldError, GeometryError
+from kawasan_gis.errors import ConfigError, FieldError
+from kawasan_gis.io import require_villages
 
 __all__ = ["Contiguity", "Proposal", "contiguity", "propose_kawasan"]
 
@@ -183,11 +184,7 @@ def contiguity(
     >>> int(graph.labels.max()) + 1, len(graph.bridges)
     (1, 0)
     """
-    _check_crs(villages)
-    problems = _missing(villages, ["kode_desa"] + ([by] if by else []))
-    if problems:
-        raise FieldError("The villages layer lacks columns needed for the contiguity graph.", problems=problems)
-    _check_codes(villages["kode_desa"])
+    require_villages(villages, step="regionalize", columns=[by] if by else [])
     if not snap >= 0:
         raise ConfigError(f"snap must be a distance >= 0 in metres, not {snap!r}.")
     n = len(villages)
@@ -197,7 +194,6 @@ def contiguity(
     if excluded.shape != (n,):
         raise ConfigError(f"exclude must have one flag per village ({n}), not shape {excluded.shape}.")
     geoms = np.asarray(villages.geometry.array, dtype=object)
-    _check_geometries(geoms, kode)
 
     a, b = _near_pairs(geoms, snap)
     same = group[a] == group[b]
@@ -561,37 +557,9 @@ def propose_kawasan(
 # --------------------------------------------------------------------------- validation
 
 
-def _check_crs(gdf: gpd.GeoDataFrame) -> None:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise TypeError(f"villages must be a GeoDataFrame, not {type(gdf).__name__}.")
-    if gdf.crs is None:
-        raise CRSError("The villages layer has no CRS; set it, then reproject to a metric CRS such as UTM (EPSG:32748).")
-    unit = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else ""
-    if not gdf.crs.is_projected or unit not in ("metre", "meter", "m"):
-        raise CRSError(
-            f"The villages layer is in {gdf.crs.name!r}, which does not measure in metres; "
-            "reproject it to a projected CRS in metres (e.g. UTM zone 48S, EPSG:32748) first."
-        )
-
-
-def _missing(df: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    return [f"column {c!r} is missing" for c in columns if c not in df.columns]
-
-
 def _listed(items: Sequence[str]) -> str:
     shown = ", ".join(map(str, items[:_LISTED]))
     return shown + (f" ... and {len(items) - _LISTED} more" if len(items) > _LISTED else "")
-
-
-def _check_codes(codes: pd.Series) -> None:
-    problems = []
-    if codes.isna().any():
-        problems.append(f"{int(codes.isna().sum())} village(s) have no kode_desa")
-    dup = codes[codes.duplicated(keep=False) & codes.notna()].astype(str)
-    if len(dup):
-        problems.append(f"duplicated kode_desa: {_listed(sorted(set(dup)))}")
-    if problems:
-        raise FieldError("Village codes must be present and unique.", problems=problems)
 
 
 def _validate(
@@ -633,10 +601,10 @@ def _validate(
     if bad:
         raise ConfigError("Invalid options for propose_kawasan.", problems=bad)
 
-    _check_crs(villages)
+    require_villages(villages, step="regionalize", columns=_VILLAGE_COLUMNS)
     if not isinstance(scores, pd.DataFrame):
         raise TypeError(f"scores must be a DataFrame indexed by kode_desa, not {type(scores).__name__}.")
-    problems = _missing(villages, _VILLAGE_COLUMNS)
+    problems: list[str] = []
     if potential_columns is None:
         columns = [c for c in scores.columns if isinstance(c, str) and c.startswith(_SCORE_PREFIX)]
         if not columns:
@@ -656,7 +624,6 @@ def _validate(
         raise FieldError("Columns needed to propose kawasan are missing.", problems=problems)
     if villages.empty:
         raise FieldError("The villages layer is empty.")
-    _check_codes(villages["kode_desa"])
     kode = villages["kode_desa"].astype(str)
     missing = sorted(set(kode) - set(map(str, scores.index)))
     if missing:
@@ -679,22 +646,7 @@ def _validate(
         problems.append(f"jenis must be 'desa' or 'kelurahan', found {odd}")
     if problems:
         raise FieldError("Scores or village attributes cannot be used.", problems=problems)
-
-    _check_geometries(np.asarray(villages.geometry.array, dtype=object), kode.to_numpy())
     return columns
-
-
-def _check_geometries(geoms: np.ndarray, kode: np.ndarray) -> None:
-    broken = []
-    for label, mask in (
-        ("missing or empty", shapely.is_missing(geoms) | shapely.is_empty(geoms)),
-        ("not polygonal", ~np.isin(shapely.get_type_id(geoms), [3, 6]) & ~shapely.is_missing(geoms)),
-        ("invalid (repair with io.read_villages or shapely.make_valid)", ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)),
-    ):
-        if mask.any():
-            broken.append(f"{label}: {_listed(sorted(kode[mask]))}")
-    if broken:
-        raise GeometryError("Village geometries cannot be used for the contiguity graph.", problems=broken)
 
 
 # --------------------------------------------------------------------------- zoning

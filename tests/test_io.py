@@ -169,6 +169,9 @@ def test_geographic_working_crs_refused(tmp_path: Path) -> None:
     raw_villages().to_file(v)
     with pytest.raises(CRSError, match="not projected"):
         read_villages(v, working_crs="EPSG:4326")
+    # projected, but in US survey feet: areas would be square feet
+    with pytest.raises(CRSError, match="EPSG:2227 is not projected in metres"):
+        read_villages(v, working_crs="EPSG:2227")
     with pytest.raises(CRSError, match="is not a CRS pyproj knows"):
         read_villages(v, working_crs="EPSG:99999999")
 
