@@ -1253,7 +1253,8 @@ def _village_field_problems(villages: gpd.GeoDataFrame, columns: Sequence[str]) 
     if "kode_desa" in villages.columns:
         codes = villages["kode_desa"]
         if codes.isna().any():
-            problems.append(f"{int(codes.isna().sum())} desa tanpa kode_desa / village(s) without a kode_desa: rows {format_list(np.flatnonzero(codes.isna()).tolist(), lang='en')}")
+            rows = format_list(np.flatnonzero(codes.isna()).tolist(), lang="en")
+            problems.append(f"{int(codes.isna().sum())} desa tanpa kode_desa / village(s) without a kode_desa: rows {rows}")
         dup = sorted(set(codes[codes.duplicated() & codes.notna()].astype(str)))
         if dup:
             problems.append(f"kode_desa ganda / duplicate kode_desa (codes must be unique): {format_list(dup, lang='en')}")
