@@ -84,12 +84,12 @@ def _hectares(gdf: gpd.GeoDataFrame) -> list[float]:
 
 def summarise(gdf: gpd.GeoDataFrame, column: str, mapping: ClassMapping) -> list[dict[str, Any]]:
     """One record per distinct raw value (and one for missing values), largest area first."""
-    from kawasan_gis.vocab import _is_missing
+    from kawasan_gis.vocab.text import is_missing
 
     counts: dict[object, int] = {}
     areas: dict[object, float] = {}
     for value, ha in zip(gdf[column], _hectares(gdf), strict=True):
-        key = None if _is_missing(value) else value
+        key = None if is_missing(value) else value
         counts[key] = counts.get(key, 0) + 1
         areas[key] = areas.get(key, 0.0) + ha
     by_raw = {r.raw: r for r in mapping}
