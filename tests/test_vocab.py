@@ -556,6 +556,11 @@ def test_override_file_errors(tmp_path):
     bad.write_text("classes = [\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_potentials(overrides=bad)
+    # Override and mapping files are read by one reader: a file saved in Latin-1 is a clear error.
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[matrix.peternakan]\nperkebunan = "T" # dua puluh derajat\xb0\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"ITBX override file .*latin1\.toml cannot be read"):
+        load_itbx(overrides=latin1)
 
 
 def test_builtin_heads_do_not_capture_other_classes():

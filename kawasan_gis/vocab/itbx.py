@@ -17,7 +17,15 @@ import pandas as pd
 
 from kawasan_gis.errors import ConfigError
 from kawasan_gis.vocab.classes import Vocabulary, load_vocabulary
-from kawasan_gis.vocab.reading import CODE_RE, OverrideSource, builtin_toml, check_keys, merge_tables, read_overrides, user_section
+from kawasan_gis.vocab.reading import (
+    CODE_RE,
+    OverrideSource,
+    builtin_toml,
+    check_keys,
+    merge_tables,
+    read_overrides,
+    user_section,
+)
 
 __all__ = ["STATUSES", "ItbxMatrix", "Status", "load_itbx"]
 
