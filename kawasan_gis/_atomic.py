@@ -3,16 +3,31 @@
 Every writer of the package goes through these helpers, so an exception or Ctrl-C in
 the middle of a write leaves the previous output (if any) untouched and no temporary
 file behind.
+
+Output folders carry a stamp (the hidden file ``.kawasan_gis``). A folder is replaced
+whole only when it carries the stamp or is empty: a folder with the user's own files
+(a project folder, ``--out .``, a folder of inputs) is never deleted, and a merge never
+overwrites a user's file in an unstamped folder (the files it merged there itself are listed
+in ``.kawasan_gis_berkas`` and may be replaced by the next run). Both refuse with
+:class:`~kawasan_gis.errors.OutputFolderError` before anything is written.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
+
+from kawasan_gis.errors import OutputFolderError
+
+STAMP = ".kawasan_gis"
+OWNED = ".kawasan_gis_berkas"  # in a user's folder: the files kawasan_gis merged into it
+_LISTED = 5
 
 
 @contextmanager
@@ -41,24 +56,99 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
+def is_output_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder kawasan_gis wrote (it carries the stamp)."""
+    return (Path(path) / STAMP).is_file()
+
+
+def _owned(folder: Path) -> set[str]:
+    try:
+        return set(json.loads((folder / OWNED).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
+
+
+def _listing(names: Iterable[str]) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:_LISTED])
+    return shown + (f" (+{len(names) - _LISTED})" if len(names) > _LISTED else "")
+
+
+def check_output_folder(path: str | os.PathLike[str], *, merge: bool = False, names: Iterable[str] = ()) -> None:
+    """Refuse an output folder that writing would harm, before any work is done.
+
+    ``merge=False`` (the folder is replaced whole): ``path`` must not exist, be empty, or
+    carry the stamp. ``merge=True``: an unstamped folder is fine as long as none of
+    ``names`` (the files about to be written) exists in it.
+
+    Raises
+    ------
+    OutputFolderError
+        Naming the folder, some of the user's files and the fix.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputFolderError(
+            f"'{path}' adalah berkas, bukan folder: pilih folder keluaran lain. / "
+            f"'{path}' is a file, not a folder: choose another output folder."
+        )
+    if not path.is_dir() or is_output_folder(path):
+        return
+    present = [p.name for p in path.iterdir()]
+    if merge:
+        clash = sorted((set(names) & set(present)) - _owned(path))
+        if clash:
+            raise OutputFolderError(
+                f"Folder keluaran '{path}' sudah berisi {_listing(clash)} yang bukan buatan kawasan_gis; "
+                "berkas itu tidak akan ditimpa. Pilih folder keluaran baru (mis. --out hasil_cek). / "
+                f"Output folder '{path}' already holds {_listing(clash)}, not written by kawasan_gis; "
+                "they will not be overwritten. Choose a new output folder (e.g. --out hasil_cek)."
+            )
+        return
+    if present:
+        raise OutputFolderError(
+            f"Folder keluaran '{path}' berisi berkas yang bukan buatan kawasan_gis ({_listing(present)}); "
+            f"kawasan_gis tidak menghapus atau mengganti folder itu. Pilih folder baru, mis. --out {path / 'hasil'}. / "
+            f"Output folder '{path}' holds files kawasan_gis did not write ({_listing(present)}); "
+            f"kawasan_gis never deletes or replaces such a folder. Choose a new folder, e.g. --out {path / 'hasil'}."
+        )
+
+
+def _stamp(folder: Path) -> None:
+    from kawasan_gis import __version__
+
+    record = {"tool": "kawasan_gis", "version": __version__, "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    (folder / STAMP).write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+
 @contextmanager
 def atomic_folder(path: str | os.PathLike[str], *, merge: bool = False) -> Iterator[Path]:
     """Yield a temporary folder beside ``path`` that takes its place when the block completes.
 
-    With ``merge=False`` the folder replaces ``path`` whole; with ``merge=True`` only the
-    files written into it replace their namesakes in an existing ``path``.
+    With ``merge=False`` the folder replaces ``path`` whole (only a stamped or empty
+    ``path``); with ``merge=True`` only the files written into it replace their namesakes
+    in an existing ``path`` (never a file of an unstamped folder). See
+    :func:`check_output_folder`; the check runs before and again after the block, so a
+    folder that gained user files meanwhile is not harmed either.
     """
     path = Path(path).resolve()
+    check_output_folder(path, merge=merge)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
     try:
         yield tmp
+        written = [item.name for item in tmp.iterdir()]
+        check_output_folder(path, merge=merge, names=written)
         if not path.exists():
+            _stamp(tmp)
             os.replace(tmp, path)
         elif merge:
+            if not is_output_folder(path):
+                write_text(path / OWNED, json.dumps(sorted(_owned(path) | set(written))) + "\n")
             for item in tmp.iterdir():
                 os.replace(item, path / item.name)
         else:
+            _stamp(tmp)
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
             os.replace(path, old / path.name)
             os.replace(tmp, path)

@@ -60,6 +60,10 @@ class PlanError(KawasanError, ValueError):
     """A plan brought for checking is inconsistent (unknown codes, villages in two kawasan...)."""
 
 
+class OutputFolderError(KawasanError, FileExistsError):
+    """An output folder holds files kawasan_gis did not write; it is never replaced or merged into."""
+
+
 class CheckFailed(KawasanError):
     """A plan failed the RTRW check at the level asked for with ``--fail-on``."""
 

@@ -83,8 +83,10 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
 
     Writes OUT/kawasan.gpkg (layers desa, kawasan, sambungan) and OUT/kawasan.csv.
     """
+    from kawasan_gis._atomic import check_output_folder
     from kawasan_gis.pipeline import run, write_proposal
 
+    check_output_folder(out)
     cfg = build_config(
         config,
         villages=opts["villages"],

@@ -140,10 +140,12 @@ def _progress_reporter(quiet: bool):  # type: ignore[no-untyped-def]
 
 def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, lang: str | None = None) -> int:  # type: ignore[no-untyped-def]
     """Run the pipeline from a config file (or object), write outputs, print a summary."""
+    from kawasan_gis._atomic import check_output_folder
     from kawasan_gis.config import load_config
     from kawasan_gis.errors import CheckFailed
     from kawasan_gis.pipeline import run, write_outputs
 
+    check_output_folder(out)  # before the run: a user's folder is refused at once, not after minutes
     cfg = config if config is not None else load_config(config_path)  # type: ignore[arg-type]
     if lang:
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
