@@ -48,7 +48,7 @@ def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None
     res = run(files, "west")
     assert res.exit_code == 0, res.output
     out = files["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["check.csv", "check.gpkg", "check.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".kawasan_gis", "check.csv", "check.gpkg", "check.xlsx"]  # the stamp: a folder it wrote
     assert [n for n, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa"]
     kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
     assert kaw[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].iloc[0].tolist() == pytest.approx([0, 0, 0, 100, 0])

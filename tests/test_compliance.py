@@ -437,7 +437,7 @@ def test_load_check_config(tmp_path: Path) -> None:
 def test_write_check(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path: Path) -> None:
     res = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves)
     out = write_check(res, tmp_path / "hasil")
-    assert sorted(p.name for p in out.iterdir()) == ["check.csv", "check.gpkg", "check.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".kawasan_gis", "check.csv", "check.gpkg", "check.xlsx"]
     assert [name for name, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa"]
     kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
     assert {"pct_I", "pct_T", "pct_B", "pct_X", "pct_outside", "verdict"} <= set(kaw.columns)

@@ -33,6 +33,7 @@ def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> No
     expected = {
         "kawasan.gpkg", "kawasan.csv", "desa.csv", "kawasan.xlsx", "desa.geojson", "kawasan.geojson", "kawasan.kml",
         "peta_kawasan.html", "peta_kawasan.png", "peta_kawasan.pdf", "laporan.html", "run.json",
+        ".kawasan_gis",  # the stamp that lets a later run replace this folder
     }
     assert expected == {p.name for p in out.iterdir()}
     assert not list(out.parent.glob(".hasil-*"))  # no temporary folder left behind
@@ -112,6 +113,7 @@ def test_interrupted_write_leaves_nothing(lamtim_run: tuple[pipeline.RunResult, 
     previous = tmp_path / "hasil"
     previous.mkdir()
     (previous / "lama.txt").write_text("hasil lama")
+    (previous / ".kawasan_gis").write_text("{}")  # a folder an earlier run wrote
 
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -120,7 +122,7 @@ def test_interrupted_write_leaves_nothing(lamtim_run: tuple[pipeline.RunResult, 
     with pytest.raises(KeyboardInterrupt):
         pipeline.write_outputs(result, previous)
     assert [p.name for p in tmp_path.iterdir()] == ["hasil"]  # no temporary folder left
-    assert [p.name for p in previous.iterdir()] == ["lama.txt"]  # previous results untouched
+    assert sorted(p.name for p in previous.iterdir()) == [".kawasan_gis", "lama.txt"]  # previous results untouched
 
 
 def test_shapefile_export_has_documented_short_names(lamtim_run: tuple[pipeline.RunResult, Path], tmp_path: Path) -> None:
