@@ -35,9 +35,19 @@ def status_mb(key: str) -> float:
 
 
 def reset_peak() -> float:
-    """Forget the peak memory so far (Linux clear_refs); return the current RSS in MB."""
+    """Forget the peak memory so far (Linux clear_refs); return the current RSS in MB.
+
+    Raises
+    ------
+    RuntimeError
+        When the peak cannot be reset: a peak printed afterwards would silently include
+        everything loaded before, so the benchmark stops instead of printing it.
+    """
     try:
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
+    except OSError as exc:
+        raise RuntimeError(
+            f"cannot reset peak memory ({exc}); run the benchmark on Linux with write access to "
+            "/proc/self/clear_refs, or measure peak memory in a fresh process"
+        ) from exc
     return status_mb("VmRSS")
