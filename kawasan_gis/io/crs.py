@@ -1,0 +1,88 @@
+"""CRS rules: parsing a user CRS, metric CRSs, the default working CRS (the data's UTM zone),
+assigning a declared or assumed CRS (never guessed) and reprojecting to the working CRS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from kawasan_gis.errors import CRSError
+from kawasan_gis.io.report import LayerReport
+
+
+def parse_crs(value: Any) -> CRS:
+    """Parse a user CRS (``"EPSG:32748"``, ``32748``, WKT); raise CRSError with a hint when invalid."""
+    try:
+        text = str(value).strip()
+        return CRS.from_user_input(int(text) if text.isdigit() else text)
+    except (PyprojCRSError, ValueError, TypeError):
+        raise CRSError(f"'{value}' is not a CRS pyproj knows. Give an EPSG code such as EPSG:4326 or EPSG:32748.") from None
+
+
+def is_metric(crs: Any) -> bool:
+    """True when ``crs`` is projected and its horizontal axes are in metres.
+
+    A projected CRS in feet (EPSG:2227, US survey foot) is not metric: its areas would be
+    square feet read as square metres.
+    """
+    crs = CRS.from_user_input(crs)
+    axes = crs.axis_info[:2]
+    return bool(crs.is_projected and axes and all(np.isclose(a.unit_conversion_factor, 1.0) for a in axes))
+
+
+def working_crs_for(gdf: gpd.GeoDataFrame) -> CRS:
+    """The UTM zone (WGS 84) of the layer's centre: the default metric working CRS."""
+    crs = gdf.estimate_utm_crs(datum_name="WGS 84")
+    return CRS.from_user_input(crs)
+
+
+def assign_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: Any, report: LayerReport) -> gpd.GeoDataFrame:
+    """The layer with its declared CRS, or ``assume_crs`` when it declares none (never guessed).
+
+    Refuses a layer without a CRS and without ``assume_crs``, and one that declares degrees
+    while its coordinates are metres.
+    """
+    if gdf.crs is None:
+        if assume_crs is None:
+            report.usable = False
+            raise CRSError(
+                f"{path}: the layer has no CRS (a shapefile without its .prj, or a file saved without one). "
+                "kawasan_gis never guesses: re-run with --assume-crs EPSG:XXXX (for example EPSG:4326 for "
+                "longitude/latitude degrees, or the UTM zone the data was made in; in a config file: "
+                'assume_crs = "EPSG:XXXX" in the layer\'s entry), or add the .prj file.'
+            )
+        gdf = gdf.set_crs(parse_crs(assume_crs))
+        report.crs_assumed = True
+        report.notes.append(f"CRS taken from --assume-crs {assume_crs}")
+    elif assume_crs is not None and CRS.from_user_input(gdf.crs) != parse_crs(assume_crs):
+        report.notes.append(f"--assume-crs {assume_crs} ignored: the file declares {gdf.crs.to_string()}")
+    report.crs_source = gdf.crs.to_string()
+    if gdf.crs.is_geographic and not gdf.empty:
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180 <= minx <= 180 and -90 <= miny <= 90 and -180 <= maxx <= 180 and -90 <= maxy <= 90):
+            raise CRSError(
+                f"{path}: the layer says it is in degrees ({gdf.crs.to_string()}) but its coordinates "
+                f"({minx:.0f}, {miny:.0f} ... {maxx:.0f}, {maxy:.0f}) are metres. The declared CRS is wrong: "
+                "fix the .prj or pass the right one with --assume-crs after removing it."
+            )
+    return gdf
+
+
+def to_working_crs(gdf: gpd.GeoDataFrame, working_crs: Any, report: LayerReport) -> gpd.GeoDataFrame:
+    """Reproject to the working CRS, which must be projected in metres."""
+    target = parse_crs(working_crs)
+    if not is_metric(target):
+        raise CRSError(
+            f"working CRS {target.to_string()} is not projected in metres: areas and distances need metres. "
+            "Use a UTM zone such as EPSG:32748 (or leave it unset to use the data's UTM zone)."
+        )
+    report.working_crs = target.to_string()
+    if CRS.from_user_input(gdf.crs) != target:
+        gdf = gdf.to_crs(target)
+    return gdf

@@ -1,0 +1,165 @@
+"""Geometry repair and polygon parts.
+
+:func:`clean_geometries` drops null/empty and Z, repairs invalid geometries and keeps the
+wanted geometry family, recording each change in the :class:`LayerReport` and warning with
+counts and names. :func:`polygon_parts` and :func:`polygonal` take polygons out of GEOS
+results; the overlay and check steps use them too.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from kawasan_gis.errors import GeometryError, RepairWarning
+from kawasan_gis.io.report import LayerReport, Repair
+
+
+def polygon_parts(geoms: np.ndarray, keep_types: Sequence[int] = (3,)) -> tuple[np.ndarray, np.ndarray]:
+    """Single parts of ``geoms`` of the given types, and the position each came from.
+
+    Single geometries are kept as they are (no copy); multi-part geometries and collections
+    are split. Missing and empty geometries give no part.
+    """
+    g, owner = geoms, np.arange(len(geoms))
+    while True:
+        multi = np.isin(shapely.get_type_id(g), [4, 5, 6, 7])
+        if not multi.any():
+            break
+        parts, src = shapely.get_parts(g[multi], return_index=True)
+        g = np.concatenate([g[~multi], parts])
+        owner = np.concatenate([owner[~multi], owner[multi][src]])
+    keep = np.isin(shapely.get_type_id(g), list(keep_types)) & ~shapely.is_empty(g)
+    return g[keep], owner[keep]
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """The polygonal part of each result of a GEOS overlay: collections lose their lines and points.
+
+    The polygons of one overlay result never overlap, so they are joined as a MultiPolygon
+    without a union.
+    """
+    out = geoms.copy()
+    for k in np.flatnonzero(shapely.get_type_id(geoms) == 7):
+        parts, _ = polygon_parts(geoms[k : k + 1])
+        out[k] = shapely.multipolygons(parts) if len(parts) else shapely.Polygon()
+    return out
+
+
+def _feature_names(gdf: gpd.GeoDataFrame, mask: np.ndarray, id_column: str | None) -> list[str]:
+    idx = np.flatnonzero(mask)
+    if id_column and id_column in gdf.columns:
+        return [f"{id_column}={gdf[id_column].iloc[i]}" for i in idx]
+    return [f"#{i}" for i in idx]
+
+
+def clean_geometries(
+    gdf: gpd.GeoDataFrame,
+    *,
+    geom_kind: Literal["polygon", "line", "point"],
+    id_column: str | None = None,
+    report: LayerReport | None = None,
+    source: str = "",
+) -> gpd.GeoDataFrame:
+    """Drop null/empty geometries, drop Z, repair invalid ones; warn with counts and names.
+
+    Repairs use :func:`shapely.make_valid` with the ``structure`` method, which keeps
+    every polygon part of a self-intersecting ring; for polygon layers only the polygonal
+    parts of the result are kept. Features that end up empty are dropped and named.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Polygon
+    >>> bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    >>> g = gpd.GeoDataFrame(geometry=[bowtie], crs=32748)
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> round(clean_geometries(g, geom_kind="polygon").area.sum(), 1)
+    2.0
+    """
+    report = report if report is not None else LayerReport(path=source, layer=None, kind="")
+    where = f"{source}: " if source else ""
+    geoms = gdf.geometry.values
+    changes: list[Repair] = []
+
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        changes.append(Repair("null/empty geometries dropped", int(missing.sum()), _feature_names(gdf, missing, id_column)))
+        gdf = gdf.loc[~missing]
+        geoms = gdf.geometry.values
+
+    has_z = shapely.has_z(geoms)
+    if has_z.any():
+        changes.append(Repair("Z coordinates dropped", int(has_z.sum()), []))
+        geoms = shapely.force_2d(geoms)
+
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        names = _feature_names(gdf, invalid, id_column)
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        fixed = geoms.copy()
+        fixed[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+        geoms = fixed
+        detail = [f"{n} ({r})" for n, r in zip(names, reasons, strict=True)]
+        changes.append(Repair("invalid geometries repaired (make_valid, structure)", int(invalid.sum()), detail))
+
+    if geom_kind == "polygon":
+        geoms, dropped_parts = _keep_type(geoms, ("Polygon", "MultiPolygon"))
+    elif geom_kind == "line":
+        geoms, dropped_parts = _keep_type(geoms, ("LineString", "MultiLineString"))
+    else:
+        geoms, dropped_parts = _keep_type(geoms, ("Point", "MultiPoint"))
+    if dropped_parts.any():
+        changes.append(
+            Repair(f"non-{geom_kind} parts removed", int(dropped_parts.sum()), _feature_names(gdf, dropped_parts, id_column))
+        )
+
+    if geom_kind == "polygon":
+        # GEOS's make_valid can return parts that share an edge (an invalid MultiPolygon,
+        # e.g. for rings that retrace a segment); dissolving the parts fixes that
+        shared = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        for i in np.flatnonzero(shared):
+            geoms[i] = shapely.union_all(shapely.get_parts(geoms[i]))
+        unfixable = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        if unfixable.any():
+            raise GeometryError(
+                f"{where}{int(unfixable.sum())} geometries could not be repaired automatically "
+                f"({', '.join(_feature_names(gdf, unfixable, id_column))}). Fix them in a GIS (e.g. QGIS 'Fix geometries')."
+            )
+
+    empty_after = shapely.is_empty(geoms) | shapely.is_missing(geoms)
+    if geom_kind == "polygon":
+        empty_after |= shapely.area(geoms) == 0
+    out = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    if empty_after.any():
+        changes.append(
+            Repair(f"features with no {geom_kind} left dropped", int(empty_after.sum()), _feature_names(out, empty_after, id_column))
+        )
+        out = out.loc[~empty_after]
+
+    for change in changes:
+        report.repairs.append(change)
+        warnings.warn(f"{where}{change.text()}", RepairWarning, stacklevel=3)
+    return out
+
+
+def _keep_type(geoms: np.ndarray, keep: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Keep only geometries (or collection parts) of the wanted types; flag features that lost parts."""
+    types = shapely.get_type_id(geoms)
+    wanted_ids = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4, "MultiLineString": 5, "MultiPolygon": 6}
+    ok_ids = [wanted_ids[k] for k in keep]
+    out = geoms.copy()
+    lost = np.zeros(len(geoms), dtype=bool)
+    for i in np.flatnonzero(~np.isin(types, ok_ids) & ~shapely.is_missing(geoms)):
+        parts = shapely.get_parts(geoms[i])
+        # nested collections from make_valid are flattened once more
+        parts = np.concatenate([shapely.get_parts(p) if shapely.get_type_id(p) == 7 else [p] for p in parts]) if len(parts) else parts
+        good = [p for p in parts if shapely.get_type_id(p) in ok_ids and not shapely.is_empty(p)]
+        lost[i] = len(good) < len(parts)
+        out[i] = shapely.union_all(good) if good else shapely.from_wkt("POLYGON EMPTY" if "Polygon" in keep else "GEOMETRYCOLLECTION EMPTY")
+    return out, lost

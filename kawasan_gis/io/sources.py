@@ -1,0 +1,209 @@
+"""File sources: supported formats, zip archives (read in place, checked for unsafe paths),
+shapefile sidecars and truncation, GeoPackage layer choice, and :func:`read_raw` with its
+``where`` attribute filter. Nothing here touches CRS or geometry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pyogrio
+
+from kawasan_gis.errors import DataSourceError, LayerError
+
+log = logging.getLogger(__name__)
+
+
+VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".fgb", ".parquet", ".geoparquet"}
+
+RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img"}
+
+
+def _check_zip(path: Path) -> list[str]:
+    """Return the member names of a zip, refusing unsafe or broken archives."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataSourceError(f"{path}: not a readable zip archive ({exc}). Re-create the zip.") from None
+    if bad is not None:
+        raise DataSourceError(f"{path}: member '{bad}' is corrupt (CRC error). Re-create the zip.")
+    unsafe = [n for n in names if n.startswith(("/", "\\")) or ".." in PurePosixPath(n.replace("\\", "/")).parts]
+    if unsafe:
+        raise DataSourceError(
+            f"{path}: the archive has member paths that point outside it ({', '.join(unsafe)}). "
+            "It was not opened. Re-create the zip with plain relative paths."
+        )
+    return names
+
+
+def _shapefile_sidecars(path: Path, members: Iterable[str] | None = None) -> None:
+    """A shapefile needs its .shx and .dbf; say which one is missing."""
+    stem = path.stem if members is None else PurePosixPath(str(path)).stem
+    if members is None:
+        present = {p.suffix.lower() for p in path.parent.glob(glob_escape(path.stem) + ".*")}
+    else:
+        present = {PurePosixPath(m).suffix.lower() for m in members if PurePosixPath(m).stem == stem}
+    missing = [ext for ext in (".shx", ".dbf") if ext not in present]
+    if missing:
+        raise DataSourceError(
+            f"{path}: the shapefile is missing its {' and '.join(missing)} file(s). "
+            "A shapefile is several files with one name; copy all of them (.shp, .shx, .dbf, .prj) together."
+        )
+
+
+def _check_shp_header(path: Path) -> None:
+    """Compare the .shp header's declared length with the file: GDAL reads truncated files silently."""
+    with open(path, "rb") as fh:
+        header = fh.read(100)
+    size = path.stat().st_size
+    if len(header) < 100 or int.from_bytes(header[0:4], "big") != 9994:
+        raise DataSourceError(f"{path}: not a shapefile (bad header). The file is damaged or mislabelled; export it again.")
+    declared = int.from_bytes(header[24:28], "big") * 2
+    if size < declared:
+        raise DataSourceError(
+            f"{path}: the file is truncated: its header declares {declared:,} bytes but it has {size:,}. "
+            "Copy it again from the source (an interrupted download or copy)."
+        )
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with the glob wildcards ``[ ] * ?`` made literal (file names can hold them)."""
+    return re.sub(r"([\[\]*?])", r"[\1]", text)
+
+
+def _gdal_path(path: Path, layer: str | None) -> tuple[str, str | None]:
+    """The path GDAL should open and the layer inside it (zip members become /vsizip/ paths)."""
+    if path.suffix.lower() != ".zip":
+        if path.suffix.lower() == ".shp":
+            _shapefile_sidecars(path)
+            _check_shp_header(path)
+        return str(path), layer
+    names = _check_zip(path)
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    others = [n for n in names if n.lower().endswith((".gpkg", ".geojson", ".json", ".fgb"))]
+    candidates = shps + others
+    if not candidates:
+        raise DataSourceError(f"{path}: the zip holds no shapefile, GeoPackage or GeoJSON ({len(names)} members).")
+    if layer is not None:
+        chosen = [n for n in candidates if PurePosixPath(n).stem == layer or n == layer]
+        if not chosen:
+            if len(candidates) == 1:
+                chosen = candidates
+            else:
+                raise LayerError(f"{path}: no member named '{layer}'. Members: {', '.join(candidates)}.")
+    elif len(candidates) > 1:
+        raise LayerError(
+            f"{path}: the zip holds several layers ({', '.join(candidates)}). Choose one with --layer NAME."
+        )
+    else:
+        chosen = candidates
+    member = chosen[0]
+    if member.lower().endswith(".shp"):
+        _shapefile_sidecars(Path(member), members=names)
+        return f"/vsizip/{path.resolve()}/{member}", None
+    return f"/vsizip/{path.resolve()}/{member}", layer if layer != PurePosixPath(member).stem else None
+
+
+LAYER_HINTS: dict[str, tuple[str, ...]] = {
+    "villages": ("desa", "kel", "village", "admin"),
+    "rtrw": ("pola", "rtrw", "rdtr", "zona", "ruang"),
+    "landuse": ("lulc", "landuse", "land_use", "tutupan", "penggunaan", "pl_", "lc"),
+    "lines": ("jalan", "road", "irigasi", "saluran", "sungai"),
+    "points": ("pusat", "titik", "point", "pasar", "bendungan"),
+}
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the vector layers in ``path`` (one for single-layer formats)."""
+    path = existing_file(path)
+    if path.suffix.lower() == ".zip":
+        names = _check_zip(path)
+        return [PurePosixPath(n).stem for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson", ".fgb"))]
+    gpath, _ = _gdal_path(path, None)
+    try:
+        return [str(r[0]) for r in pyogrio.list_layers(gpath)]
+    except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
+        raise DataSourceError(f"{path}: cannot be opened as a vector data source ({exc}).") from None
+
+
+def _choose_layer(path: Path, gpath: str, layer: str | None, kind: str | None) -> str | None:
+    if layer is not None or path.suffix.lower() not in {".gpkg"}:
+        return layer
+    try:
+        layers = [str(r[0]) for r in pyogrio.list_layers(gpath)]
+    except Exception as exc:
+        raise DataSourceError(
+            f"{path}: cannot be opened as a GeoPackage ({exc}). The file may be truncated or not a GeoPackage."
+        ) from None
+    if len(layers) == 1:
+        return layers[0]
+    if not layers:
+        raise LayerError(f"{path}: the GeoPackage has no layers.")
+    hints = LAYER_HINTS.get(kind or "", ())
+    matches = [name for name in layers if any(h in name.lower() for h in hints)]
+    if len(matches) >= 1 and kind is not None:
+        # the first layer whose name fits the kind, in file order (e.g. 'desa' before 'kecamatan')
+        log.info("%s: using layer '%s' of %s", path, matches[0], layers)
+        return matches[0]
+    raise LayerError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}). Choose one with --layer NAME.")
+
+
+def existing_file(path: str | Path) -> Path:
+    """``path`` as a Path, refused with the fix when it is missing or a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise DataSourceError(f"{path}: file not found. Check the path (relative paths start from {Path.cwd()}).")
+    if path.is_dir():
+        raise DataSourceError(f"{path}: is a folder; give the file inside it (.shp, .gpkg, .geojson, .zip ...).")
+    return path
+
+
+def read_raw(
+    path: str | Path, *, layer: str | None = None, kind: str | None = None, where: str | None = None
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read a vector layer as it is (no CRS or geometry handling); return it and the layer name used.
+
+    ``where`` is an OGR SQL attribute filter (e.g. ``"KETERANGAN <> 'Ibukota Desa'"``).
+    """
+    path = existing_file(path)
+    suffix = path.suffix.lower()
+    if suffix not in VECTOR_SUFFIXES:
+        raise DataSourceError(
+            f"{path}: unsupported file type '{suffix}'. Use GeoPackage, Shapefile (.shp or .zip), GeoJSON, "
+            "FlatGeobuf or GeoParquet" + (" (rasters are read as --kind raster)." if suffix in RASTER_SUFFIXES else ".")
+        )
+    if suffix in {".parquet", ".geoparquet"}:
+        try:
+            frame = gpd.read_parquet(path)
+        except Exception as exc:
+            raise DataSourceError(f"{path}: cannot be read as GeoParquet ({exc}).") from None
+        if where:
+            try:
+                frame = frame.query(where.replace("<>", "!="))
+            except Exception as exc:
+                raise LayerError(f"{path}: the filter '{where}' cannot be applied ({exc}).") from None
+        return frame, None
+    gpath, inner_layer = _gdal_path(path, layer)
+    inner_layer = _choose_layer(path, gpath, inner_layer, kind)
+    try:
+        gdf = gpd.read_file(gpath, layer=inner_layer, engine="pyogrio", where=where)
+    except pyogrio.errors.FieldError as exc:
+        raise LayerError(f"{path}: the filter '{where}' names an unknown column ({exc}).") from None
+    except pyogrio.errors.DataLayerError as exc:
+        if where:
+            raise LayerError(f"{path}: the filter '{where}' is not valid OGR SQL ({exc}).") from None
+        raise LayerError(f"{path}: layer '{inner_layer}' cannot be read ({exc}). Layers: {list_layers(path)}.") from None
+    except Exception as exc:
+        raise DataSourceError(
+            f"{path}: cannot be read ({exc}). The file may be truncated or damaged; export it again from the source."
+        ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
+        raise LayerError(f"{path}: layer '{inner_layer}' has no geometry column (it is a plain table).")
+    return gdf, inner_layer

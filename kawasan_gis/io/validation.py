@@ -1,0 +1,85 @@
+"""``kawasan validate`` and writing: guessing a layer's kind, reading it as the pipeline
+would into its report, and writing several layers into one GeoPackage atomically."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from kawasan_gis._atomic import atomic_file
+from kawasan_gis.errors import RepairWarning
+from kawasan_gis.io.layers import read_layer
+from kawasan_gis.io.rasters import read_raster
+from kawasan_gis.io.report import LayerReport
+from kawasan_gis.io.sources import LAYER_HINTS, RASTER_SUFFIXES, list_layers, read_raw
+from kawasan_gis.io.villages import CODE_CANDIDATES, read_villages
+
+
+def detect_kind(path: str | Path, *, layer: str | None = None) -> str:
+    """Guess the kind of a layer from its format, geometry type and columns."""
+    path = Path(path)
+    if path.suffix.lower() in RASTER_SUFFIXES:
+        return "raster"
+    if layer is None and path.suffix.lower() == ".gpkg":
+        layers = list_layers(path)
+        if len(layers) > 1:
+            for kind in ("villages", "rtrw", "landuse", "lines", "points"):
+                if any(h in name.lower() for name in layers for h in LAYER_HINTS[kind]):
+                    return kind
+    gdf, _ = read_raw(path, layer=layer)
+    types = set(gdf.geom_type.dropna())
+    if types and types <= {"Point", "MultiPoint"}:
+        return "points"
+    if types and types <= {"LineString", "MultiLineString"}:
+        return "lines"
+    lower = {c.lower() for c in gdf.columns}
+    if lower & set(CODE_CANDIDATES + ("wadmkd", "nama_desa")):
+        return "villages"
+    if lower & {"namobj", "kodkws", "jnsrpr", "jnshutan", "fungsikws", "namzon", "kodszn"}:
+        return "rtrw"
+    return "landuse"
+
+
+def validate_layer(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    layer: str | None = None,
+    assume_crs: Any = None,
+    working_crs: Any = None,
+) -> tuple[LayerReport, gpd.GeoDataFrame | None]:
+    """Read a layer as the pipeline would and return its report (and the problem geometries).
+
+    Repairs are collected into the report instead of being raised as warnings. Errors that
+    make the layer unusable propagate as :class:`~kawasan_gis.errors.KawasanError`.
+    """
+    kind = kind or detect_kind(path, layer=layer)
+    if kind == "raster":
+        return read_raster(path, assume_crs=assume_crs).report(), None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RepairWarning)
+        if kind == "villages":
+            gdf = read_villages(path, layer=layer, assume_crs=assume_crs, working_crs=working_crs)
+            return gdf.attrs["kawasan_report"], gdf.attrs.get("kawasan_coverage")
+        gdf = read_layer(path, kind=kind, layer=layer, assume_crs=assume_crs, working_crs=working_crs)  # type: ignore[arg-type]
+        report = gdf.attrs["kawasan_report"]
+        return report, None
+
+
+def write_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+    """Write several layers into one GeoPackage atomically (all or nothing).
+
+    The file is written next to its destination under a temporary name and moved into
+    place only when every layer is written, so a failure never leaves a half-written file.
+    """
+    path = Path(path)
+    with atomic_file(path, suffix=".gpkg") as tmp:
+        for name, gdf in layers.items():
+            frame = gdf.copy()
+            frame.attrs = {}
+            frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+    return path
