@@ -74,6 +74,7 @@ __all__ = [
     "centrality",
     "choose_centres",
     "designated_centres",
+    "designation_level",
     "facility_counts",
     "hierarchy_orders",
     "road_network",
@@ -142,7 +143,8 @@ def facility_counts(
     DataFrame
         Indexed by ``kode_desa`` in the villages' order, one float column per type (NaN where
         a table has no row for the village). ``attrs["sources"]`` says where each type came
-        from and how it was counted.
+        from and how it was counted; ``attrs["jarak_km"]`` holds, for the point types, the km
+        from every village to the nearest point (0 inside).
 
     Examples
     --------
@@ -162,9 +164,11 @@ def facility_counts(
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise FieldError(f"jenis fasilitas bernama ganda / facility types named twice: {', '.join(dup)}; give each a unique name")
+    distances: dict[str, np.ndarray] = {}
     for name, layer in (points or {}).items():
         stats = point_stats(villages, layer, dedupe_tolerance=dedupe_tolerance)
         out[name] = stats["n"].to_numpy(dtype=float)
+        distances[name] = stats["jarak_km"].to_numpy(dtype=float)
         sources[name] = f"titik / points ({len(layer)}): jumlah unit per desa / units per village"
     for name, layer in (lines or {}).items():
         dens = line_density(villages, layer)
@@ -187,6 +191,7 @@ def facility_counts(
             out[name] = values
             sources[name] = f"tabel / table column {col}"
     out.attrs["sources"] = sources
+    out.attrs["jarak_km"] = distances
     return out
 
 
@@ -513,6 +518,8 @@ class Hierarchy:
 
 FACILITY_CATEGORIES = ("pendidikan", "kesehatan", "ekonomi", "pemerintahan", "prasarana")
 """Categories a facility type can belong to; a category no input covers is reported missing."""
+_CATEGORY_EN = {"pendidikan": "education", "kesehatan": "health", "ekonomi": "economic", "pemerintahan": "government",
+                "prasarana": "infrastructure"}
 
 
 def settlement_hierarchy(
@@ -571,7 +578,7 @@ def settlement_hierarchy(
         if unknown:
             raise FieldError(f"kategori fasilitas tidak dikenal / unknown facility categories: {unknown}; use {FACILITY_CATEGORIES}")
         covered = set(categories.values())
-        missing += [f"fasilitas {c} / {c} facilities" for c in FACILITY_CATEGORIES if c not in covered]
+        missing += [f"fasilitas {c} / {_CATEGORY_EN[c]} facilities" for c in FACILITY_CATEGORIES if c not in covered]
     lacking = int((~counts.notna().all(axis=1)).sum())
     if lacking:
         missing.append(f"{lacking} desa tanpa data fasilitas lengkap / villages without complete facility data")
@@ -830,7 +837,14 @@ def road_network(roads: gpd.GeoDataFrame, *, snap_m: float = 20.0) -> RoadNetwor
 # --------------------------------------------------------------------------- RTRW designation
 
 
-def _level(text: Any) -> tuple[str | None, int]:
+def designation_level(text: Any) -> tuple[str | None, int]:
+    """The label and level of an RTRW centre function (``"PKLp"`` -> ``("PKLp", 3)``; other text -> ``(None, 0)``).
+
+    Examples
+    --------
+    >>> designation_level("PKWp"), designation_level("Ibukota Desa")
+    (('PKWp', 4), (None, 0))
+    """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return None, 0
     raw = str(text).strip()
@@ -875,7 +889,7 @@ def designated_centres(villages: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
         )
     if centres.crs != villages.crs:
         centres = centres.to_crs(villages.crs)
-    labels = [_level(x) for x in centres[column]]
+    labels = [designation_level(x) for x in centres[column]]
     level = np.array([lv for _, lv in labels], dtype=np.int64)
     text = np.array([lb for lb, _ in labels], dtype=object)
     geoms = centres.geometry.values.to_numpy()

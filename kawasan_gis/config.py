@@ -21,6 +21,9 @@ METHODS = ("dominant", "ward")
 FAIL_ON = ("never", "prohibited", "conditional")
 LANGS = ("id", "en")
 RASTER_CODES = ("klhk", "worldcover")
+CENTRE_BASES = ("units", "presence")
+CENTRE_ORDERS = ("sturges", "natural_breaks")
+FACILITY_CATEGORIES = ("pendidikan", "kesehatan", "ekonomi", "pemerintahan", "prasarana")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Inputs:
     lines: dict[str, LayerInput] = field(default_factory=dict)
     points: dict[str, LayerInput] = field(default_factory=dict)
     table: TableInput | None = None
+    idm: TableInput | None = None  # Indeks Desa Membangun table (idm, iks, ike, ikl by village code)
+    centres: LayerInput | None = None  # RTRW designated centres (PKW, PKL, PPK, PPL); `column` names the function
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,36 @@ class CheckOptions:
 
 
 @dataclass(frozen=True)
+class CentreOptions:
+    """Settlement hierarchy and growth centres (``[centres]``; see docs/config.md)."""
+
+    roads: str | None = None  # a line layer of [inputs.lines]: the road network
+    facilities: dict[str, str] = field(default_factory=dict)  # facility -> category
+    basis: str = "units"
+    orders: str = "sturges"
+    n_orders: int | None = None
+    beyond_km: float = 10.0
+    secondary_min_villages: int = 15
+    snap_m: float = 20.0
+    weight_hierarchy: float = 0.4
+    weight_access: float = 0.35
+    weight_designation: float = 0.25
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.facilities) or self.roads is not None
+
+
+@dataclass(frozen=True)
+class ProfileOptions:
+    """Four-pillar profile (``[profile]``)."""
+
+    access_km: float = 5.0
+    irrigation: str | None = None  # a line layer of [inputs.lines]: irrigation canals
+    program: Path | None = None
+
+
+@dataclass(frozen=True)
 class OutputOptions:
     shapefile: bool = False
     geojson: bool = True
@@ -109,6 +144,8 @@ class RunConfig:
     potentials: PotentialOptions = PotentialOptions()
     proposal: ProposalOptions = ProposalOptions()
     check: CheckOptions = CheckOptions()
+    centres: CentreOptions = CentreOptions()
+    profile: ProfileOptions = ProfileOptions()
     outputs: OutputOptions = OutputOptions()
     source: Path | None = None
 
@@ -122,11 +159,13 @@ SECTIONS = {
     "potentials": PotentialOptions,
     "proposal": ProposalOptions,
     "check": CheckOptions,
+    "centres": CentreOptions,
+    "profile": ProfileOptions,
     "outputs": OutputOptions,
 }
 LAYER_KEYS = {f.name for f in fields(LayerInput)}
 TABLE_KEYS = {f.name for f in fields(TableInput)}
-INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard")
+INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard", "centres")
 
 
 class _Problems:
@@ -213,6 +252,62 @@ def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -
     return cls(**kwargs)
 
 
+def _facilities(value: Any, problems: _Problems) -> dict[str, str]:
+    if not isinstance(value, dict):
+        problems.add("centres.facilities", 'expected a table of NAME = "category", e.g. { sma = "pendidikan" }')
+        return {}
+    out: dict[str, str] = {}
+    for name, category in value.items():
+        if category not in FACILITY_CATEGORIES:
+            problems.add(f"centres.facilities.{name}", f"{category!r} is not a category; use one of {', '.join(FACILITY_CATEGORIES)}")
+        else:
+            out[str(name)] = category
+    return out
+
+
+def _check_centres(
+    centres: CentreOptions,
+    profile: ProfileOptions,
+    lines: dict[str, LayerInput],
+    points: dict[str, LayerInput],
+    table: TableInput | None,
+    idm: TableInput | None,
+    designated: LayerInput | None,
+    problems: _Problems,
+) -> None:
+    """The names in [centres] and [profile] must point at inputs that exist."""
+    if centres.basis not in CENTRE_BASES:
+        problems.add("centres.basis", f"'{centres.basis}' is not one of {', '.join(CENTRE_BASES)}")
+    if centres.orders not in CENTRE_ORDERS:
+        problems.add("centres.orders", f"'{centres.orders}' is not one of {', '.join(CENTRE_ORDERS)}")
+    if centres.n_orders is not None and centres.n_orders < 1:
+        problems.add("centres.n_orders", "must be at least 1 (0 or absent: Sturges' k)")
+    for key in ("beyond_km", "snap_m", "weight_hierarchy", "weight_access", "weight_designation"):
+        if getattr(centres, key) < 0:
+            problems.add(f"centres.{key}", "must be 0 or more")
+    if centres.weight_hierarchy + centres.weight_access + centres.weight_designation <= 0:
+        problems.add("centres", "the three weights are all 0")
+    if profile.access_km <= 0:
+        problems.add("profile.access_km", "must be more than 0 km")
+    for where, name in (("centres.roads", centres.roads), ("profile.irrigation", profile.irrigation)):
+        if name is not None and name not in lines:
+            problems.add(where, f"'{name}' is not a line layer of [inputs.lines] (there: {', '.join(lines) or 'none'})")
+    for name in centres.facilities:
+        layer, _, value = name.partition(".")
+        spec = points.get(layer) or lines.get(layer)
+        if spec is not None:
+            if value and spec.by is None:
+                problems.add(f"centres.facilities.{name}", f"'{layer}' has no `by` column, so it has no class '{value}'")
+        elif table is None:
+            problems.add(
+                f"centres.facilities.{name}",
+                f"not a point or line layer of [inputs] ({', '.join([*points, *lines]) or 'none'}) and there is no "
+                "[inputs] table whose column it could be",
+            )
+    if designated is not None and designated.column is None:
+        problems.add("inputs.centres", 'say which column holds the function (PKW, PKL, PPK...): column = "Fungsi"')
+
+
 def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> RunConfig:
     """Build a :class:`RunConfig` from a parsed TOML mapping, listing every problem at once."""
     problems = _Problems(source)
@@ -226,10 +321,11 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     lines: dict[str, LayerInput] = {}
     points: dict[str, LayerInput] = {}
     table = None
+    tables: dict[str, TableInput] = {}
     if not isinstance(inp, dict):
         problems.add("inputs", "missing: the [inputs] section must name at least the villages layer")
     else:
-        allowed_inputs = set(INPUT_LAYERS) | {"lines", "points", "table"}
+        allowed_inputs = set(INPUT_LAYERS) | {"lines", "points", "table", "idm"}
         for key in sorted(set(inp) - allowed_inputs):
             problems.add("inputs", f"unknown key '{key}' (allowed: {', '.join(sorted(allowed_inputs))})")
         if "villages" not in inp:
@@ -249,20 +345,33 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
                 layer = _layer(value, base, f"inputs.{group}.{name}", problems)
                 if layer is not None:
                     target[name] = layer
-        if "table" in inp:
-            t = inp["table"]
+        for key in ("table", "idm"):
+            if key not in inp:
+                continue
+            t = inp[key]
             t = {"path": t} if isinstance(t, str) else t
             if not isinstance(t, dict) or "path" not in t:
-                problems.add("inputs.table", "expected { path = ..., code_column = ..., crosswalk = ... }")
-            else:
-                for key in sorted(set(t) - TABLE_KEYS):
-                    problems.add("inputs.table", f"unknown key '{key}' (allowed: {', '.join(sorted(TABLE_KEYS))})")
-                tp = _path(t["path"], base, "inputs.table.path", problems)
-                cw = _path(t["crosswalk"], base, "inputs.table.crosswalk", problems) if t.get("crosswalk") else None
-                if tp is not None:
-                    table = TableInput(path=tp, code_column=t.get("code_column"), crosswalk=cw)
+                problems.add(f"inputs.{key}", "expected { path = ..., code_column = ..., crosswalk = ... }")
+                continue
+            for k in sorted(set(t) - TABLE_KEYS):
+                problems.add(f"inputs.{key}", f"unknown key '{k}' (allowed: {', '.join(sorted(TABLE_KEYS))})")
+            tp = _path(t["path"], base, f"inputs.{key}.path", problems)
+            cw = _path(t["crosswalk"], base, f"inputs.{key}.crosswalk", problems) if t.get("crosswalk") else None
+            if tp is not None:
+                tables[key] = TableInput(path=tp, code_column=t.get("code_column"), crosswalk=cw)
+        table = tables.get("table")
 
-    sections = {name: _options(cls, raw.get(name, {}), base, name, problems) for name, cls in SECTIONS.items()}
+    raw_centres = raw.get("centres", {})
+    facilities: dict[str, str] = {}
+    if isinstance(raw_centres, dict) and "facilities" in raw_centres:
+        raw_centres = dict(raw_centres)
+        facilities = _facilities(raw_centres.pop("facilities"), problems)
+    sections = {
+        name: _options(cls, raw_centres if name == "centres" else raw.get(name, {}), base, name, problems)
+        for name, cls in SECTIONS.items()
+    }
+    sections["centres"] = replace(sections["centres"], facilities=facilities)
+    _check_centres(sections["centres"], sections["profile"], lines, points, table, tables.get("idm"), layers.get("centres"), problems)
     prop: ProposalOptions = sections["proposal"]
     if prop.method not in METHODS:
         problems.add("proposal.method", f"'{prop.method}' is not a method; use one of {', '.join(METHODS)}")
@@ -308,6 +417,8 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         lines=lines,
         points=points,
         table=table,
+        idm=tables.get("idm"),
+        centres=layers.get("centres"),
     )
     return RunConfig(inputs=inputs, source=None, **sections)
 

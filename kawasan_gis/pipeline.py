@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import LayerInput, RunConfig
-from kawasan_gis.errors import ClassMappingError, FieldError, RepairWarning
+from kawasan_gis.errors import ClassMappingError, ConfigError, FieldError, RepairWarning
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -64,6 +65,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     catalogue: PotentialCatalogue | None = None
+    centres: CentresResult | None = None
 
     @property
     def konflik(self) -> gpd.GeoDataFrame | None:
@@ -256,6 +258,19 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
     desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
+    centres = None
+    if config.centres.enabled or inp.centres is not None or inp.idm is not None:
+        with timer.step("pusat kawasan dan profil / centres and profile"):
+            designated = None
+            if inp.centres is not None:
+                designated = read_layer(inp.centres.path, kind="points", **_layer_kwargs(inp.centres, crs))
+                reports.append(designated.attrs["kawasan_report"])
+            centres = centres_and_profile(
+                config, desa_out, kawasan, indicators=indicators, scores=scores, points=points, lines=lines,
+                designated=designated, check=checked,
+            )  # fmt: skip
+            desa_out = desa_out.merge(centres.desa, left_on="kode_desa", right_index=True, how="left")
+            kawasan = kawasan.merge(centres.kawasan, on="kawasan_id", how="left")
     masalah = _problems(desa)
     return RunResult(
         config=config,
@@ -275,10 +290,212 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         timings=timer.timings,
         warnings=caught,
         catalogue=catalogue,
+        centres=centres,
     )
 
 
 NO_EVIDENCE = "tidak ada data untuk menilai potensi / no data to score any potential"
+
+
+@dataclass
+class CentresResult:
+    """Settlement hierarchy, centres and profile of a run (see :func:`centres_and_profile`).
+
+    Attributes
+    ----------
+    hierarchies : dict
+        Kabupaten code -> :class:`kawasan_gis.centres.Hierarchy` (None without facilities).
+    counts : DataFrame or None
+        Facility units per village and type.
+    centres : kawasan_gis.centres.Centres or None
+    profile : kawasan_gis.profile.Profile
+    pusat : GeoDataFrame
+        The ``pusat`` layer (one point per centre).
+    desa, kawasan : DataFrame
+        The columns added to the ``desa`` and ``kawasan`` layers.
+    sources : dict
+        What fed the hierarchy, the centres and every pillar (for run.json and the report).
+    """
+
+    hierarchies: dict[str, Any]
+    counts: pd.DataFrame | None
+    centres: Any
+    profile: Any
+    pusat: gpd.GeoDataFrame
+    desa: pd.DataFrame
+    kawasan: pd.DataFrame
+    sources: dict[str, Any]
+
+
+_CULTURE_CLASSES = ("pariwisata", "cagar_budaya", "taman_wisata_alam")
+
+
+def _facility_layers(
+    config: RunConfig, points: dict[str, tuple[gpd.GeoDataFrame, str | None]], lines: dict[str, tuple[gpd.GeoDataFrame, str | None]]
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, gpd.GeoDataFrame], dict[str, str]]:
+    """Point and line layers (or one class of them, ``layer.value``) and table columns named as facilities."""
+    from kawasan_gis.overlay import slug
+
+    pts: dict[str, gpd.GeoDataFrame] = {}
+    lns: dict[str, gpd.GeoDataFrame] = {}
+    cols: dict[str, str] = {}
+    for name in config.centres.facilities:
+        layer, _, value = name.partition(".")
+        for group, target in ((points, pts), (lines, lns)):
+            if layer in group:
+                gdf, by = group[layer]
+                if value:
+                    keep = gdf[by].map(lambda x: x is not None and not (isinstance(x, float) and np.isnan(x)) and slug(x) == slug(value))
+                    if not keep.any():
+                        raise ConfigError(
+                            f"[centres.facilities] {name}: lapisan {layer!r} tidak punya kelas {value!r} di kolom {by!r} / "
+                            f"layer {layer!r} has no class {value!r} in column {by!r}; it has "
+                            f"{', '.join(sorted({slug(x) for x in gdf[by].dropna()})[:15])}"
+                        )
+                    gdf = gdf.loc[keep.to_numpy()]
+                target[name] = gdf
+                break
+        else:
+            cols[name] = f"tbl_{name}"
+    return pts, lns, cols
+
+
+def centres_and_profile(
+    config: RunConfig,
+    desa: gpd.GeoDataFrame,
+    kawasan: gpd.GeoDataFrame,
+    *,
+    indicators: pd.DataFrame,
+    scores: pd.DataFrame,
+    points: dict[str, tuple[gpd.GeoDataFrame, str | None]],
+    lines: dict[str, tuple[gpd.GeoDataFrame, str | None]],
+    designated: gpd.GeoDataFrame | None,
+    check: Any | None,
+) -> CentresResult:
+    """Hierarchy per kabupaten, centre of every kawasan and its four-pillar profile, from the run's layers."""
+    from kawasan_gis import centres as C
+    from kawasan_gis.overlay import point_stats
+    from kawasan_gis.profile import join_idm, load_program, profile_kawasan
+    from kawasan_gis.vocab import load_vocabulary
+
+    opt, popt, inp = config.centres, config.profile, config.inputs
+    codes = desa["kode_desa"].astype(str)
+    sources: dict[str, Any] = {"hierarki": {}, "pusat": {}, "pilar": {}}
+    counts = None
+    hierarchies: dict[str, Any] = {}
+    hier_table = None
+    if opt.facilities:
+        pts, lns, cols = _facility_layers(config, points, lines)
+        counts = C.facility_counts(desa, points=pts, lines=lns, table=indicators, columns=cols)
+        tables = []
+        kab = desa["kode_kab"].astype(str).to_numpy()
+        for k in dict.fromkeys(kab):
+            sub = counts.loc[codes.to_numpy()[kab == k]]
+            sub.attrs = dict(counts.attrs)
+            h = C.settlement_hierarchy(
+                sub, basis=opt.basis, method=opt.orders, n_classes=opt.n_orders, categories=opt.facilities  # type: ignore[arg-type]
+            )
+            hierarchies[k] = h
+            tables.append(h.table)
+            sources["hierarki"][k] = {"id": h.describe("id"), "en": h.describe("en"), "cor": h.scalogram.cor, "cs": h.scalogram.cs}
+        hier_table = pd.concat(tables)
+    designation = C.designated_centres(desa, designated, column=inp.centres.column) if designated is not None and inp.centres else None
+    network = None
+    if opt.roads is not None:
+        network = C.road_network(lines[opt.roads][0], snap_m=opt.snap_m)
+        sources["pusat"]["jalan"] = (
+            f"{opt.roads}: {network.n_nodes} simpul / nodes, {len(network.edges)} ruas / pieces, "
+            f"{network.n_components} komponen / components ({100 * network.largest_share:.0f} % in the largest), "
+            f"{network.n_snapped} ujung disambung / ends snapped within {opt.snap_m:g} m"
+        )
+    centres = C.choose_centres(
+        desa,
+        hierarchy=hier_table,
+        designation=designation,
+        roads=network,
+        weights={"hierarki": opt.weight_hierarchy, "aksesibilitas": opt.weight_access, "penetapan": opt.weight_designation},
+        beyond_km=opt.beyond_km,
+        secondary_min_villages=opt.secondary_min_villages,
+    )
+    sources["pusat"].update({"dasar_jarak": centres.basis, "bobot": centres.weights, "penetapan_rtrw": str(inp.centres.path) if inp.centres else None})
+
+    # per-village evidence for the profile
+    ev = pd.DataFrame({"kawasan_id": desa["kawasan_id"].to_numpy()}, index=pd.Index(codes.to_numpy(), name="kode_desa"))
+    idm = None
+    if inp.idm is not None:
+        idm = join_idm(desa, inp.idm.path, code_column=inp.idm.code_column)
+        ev = ev.join(idm[["iks", "ike", "ikl", "status_idm"]])
+    if counts is not None:
+        dist = counts.attrs.get("jarak_km", {})
+        for category in ("pendidikan", "kesehatan", "ekonomi"):
+            types = [t for t, c in opt.facilities.items() if c == category]
+            if not types and not (category == "ekonomi" and designated is not None):
+                continue
+            d = np.full(len(ev), np.inf)
+            for t in types:
+                d = np.minimum(d, np.where(counts[t].to_numpy() > 0, 0.0, dist.get(t, np.full(len(ev), np.inf))))
+            ev[f"jarak_km_{category}"] = d
+    if designated is not None and designation is not None:
+        lv = np.array([C.designation_level(x)[1] for x in designated[inp.centres.column]]) if inp.centres else np.zeros(len(designated))  # type: ignore[union-attr]
+        active = designated.loc[lv >= C.DESIGNATION_LEVELS["PPK"]]
+        if len(active):
+            near = point_stats(desa, active)["jarak_km"].to_numpy()
+            ev["jarak_km_ekonomi"] = np.minimum(ev["jarak_km_ekonomi"].to_numpy(), near) if "jarak_km_ekonomi" in ev else near
+    for name, col in ((opt.roads, "jalan_km_per_km2"), (popt.irrigation, "irigasi_km_per_km2")):
+        if name is not None and f"km_per_km2_{name}" in indicators.columns:
+            ev[col] = indicators[f"km_per_km2_{name}"].reindex(ev.index).to_numpy()
+    ev["jarak_pusat_km"] = centres.desa["jarak_pusat_km"].reindex(ev.index).to_numpy()
+    potensi = kawasan.set_index("kawasan_id")["potensi"]
+    own = ev["kawasan_id"].map(potensi)
+    ev["skor_potensi_kawasan"] = [
+        scores.at[c, f"skor_{p}"] if isinstance(p, str) and f"skor_{p}" in scores.columns and c in scores.index else np.nan
+        for c, p in zip(ev.index, own, strict=True)
+    ]
+    culture = [c for c in indicators.columns if c.startswith(("ha_rtrw_", "ha_landuse_")) and c.split("_", 2)[2] in _CULTURE_CLASSES]
+    # a kabupaten whose layers zone no culture or tourism anywhere says nothing about its kawasan
+    if culture and float(indicators[culture].to_numpy().sum()) > 0:
+        ev["ha_budaya_wisata"] = indicators[culture].sum(axis=1).reindex(ev.index).to_numpy()
+    kaw_ev = pd.DataFrame(index=pd.Index(kawasan["kawasan_id"], name="kawasan_id"))
+    if check is not None:
+        kaw_ev["pct_X"] = check.kawasan.set_index("kawasan_id")["pct_X"]
+        lindung = {c.code for c in load_vocabulary("rtrw") if c.group == "lindung"}
+        pk = check.per_kelas
+        pk = pk.loc[pk["kelas"].isin(lindung)]
+        kaw_ev["ha_lindung"] = pk.groupby("kawasan_id")["luas_ha"].sum().reindex(kaw_ev.index).fillna(0.0)
+        kaw_ev["ha_lindung_X"] = pk.loc[pk["status"] == "X"].groupby("kawasan_id")["luas_ha"].sum().reindex(kaw_ev.index).fillna(0.0)
+    profile = profile_kawasan(
+        ev, kawasan=kaw_ev, facilities=counts, access_km=popt.access_km, beyond_km=opt.beyond_km,
+        catalogue=load_program(popt.program),
+    )  # fmt: skip
+    sources["pilar"] = profile.sources
+    sources["idm"] = {"tabel": str(inp.idm.path), "tahun": idm.attrs.get("tahun"), "desa_dengan_idm": int(idm["idm"].notna().sum())} if idm is not None else None
+
+    # columns for the layers
+    desa_cols = pd.DataFrame(index=ev.index)
+    if hier_table is not None:
+        desa_cols["jumlah_jenis_fasilitas"] = hier_table["jumlah_jenis"]
+        desa_cols["indeks_sentralitas"] = hier_table["indeks_sentralitas"]
+        desa_cols["orde"] = hier_table["orde_romawi"]
+    if designation is not None:
+        desa_cols["penetapan_rtrw"] = designation["penetapan_rtrw"]
+    desa_cols["skor_pusat"] = centres.desa["skor_pusat"]
+    desa_cols["jarak_pusat_km"] = centres.desa["jarak_pusat_km"]
+    if idm is not None:
+        desa_cols = desa_cols.join(idm[["idm", "iks", "ike", "ikl", "status_idm"]])
+    kaw_cols = centres.kawasan.drop(columns=["pesaing_kode", "pusat_kedua_kode"])
+    if counts is not None:
+        rows = []
+        for k in kaw_cols["kawasan_id"]:
+            members = ev.index[ev["kawasan_id"].astype(str) == str(k)]
+            sc = C.scalogram(counts.loc[members])
+            rows.append({"kawasan_id": k, "skalogram_cor": sc.cor, "skalogram_cs": sc.cs})
+        kaw_cols = kaw_cols.merge(pd.DataFrame(rows), on="kawasan_id", how="left")
+    prof = profile.table[[c for c in profile.table.columns if not c.startswith("komp_")]]
+    kaw_cols = kaw_cols.merge(prof, left_on="kawasan_id", right_index=True, how="left")
+    return CentresResult(
+        hierarchies=hierarchies, counts=counts, centres=centres, profile=profile, pusat=centres.pusat,
+        desa=desa_cols, kawasan=kaw_cols, sources=sources,
+    )  # fmt: skip
 
 
 def _with_unscored(proposed: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, scores: pd.DataFrame, known: Any) -> gpd.GeoDataFrame:
@@ -478,6 +695,8 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     layers: dict[str, gpd.GeoDataFrame] = {"desa": desa, "kawasan": kawasan, "sambungan": _plain(result.sambungan), "masalah": _plain(result.masalah)}
     if result.check is not None:
         layers["konflik"] = _plain(result.check.konflik)
+    if result.centres is not None:
+        layers["pusat"] = _plain(result.centres.pusat)
     for name, gdf in result.layers.items():
         layers[name] = _plain(gdf[[c for c in ("kelas", "kelas_raw") if c in gdf.columns] + [gdf.geometry.name]])
     write_layers(folder / "kawasan.gpkg", layers)
@@ -496,6 +715,9 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
             pd.DataFrame(result.masalah.drop(columns="geometry")).to_excel(xl, sheet_name="masalah", index=False)
             for name, table in result.mappings.items():
                 table.to_excel(xl, sheet_name=f"kelas_{name}"[:31], index=False)
+            if result.centres is not None:
+                for sheet, table in centre_tables(result).items():
+                    table.to_excel(xl, sheet_name=sheet, index=False)
     if cfg.outputs.geojson:
         for name in ("desa", "kawasan"):
             layers[name].to_crs(4326).to_file(folder / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
@@ -542,8 +764,64 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         "indikator_hilang": result.missing,
         "perbaikan": result.warnings,
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
+        "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }
     write_text(folder / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
+
+
+def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """The tables planners present: the sorted scalogram, the centrality table, centres and profile.
+
+    ``skalogram``: per kabupaten, villages sorted by number of facility types and types by
+    how common they are (as in an RPKP document), 1/0 per type, the row's errors, then the
+    COR/CS rows. ``sentralitas``: units per type, the Marshall weight C_j in the first row,
+    the index and the order. ``pusat``: one row per centre. ``profil``: pillars and their
+    components per kawasan.
+    """
+    from kawasan_gis.centres import COR_ACCEPTED, CS_ACCEPTED
+
+    cr = result.centres
+    assert cr is not None
+    names = result.desa.set_index("kode_desa")["nama_desa"]
+    kaw = result.desa.set_index("kode_desa")["kawasan_id"]
+    out: dict[str, pd.DataFrame] = {}
+    scalo, central = [], []
+    for kab, h in cr.hierarchies.items():
+        sc = h.scalogram
+        t = sc.table.copy()
+        t.insert(0, "kode_desa", t.index)
+        t.insert(1, "nama_desa", t.index.map(names))
+        t.insert(2, "kawasan_id", t.index.map(kaw))
+        t.insert(0, "kode_kab", kab)
+        t["indeks_sentralitas"] = h.table["indeks_sentralitas"].reindex(t.index).to_numpy()
+        t["orde"] = h.table["orde_romawi"].reindex(t.index).to_numpy()
+        totals = {"kode_kab": kab, "nama_desa": "jumlah desa yang memiliki / villages having", **{c: int(sc.table[c].sum()) for c in sc.table.columns[: sc.n_types]}}
+        summary = [
+            totals,
+            {"kode_kab": kab, "nama_desa": "kesalahan / errors", "kesalahan": sc.errors},
+            {"kode_kab": kab, "nama_desa": f"COR = 1 - e/(N x K) (diterima >= {COR_ACCEPTED})", "kesalahan": sc.cor},
+            {"kode_kab": kab, "nama_desa": "COR' = (T - e)/T", "kesalahan": sc.cor_present},
+            {"kode_kab": kab, "nama_desa": "MMR", "kesalahan": sc.mmr},
+            {"kode_kab": kab, "nama_desa": f"CS = (COR - MMR)/(1 - MMR) (diterima >= {CS_ACCEPTED})", "kesalahan": sc.cs},
+            {"kode_kab": kab, "nama_desa": sc.verdict(result.config.project.lang)},
+        ]
+        scalo.append(pd.concat([t.reset_index(drop=True), pd.DataFrame(summary)], ignore_index=True))
+        counts = cr.counts.loc[h.table.index] if cr.counts is not None else pd.DataFrame(index=h.table.index)
+        c = counts.copy()
+        c.insert(0, "kode_desa", c.index)
+        c.insert(1, "nama_desa", c.index.map(names))
+        c.insert(0, "kode_kab", kab)
+        for col in ("indeks_sentralitas", "orde_romawi", "peringkat"):
+            c[col] = h.table[col].to_numpy()
+        weights = {"kode_kab": kab, "nama_desa": f"bobot C_j = 100 / T_j ({h.centrality.basis})", **h.centrality.weights.to_dict()}
+        central.append(pd.concat([pd.DataFrame([weights]), c.reset_index(drop=True)], ignore_index=True))
+    if scalo:
+        out["skalogram"] = pd.concat(scalo, ignore_index=True)
+        out["sentralitas"] = pd.concat(central, ignore_index=True)
+    out["pusat"] = pd.DataFrame(cr.pusat.drop(columns=cr.pusat.geometry.name))
+    out["profil"] = cr.profile.table.reset_index()
+    return out
+
 
 
 def _write_maps(result: RunResult, folder: Path) -> None:
@@ -561,6 +839,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         penggunaan_lahan=result.layers.get("penggunaan_lahan"),
         konflik=konflik,
         sambungan=result.sambungan,
+        pusat=result.centres.pusat if result.centres is not None else None,
         lang=lang,
         offline=cfg.outputs.offline_map,
         title=cfg.project.name,
@@ -572,6 +851,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         png = static_map(
             result.desa,
             kawasan=result.kawasan,
+            pusat=result.centres.pusat if result.centres is not None else None,
             path=folder / "peta_kawasan.png",
             title=cfg.project.name,
             sources=_sources_text(result),
@@ -590,6 +870,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         lang=lang,
         title=cfg.project.name,
         catalogue=catalogue,
+        centres=_jsonable(result.centres.sources) if result.centres is not None else None,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import geopandas as gpd
 import jinja2
+from markupsafe import Markup
 import numpy as np
 import pandas as pd
 
@@ -130,10 +131,91 @@ def _profiles(desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> dict[st
     return out
 
 
+PILLAR_COLOURS = ("#1565c0", "#6d4c41", "#2e7d32", "#00838f")
+
+
+def pillar_svg(values: Mapping[str, Any], labels: Mapping[str, str], lang: str) -> str:
+    """The four pillars of one kawasan as a horizontal bar chart (inline SVG, 0-1 scale).
+
+    A pillar without data gets no bar and the words "tidak ada data" / "no data", never a 0.
+    Every text is escaped here; the result is inserted into the page as markup.
+    """
+    import html
+
+    row_h, label_w, bar_w = 22, 210, 180
+    height = row_h * len(labels) + 18
+    parts = [
+        f'<svg class="pillars" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" height="{height}" '
+        f'role="img" aria-label="{html.escape(t("pillars", lang))}">'
+    ]
+    for i, (code, label) in enumerate(labels.items()):
+        y = i * row_h + 4
+        value = values.get(code)
+        parts.append(f'<text x="0" y="{y + 13}" font-size="11">{html.escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar_w}" height="14" fill="#eceff1"/>')
+        if is_present(value):
+            v = min(max(float(value), 0.0), 1.0)
+            colour = PILLAR_COLOURS[i % len(PILLAR_COLOURS)]
+            parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar_w * v:.1f}" height="14" fill="{colour}"/>')
+            parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 13}" font-size="11">{format_number(v, 2, lang)}</text>')
+        else:
+            parts.append(f'<text x="{label_w + 6}" y="{y + 13}" font-size="11" fill="#616161" font-style="italic">'
+                         f'{html.escape(t("no_data", lang))}</text>')
+    axis_y = row_h * len(labels) + 14
+    for tick in (0.0, 0.5, 1.0):
+        x = label_w + bar_w * tick
+        parts.append(f'<text x="{x:.0f}" y="{axis_y}" font-size="9" fill="#757575" text-anchor="middle">{format_number(tick, 1, lang)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _centre_block(k: pd.Series, lang: str, pillar_labels: Mapping[str, str]) -> dict[str, Any] | None:
+    """The centre, pillars, IDM mix and programme focus of one kawasan, when the run computed them."""
+    if not is_present(k.get("pusat_nama")) and not any(is_present(k.get(f"pilar_{p}")) for p in pillar_labels):
+        return None
+    weakest = k.get("pilar_terlemah")
+    return {
+        "pusat": str(k["pusat_nama"]) if is_present(k.get("pusat_nama")) else "",
+        "orde": str(k["pusat_orde"]) if is_present(k.get("pusat_orde")) else "",
+        "kedua": str(k["pusat_kedua_nama"]) if is_present(k.get("pusat_kedua_nama")) else "",
+        "alasan": str(k.get("pusat_alasan_en" if lang == "en" else "pusat_alasan") or ""),
+        "jarak": format_number(k.get("jarak_rata_pusat_km"), 1, lang),
+        "jarak_maks": format_number(k.get("jarak_maks_pusat_km"), 1, lang),
+        "jauh": format_number(k.get("n_desa_jauh"), 0, lang),
+        "scalogram": (f"COR {format_number(k.get('skalogram_cor'), 2, lang)}, CS {format_number(k.get('skalogram_cs'), 2, lang)}"
+                      if is_present(k.get("skalogram_cor")) else ""),
+        "svg": Markup(pillar_svg({p: k.get(f"pilar_{p}") for p in pillar_labels}, pillar_labels, lang)),
+        "idm": str(k["status_idm"]) if is_present(k.get("status_idm")) else "",
+        "lemah": pillar_labels.get(str(weakest), "") if is_present(weakest) else "",
+        "fokus": str(k.get("fokus_program_en" if lang == "en" else "fokus_program") or ""),
+    }
+
+
+def _centre_sources(sources: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The hierarchy paragraphs and, per pillar, the inputs that fed each component."""
+    if not sources:
+        return None
+    from kawasan_gis.profile import load_program
+
+    program = load_program()
+    hier = [str(v.get(lang, v.get("id", ""))) for v in (sources.get("hierarki") or {}).values()]
+    pusat = sources.get("pusat") or {}
+    basis = {"jalan": t("basis_road", lang), "garis_lurus": t("basis_straight", lang)}.get(str(pusat.get("dasar_jarak")), "")
+    pillars = []
+    for code, comps in (sources.get("pilar") or {}).items():
+        label = program.pillars[code].label(lang) if code in program.pillars else code
+        pillars.append({"label": label, "rows": [(program.component(c, lang), v) for c, v in comps.items()]})
+    return {"hierarchy": hier, "basis": basis, "network": str(pusat.get("jalan") or ""), "pillars": pillars}
+
+
 def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     if kawasan is None or len(kawasan) == 0:
         return []
     profiles = _profiles(desa, pots, lang)
+    from kawasan_gis.profile import load_program
+
+    program = load_program()
+    pillar_labels = {code: p.label(lang) for code, p in program.pillars.items()}
     members: dict[str, list[str]] = {}
     if "kawasan_id" in desa.columns:
         for kid, group in desa[desa["kawasan_id"].notna()].groupby("kawasan_id", sort=False):
@@ -167,6 +249,7 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
             "compliance": compliance,
             "verdict": str(k["verdict"]) if is_present(k.get("verdict")) else "",
             "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if is_present(k.get("pct_dasar_zonasi")) else "",
+            "centre": _centre_block(k, lang, pillar_labels),
         })
     return rows
 
@@ -221,6 +304,7 @@ def write_report(
     lang: str = "id",
     title: str | None = None,
     catalogue: Iterable[Any] | None = None,
+    centres: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``laporan.html``, the self-contained run report.
 
@@ -255,6 +339,11 @@ def write_report(
         Page title (default "Laporan Usulan Kawasan Perdesaan").
     catalogue
         Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
+    centres
+        What fed the settlement hierarchy, the centres and the pillars
+        (:attr:`kawasan_gis.pipeline.CentresResult.sources`). The kawasan cards show each
+        kawasan's centre and a chart of its four pillars when ``kawasan`` has the columns
+        ``pusat_nama``/``pilar_<code>``.
 
     Returns
     -------
@@ -320,6 +409,7 @@ def write_report(
         konflik_sebab=any(r["sebab"] for r in konflik_rows),
         konflik_desa=any(r["desa"] for r in konflik_rows),
         params=_flatten(params) if params else [],
+        centres=_centre_sources(centres, lang),
         software=f"kawasan_gis {_version()}, geopandas {gpd.__version__}, pandas {pd.__version__}",
     )
     return write_text(path, page)

@@ -38,7 +38,68 @@ def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> No
     assert expected == {p.name for p in out.iterdir()}
     assert not list(out.parent.glob(".hasil-*"))  # no temporary folder left behind
     layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
-    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pola_ruang"}
+    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pusat", "pola_ruang"}
+
+
+def test_demo_kawasan_carry_centres_and_pillars_from_idm(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -> None:
+    result, out = lamtim_run
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan").set_index("kawasan_id")
+    pusat = gpd.read_file(out / "kawasan.gpkg", layer="pusat")
+    # one primary centre per kawasan, a member village, its point inside the kawasan
+    primary = pusat[pusat.peran == "utama"].set_index("kawasan_id")
+    assert set(primary.index) == set(kawasan.index)
+    member_of = desa.set_index("kode_desa").kawasan_id
+    for kid, row in primary.iterrows():
+        assert member_of[row.kode_desa] == kid and kawasan.loc[kid, "pusat_kode"] == row.kode_desa
+        assert kawasan.geometry[kid].buffer(1).contains(row.geometry)
+    assert kawasan.pusat_alasan.str.len().gt(20).all() and kawasan.pusat_alasan_en.str.contains("centre score").all()
+    assert (kawasan.dasar_jarak == "jalan").all() and (kawasan.jarak_maks_pusat_km >= kawasan.jarak_rata_pusat_km).all()
+    # pillars in [0, 1] or missing; IDM is given, so the IDM pillars are never missing
+    for p in ("pemberdayaan", "infrastruktur", "sosial_ekonomi", "lingkungan_budaya"):
+        v = kawasan[f"pilar_{p}"]
+        assert v.dropna().between(0, 1).all()
+    assert kawasan.pilar_pemberdayaan.notna().all() and kawasan.pilar_lingkungan_budaya.notna().all()
+    # the IKS component equals the mean IKS of the members, read from the IDM file directly
+    idm = pd.read_csv(data_dir / "idm2024" / "idm2024_lampung_timur_gorontalo.csv", dtype={"kode_desa": str}).set_index("kode_desa")
+    profil = pd.read_excel(out / "kawasan.xlsx", sheet_name="profil").set_index("kawasan_id")
+    iks = desa.dropna(subset=["kawasan_id"]).assign(iks_file=lambda d: d.kode_desa.map(idm.iks_2024)).groupby("kawasan_id").iks_file.mean()
+    np.testing.assert_allclose(profil.komp_iks.sort_index(), iks.sort_index(), rtol=1e-9)
+    # the status mix counts the members' official IDM status
+    k1 = kawasan.index[0]
+    official = desa.loc[desa.kawasan_id == k1, "kode_desa"].map(idm.status_2024).str.title().value_counts()
+    assert all(f"{s} {n}" in kawasan.loc[k1, "status_idm"] for s, n in official.items())
+    assert kawasan.pilar_terlemah.notna().all() and kawasan.fokus_program.str.contains(":").all()
+
+
+def test_scalogram_tables_and_report(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    result, out = lamtim_run
+    sheets = pd.read_excel(out / "kawasan.xlsx", sheet_name=None)
+    assert {"skalogram", "sentralitas", "pusat", "profil"} <= set(sheets)
+    sc = sheets["skalogram"]
+    h = result.centres.hierarchies["1807"]
+    rows = sc[sc.kode_desa.notna()]
+    assert len(rows) == 264
+    # sorted as a scalogram: types present never increase down the table
+    assert rows.jumlah_jenis.is_monotonic_decreasing
+    # COR recomputed from the table's own 0/1 cells and error column: 1 - e / (N x K)
+    types = list(h.scalogram.table.columns[: h.scalogram.n_types])
+    cor_row = sc.loc[sc.nama_desa.astype(str).str.startswith("COR = "), "kesalahan"].iloc[0]
+    assert cor_row == pytest.approx(1 - rows.kesalahan.sum() / (len(rows) * len(types)))
+    # centrality: the weight row is 100 / (total units of the type)
+    cen = sheets["sentralitas"]
+    weights = cen.iloc[0]
+    units = cen.iloc[1:]
+    for t in types:
+        assert weights[t] == pytest.approx(100 / units[t].sum())
+    report = (out / "laporan.html").read_text(encoding="utf-8")
+    assert report.count('<svg class="pillars"') == len(result.kawasan)
+    assert "Skalogram: COR" in report and "tidak ada data" in report
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))["pusat_dan_profil"]
+    assert info["pilar"]["pemberdayaan"]["iks"] == "IDM: IKS"
+    assert info["hierarki"]["1807"]["cor"] == pytest.approx(h.scalogram.cor)
+    peta = (out / "peta_kawasan.html").read_text(encoding="utf-8")
+    assert "kawasanGis.centre" in peta and "Pusat kawasan" in peta
 
 
 def test_every_village_accounted_for(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
@@ -235,6 +296,10 @@ def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir:
     for name in ("lampung_timur", "gorontalo"):
         assert (tmp_path / "demo" / name / "peta_kawasan.html").exists()
     assert str((tmp_path / "demo" / "lampung_timur" / "peta_kawasan.html").resolve()) in res.output
+    gor_kawasan = gpd.read_file(tmp_path / "demo" / "gorontalo" / "kawasan.gpkg", layer="kawasan")
+    # Gorontalo has IDM and SMA but no roads: centres by straight-line distance, pillars from IDM
+    assert gor_kawasan.pusat_kode.notna().all() and (gor_kawasan.dasar_jarak == "garis_lurus").all()
+    assert gor_kawasan.pilar_pemberdayaan.notna().all() and gor_kawasan.pilar_pemberdayaan.between(0, 1).all()
     gor = gpd.read_file(tmp_path / "demo" / "gorontalo" / "kawasan.gpkg", layer="desa")
     # kelurahan are excluded in the Gorontalo config and say so
     assert (gor.loc[gor.jenis == "kelurahan", "kawasan_id"].isna()).all()

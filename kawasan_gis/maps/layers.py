@@ -27,13 +27,23 @@ from kawasan_gis._values import is_present
 from kawasan_gis.i18n import format_number, t
 from kawasan_gis.maps.elements import VillageBinder
 from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, prepare_layer, to_wgs84
-from kawasan_gis.maps.styles import GREY, ITBX_COLOURS, KONFLIK_STYLE, ClassStyle, catalogue_order, class_styles
+from kawasan_gis.maps.styles import (
+    CENTRE_COLOURS,
+    GREY,
+    ITBX_COLOURS,
+    KONFLIK_STYLE,
+    ClassStyle,
+    catalogue_order,
+    centre_radius,
+    class_styles,
+)
 
 __all__ = ["Context", "boundary_layers", "class_layer", "collection", "geojson", "kawasan_layer", "konflik_layer",
-           "map_context", "sambungan_layer", "village_layer"]
+           "map_context", "pusat_layer", "sambungan_layer", "village_layer"]
 
 _BIND_JS = "kawasanGis.bind"
 _LABEL_JS = "kawasanGis.label"
+_CENTRE_JS = "kawasanGis.centre"
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -367,6 +377,38 @@ def sambungan_layer(sambungan: gpd.GeoDataFrame, frame: pd.DataFrame, geo: Geo, 
                     pane="kg_sambungan", on_each_feature=_BIND_JS)
     return layer, (f"<h6>{_esc(t('lyr_sambungan', lang))}</h6>"
                    f"<div class=kg-li>{_swatch('#263238', 'kg-sw-dash')}{_esc(t('sambungan', lang))}</div>")
+
+
+def pusat_layer(pusat: gpd.GeoDataFrame, geo: Geo, ctx: Context) -> tuple[folium.GeoJson, str]:
+    """Kawasan centres as circles: size by hierarchy order, colour by role, the reason in the popup."""
+    lang = ctx.lang
+    prep = prepare_layer(pusat, "pusat", simplify_m=0, coverage=False, metric_crs=geo.metric_crs)
+    props = []
+    for _, row in prep.frame.iterrows():
+        role = "kedua" if str(row.get("peran")) == "kedua" else "utama"
+        line, fill = CENTRE_COLOURS[role]
+        kid = str(row.get("kawasan_id"))
+        head = f"<b>{_esc(row.get('nama_desa'))}</b> – {_esc(t('pusat_' + role, lang))} {_esc(ctx.kawasan_names.get(kid, kid))}"
+        facts = [head]
+        if is_present(row.get("orde")):
+            facts.append(f"{_esc(t('orde', lang))} {_esc(row['orde'])}")
+        if is_present(row.get("indeks_sentralitas")):
+            facts.append(f"{_esc(t('indeks_sentralitas', lang))}: {_num(row['indeks_sentralitas'], 1, lang)}")
+        if is_present(row.get("penetapan_rtrw")):
+            facts.append(f"{_esc(t('penetapan_rtrw', lang))}: {_esc(row['penetapan_rtrw'])}")
+        if is_present(row.get("skor_pusat")):
+            facts.append(f"{_esc(t('skor_pusat', lang))}: {_num(row['skor_pusat'], 2, lang)}")
+        reason = row.get("alasan_en" if lang == "en" else "alasan")
+        popup = "<br>".join(facts) + (f"<br><span class=kg-muted>{_esc(t('alasan', lang))}: {_esc(reason)}</span>" if is_present(reason) else "")
+        props.append({"tt": "<br>".join(facts[:2]), "pp": popup, "mk": {"r": centre_radius(row.get("orde")), "c": line, "f": fill}})
+    layer = geojson(collection(to_wgs84(prep.geoms, prep.crs, geo.decimals), props), name=t("lyr_pusat", lang),
+                    pane="kg_pusat", on_each_feature=_BIND_JS, point_to_layer=JsCode(_CENTRE_JS))
+    entries = "".join(
+        f'<div class=kg-li><i class="kg-sw" style="background:{CENTRE_COLOURS[r][1]};border:2px solid {CENTRE_COLOURS[r][0]};'
+        f'border-radius:50%"></i>{_esc(t("pusat_" + r, lang))}</div>'
+        for r in ("utama", "kedua") if (prep.frame["peran"].astype(str) == r).any()
+    )
+    return layer, f"<h6>{_esc(t('lyr_pusat', lang))}</h6>{entries}<div class=kg-muted>{_esc(t('pusat_size_note', lang))}</div>"
 
 
 def _border_lines(polygons: Sequence[shapely.Geometry]) -> shapely.Geometry:

@@ -25,7 +25,7 @@ from kawasan_gis._values import is_present, is_truthy
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
-from kawasan_gis.maps.styles import GREY
+from kawasan_gis.maps.styles import CENTRE_COLOURS, GREY, centre_radius
 
 __all__ = ["static_map"]
 
@@ -120,6 +120,7 @@ def static_map(
     desa: gpd.GeoDataFrame,
     *,
     kawasan: gpd.GeoDataFrame | None = None,
+    pusat: gpd.GeoDataFrame | None = None,
     path: str | os.PathLike[str],
     title: str | None = None,
     sources: str | Sequence[str] | None = None,
@@ -141,6 +142,9 @@ def static_map(
     kawasan
         Proposed zones (``kawasan_id``, ``nama``); outlines are dissolved from the villages
         when ``desa`` has ``kawasan_id``.
+    pusat
+        Kawasan centres (points with ``peran`` and ``orde``): circles sized by hierarchy
+        order, coloured by role, as on the web map.
     path
         The PNG file to write; the PDF goes next to it with the suffix ``.pdf``.
     title
@@ -166,7 +170,7 @@ def static_map(
     from matplotlib.figure import Figure as MplFigure
 
     check_lang(lang)
-    validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"])})
+    validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"]), "pusat": (pusat, ["peran"])})
     path = Path(path)
     if not path.parent.is_dir():
         raise DataSourceError(f"{path.parent}: folder does not exist")
@@ -207,6 +211,17 @@ def static_map(
             name = str(row["nama"]) if is_present(row.get("nama")) else ""
             key_lines.append(f"{row['kawasan_id']}  {name}" if name and name != str(row["kawasan_id"]) else str(row["kawasan_id"]))
 
+    roles: list[str] = []
+    if pusat is not None and len(pusat):
+        pts = pusat.to_crs(crs)
+        for role in ("utama", "kedua"):
+            sel = pts.loc[pts["peran"].astype(str) == role]
+            if len(sel):
+                roles.append(role)
+                line, fill = CENTRE_COLOURS[role]
+                sizes = [(centre_radius(o) * 1.1) ** 2 for o in (sel["orde"] if "orde" in sel.columns else [None] * len(sel))]
+                ax.scatter(sel.geometry.x, sel.geometry.y, s=sizes, c=fill, edgecolors=line, linewidths=1.0, zorder=14)
+
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -221,7 +236,7 @@ def static_map(
     _draw_scale_bar(ax, _nice_length(maxx - minx + 2 * pad), lang=lang)
     _draw_north_arrow(ax, lang=lang)
 
-    legend = side.legend(handles=_legend_handles(data, has_kawasan=bool(key_lines), lang=lang), loc="upper left",
+    legend = side.legend(handles=_legend_handles(data, has_kawasan=bool(key_lines), lang=lang, centres=roles), loc="upper left",
                          title=t("legend", lang), fontsize=8, title_fontsize=9.5, frameon=False, alignment="left",
                          borderaxespad=0)
     legend.get_title().set_fontweight("bold")
@@ -242,7 +257,7 @@ def static_map(
     return path
 
 
-def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str) -> list[Any]:
+def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Sequence[str] = ()) -> list[Any]:
     """Legend entries: the potentials drawn, the two notes, then the outlines drawn."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -255,6 +270,13 @@ def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str) -> list[Any]
         handles.append(Patch(facecolor=_pale("#808080"), edgecolor="#555555", linewidth=0.4, label=t("campuran_note", lang)))
     if has_kawasan:
         handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=t("kawasan_outline", lang)))
+    for role in centres:
+        line, fill = CENTRE_COLOURS[role]
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=fill, markeredgecolor=line,
+                              label=t("pusat_" + role, lang)))
+    if centres:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3, markerfacecolor="#9e9e9e",
+                              markeredgecolor="#616161", label=t("pusat_size_note", lang)))
     if "kode_kec" in data.boundaries:
         handles.append(Line2D([], [], color="#37474f", linewidth=0.8, linestyle=(0, (4, 3)), label=t("lyr_kecamatan", lang)))
     if "kode_kab" in data.boundaries:

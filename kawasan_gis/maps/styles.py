@@ -18,11 +18,12 @@ from typing import Any
 
 from kawasan_gis import vocab
 from kawasan_gis._values import is_present
+from kawasan_gis.centres import ORDER_NAMES
 from kawasan_gis.i18n import check_lang
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle", "catalogue_order", "class_styles", "hex_colour",
+__all__ = ["CENTRE_COLOURS", "GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle", "catalogue_order", "centre_radius", "class_styles", "hex_colour",
            "potential_styles"]
 
 GREY = "#bdbdbd"
@@ -34,6 +35,17 @@ KONFLIK_STYLE = {
     "X": {"fillColor": "#d7191c", "color": "#67000d", "weight": 2, "opacity": 1, "fillOpacity": 0.8},
     "B": {"fillColor": "#f59e0b", "color": "#d97706", "weight": 2, "opacity": 1, "fillOpacity": 0.12, "dashArray": "5 3"},
 }
+
+
+CENTRE_COLOURS = {"utama": ("#7f0000", "#d32f2f"), "kedua": ("#8a4b00", "#fb8c00")}
+"""Outline and fill of the centre symbols by role (primary, secondary)."""
+
+
+def centre_radius(orde: Any) -> float:
+    """Symbol radius (pixels) of a centre by its hierarchy order (roman): order I largest, none smallest."""
+    text = str(orde) if is_present(orde) else ""
+    rank = ORDER_NAMES.index(text) + 1 if text in ORDER_NAMES else None
+    return 5.0 if rank is None else max(5.0, 12.0 - 1.0 * (rank - 1))
 
 
 @dataclass(frozen=True)

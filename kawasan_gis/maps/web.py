@@ -29,6 +29,7 @@ from kawasan_gis.maps.layers import (
     collection,
     kawasan_layer,
     konflik_layer,
+    pusat_layer,
     map_context,
     sambungan_layer,
     village_layer,
@@ -49,6 +50,7 @@ PANES = {
     "kg_batas": 430,
     "kg_kawasan": 440,
     "kg_sambungan": 445,
+    "kg_pusat": 448,
     "kg_label": 450,
 }
 
@@ -94,6 +96,7 @@ def map_kawasan(
     penggunaan_lahan: gpd.GeoDataFrame | None = None,
     konflik: gpd.GeoDataFrame | None = None,
     sambungan: gpd.GeoDataFrame | None = None,
+    pusat: gpd.GeoDataFrame | None = None,
     lang: str = "id",
     offline: bool = False,
     simplify_m: float = 25.0,
@@ -126,6 +129,11 @@ def map_kawasan(
         ``"B"`` conditional in amber, ``luas_ha``).
     sambungan
         Island bridges (LineStrings with ``from_kode``, ``to_kode``, ``distance_m``).
+    pusat
+        Kawasan centres (points with ``kawasan_id``, ``peran`` ``utama``/``kedua``,
+        ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``skor_pusat``,
+        ``alasan``/``alasan_en``; :attr:`kawasan_gis.centres.Centres.pusat`): circles sized by
+        hierarchy order, coloured by role.
     lang
         ``"id"`` (default) or ``"en"`` for every label.
     offline
@@ -166,6 +174,7 @@ def map_kawasan(
             "penggunaan_lahan": (penggunaan_lahan, ["kelas"]),
             "konflik": (konflik, ["status"]),
             "sambungan": (sambungan, []),
+            "pusat": (pusat, ["kawasan_id", "peran"]),
         },
     )
     if m is None:
@@ -192,6 +201,8 @@ def map_kawasan(
         layers.append(konflik_layer(konflik, geo, ctx))
     if sambungan is not None and len(sambungan):
         layers.append(sambungan_layer(sambungan, frame, geo, ctx))
+    if pusat is not None and len(pusat):
+        layers.append(pusat_layer(pusat, geo, ctx))
     for gdf, kind in ((pola_ruang, "rtrw"), (penggunaan_lahan, "landuse")):
         if gdf is not None and len(gdf):
             layers.append(class_layer(gdf, kind, geo, ctx))

@@ -55,6 +55,12 @@ var kawasanGis = (function () {
         return marker;
     }
 
+    /* Kawasan centres: circle markers; radius and colours come from the feature (order and role). */
+    function centre(feature, latlng) {
+        var o = feature.properties.mk;
+        return L.circleMarker(latlng, {radius: o.r, color: o.c, weight: 2, fillColor: o.f, fillOpacity: 0.95, pane: "kg_pusat"});
+    }
+
     function overlaps(a, b) {
         return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
     }
@@ -162,5 +168,5 @@ var kawasanGis = (function () {
         return item;
     }
 
-    return {bind: bind, label: label, villages: villages, searchTip: searchTip};
+    return {bind: bind, label: label, centre: centre, villages: villages, searchTip: searchTip};
 })();
