@@ -228,13 +228,17 @@ def test_init_then_run_as_a_new_user(tmp_path: Path, data_dir: Path) -> None:
     res = runner.invoke(
         cli,
         ["init", str(folder), "--villages", str(folder / "desa.shp"), "--rtrw", str(folder / "pola_ruang.gpkg"),
-         "--lines", f"jalan={konteks}:jalan", "--name", "Uji"],
+         "--lines", f"jalan={konteks}:jalan", "--name", "Uji",
+         "--idm", str(data_dir / "idm2024" / "idm2024_lampung_timur_gorontalo.csv"),
+         "--centres", f"{konteks}:pusat_kegiatan", "--roads", "jalan", "--facility", "jalan=prasarana"],
         obj={},
     )
     assert res.exit_code == 0, res.output
     text = (folder / "kawasan.toml").read_text()
     assert 'villages = { path = "desa.shp" }' in text and 'rtrw = { path = "pola_ruang.gpkg" }' in text
     assert f'jalan = {{ path = "{konteks.resolve().as_posix()}", layer = "jalan" }}' in text
+    assert 'roads = "jalan"' in text and 'facilities = { jalan = "prasarana" }' in text
+    assert f'centres = {{ path = "{konteks.resolve().as_posix()}", layer = "pusat_kegiatan", column = "Fungsi" }}' in text
     res = runner.invoke(cli, ["-q", "run", str(folder / "kawasan.toml")], obj={})
     assert res.exit_code == 0, res.output
     out = folder / "hasil"
@@ -242,6 +246,8 @@ def test_init_then_run_as_a_new_user(tmp_path: Path, data_dir: Path) -> None:
     assert "Peta / map" in res.output
     desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")
     assert len(desa) == len(read_villages(folder / "desa.shp", check_coverage=False))
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    assert kawasan.pusat_nama.notna().all() and kawasan.pilar_pemberdayaan.notna().all()
     # init refuses to overwrite the user's config
     again = runner.invoke(cli, ["init", str(folder)], obj={})
     assert again.exit_code == 2 and "use --force" in again.output

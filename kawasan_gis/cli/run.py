@@ -41,6 +41,20 @@ include_kelurahan = true
 snap_m = 30                      # villages closer than this (metres) count as neighbours
 random_state = 0
 
+[centres]
+# Settlement hierarchy (scalogram, Marshall centrality) and the centre of every kawasan.
+# facilities: point/line layers above (or "layer.class", or table columns) -> category
+# (pendidikan, kesehatan, ekonomi, pemerintahan, prasarana).
+{centres}
+beyond_km = 10                   # members farther than this from the centre count as far
+# basis = "units"                # Marshall weight 100 / total units (or "presence": villages having it)
+# orders = "sturges"             # or "natural_breaks"
+
+[profile]
+access_km = 5                    # a facility within this distance serves a village
+# irrigation = "saluran_irigasi" # line layer of irrigation canals
+# program = "program.toml"       # programme wording per pillar (see docs/config.md)
+
 [check]
 # matrix = "itbx.toml"           # ITBX matrix override for this kabupaten
 fail_on = "never"                # never, prohibited or conditional (exit code 3)
@@ -75,6 +89,12 @@ def _entry(path: Path | None, base: Path, **extra: str) -> str:
 @click.option("--lines", "lines", multiple=True, metavar="NAME=PATH[:LAYER]", help="Line layer (repeatable).")
 @click.option("--points", "points", multiple=True, metavar="NAME=PATH[:LAYER]", help="Point layer (repeatable).")
 @click.option("--table", type=click.Path(exists=True, path_type=Path), help="Attribute table (CSV/XLSX).")
+@click.option("--idm", type=click.Path(exists=True, path_type=Path), help="IDM table (idm, iks, ike, ikl by village code).")
+@click.option("--centres", "centres", metavar="PATH[:LAYER]", help="RTRW activity-centre points (PKW, PKL, PPK...).")
+@click.option("--centres-column", default="Fungsi", show_default=True, help="Column of --centres holding the function.")
+@click.option("--roads", metavar="NAME", help="Which --lines layer is the road network.")
+@click.option("--facility", "facilities", multiple=True, metavar="NAME=CATEGORY",
+              help="A --points/--lines layer (or table column) that is a facility type, and its category (repeatable).")
 @click.option("--name", default="Kawasan Perdesaan", help="Project name (map and report title).")
 @click.option("--force", is_flag=True, help="Overwrite an existing kawasan.toml.")
 def init(
@@ -87,6 +107,11 @@ def init(
     lines: tuple[str, ...],
     points: tuple[str, ...],
     table: Path | None,
+    idm: Path | None,
+    centres: str | None,
+    centres_column: str,
+    roads: str | None,
+    facilities: tuple[str, ...],
     name: str,
     force: bool,
 ) -> None:
@@ -105,6 +130,33 @@ def init(
     else:
         optional.append('# table = { path = "podes.csv", code_column = "IDDESA", crosswalk = "bps_kemendagri.csv" }')
 
+    if idm:
+        optional.append(f"idm = {_entry(idm, folder)}")
+    else:
+        optional.append('# idm = { path = "idm2024.csv" }   # Indeks Desa Membangun: pillars of the kawasan profile')
+    if centres:
+        from kawasan_gis.cli.indicators import parse_named
+
+        cpath, clayer = parse_named((f"centres={centres}",), "--centres")["centres"]
+        optional.append(f"centres = {_entry(cpath, folder, layer=clayer or '', column=centres_column)}")
+    else:
+        optional.append('# centres = { path = "pusat_kegiatan.shp", column = "Fungsi" }   # RTRW PKW/PKL/PPK points')
+    centre_lines = []
+    if roads:
+        if roads not in {item.partition("=")[0] for item in lines}:
+            raise ConfigError(f"--roads {roads}: not one of the --lines names ({', '.join(i.partition('=')[0] for i in lines) or 'none'}).")
+        centre_lines.append(f'roads = "{roads}"')
+    else:
+        centre_lines.append('# roads = "jalan"                # the line layer of roads: distances along it')
+    pairs = []
+    for item in facilities:
+        fname, sep, category = item.partition("=")
+        if not sep or not fname or not category:
+            raise ConfigError(f"--facility '{item}' should be NAME=CATEGORY (e.g. sma=pendidikan).")
+        key = f'"{fname}"' if "." in fname else fname
+        pairs.append(f'{key} = "{category}"')
+    centre_lines.append(f"facilities = {{ {', '.join(pairs)} }}" if pairs else '# facilities = { sma = "pendidikan", puskesmas = "kesehatan", pasar = "ekonomi" }')
+
     def named(items: tuple[str, ...], option: str, example: str) -> str:
         from kawasan_gis.cli.indicators import parse_named
 
@@ -119,6 +171,7 @@ def init(
         optional="\n".join(optional),
         lines=named(lines, "--lines", 'jalan = { path = "jalan.shp", by = "kelas_jalan" }'),
         points=named(points, "--points", 'pusat_kegiatan = { path = "pusat_kegiatan.shp" }'),
+        centres="\n".join(centre_lines),
     )
     config.write_text(text, encoding="utf-8")
     click.echo(f"Konfigurasi awal ditulis / starter config written: {config}")
