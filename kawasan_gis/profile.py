@@ -169,10 +169,17 @@ def join_idm(villages: pd.DataFrame, table: str | Path | pd.DataFrame, *, code_c
     keep = [*chosen.values()]
     code_cols = [code_column] if code_column else [c for c in tab.columns if c not in keep]
     tab = tab[[*dict.fromkeys([*code_cols, *keep])]]
-    # IDM tables are national or provincial: rows of other kabupaten are expected, not a mismatch
-    kab = {re.sub(r"\D", "", str(c))[:4] for c in villages[CODE]}
+    # IDM tables cover a province or the nation: rows of villages outside the study area are
+    # expected, not a mismatch, so only the study area's rows are joined
+    ours_codes = {re.sub(r"\D", "", str(c)) for c in villages[CODE]}
     digits = [tab[c].astype(str).str.replace(r"\D", "", regex=True) for c in code_cols]
-    ours = np.logical_or.reduce([d.str[:4].isin(kab) & (d.str.len() == 10) for d in digits]) if digits else np.ones(len(tab), bool)
+    ours = np.logical_or.reduce([d.isin(ours_codes) for d in digits]) if digits else np.zeros(len(tab), bool)
+    if not ours.any():
+        raise FieldError(
+            f"tabel IDM tidak cocok dengan desa mana pun / the IDM table matches none of the villages: "
+            f"no column holds their Kemendagri codes (e.g. {next(iter(sorted(ours_codes)), '?')}); "
+            f"give code_column, or check that the table is of this kabupaten"
+        )
     joined = join_table(villages, tab.loc[ours], code_column=code_column)
     out = pd.DataFrame(index=joined.index)
     for key, col in chosen.items():

@@ -35,6 +35,7 @@ def test_join_idm_lampung_timur_matches_the_file(recwarn: pytest.WarningsRecorde
     assert idm.attrs["tahun"] == 2024
     assert idm["idm"].notna().sum() == 264  # every Lampung Timur desa (SOURCE.md)
     # the rows of Gorontalo and Pohuwato in the same file are not reported as mismatches
+    # (an IDM table covers more than the study area)
     assert not [w for w in recwarn.list if "match no village" in str(w.message)]
     raw = pd.read_csv(IDM_CSV, dtype={"kode_desa": str}).set_index("kode_desa")
     assert idm["iks"].to_dict() == pytest.approx(raw.loc[idm.index, "iks_2024"].to_dict())
@@ -46,6 +47,8 @@ def test_join_idm_errors() -> None:
     villages = pd.DataFrame({"kode_desa": ["1807012001"]})
     with pytest.raises(FieldError, match="ikl"):
         join_idm(villages, pd.DataFrame({"kode_desa": ["1807012001"], "idm": [0.7], "iks": [0.7], "ike": [0.7]}))
+    with pytest.raises(FieldError, match="tidak cocok dengan desa mana pun"):
+        join_idm(villages, pd.DataFrame({"kode_desa": ["7501012001"], "idm": [0.7], "iks": [0.7], "ike": [0.7], "ikl": [0.7]}))
     with pytest.raises(FieldError, match="di luar 0-1"):
         join_idm(villages, pd.DataFrame({"kode_desa": ["1807012001"], "idm": [70], "iks": [0.7], "ike": [0.7], "ikl": [0.7]}))
 
