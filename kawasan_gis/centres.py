@@ -251,12 +251,6 @@ class Scalogram:
         )
 
 
-def _presence(counts: pd.DataFrame) -> pd.DataFrame:
-    """Villages with a value for every type, as 0/1 (a village lacking data is left out, not 0)."""
-    complete = counts.notna().all(axis=1)
-    return (counts.loc[complete] > 0).astype(np.int64)
-
-
 def scalogram(counts: pd.DataFrame) -> Scalogram:
     """Sort a village x facility-type matrix into a Guttman scalogram and count its errors.
 
@@ -280,22 +274,22 @@ def scalogram(counts: pd.DataFrame) -> Scalogram:
     >>> s.errors, round(s.cor, 3)
     (2, 0.833)
     """
-    p = _presence(counts)
-    n, k = p.shape
-    col_tot = p.sum(axis=0)
+    x = counts.to_numpy(dtype=float)
+    complete = ~np.isnan(x).any(axis=1)
+    x = x[complete]
+    pres = (x > 0).astype(np.int64)
+    n, k = pres.shape
     # stable sorts: ties keep the input order, so the result does not depend on hashing
-    col_order = col_tot.sort_values(ascending=False, kind="stable").index
-    p = p[col_order]
-    row_tot = p.sum(axis=1)
-    units = counts.loc[p.index].sum(axis=1)
-    order = np.lexsort((np.arange(n), -units.to_numpy(), -row_tot.to_numpy()))
-    p = p.iloc[order]
-    row_tot = row_tot.iloc[order]
-    ideal = (np.arange(k)[None, :] < row_tot.to_numpy()[:, None]).astype(np.int64)
-    row_err = (p.to_numpy() != ideal).sum(axis=1)
+    cols = np.argsort(-pres.sum(axis=0), kind="stable")
+    pres = pres[:, cols]
+    row_tot = pres.sum(axis=1)
+    rows = np.lexsort((np.arange(n), -x.sum(axis=1), -row_tot))
+    pres, row_tot = pres[rows], row_tot[rows]
+    ideal = (np.arange(k)[None, :] < row_tot[:, None]).astype(np.int64)
+    row_err = (pres != ideal).sum(axis=1)
     errors = int(row_err.sum())
-    table = p.copy()
-    table["jumlah_jenis"] = row_tot.to_numpy()
+    table = pd.DataFrame(pres, index=counts.index[complete][rows], columns=counts.columns[cols])
+    table["jumlah_jenis"] = row_tot
     table["kesalahan"] = row_err
     note = ""
     cor = cor_present = mmr = cs = float("nan")
@@ -306,10 +300,10 @@ def scalogram(counts: pd.DataFrame) -> Scalogram:
         )
     else:
         cells = n * k
-        present = int(p.to_numpy().sum())
+        present = int(pres.sum())
         cor = 1.0 - errors / cells
         cor_present = (present - errors) / present if present else float("nan")
-        n_j = p.sum(axis=0).to_numpy()
+        n_j = pres.sum(axis=0)
         mmr = float(np.maximum(n_j, n - n_j).sum() / cells)
         if mmr < 1.0:
             cs = (cor - mmr) / (1.0 - mmr)
@@ -787,7 +781,10 @@ def road_network(roads: gpd.GeoDataFrame, *, snap_m: float = 20.0) -> RoadNetwor
     noded = noded[shapely.length(noded) > 0]
     if len(noded) == 0:
         raise GeometryError("jalan tanpa panjang / the road lines have no length")
-    ends = np.vstack([shapely.get_coordinates(shapely.get_point(noded, 0)), shapely.get_coordinates(shapely.get_point(noded, -1))])
+    coords, owner = shapely.get_coordinates(noded, return_index=True)
+    first = np.searchsorted(owner, np.arange(len(noded)))
+    last = np.r_[first[1:], len(coords)] - 1
+    ends = np.vstack([coords[first], coords[last]])
     xy, inverse = np.unique(np.round(ends, 3), axis=0, return_inverse=True)
     node = inverse.ravel()
     m = len(noded)

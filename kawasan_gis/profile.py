@@ -324,16 +324,6 @@ EVIDENCE_COLUMNS: dict[str, str] = {
 """Per-village evidence columns :func:`profile_kawasan` reads, and what they stand for."""
 
 
-def _share_within(values: pd.Series, km: float) -> float:
-    v = values.dropna()
-    return float((v <= km).mean()) if len(v) else float("nan")
-
-
-def _mean(values: pd.Series) -> float:
-    v = values.dropna()
-    return float(v.mean()) if len(v) else float("nan")
-
-
 def profile_kawasan(
     villages: pd.DataFrame,
     *,
@@ -389,51 +379,69 @@ def profile_kawasan(
             pct[col] = villages[col].rank(pct=True, method="average")
     present_types: pd.DataFrame | None = None
     if facilities is not None and facilities.shape[1]:
-        present_types = (facilities.reindex(villages.index) > 0).where(facilities.reindex(villages.index).notna())
+        aligned = facilities.reindex(villages.index)
+        present_types = (aligned > 0) & aligned.notna()
     sys_types = int(present_types.any(axis=0).sum()) if present_types is not None else 0
-    kaw = kawasan if kawasan is not None else pd.DataFrame()
+    kaw = (kawasan if kawasan is not None else pd.DataFrame()).reindex(pd.Index(ids, name="kawasan_id"))
+
+    members = villages.loc[inside]
+    key = kid[inside].astype(str).to_numpy()
+
+    def mean_of(values: pd.Series) -> pd.Series:
+        return values.loc[members.index].groupby(key, sort=False).mean().reindex(ids)
+
+    def share_within(col: str, km: float) -> pd.Series:
+        v = members[col]
+        return mean_of((v <= km).astype(float).where(v.notna()))
+
+    nan = pd.Series(np.nan, index=ids)
+    comp = pd.DataFrame(index=pd.Index(ids, name="kawasan_id"))
+    comp["iks"] = mean_of(villages["iks"]) if has["iks"] else nan
+    comp["akses_pendidikan"] = share_within("jarak_km_pendidikan", access_km) if has["jarak_km_pendidikan"] else nan
+    comp["akses_kesehatan"] = share_within("jarak_km_kesehatan", access_km) if has["jarak_km_kesehatan"] else nan
+    comp["kepadatan_jalan"] = mean_of(pct["jalan_km_per_km2"]) if "jalan_km_per_km2" in pct else nan
+    comp["kepadatan_irigasi"] = mean_of(pct["irigasi_km_per_km2"]) if "irigasi_km_per_km2" in pct else nan
+    if present_types is not None and sys_types > 0:
+        found = present_types.loc[members.index].groupby(key, sort=False).any().reindex(ids)
+        comp["cakupan_fasilitas"] = found.sum(axis=1) / sys_types
+    else:
+        comp["cakupan_fasilitas"] = nan
+    comp["jarak_pusat"] = share_within("jarak_pusat_km", beyond_km) if has["jarak_pusat_km"] else nan
+    comp["ike"] = mean_of(villages["ike"]) if has["ike"] else nan
+    comp["akses_ekonomi"] = share_within("jarak_km_ekonomi", access_km) if has["jarak_km_ekonomi"] else nan
+    comp["kekuatan_potensi"] = mean_of(villages["skor_potensi_kawasan"]) if has["skor_potensi_kawasan"] else nan
+    comp["ikl"] = mean_of(villages["ikl"]) if has["ikl"] else nan
+    comp["lindung_terjaga"] = nan
+    if {"ha_lindung", "ha_lindung_X"} <= set(kaw.columns):
+        # only for kawasan that hold protected land: elsewhere the component does not apply
+        holds = kaw["ha_lindung"] > 0
+        comp.loc[holds, "lindung_terjaga"] = (1.0 - kaw.loc[holds, "ha_lindung_X"] / kaw.loc[holds, "ha_lindung"]).clip(0.0, 1.0)
+    comp["tanpa_konflik"] = (1.0 - kaw["pct_X"] / 100.0).clip(0.0, 1.0) if "pct_X" in kaw.columns else nan
+    if has["ha_budaya_wisata"]:
+        v = members["ha_budaya_wisata"]
+        comp["budaya_wisata"] = mean_of((v > 0).astype(float).where(v.notna()))
+    else:
+        comp["budaya_wisata"] = nan
+    status = members["status_idm"] if "status_idm" in members.columns else pd.Series(None, index=members.index, dtype=object)
+    mix = pd.crosstab(key, status.to_numpy()).reindex(index=ids, columns=list(STATUS_ORDER), fill_value=0)
+    n_members = pd.Series(key).value_counts().reindex(ids)
 
     rows: list[dict[str, Any]] = []
     for k in ids:
-        m = villages.loc[inside & (kid.astype(str) == k)]
-        comp: dict[str, float] = {}
-        comp["iks"] = _mean(m["iks"]) if has["iks"] else np.nan
-        comp["akses_pendidikan"] = _share_within(m["jarak_km_pendidikan"], access_km) if has["jarak_km_pendidikan"] else np.nan
-        comp["akses_kesehatan"] = _share_within(m["jarak_km_kesehatan"], access_km) if has["jarak_km_kesehatan"] else np.nan
-        comp["kepadatan_jalan"] = _mean(pct["jalan_km_per_km2"].loc[m.index]) if "jalan_km_per_km2" in pct else np.nan
-        comp["kepadatan_irigasi"] = _mean(pct["irigasi_km_per_km2"].loc[m.index]) if "irigasi_km_per_km2" in pct else np.nan
-        if present_types is not None and sys_types > 0:
-            comp["cakupan_fasilitas"] = float(present_types.loc[m.index].any(axis=0).sum() / sys_types)
-        else:
-            comp["cakupan_fasilitas"] = np.nan
-        comp["jarak_pusat"] = _share_within(m["jarak_pusat_km"], beyond_km) if has["jarak_pusat_km"] else np.nan
-        comp["ike"] = _mean(m["ike"]) if has["ike"] else np.nan
-        comp["akses_ekonomi"] = _share_within(m["jarak_km_ekonomi"], access_km) if has["jarak_km_ekonomi"] else np.nan
-        comp["kekuatan_potensi"] = _mean(m["skor_potensi_kawasan"]) if has["skor_potensi_kawasan"] else np.nan
-        comp["ikl"] = _mean(m["ikl"]) if has["ikl"] else np.nan
-        comp["lindung_terjaga"] = np.nan
-        if "ha_lindung" in kaw.columns and k in kaw.index and pd.notna(kaw.loc[k, "ha_lindung"]) and kaw.loc[k, "ha_lindung"] > 0:
-            x = kaw.loc[k, "ha_lindung_X"] if "ha_lindung_X" in kaw.columns else np.nan
-            if pd.notna(x):
-                comp["lindung_terjaga"] = float(np.clip(1.0 - x / kaw.loc[k, "ha_lindung"], 0.0, 1.0))
-        comp["tanpa_konflik"] = np.nan
-        if "pct_X" in kaw.columns and k in kaw.index and pd.notna(kaw.loc[k, "pct_X"]):
-            comp["tanpa_konflik"] = float(np.clip(1.0 - kaw.loc[k, "pct_X"] / 100.0, 0.0, 1.0))
-        comp["budaya_wisata"] = float((m["ha_budaya_wisata"].dropna() > 0).mean()) if has["ha_budaya_wisata"] and m["ha_budaya_wisata"].notna().any() else np.nan
+        c = comp.loc[k]
         row: dict[str, Any] = {"kawasan_id": k}
         pillar_values = {}
         for pillar, comps in PILLARS.items():
-            vals = [comp[c] for c in comps if not np.isnan(comp[c])]
+            vals = [float(c[x]) for x in comps if pd.notna(c[x])]
             pillar_values[pillar] = float(np.mean(vals)) if vals else np.nan
             row[f"pilar_{pillar}"] = pillar_values[pillar]
-        row.update({f"komp_{c}": v for c, v in comp.items()})
-        status = m["status_idm"] if "status_idm" in m.columns else pd.Series(dtype=object)
-        counts = status.value_counts()
-        for s in STATUS_ORDER:
-            row[f"idm_{s.lower().replace(' ', '_')}"] = int(counts.get(s, 0))
-        row["idm_tanpa_data"] = int(len(m) - status.notna().sum())
-        mix = [f"{s} {int(counts[s])}" for s in STATUS_ORDER if counts.get(s, 0)]
-        row["status_idm"] = ", ".join(mix) if mix else NO_DATA
+        row.update({f"komp_{x}": float(c[x]) if pd.notna(c[x]) else np.nan for x in comp.columns})
+        counts = mix.loc[k]
+        for st in STATUS_ORDER:
+            row[f"idm_{st.lower().replace(' ', '_')}"] = int(counts[st])
+        row["idm_tanpa_data"] = int(n_members[k] - counts.sum())
+        text = [f"{st} {int(counts[st])}" for st in STATUS_ORDER if counts[st]]
+        row["status_idm"] = ", ".join(text) if text else NO_DATA
         known = {p: v for p, v in pillar_values.items() if not np.isnan(v)}
         if known:
             weakest = min(known, key=lambda p: (known[p], list(PILLARS).index(p)))
