@@ -24,15 +24,19 @@ from sklearn.metrics import calinski_harabasz_score
 from conftest import UTM48S, X0, Y0, grid_villages
 from kawasan_gis.errors import ConfigError, CRSError, FieldError, GeometryError
 from kawasan_gis.regionalize import (
+    SOLVERS,
     Contiguity,
+    DominantSolver,
+    Limits,
     Proposal,
-    _edges,
-    _pseudo_f,
-    _ward_children,
-    _ward_cuts,
+    Solver,
+    WardSolver,
+    Zones,
     contiguity,
     propose_kawasan,
 )
+from kawasan_gis.regionalize.graph import edge_list
+from kawasan_gis.regionalize.ward import pseudo_f, ward_children, ward_cuts
 
 LEFT = "pertanian_unggulan"
 RIGHT = "permukiman"
@@ -310,6 +314,70 @@ def test_lone_village_of_a_kabupaten_is_reported(grid):
     assert proposal.quality["n_desa_tidak_masuk"] == 1
 
 
+# --------------------------------------------------------------------------- solvers
+
+
+class ColumnSolver(Solver):
+    """A method outside the package: one zone per grid column, read from the village codes."""
+
+    name = "column"
+
+    def solve(self, x, adjacency, *, dominant, codes, limits, k=None):
+        column = np.array([(int(c[-3:]) - 1) % 4 for c in codes])
+        return Zones(np.unique(column, return_inverse=True)[1].astype(np.int64))
+
+
+class AlternateColumnsSolver(Solver):
+    """A faulty method: columns 0 and 2 in one zone, 1 and 3 in the other (not connected)."""
+
+    name = "alternate_columns"
+
+    def solve(self, x, adjacency, *, dominant, codes, limits, k=None):
+        return Zones(np.array([(int(c[-3:]) - 1) % 2 for c in codes], dtype=np.int64))
+
+
+def test_methods_are_solver_classes_by_name():
+    assert dict(SOLVERS) == {"dominant": DominantSolver, "ward": WardSolver}
+    assert not DominantSolver.takes_k and WardSolver.takes_k
+    with pytest.raises(TypeError):
+        SOLVERS["column"] = ColumnSolver  # type: ignore[index]
+
+
+def test_method_name_and_solver_instance_give_the_same_proposal(grid):
+    s = scores_for(grid, halves())
+    for name, solver in (("dominant", DominantSolver()), ("ward", WardSolver())):
+        by_name = propose_kawasan(grid, s, method=name, max_villages=4)
+        by_instance = propose_kawasan(grid, s, method=solver, max_villages=4)
+        assert_geodataframe_equal(by_name.kawasan, by_instance.kawasan)
+        assert_geodataframe_equal(by_name.desa, by_instance.desa)
+        assert by_name.quality == by_instance.quality and by_instance.params["method"] == name
+
+
+def test_a_new_method_is_a_new_solver_class(grid):
+    # all villages share one dominant potential: the dominant method would make one zone
+    proposal = propose_kawasan(grid, scores_for(grid, [LEFT] * 16), method=ColumnSolver())
+    assert [names(proposal, f"K0{z}") for z in range(1, 5)] == [desa(c, c + 4, c + 8, c + 12) for c in range(1, 5)]
+    assert proposal.params["method"] == "column" and "k" not in proposal.quality
+    # the limits apply to every method: columns of 4 cut into pairs
+    paired = propose_kawasan(grid, scores_for(grid, [LEFT] * 16), method=ColumnSolver(), max_villages=2)
+    assert paired.kawasan["n_desa"].tolist() == [2] * 8 and paired.kawasan["sesuai_batas"].all()
+    with pytest.raises(ConfigError, match="n_zones applies to method='ward' only"):
+        propose_kawasan(grid, scores_for(grid, [LEFT] * 16), method=ColumnSolver(), n_zones=2)
+
+
+def test_a_solver_returning_disconnected_zones_is_refused(grid):
+    with pytest.raises(ValueError, match="AlternateColumnsSolver.*not connected.*1807"):
+        propose_kawasan(grid, scores_for(grid, halves()), method=AlternateColumnsSolver())
+
+
+def test_limits_say_what_fits():
+    limits = Limits(3, 6, 550.0)
+    assert limits.fits(6, 550.0) and not limits.fits(7, 100.0) and not limits.fits(4, 550.5)
+    # 7 villages: 2 parts (at most 6) of at least 3 each; 5 with at most 4: 2 parts, not both >= 3
+    assert limits.splittable(7) and limits.splittable(13)
+    assert not Limits(3, 4, None).splittable(5) and Limits(3, 4, None).splittable(6)
+
+
 # --------------------------------------------------------------------------- output contract
 
 
@@ -361,12 +429,12 @@ def test_ward_cut_matches_agglomerative_clustering_and_pseudo_f_matches_sklearn(
     villages = grid_villages(6)
     x = rng.random((36, 3))
     adj = contiguity(villages).adjacency
-    cuts = _ward_cuts(_ward_children(x, adj), 36, range(2, 10))
+    cuts = ward_cuts(ward_children(x, adj), 36, range(2, 10))
     for k, lab in cuts.items():
         ref = AgglomerativeClustering(n_clusters=k, linkage="ward", connectivity=adj).fit_predict(x)
         assert pd.crosstab(lab, ref).gt(0).sum(axis=1).eq(1).all() and len(set(lab)) == k
-        assert _pseudo_f(x, lab) == pytest.approx(calinski_harabasz_score(x, lab), rel=1e-12)
-    assert len(_edges(adj)[0]) == 110
+        assert pseudo_f(x, lab) == pytest.approx(calinski_harabasz_score(x, lab), rel=1e-12)
+    assert len(edge_list(adj)[0]) == 110
 
 
 # --------------------------------------------------------------------------- errors

@@ -1,0 +1,228 @@
+"""Size limits of a kawasan: merging zones under the minimum, cutting zones over the maximum.
+
+Every solver's zones pass through :func:`merge_small` (a zone under ``min_villages`` joins
+its most similar neighbour) and :func:`split_large` (a zone over ``max_villages`` or
+``max_area_ha`` is cut into connected parts: Ward inside the zone first, then cuts along
+spanning trees). The minimum always wins over the maximum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import breadth_first_order, depth_first_tree, minimum_spanning_tree
+
+from kawasan_gis.regionalize.graph import canonical, edge_list
+from kawasan_gis.regionalize.ward import ward_children, ward_cuts
+
+__all__ = ["Limits", "merge_small", "split_large", "split_zone"]
+
+# Ward attempts (k = k_min .. k_min + _SPLIT_TRIES) before a zone too large for the limits
+# is cut along a spanning tree instead.
+_SPLIT_TRIES = 10
+# Depth-first trees (one per root, most peripheral villages first) tried after that.
+_TREE_ROOTS = 30
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of a kawasan: villages at least and at most, hectares at most (None: no limit)."""
+
+    min_villages: int
+    max_villages: int | None
+    max_area_ha: float | None
+
+    def fits(self, size: int, area: float) -> bool:
+        """Whether a zone of ``size`` villages and ``area`` hectares is within the upper limits."""
+        return (self.max_villages is None or size <= self.max_villages) and (
+            self.max_area_ha is None or area <= self.max_area_ha
+        )
+
+    def splittable(self, size: int) -> bool:
+        """Whether ``size`` villages can be cut into parts of allowed sizes (ignores area)."""
+        if self.max_villages is None:
+            return True
+        m = math.ceil(size / self.max_villages)
+        return m * self.min_villages <= size
+
+
+def merge_small(lab: np.ndarray, edges: tuple[np.ndarray, np.ndarray], x: np.ndarray, limits: Limits) -> np.ndarray:
+    """Merge zones under ``min_villages`` into the adjacent zone with the nearest mean score vector.
+
+    The smallest zone goes first (ties: the one holding the smallest code). Neighbours
+    that would stay within ``max_villages`` are preferred to those that would not; then
+    the nearest mean; then the zone holding the smallest code.
+    """
+    lab = canonical(lab)
+    ei, ej = edges
+    size = np.bincount(lab)
+    k = len(size)
+    sums = np.column_stack([np.bincount(lab, weights=col, minlength=k) for col in x.T])
+    first = np.unique(lab, return_index=True)[1]  # canonical labels: zone z's smallest node
+    alive = np.ones(k, bool)
+    while alive.sum() > 1:
+        small_ones = np.flatnonzero(alive & (size < limits.min_villages))
+        if len(small_ones) == 0:
+            break
+        small = small_ones[np.lexsort((first[small_ones], size[small_ones]))[0]]
+        touching = np.zeros(k, bool)
+        touching[lab[ej[lab[ei] == small]]] = True
+        touching[lab[ei[lab[ej] == small]]] = True
+        touching[small] = False
+        targets = np.flatnonzero(touching)
+        dist = np.linalg.norm(sums[targets] / size[targets, None] - sums[small] / size[small], axis=1)
+        over = (
+            size[targets] + size[small] > limits.max_villages
+            if limits.max_villages is not None
+            else np.zeros(len(targets), bool)
+        )
+        target = targets[np.lexsort((first[targets], dist, over))[0]]
+        lab[lab == small] = target
+        size[target] += size[small]
+        sums[target] += sums[small]
+        first[target] = min(first[target], first[small])
+        alive[small] = False
+        size[small] = 0
+    return canonical(lab)
+
+
+def split_large(
+    lab: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: np.ndarray, limits: Limits
+) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """Cut every zone over the upper limits into connected parts within them (best effort).
+
+    Returns the new labels (parts after the first numbered after the existing zones) and,
+    for each part still over the limits, its number of villages and hectares.
+    """
+    if limits.max_villages is None and limits.max_area_ha is None:
+        return lab, []
+    out = lab.copy()
+    misfits: list[tuple[int, float]] = []
+    next_label = int(lab.max()) + 1
+    for z in range(int(lab.max()) + 1):
+        nodes = np.flatnonzero(lab == z)
+        if limits.fits(len(nodes), float(area[nodes].sum())):
+            continue
+        parts = split_zone(nodes, adj, x, area, limits)
+        for part in parts[1:]:
+            out[part] = next_label
+            next_label += 1
+        misfits += [(len(p), float(area[p].sum())) for p in parts if not limits.fits(len(p), float(area[p].sum()))]
+    return canonical(out), misfits
+
+
+def split_zone(
+    nodes: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: np.ndarray, limits: Limits
+) -> list[np.ndarray]:
+    """Cut one connected zone into connected parts within the limits (best effort)."""
+    n = len(nodes)
+    sub = adj[nodes][:, nodes].tocsr()
+    xs, ar = x[nodes], area[nodes]
+    k_min = max(
+        2,
+        math.ceil(n / limits.max_villages) if limits.max_villages else 1,
+        math.ceil(ar.sum() / limits.max_area_ha) if limits.max_area_ha else 1,
+    )
+    k_max = min(n // limits.min_villages, k_min + _SPLIT_TRIES)
+    if k_min <= k_max:
+        cuts = ward_cuts(ward_children(xs, sub), n, range(k_min, k_max + 1))
+        edges = edge_list(sub)
+        for k in range(k_min, k_max + 1):
+            lab = merge_small(cuts[k], edges, xs, limits)
+            parts = [np.flatnonzero(lab == z) for z in range(int(lab.max()) + 1)]
+            if all(limits.fits(len(p), float(ar[p].sum())) for p in parts):
+                return [nodes[p] for p in parts]
+    # Ward could not meet the limits: cut along a spanning tree (SKATER-like), first the tree
+    # of most similar neighbours, then depth-first trees from peripheral villages, which are
+    # path-like and so leave fewer dead ends where no cut keeps both sides large enough.
+    def misfits(parts: list[np.ndarray]) -> int:
+        return sum(len(p) for p in parts if not limits.fits(len(p), float(ar[p].sum())))
+
+    everything = np.arange(n)
+    best = _tree_split(everything, sub, xs, ar, limits, _similarity_tree)
+    degree = np.diff(sub.indptr)
+    for root in np.lexsort((everything, degree))[:_TREE_ROOTS]:
+        if misfits(best) == 0:
+            break
+        parts = _tree_split(everything, sub, xs, ar, limits, partial(_depth_first, root=int(root)))
+        if misfits(parts) < misfits(best):
+            best = parts
+    best.sort(key=lambda p: int(p.min()))
+    return [nodes[p] for p in best]
+
+
+def _similarity_tree(sub: sparse.csr_matrix, x: np.ndarray) -> sparse.csr_matrix:
+    coo = sparse.triu(sub, k=1).tocoo()
+    # +1 keeps equal score vectors as edges (csgraph drops zero weights) without changing the MST
+    w = 1.0 + np.linalg.norm(x[coo.row] - x[coo.col], axis=1)
+    return minimum_spanning_tree(sparse.csr_matrix((w, (coo.row, coo.col)), shape=sub.shape))
+
+
+def _depth_first(sub: sparse.csr_matrix, x: np.ndarray, *, root: int) -> sparse.csr_matrix:
+    return depth_first_tree(sub, root, directed=False)
+
+
+def _tree_split(
+    part: np.ndarray,
+    sub: sparse.csr_matrix,
+    x: np.ndarray,
+    area: np.ndarray,
+    limits: Limits,
+    make_tree: Callable[[sparse.csr_matrix, np.ndarray], sparse.csr_matrix],
+) -> list[np.ndarray]:
+    """Recursively cut the tree edge leaving both sides >= min_villages with the least within-SS."""
+    local = sub[part][:, part].tocsr()
+    tree = make_tree(local, x[part])
+    tree = (tree + tree.T).tocsr()
+    todo = [np.arange(len(part))]
+    done = []
+    while todo:
+        idx = todo.pop()
+        if limits.fits(len(idx), float(area[part[idx]].sum())):
+            done.append(idx)
+            continue
+        cut = _best_cut(idx, tree, x[part], limits)
+        if cut is None:
+            done.append(idx)
+            continue
+        todo.extend(cut)
+    return [part[np.sort(d)] for d in done]
+
+
+def _best_cut(idx: np.ndarray, tree: sparse.csr_matrix, x: np.ndarray, limits: Limits) -> tuple[np.ndarray, np.ndarray] | None:
+    t = tree[idx][:, idx].tocsr()
+    order, pred = breadth_first_order(t, 0, directed=False, return_predecessors=True)
+    n = len(idx)
+    xi = x[idx]
+    size = np.ones(n)
+    sx = xi.copy()
+    sq = (xi**2).sum(axis=1)
+    for v in order[::-1][:-1]:
+        p = pred[v]
+        size[p] += size[v]
+        sx[p] += sx[v]
+        sq[p] += sq[v]
+    total_sx, total_sq = sx[order[0]], sq[order[0]]
+    best = None
+    for v in order[1:]:
+        a = int(size[v])
+        b = n - a
+        if a < limits.min_villages or b < limits.min_villages:
+            continue
+        sse = sq[v] - (sx[v] ** 2).sum() / a + (total_sq - sq[v]) - ((total_sx - sx[v]) ** 2).sum() / b
+        key = (int(not limits.splittable(a)) + int(not limits.splittable(b)), round(float(sse), 9), int(v))
+        if best is None or key < best[0]:
+            best = (key, int(v))
+    if best is None:
+        return None
+    side = np.zeros(n, bool)
+    side[best[1]] = True
+    for u in order:  # breadth-first: a parent is always met before its children
+        if pred[u] >= 0 and side[pred[u]]:
+            side[u] = True
+    return idx[side], idx[~side]
