@@ -56,13 +56,13 @@ def lampung_timur() -> dict[str, gpd.GeoDataFrame]:
     scores = score_potentials(indicators)
     proposal = propose_kawasan(desa, scores, method="ward", max_villages=20, n_perturb=0)
     pct = indicators.filter(like="pct_rtrw_").reset_index()
-    villages = proposal.desa.merge(pct, on="kode_desa", how="left")
-    out = {"desa": villages, "kawasan": proposal.kawasan, "sambungan": proposal.sambungan,
+    villages = proposal.villages.merge(pct, on="kode_desa", how="left")
+    out = {"desa": villages, "kawasan": proposal.kawasan, "sambungan": proposal.bridges,
            "pola_ruang": rtrw[["kelas", "kelas_raw", "geometry"]]}
     try:
         from kawasan_gis.compliance import check_plan, read_plan
 
-        checked = check_plan(read_plan(proposal.kawasan, proposal.desa), rtrw, villages=desa,
+        checked = check_plan(read_plan(proposal.kawasan, proposal.villages), rtrw, villages=desa,
                              include_conditional_conflicts=True)
     except Exception as exc:  # the map is benchmarked with or without the check
         print(f"(compliance check skipped: {type(exc).__name__}: {str(exc)[:120]})")

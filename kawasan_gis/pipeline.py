@@ -47,16 +47,20 @@ Progress = Callable[[str], None]
 
 @dataclass
 class RunResult:
-    """Everything a run produced. Layers are GeoDataFrames in the working CRS."""
+    """Everything a run produced. Layers are GeoDataFrames in the working CRS.
+
+    ``villages``, ``kawasan``, ``bridges`` and ``masalah`` are written as the layers ``desa``,
+    ``kawasan``, ``sambungan`` and ``masalah`` (the planners' names).
+    """
 
     config: RunConfig
-    desa: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
     kawasan: gpd.GeoDataFrame
     indicators: pd.DataFrame
     scores: pd.DataFrame
     proposal: Any
     check: Any | None
-    sambungan: gpd.GeoDataFrame
+    bridges: gpd.GeoDataFrame
     masalah: gpd.GeoDataFrame
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     reports: list[LayerReport] = field(default_factory=list)
@@ -233,25 +237,25 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             random_state=p.random_state,
             n_perturb=p.n_perturb,
         )
-        desa_proposed = _with_unscored(proposal.desa, desa, scores, known)
+        desa_proposed = _with_unscored(proposal.villages, desa, scores, known)
 
     checked = None
     kawasan = proposal.kawasan
     if check and rtrw is not None and len(kawasan):
         with timer.step("memeriksa RTRW / checking against RTRW"):
-            members = proposal.desa.loc[proposal.desa["kawasan_id"].notna(), ["kode_desa", "kawasan_id", "dasar"]]
+            members = proposal.villages.loc[proposal.villages["kawasan_id"].notna(), ["kode_desa", "kawasan_id", "dasar"]]
             zone_potential = proposal.kawasan.set_index("kawasan_id")["potensi"]
             table_plan = pd.DataFrame(members).assign(potensi=members["kawasan_id"].map(zone_potential))
             plan = read_plan(table_plan, desa, potentials=catalogue)
             checked = check_plan(
                 plan,
                 rtrw,
-                villages=proposal.desa,
+                villages=proposal.villages,
                 itbx=load_itbx(overrides=config.check.matrix),
                 lp2b=overlays.get("lp2b"),
                 hazard=overlays.get("hazard"),
                 include_conditional_conflicts=config.check.conditional_conflicts,
-                bridges=proposal.sambungan,
+                bridges=proposal.bridges,
                 lang=config.project.lang,  # type: ignore[arg-type]
             )
             summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
@@ -274,13 +278,13 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
     masalah = _problems(desa)
     return RunResult(
         config=config,
-        desa=desa_out,
+        villages=desa_out,
         kawasan=kawasan,
         indicators=indicators,
         scores=scores,
         proposal=proposal,
         check=checked,
-        sambungan=proposal.sambungan,
+        bridges=proposal.bridges,
         masalah=masalah,
         layers=layers,
         reports=reports,
@@ -682,7 +686,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
 def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
     """Write the proposal only: ``kawasan.gpkg`` (desa, kawasan, sambungan) and ``kawasan.csv``."""
     with atomic_folder(out_dir) as tmp:
-        write_layers(tmp / "kawasan.gpkg", {"desa": _plain(result.desa), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.sambungan)})
+        write_layers(tmp / "kawasan.gpkg", {"desa": _plain(result.villages), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.bridges)})
         pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name)).to_csv(tmp / "kawasan.csv", index=False)
     return Path(out_dir).resolve()
 
@@ -690,9 +694,9 @@ def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
 def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     cfg = result.config
     t0 = time.perf_counter()
-    desa = _plain(result.desa)
+    desa = _plain(result.villages)
     kawasan = _plain(result.kawasan)
-    layers: dict[str, gpd.GeoDataFrame] = {"desa": desa, "kawasan": kawasan, "sambungan": _plain(result.sambungan), "masalah": _plain(result.masalah)}
+    layers: dict[str, gpd.GeoDataFrame] = {"desa": desa, "kawasan": kawasan, "sambungan": _plain(result.bridges), "masalah": _plain(result.masalah)}
     if result.check is not None:
         layers["konflik"] = _plain(result.check.konflik)
     if result.centres is not None:
@@ -755,10 +759,10 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         "input_sha256": input_checksums(cfg),
         "timings_s": timings,
         "counts": {
-            "desa": int(len(result.desa)),
+            "desa": int(len(result.villages)),
             "kawasan": int(len(result.kawasan)),
-            "desa_dalam_kawasan": int(result.desa["kawasan_id"].notna().sum()),
-            "sambungan": int(len(result.sambungan)),
+            "desa_dalam_kawasan": int(result.villages["kawasan_id"].notna().sum()),
+            "sambungan": int(len(result.bridges)),
             "konflik": int(len(result.check.konflik)) if result.check is not None else 0,
         },
         "indikator_hilang": result.missing,
@@ -782,8 +786,8 @@ def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:
 
     cr = result.centres
     assert cr is not None
-    names = result.desa.set_index("kode_desa")["nama_desa"]
-    kaw = result.desa.set_index("kode_desa")["kawasan_id"]
+    names = result.villages.set_index("kode_desa")["nama_desa"]
+    kaw = result.villages.set_index("kode_desa")["kawasan_id"]
     out: dict[str, pd.DataFrame] = {}
     scalo, central = [], []
     for kab, h in cr.hierarchies.items():
@@ -833,12 +837,12 @@ def _write_maps(result: RunResult, folder: Path) -> None:
     catalogue = result.catalogue
     konflik = result.check.konflik if result.check is not None else None
     m = map_kawasan(
-        result.desa,
+        result.villages,
         kawasan=result.kawasan,
         pola_ruang=result.layers.get("pola_ruang"),
         penggunaan_lahan=result.layers.get("penggunaan_lahan"),
         konflik=konflik,
-        sambungan=result.sambungan,
+        sambungan=result.bridges,
         pusat=result.centres.pusat if result.centres is not None else None,
         lang=lang,
         offline=cfg.outputs.offline_map,
@@ -849,7 +853,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
     png = None
     if cfg.outputs.static_map:
         png = static_map(
-            result.desa,
+            result.villages,
             kawasan=result.kawasan,
             pusat=result.centres.pusat if result.centres is not None else None,
             path=folder / "peta_kawasan.png",
@@ -860,7 +864,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         )
     write_report(
         folder / "laporan.html",
-        desa=result.desa,
+        desa=result.villages,
         kawasan=result.kawasan,
         konflik=konflik,
         layer_reports=result.reports,

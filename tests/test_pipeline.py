@@ -164,8 +164,8 @@ def test_run_json(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -
 def test_repeatable_bit_for_bit(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -> None:
     first, _ = lamtim_run
     again = pipeline.run(load_config(data_dir / "lampung_timur.toml"))
-    cols = [c for c in first.desa.columns if c != "geometry"]
-    pd.testing.assert_frame_equal(pd.DataFrame(first.desa[cols]), pd.DataFrame(again.desa[cols]))
+    cols = [c for c in first.villages.columns if c != "geometry"]
+    pd.testing.assert_frame_equal(pd.DataFrame(first.villages[cols]), pd.DataFrame(again.villages[cols]))
     assert first.kawasan.geometry.geom_equals_exact(again.kawasan.geometry, tolerance=0).all()
 
 
@@ -198,7 +198,7 @@ def test_shapefile_export_has_documented_short_names(lamtim_run: tuple[pipeline.
     assert not fields.groupby("lapisan").shapefile.apply(lambda s: s.duplicated().any()).any()
     desa = gpd.read_file(out / "shp" / "desa.shp")
     assert {"KODE_DESA", "KAWASAN", "POTENSI"} <= set(desa.columns)
-    assert desa.KODE_DESA.tolist() == result.desa.kode_desa.tolist()
+    assert desa.KODE_DESA.tolist() == result.villages.kode_desa.tolist()
     # long village lists are cut visibly, counted in FIELDS.csv, and kept whole in the CSV
     kawasan = gpd.read_file(out / "shp" / "kawasan.shp")
     long = result.kawasan.daftar_desa.str.encode("utf-8").str.len() > 254

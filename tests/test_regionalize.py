@@ -58,7 +58,7 @@ def halves(n: int = 4) -> list[str]:
 
 
 def names(proposal: Proposal, kawasan_id: str) -> set[str]:
-    return set(proposal.desa.loc[proposal.desa["kawasan_id"] == kawasan_id, "nama_desa"])
+    return set(proposal.villages.loc[proposal.villages["kawasan_id"] == kawasan_id, "nama_desa"])
 
 
 def desa(*ks: int) -> set[str]:
@@ -82,7 +82,7 @@ def second_kabupaten(n: int = 4, *, kab: str = "1808", dx: float = 4000.0) -> gp
 def assert_connected(proposal: Proposal) -> None:
     graph = proposal.contiguity
     pos = {k: i for i, k in enumerate(graph.kode_desa)}
-    for kid, members in proposal.desa.dropna(subset=["kawasan_id"]).groupby("kawasan_id")["kode_desa"]:
+    for kid, members in proposal.villages.dropna(subset=["kawasan_id"]).groupby("kawasan_id")["kode_desa"]:
         idx = [pos[k] for k in members]
         n_parts = connected_components(graph.adjacency[idx][:, idx], directed=False)[0]
         assert n_parts == 1, f"{kid} is not connected"
@@ -195,8 +195,8 @@ def test_dominant_grows_exact_planted_zones(grid):
     assert k["kekompakan"].tolist() == pytest.approx([4 * math.pi * 8e6 / 12_000**2] * 2)
     assert k.geometry.area.tolist() == pytest.approx([8e6, 8e6])
     assert (k.geom_type == "Polygon").all()
-    assert proposal.rasio_bss_tss == pytest.approx(1.0)
-    assert k["stabilitas"].tolist() == [1.0, 1.0] and (proposal.desa["stabilitas"] == 1.0).all()
+    assert proposal.bss_tss_ratio == pytest.approx(1.0)
+    assert k["stabilitas"].tolist() == [1.0, 1.0] and (proposal.villages["stabilitas"] == 1.0).all()
     assert proposal.quality["n_kawasan"] == 2 and proposal.quality["union_fallback"] == []
 
 
@@ -211,7 +211,7 @@ def test_ward_picks_k_by_pseudo_f(grid):
     rng = np.random.default_rng(1)
     values = scores_for(grid, halves())[[f"skor_{p}" for p in POTENTIALS]].to_numpy(copy=True) + rng.normal(0, 0.01, (16, 3))
     proposal = propose_kawasan(grid, scores_for(grid, halves(), values), method="ward")
-    curve = proposal.quality["kurva_ch"]["1807"]
+    curve = proposal.quality["ch_curve"]["1807"]
     assert max(curve, key=curve.get) == 2 and proposal.quality["k"] == {"1807": 2}
     assert sorted(curve) == list(range(2, 9))
     assert names(proposal, "K01") == desa(1, 2, 5, 6, 9, 10, 13, 14)
@@ -238,14 +238,14 @@ def test_zones_above_the_limit_are_split(grid, limit):
     assert [names(proposal, f"K0{z}") for z in range(1, 5)] == [
         desa(1, 2, 5, 6), desa(3, 4, 7, 8), desa(9, 10, 13, 14), desa(11, 12, 15, 16)
     ]
-    assert proposal.kawasan["sesuai_batas"].all() and proposal.quality["pelanggaran"] == []
+    assert proposal.kawasan["sesuai_batas"].all() and proposal.quality["violations"] == []
 
 
 def test_limit_that_cannot_be_met_is_flagged(grid):
     sub = grid[grid["nama_desa"].isin(["Desa 1", "Desa 2", "Desa 3"])]
     proposal = propose_kawasan(sub, scores_for(sub, [LEFT] * 3), max_area_ha=150.0)
     assert proposal.kawasan["n_desa"].tolist() == [3] and not proposal.kawasan["sesuai_batas"].iloc[0]
-    assert "exceeds the limits" in proposal.quality["pelanggaran"][0]
+    assert "exceeds the limits" in proposal.quality["violations"][0]
 
 
 def test_two_kabupaten_never_share_a_kawasan(grid):
@@ -253,7 +253,7 @@ def test_two_kabupaten_never_share_a_kawasan(grid):
     s = scores_for(both, [LEFT] * 32)
     for kwargs in ({"method": "dominant"}, {"method": "ward", "n_zones": 2}, {"method": "ward"}):
         proposal = propose_kawasan(both, s, **kwargs)
-        assert proposal.desa.groupby("kawasan_id")["kode_kab"].nunique().max() == 1
+        assert proposal.villages.groupby("kawasan_id")["kode_kab"].nunique().max() == 1
         assert set(proposal.kawasan["kode_kab"]) == {"1807", "1808"}
     dominant = propose_kawasan(both, s)
     assert dominant.kawasan["n_desa"].tolist() == [16, 16]
@@ -271,7 +271,7 @@ def test_island_village_joins_a_kawasan_through_a_listed_bridge(grid):
     island = box(X0 + 9000, Y0 + 1250, X0 + 9500, Y0 + 1750)
     layer = with_extra(grid, kode_desa="1807022099", nama_desa="Pulau Kecil", geometry=island)
     proposal = propose_kawasan(layer, scores_for(layer, halves() + [RIGHT]))
-    bridges = proposal.sambungan
+    bridges = proposal.bridges
     assert len(bridges) == 1
     row = bridges.iloc[0]
     assert (row["from_nama"], row["to_nama"], row["reason"], row["kode_kab"]) == ("Pulau Kecil", "Desa 8", "pulau", "1807")
@@ -289,15 +289,15 @@ def test_kelurahan_excluded_on_request_and_bridged_around(grid):
     layer.loc[(np.arange(16) % 4) == 1, "jenis"] = "kelurahan"  # column 1 cuts column 0 off
     s = scores_for(layer, [LEFT] * 16)
     included = propose_kawasan(layer, s)
-    assert included.desa["kawasan_id"].notna().all() and len(included.sambungan) == 0
+    assert included.villages["kawasan_id"].notna().all() and len(included.bridges) == 0
     excluded = propose_kawasan(layer, s, include_kelurahan=False)
-    left_out = excluded.desa["jenis"] == "kelurahan"
-    assert excluded.desa.loc[left_out, "kawasan_id"].isna().all()
-    assert excluded.desa.loc[left_out, "alasan_tidak_masuk"].str.contains("kelurahan").all()
-    assert excluded.desa.loc[~left_out, "kawasan_id"].notna().all()
-    assert excluded.desa.loc[~left_out, "alasan_tidak_masuk"].isna().all()
-    assert len(excluded.sambungan) == 1
-    row = excluded.sambungan.iloc[0]
+    left_out = excluded.villages["jenis"] == "kelurahan"
+    assert excluded.villages.loc[left_out, "kawasan_id"].isna().all()
+    assert excluded.villages.loc[left_out, "alasan_tidak_masuk"].str.contains("kelurahan").all()
+    assert excluded.villages.loc[~left_out, "kawasan_id"].notna().all()
+    assert excluded.villages.loc[~left_out, "alasan_tidak_masuk"].isna().all()
+    assert len(excluded.bridges) == 1
+    row = excluded.bridges.iloc[0]
     assert row["reason"] == "terhalang" and row["distance_m"] == pytest.approx(1000.0)
     assert excluded.params["include_kelurahan"] is False
     assert_connected(excluded)
@@ -307,11 +307,11 @@ def test_lone_village_of_a_kabupaten_is_reported(grid):
     lone = second_kabupaten(1, kab="1808")
     layer = gpd.GeoDataFrame(pd.concat([grid, lone], ignore_index=True), crs=grid.crs)
     proposal = propose_kawasan(layer, scores_for(layer, [LEFT] * 17))
-    row = proposal.desa.iloc[-1]
+    row = proposal.villages.iloc[-1]
     assert pd.isna(row["kawasan_id"]) and "minimal 2 desa" in row["alasan_tidak_masuk"]
     assert np.isnan(row["stabilitas"])
     assert proposal.contiguity.isolated == ("1808012001",)
-    assert proposal.quality["n_desa_tidak_masuk"] == 1
+    assert proposal.quality["n_villages_out"] == 1
 
 
 # --------------------------------------------------------------------------- solvers
@@ -349,7 +349,7 @@ def test_method_name_and_solver_instance_give_the_same_proposal(grid):
         by_name = propose_kawasan(grid, s, method=name, max_villages=4)
         by_instance = propose_kawasan(grid, s, method=solver, max_villages=4)
         assert_geodataframe_equal(by_name.kawasan, by_instance.kawasan)
-        assert_geodataframe_equal(by_name.desa, by_instance.desa)
+        assert_geodataframe_equal(by_name.villages, by_instance.villages)
         assert by_name.quality == by_instance.quality and by_instance.params["method"] == name
 
 
@@ -387,9 +387,9 @@ def test_output_follows_input_rows_and_does_not_depend_on_their_order(grid):
     shuffled = grid.sample(frac=1.0, random_state=5)
     a = propose_kawasan(grid, s, method="ward", n_perturb=5)
     b = propose_kawasan(shuffled, s, method="ward", n_perturb=5)
-    assert b.desa.index.equals(shuffled.index)
+    assert b.villages.index.equals(shuffled.index)
     assert_geodataframe_equal(a.kawasan, b.kawasan, check_less_precise=False)
-    assert_geodataframe_equal(a.desa.loc[shuffled.index], b.desa)
+    assert_geodataframe_equal(a.villages.loc[shuffled.index], b.villages)
 
 
 def test_output_columns_and_types(grid):
@@ -402,11 +402,11 @@ def test_output_columns_and_types(grid):
     ]
     assert k.crs == grid.crs and k.index.tolist() == [0, 1]
     assert k["n_desa"].dtype == np.int64 and k["sesuai_batas"].dtype == bool
-    d = proposal.desa
+    d = proposal.villages
     assert list(d.columns[: len(grid.columns) - 1]) == list(grid.columns.drop("geometry"))
     assert {"skor_permukiman", "potensi_dominan", "margin", "kawasan_id", "alasan_tidak_masuk", "stabilitas"} <= set(d.columns)
     assert d.geometry.name == "geometry" and d.crs == grid.crs
-    assert list(proposal.sambungan.columns) == [
+    assert list(proposal.bridges.columns) == [
         "from_kode", "to_kode", "from_nama", "to_nama", "distance_m", "reason", "kode_kab", "geometry", "kawasan_id"
     ]
     assert proposal.graph.shape == (42, 4)
@@ -418,10 +418,10 @@ def test_stability_falls_where_scores_are_ambiguous(grid):
     s = scores_for(grid, list(rng.choice(POTENTIALS, 16)), 0.5 + rng.normal(0, 0.02, (16, 3)))
     s["potensi_dominan"] = s.iloc[:, :3].idxmax(axis=1).str.removeprefix("skor_")
     proposal = propose_kawasan(grid, s, n_perturb=30)
-    stab = proposal.desa["stabilitas"]
+    stab = proposal.villages["stabilitas"]
     assert stab.between(0, 1).all() and stab.min() < 1.0
     assert stab.mul(30).round(9).eq(stab.mul(30).round()).all()  # shares of 30 runs
-    assert propose_kawasan(grid, s, n_perturb=0).desa["stabilitas"].isna().all()
+    assert propose_kawasan(grid, s, n_perturb=0).villages["stabilitas"].isna().all()
 
 
 def test_ward_cut_matches_agglomerative_clustering_and_pseudo_f_matches_sklearn():
@@ -505,7 +505,7 @@ def random_layers(draw: st.DrawFn) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict
 def test_every_kawasan_is_connected_in_one_kabupaten_and_within_limits(case):
     layer, s, options = case
     proposal = propose_kawasan(layer, s, **options)
-    d = proposal.desa
+    d = proposal.villages
     assert_connected(proposal)
     inside = d.dropna(subset=["kawasan_id"])
     assert (inside.groupby("kawasan_id")["kode_kab"].nunique() == 1).all()
@@ -514,11 +514,11 @@ def test_every_kawasan_is_connected_in_one_kabupaten_and_within_limits(case):
     over = proposal.kawasan.set_index("kawasan_id")["sesuai_batas"].eq(False)
     if options["max_villages"] is not None:
         assert (sizes[~over] <= options["max_villages"]).all()
-        assert len(proposal.quality["pelanggaran"]) == over.sum()
+        assert len(proposal.quality["violations"]) == over.sum()
     # Each kabupaten is a rectangle of the grid (a king graph): the limits can always be met.
     # Excluded kelurahan can leave a star of bridged villages, where they cannot; then flagged.
     if options["include_kelurahan"] or d["jenis"].eq("desa").all():
-        assert not over.any(), proposal.quality["pelanggaran"]
+        assert not over.any(), proposal.quality["violations"]
     # every village that could be in a kawasan is in exactly one; the others say why
     eligible = d["jenis"].eq("desa") | options["include_kelurahan"]
     counts = d[eligible].groupby("kode_kab").size()
@@ -568,19 +568,19 @@ def lamtim(lamtim_desa_path) -> gpd.GeoDataFrame:
 def test_lampung_timur_every_village_in_one_repeatable_kawasan(lamtim, options):
     s = random_scores(lamtim)
     first = propose_kawasan(lamtim, s, **options)
-    assert first.desa["kawasan_id"].notna().all()
-    assert (first.desa.groupby("kawasan_id")["kode_kab"].nunique() == 1).all()
+    assert first.villages["kawasan_id"].notna().all()
+    assert (first.villages.groupby("kawasan_id")["kode_kab"].nunique() == 1).all()
     assert first.kawasan["n_desa"].min() >= 2 and first.kawasan["n_desa"].sum() == 264
-    assert len(first.sambungan) == 0  # Braja Yekti's islets are parts of one village: no bridge needed
-    braja = first.desa.loc[first.desa["nama_desa"] == "Braja Yekti"]
+    assert len(first.bridges) == 0  # Braja Yekti's islets are parts of one village: no bridge needed
+    braja = first.villages.loc[first.villages["nama_desa"] == "Braja Yekti"]
     assert len(braja) == 1 and braja.geometry.iloc[0].geom_type == "MultiPolygon"
     assert first.kawasan.geometry.is_valid.all()
     assert first.kawasan["luas_ha"].sum() == pytest.approx(lamtim.area.sum() / 10_000)
-    assert 0 < first.rasio_bss_tss < 1
+    assert 0 < first.bss_tss_ratio < 1
     assert_connected(first)
     again = propose_kawasan(lamtim.sample(frac=1.0, random_state=1), s, **options)
     assert_geodataframe_equal(first.kawasan, again.kawasan, check_less_precise=False)
-    assert_geodataframe_equal(first.desa, again.desa.loc[first.desa.index], check_less_precise=False)
+    assert_geodataframe_equal(first.villages, again.villages.loc[first.villages.index], check_less_precise=False)
     assert first.quality == again.quality
 
 
@@ -615,6 +615,6 @@ def test_pohuwato_islands_as_own_features_are_bridged_and_listed(gorontalo):
     assert (bridges["distance_m"] > graph.snap).all()
     np.testing.assert_allclose(bridges.geometry.length, bridges["distance_m"])
     proposal = propose_kawasan(pohuwato, random_scores(pohuwato), method="ward", n_zones=8, n_perturb=3)
-    assert proposal.desa["kawasan_id"].notna().all() and len(proposal.sambungan) == 39
-    assert proposal.sambungan["kawasan_id"].notna().sum() == proposal.kawasan["n_sambungan"].sum()
+    assert proposal.villages["kawasan_id"].notna().all() and len(proposal.bridges) == 39
+    assert proposal.bridges["kawasan_id"].notna().sum() == proposal.kawasan["n_sambungan"].sum()
     assert_connected(proposal)

@@ -60,9 +60,9 @@ def proposals(data: str) -> pd.DataFrame:
     table = pd.DataFrame({"kode_desa": villages["kode_desa"].to_numpy()})
     for case, options in CASES[data].items():
         result = propose_kawasan(villages, scores, n_perturb=2, **options)  # type: ignore[arg-type]
-        assert result.quality["pelanggaran"] == [], case
-        table[f"kawasan_id_{case}"] = result.desa["kawasan_id"].to_numpy()
-        table[f"stabilitas_{case}"] = result.desa["stabilitas"].to_numpy()
+        assert result.quality["violations"] == [], case
+        table[f"kawasan_id_{case}"] = result.villages["kawasan_id"].to_numpy()
+        table[f"stabilitas_{case}"] = result.villages["stabilitas"].to_numpy()
     return table
 
 

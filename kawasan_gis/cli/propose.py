@@ -110,9 +110,9 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
     result = run(cfg, check=False, bars=not ctx.obj.get("quiet", True))
     folder = write_proposal(result, out)
     k = result.kawasan
-    click.echo(f"{len(result.desa)} desa -> {len(k)} kawasan ({int(result.desa['kawasan_id'].notna().sum())} desa di dalam kawasan)")
+    click.echo(f"{len(result.villages)} desa -> {len(k)} kawasan ({int(result.villages['kawasan_id'].notna().sum())} desa di dalam kawasan)")
     for row in k.itertuples():
         click.echo(f"  {row.kawasan_id}  {row.nama:<45} {row.n_desa:>3} desa  {row.luas_ha:>10,.0f} ha")
-    if len(result.sambungan):
-        click.echo(f"Sambungan pulau / island bridges: {len(result.sambungan)} (layer 'sambungan')")
+    if len(result.bridges):
+        click.echo(f"Sambungan pulau / island bridges: {len(result.bridges)} (layer 'sambungan')")
     click.echo(f"Ditulis / written: {folder / 'kawasan.gpkg'}, {folder / 'kawasan.csv'}")

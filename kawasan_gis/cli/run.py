@@ -211,8 +211,8 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
         bar.close()
     for w in result.warnings:
         click.echo(f"Perbaikan / repaired: {w}", err=True)
-    n_in = int(result.desa["kawasan_id"].notna().sum())
-    click.echo(f"{cfg.project.name}: {len(result.desa)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")
+    n_in = int(result.villages["kawasan_id"].notna().sum())
+    click.echo(f"{cfg.project.name}: {len(result.villages)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")
     if result.missing:
         click.echo(f"Indikator yang tidak dapat dihitung / indicators not computed: {len(result.missing)} (lihat laporan.html)")
     if result.check is not None:

@@ -35,38 +35,39 @@ class Proposal:
 
     Attributes
     ----------
-    desa : geopandas.GeoDataFrame
+    villages : geopandas.GeoDataFrame
         The villages (input order and index) with their score columns, ``kawasan_id``
         (None when left out), ``alasan_tidak_masuk`` (why it was left out) and
         ``stabilitas`` (share of perturbed runs keeping its neighbours in or out of
         its kawasan as in the proposal).
     kawasan : geopandas.GeoDataFrame
-        One row per kawasan; see the module documentation for the columns.
-    sambungan : geopandas.GeoDataFrame
-        Bridges of the contiguity graph, with village names and the ``kawasan_id``
-        that uses the bridge (None when its ends fall in different kawasan).
+        One row per kawasan; see ``docs/regionalize.md`` for the columns.
+    bridges : geopandas.GeoDataFrame
+        Bridges of the contiguity graph (:attr:`Contiguity.bridges`, ``group`` renamed
+        ``kode_kab``), with village names and the ``kawasan_id`` that uses the bridge
+        (None when its ends fall in different kawasan); written as the layer ``sambungan``.
     contiguity : Contiguity
         The graph the kawasan were grown on (villages in ``kode_desa`` order).
     params : dict
         The options of the run.
     quality : dict
-        ``rasio_bss_tss``, ``n_kawasan``, ``n_desa_masuk``, ``n_desa_tidak_masuk``,
-        ``pelanggaran`` (limits that could not be met), ``union_fallback`` (kawasan
-        whose geometry needed a full union), and for Ward ``k`` and ``kurva_ch`` per
-        kabupaten.
+        ``bss_tss_ratio``, ``n_kawasan``, ``n_villages_in``, ``n_villages_out``,
+        ``n_bridges``, ``violations`` (limits that could not be met), ``union_fallback``
+        (kawasan whose geometry needed a full union), and for solvers that take a number
+        of zones (Ward) ``k`` and ``ch_curve`` (pseudo-F by k) per kabupaten.
     """
 
-    desa: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
     kawasan: gpd.GeoDataFrame
-    sambungan: gpd.GeoDataFrame
+    bridges: gpd.GeoDataFrame
     contiguity: Contiguity
     params: dict[str, Any]
     quality: dict[str, Any]
 
     @property
-    def rasio_bss_tss(self) -> float:
+    def bss_tss_ratio(self) -> float:
         """Between- over total sum of squares of the score vectors of villages in a kawasan."""
-        return float(self.quality["rasio_bss_tss"])
+        return float(self.quality["bss_tss_ratio"])
 
     @property
     def graph(self) -> pd.DataFrame:
@@ -182,12 +183,12 @@ def assemble(
     inside = labels >= 0
     tss = float(((x[inside] - x[inside].mean(axis=0)) ** 2).sum()) if inside.any() else 0.0
     quality: dict[str, Any] = {
-        "rasio_bss_tss": 1.0 - wss_total / tss if tss > 0 else float("nan"),
+        "bss_tss_ratio": 1.0 - wss_total / tss if tss > 0 else float("nan"),
         "n_kawasan": n_zones,
-        "n_desa_masuk": int(inside.sum()),
-        "n_desa_tidak_masuk": int((~inside).sum()),
-        "n_sambungan": len(graph.bridges),
-        "pelanggaran": list(violations),
+        "n_villages_in": int(inside.sum()),
+        "n_villages_out": int((~inside).sum()),
+        "n_bridges": len(graph.bridges),
+        "violations": list(violations),
         "union_fallback": fallback,
         **diagnostics,
     }
@@ -198,25 +199,25 @@ def assemble(
     back = np.empty(len(order), dtype=np.int64)
     back[order] = np.arange(len(order))
     extra = s.loc[kode, [c for c in s.columns if c not in villages.columns]].reset_index(drop=True)
-    desa = villages.drop(columns=villages.geometry.name).copy()
+    out = villages.drop(columns=villages.geometry.name).copy()
     for c in extra.columns:
-        desa[c] = extra[c].to_numpy()[back]
-    desa["kawasan_id"] = pd.Series(kawasan_id[back], index=desa.index, dtype="str")
-    desa["alasan_tidak_masuk"] = pd.Series(reason[back], index=desa.index, dtype="str")
-    desa["stabilitas"] = stability[back]
-    desa = gpd.GeoDataFrame(desa, geometry=villages.geometry.copy(), crs=villages.crs)
+        out[c] = extra[c].to_numpy()[back]
+    out["kawasan_id"] = pd.Series(kawasan_id[back], index=out.index, dtype="str")
+    out["alasan_tidak_masuk"] = pd.Series(reason[back], index=out.index, dtype="str")
+    out["stabilitas"] = stability[back]
+    out = gpd.GeoDataFrame(out, geometry=villages.geometry.copy(), crs=villages.crs)
 
-    sambungan = graph.bridges.copy()
+    bridges = graph.bridges.copy()
     name_of = dict(zip(kode, nama_desa, strict=True))
     zone_of = dict(zip(kode, kawasan_id, strict=True))
-    sambungan.insert(2, "from_nama", [name_of[c] for c in sambungan["from_kode"]])
-    sambungan.insert(3, "to_nama", [name_of[c] for c in sambungan["to_kode"]])
-    sambungan["kawasan_id"] = [
+    bridges.insert(2, "from_nama", [name_of[c] for c in bridges["from_kode"]])
+    bridges.insert(3, "to_nama", [name_of[c] for c in bridges["to_kode"]])
+    bridges["kawasan_id"] = [
         zone_of[a] if zone_of[a] is not None and zone_of[a] == zone_of[b] else None
-        for a, b in zip(sambungan["from_kode"], sambungan["to_kode"], strict=True)
+        for a, b in zip(bridges["from_kode"], bridges["to_kode"], strict=True)
     ]
-    sambungan = sambungan.rename(columns={"group": "kode_kab"})
-    return Proposal(desa=desa, kawasan=kawasan, sambungan=sambungan, contiguity=graph, params=params, quality=quality)
+    bridges = bridges.rename(columns={"group": "kode_kab"})
+    return Proposal(villages=out, kawasan=kawasan, bridges=bridges, contiguity=graph, params=params, quality=quality)
 
 
 def _kawasan_frame(rows: list[dict[str, Any]], codes: Sequence[str], crs: Any) -> gpd.GeoDataFrame:

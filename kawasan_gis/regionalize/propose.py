@@ -96,7 +96,7 @@ def propose_kawasan(
     max_villages, max_area_ha : optional
         Largest kawasan; larger zones are split (Ward inside the zone, then cuts along a
         spanning tree). When a limit cannot be met with ``min_villages`` the zone is
-        kept, flagged ``sesuai_batas=False`` and listed in ``quality["pelanggaran"]``.
+        kept, flagged ``sesuai_batas=False`` and listed in ``quality["violations"]``.
     include_kelurahan : bool, default True
         Whether kelurahan may be part of a kawasan.
     snap : float, default 30.0
@@ -140,7 +140,7 @@ def propose_kawasan(
     ...                     columns=["skor_pertanian_unggulan", "skor_permukiman"])
     >>> skor["potensi_dominan"] = skor.idxmax(axis=1).str.removeprefix("skor_")
     >>> hasil = propose_kawasan(desa, skor, method="ward", n_zones=12, n_perturb=0)
-    >>> len(hasil.kawasan), hasil.desa["kawasan_id"].notna().all()
+    >>> len(hasil.kawasan), hasil.villages["kawasan_id"].notna().all()
     (12, np.True_)
     """
     solver, columns = validate(
@@ -194,7 +194,7 @@ def propose_kawasan(
     shares = stability(
         rerun, labels, graph, x, dominant, codes=codes, random_state=random_state, n_perturb=n_perturb, jitter=jitter
     )
-    diagnostics = {"k": dict(info.k), "kurva_ch": {kab: dict(c) for kab, c in info.curve.items()}} if solver.takes_k else {}
+    diagnostics = {"k": dict(info.k), "ch_curve": {kab: dict(c) for kab, c in info.curve.items()}} if solver.takes_k else {}
     return assemble(
         villages, v, order, s, columns, labels, shares, reason, graph, area, limits, info.violations, diagnostics,
         params={
