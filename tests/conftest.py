@@ -2,15 +2,36 @@
 
 The grid fixture is a 4 x 4 grid of 1 km squares in UTM 48S (EPSG:32748): each village
 is exactly 100 ha, so every expected figure in the tests can be computed by hand.
+
+Hypothesis profiles: with the ``CI`` environment variable set (CI=true), the "ci" profile
+derandomises every property test (the same examples on every run, no example database), so
+a CI run passes or fails on the code alone; locally the "dev" profile explores new random
+examples each run. ``HYPOTHESIS_PROFILE=ci`` replays the CI examples locally. A failing
+example found locally is added to its test with ``@example`` (or as an explicit test).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import settings
 from shapely.geometry import box
+
+
+
+def hypothesis_profile(environ: Mapping[str, str]) -> str:
+    """HYPOTHESIS_PROFILE when given, else "ci" when CI is set (not empty, 0 or false), else "dev"."""
+    in_ci = environ.get("CI", "").lower() not in ("", "0", "false")
+    return environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci else "dev")
+
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(hypothesis_profile(os.environ))
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -96,14 +96,18 @@ def split_large(
 ) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """Cut every zone over the upper limits into connected parts within them (best effort).
 
-    Returns the new labels (parts after the first numbered after the existing zones) and,
-    for each part still over the limits, its number of villages and hectares.
+    Each zone over a limit is cut on its own (:func:`split_zone`). A zone that no cut can
+    split (on a king graph, three legs of two villages around one village cannot be cut into
+    3 + 4) is then regrouped with one neighbouring zone (:func:`_regroup`).
+
+    Returns the new labels and, for each zone still over the limits, its number of villages
+    and hectares.
     """
     if limits.max_villages is None and limits.max_area_ha is None:
         return lab, []
     out = lab.copy()
-    misfits: list[tuple[int, float]] = []
     next_label = int(lab.max()) + 1
+    over = False
     for z in range(int(lab.max()) + 1):
         nodes = np.flatnonzero(lab == z)
         if limits.fits(len(nodes), float(area[nodes].sum())):
@@ -112,8 +116,72 @@ def split_large(
         for part in parts[1:]:
             out[part] = next_label
             next_label += 1
-        misfits += [(len(p), float(area[p].sum())) for p in parts if not limits.fits(len(p), float(area[p].sum()))]
-    return canonical(out), misfits
+        over = over or not all(limits.fits(len(p), float(area[p].sum())) for p in parts)
+    out = canonical(out)
+    if over:
+        out = _regroup(out, adj, x, area, limits)
+    sizes = np.bincount(out)
+    hectares = np.bincount(out, weights=area)
+    return out, [(int(n), float(ha)) for n, ha in zip(sizes, hectares, strict=True) if not limits.fits(int(n), float(ha))]
+
+
+def _regroup(lab: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: np.ndarray, limits: Limits) -> np.ndarray:
+    """Cut each zone still over the limits together with one neighbouring zone, where that fits.
+
+    Each success leaves one zone fewer over the limits, and a pair of zones is tried once, so
+    this ends. Zones holding a village larger than ``max_area_ha`` are left as they are (no
+    grouping can help them).
+    """
+    edges = edge_list(adj)
+    tried: set[tuple[frozenset[int], frozenset[int]]] = set()
+    while (regrouped := _regroup_once(lab, edges, adj, x, area, limits, tried)) is not None:
+        lab = regrouped
+    return lab
+
+
+def _regroup_once(
+    lab: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray],
+    adj: sparse.csr_matrix,
+    x: np.ndarray,
+    area: np.ndarray,
+    limits: Limits,
+    tried: set[tuple[frozenset[int], frozenset[int]]],
+) -> np.ndarray | None:
+    """The labels after the first regrouping that fits, or None when none does.
+
+    Zones over the limits are taken in order of their first village; their neighbours in
+    order of the distance between mean score vectors (ties: first village). The first union
+    that :func:`split_zone` cuts into parts all within the limits replaces the two zones.
+    """
+    ei, ej = edges
+    size = np.bincount(lab)
+    hectares = np.bincount(lab, weights=area)
+    means = np.column_stack([np.bincount(lab, weights=col) for col in x.T]) / size[:, None]
+    first = np.unique(lab, return_index=True)[1]
+    for z in np.flatnonzero([not limits.fits(int(n), float(ha)) for n, ha in zip(size, hectares, strict=True)]):
+        nodes = np.flatnonzero(lab == z)
+        if limits.max_area_ha is not None and (area[nodes] > limits.max_area_ha).any():
+            continue
+        near = np.zeros(len(size), bool)
+        near[lab[ej[lab[ei] == z]]] = True
+        near[lab[ei[lab[ej] == z]]] = True
+        near[z] = False
+        neighbours = np.flatnonzero(near)
+        dist = np.linalg.norm(means[neighbours] - means[z], axis=1)
+        for nb in neighbours[np.lexsort((first[neighbours], dist))]:
+            other = np.flatnonzero(lab == nb)
+            pair = (frozenset(nodes.tolist()), frozenset(other.tolist()))
+            if pair in tried:
+                continue
+            tried.add(pair)
+            parts = split_zone(np.sort(np.concatenate([nodes, other])), adj, x, area, limits)
+            if all(len(p) >= limits.min_villages and limits.fits(len(p), float(area[p].sum())) for p in parts):
+                out = lab.copy()
+                for part, label in zip(parts, [z, nb, *range(len(size), len(size) + len(parts) - 2)], strict=True):
+                    out[part] = label
+                return canonical(out)
+    return None
 
 
 def split_zone(

@@ -194,7 +194,7 @@ def propose_kawasan(
     shares = stability(
         rerun, labels, graph, x, dominant, codes=codes, random_state=random_state, n_perturb=n_perturb, jitter=jitter
     )
-    diagnostics = {"k": dict(info.k), "ch_curve": {kab: dict(c) for kab, c in info.curve.items()}} if solver.takes_k else {}
+    diagnostics = {"k": dict(info.k), "ch_curve": {k: dict(c) for k, c in info.curve.items()}} if solver.takes_k else {}
     return assemble(
         villages, v, order, s, columns, labels, shares, reason, graph, area, limits, info.violations, diagnostics,
         params={
@@ -272,7 +272,7 @@ def _zone(
         lab, misfits = split_large(lab, unit.adjacency, xs, area[unit.nodes], limits)
         info.violations += [
             f"kabupaten {unit.kab}: a zone of {size} villages and {ha:.0f} ha exceeds the limits "
-            f"and cannot be cut into connected parts of at least {limits.min_villages}"
+            f"and cannot be cut into connected parts of at least {limits.min_villages}, alone or with a neighbouring zone"
             for size, ha in misfits
         ]
         labels[unit.nodes] = lab + offset
