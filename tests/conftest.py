@@ -29,8 +29,9 @@ def hypothesis_profile(environ: Mapping[str, str]) -> str:
     return environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci else "dev")
 
 
-settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
-settings.register_profile("dev", print_blob=True)
+# Both from Hypothesis' own defaults: it loads its built-in "ci" profile itself when it sees CI.
+settings.register_profile("ci", settings.get_profile("default"), derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("dev", settings.get_profile("default"), print_blob=True)
 settings.load_profile(hypothesis_profile(os.environ))
 
 ROOT = Path(__file__).resolve().parents[1]
