@@ -273,7 +273,7 @@ def compare_maps(
 
     Examples
     --------
-    >>> dm = compare_maps({"desa": usulan.desa, "kawasan": usulan.kawasan},  # doctest: +SKIP
+    >>> dm = compare_maps({"desa": usulan.villages, "kawasan": usulan.kawasan},  # doctest: +SKIP
     ...                   {"desa": rencana.desa}, titles=("Usulan", "Rencana Bappeda"))
     >>> save_map(dm, "banding.html", offline=True)  # doctest: +SKIP
     """
