@@ -112,7 +112,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
     >>> result = run(load_config("data/lampung_timur.toml"))  # doctest: +SKIP
     >>> result.kawasan[["kawasan_id", "nama", "n_desa"]].head()  # doctest: +SKIP
     """
-    from kawasan_gis.compliance import check_plan, read_plan
+    from kawasan_gis.check import check_plan, read_plan
     from kawasan_gis.indicators import build_indicators
     from kawasan_gis.potential import score_potentials
     from kawasan_gis.regionalize import propose_kawasan

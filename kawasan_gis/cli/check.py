@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kawasan_gis.compliance import FAIL_LEVELS
+from kawasan_gis.check import FAIL_LEVELS
 
 # (Indonesian, English)
 _LABELS: dict[str, tuple[str, str]] = {
@@ -116,7 +116,7 @@ def check(
     Exit codes: 0 done, 2 bad input, 3 the plan fails the --fail-on level (X area, or B or X
     area, above the tolerance of data/check.toml in some kawasan).
     """
-    from kawasan_gis.compliance import check_plan, load_check_config, read_plan, write_check
+    from kawasan_gis.check import check_plan, load_check_config, read_plan, write_check
     from kawasan_gis.errors import CheckFailed
     from kawasan_gis.io import read_class_layer, read_layer, read_villages
     from kawasan_gis.vocab import apply_mapping, load_itbx

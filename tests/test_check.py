@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from conftest import X0, Y0, grid_villages
-from kawasan_gis.compliance import (
+from kawasan_gis.check import (
     CheckResult,
     Plan,
     check_plan,

@@ -1,0 +1,185 @@
+"""The plan check itself: :func:`check_plan` chains the steps into a :class:`CheckResult`.
+
+Validates the inputs once, resolves the zones meeting the plan, classifies kawasan and village
+area (:mod:`~kawasan_gis.check.zoning`), gives verdicts (:mod:`~kawasan_gis.check.verdicts`),
+runs the rule checks (:mod:`~kawasan_gis.check.rules`) and builds the conflict layer
+(:mod:`~kawasan_gis.check.conflicts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from kawasan_gis.check.config import CheckConfig, Thresholds, load_check_config, merge_thresholds
+from kawasan_gis.check.conflicts import conflict_layer
+from kawasan_gis.check.plan import DASAR_COLUMN, Plan
+from kawasan_gis.check.result import CheckResult
+from kawasan_gis.check.rules import check_rules, zoning_basis_share
+from kawasan_gis.check.verdicts import verdicts
+from kawasan_gis.check.zoning import area_columns, class_breakdown, classify_pieces, overlay_parts
+from kawasan_gis.errors import ConfigError, CRSError, FieldError
+from kawasan_gis.io import polygonal
+from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
+from kawasan_gis.vocab import ItbxMatrix, load_itbx, load_vocabulary
+
+__all__ = ["check_plan"]
+
+
+def _validate_check(plan: Plan, rtrw: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, itbx: ItbxMatrix) -> None:
+    problems: list[str] = []
+    if not isinstance(rtrw, gpd.GeoDataFrame) or rtrw.crs is None:
+        raise CRSError("the RTRW layer must be a GeoDataFrame with a CRS (kawasan_gis.io.read_class_layer).")
+    crs = plan.kawasan.crs
+    if rtrw.crs != crs:
+        raise CRSError(
+            f"the RTRW layer is in {rtrw.crs.to_string()}, the plan in {crs.to_string()}; "
+            "read it with kawasan_gis.io.read_class_layer(..., working_crs=villages.crs)."
+        )
+    if villages.crs != crs:
+        raise CRSError(f"the villages are in {villages.crs.to_string()}, the plan in {crs.to_string()}.")
+    if "kelas" not in rtrw.columns:
+        raise FieldError("the RTRW layer has no 'kelas' column of standard pola ruang codes; add it with kawasan_gis.vocab.apply_mapping(rtrw, kind='rtrw').")
+    kelas = rtrw["kelas"]
+    if kelas.isna().any():
+        problems.append(f"{int(kelas.isna().sum())} RTRW polygon(s) have no kelas (rows {', '.join(map(str, np.flatnonzero(kelas.isna())[:10]))}); "
+                        "map or drop them before checking")
+    unknown = sorted(set(kelas.dropna()) - set(itbx.classes))
+    if unknown:
+        problems.append(f"kelas not in the ITBX matrix: {', '.join(map(str, unknown))} (known: {', '.join(itbx.classes)})")
+    missing_pot = sorted(set(plan.kawasan["potensi"]) - set(itbx.potentials))
+    if missing_pot:
+        problems.append(f"potensi without an ITBX row: {', '.join(missing_pot)}; add [matrix.<potensi>] to the ITBX file (--matrix)")
+    if problems:
+        raise FieldError("Cannot check the plan against this RTRW layer.", problems=problems)
+
+
+def check_plan(
+    plan: Plan,
+    rtrw: gpd.GeoDataFrame,
+    *,
+    villages: gpd.GeoDataFrame | None = None,
+    itbx: ItbxMatrix | None = None,
+    lp2b: gpd.GeoDataFrame | None = None,
+    hazard: gpd.GeoDataFrame | None = None,
+    include_conditional_conflicts: bool = False,
+    thresholds: Thresholds | Mapping[str, float] | None = None,
+    bridges: pd.DataFrame | Iterable[tuple[str, str]] | None = None,
+    config: CheckConfig | None = None,
+    lang: Literal["id", "en"] = "id",
+) -> CheckResult:
+    """Check a plan against the RTRW pola ruang (ITBX) and the rules for kawasan perdesaan.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`read_plan`.
+    rtrw : GeoDataFrame
+        Pola ruang polygons with a ``kelas`` column of standard codes
+        (:func:`kawasan_gis.vocab.apply_mapping`), in the plan's CRS. Overlapping zones are
+        resolved first with :func:`kawasan_gis.overlay.resolve_overlaps` (lindung wins).
+    villages : GeoDataFrame, optional
+        The whole village layer (default the one the plan was read with): names the villages
+        conflicts fall in and gives the contiguity graph with its island bridges.
+    itbx : ItbxMatrix, optional
+        Default :func:`kawasan_gis.vocab.load_itbx`.
+    lp2b, hazard : GeoDataFrame, optional
+        Overlay polygons (all of each layer is LP2B / high hazard) in the plan's CRS; where
+        they overlap a kawasan the status tightens as the ITBX ``overlays`` say.
+    include_conditional_conflicts : bool, default False
+        Also put B (conditional) areas into ``konflik``.
+    thresholds : Thresholds or mapping, optional
+        Verdict thresholds, or a mapping of the ones to change (keys as in ``[verdict]`` of
+        ``data/check.toml``).
+    bridges : DataFrame or iterable of (kode, kode), optional
+        Extra village pairs to treat as neighbours (a DataFrame with ``from_kode`` and
+        ``to_kode``, such as the ``sambungan`` layer of a proposal). The island bridges of
+        :func:`kawasan_gis.regionalize.contiguity` on ``villages`` are always allowed.
+    config : CheckConfig, optional
+        Default :func:`load_check_config`.
+    lang : {"id", "en"}
+        Language of rule messages and class names.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    CRSError, FieldError, GeometryError, ConfigError
+        Layers in another CRS, a missing or unmapped ``kelas``, potentials or classes the
+        ITBX matrix lacks, bad thresholds.
+    """
+    if lang not in ("id", "en"):
+        raise ConfigError(f"lang must be 'id' or 'en', not {lang!r}.")
+    cfg = config if config is not None else load_check_config()
+    th = thresholds if isinstance(thresholds, Thresholds) else cfg.thresholds
+    if isinstance(thresholds, Mapping):
+        problems: list[str] = []
+        th = merge_thresholds(cfg.thresholds, thresholds, "thresholds", problems)
+        if problems:
+            raise ConfigError("Invalid thresholds.", problems=problems)
+    itbx = itbx if itbx is not None else load_itbx()
+    villages = plan.villages if villages is None else villages
+    _validate_check(plan, rtrw, villages, itbx)
+    crs = plan.kawasan.crs
+    overlays = {"lp2b": overlay_parts(lp2b, "LP2B", crs), "rawan_bencana": overlay_parts(hazard, "hazard", crs)}
+
+    # Only zones meeting a kawasan can matter; resolving overlaps on them alone gives the same
+    # pieces there (ranks use whole-polygon areas and row order, both kept), at a fraction of the cost.
+    rgeoms = np.asarray(rtrw.geometry.array, dtype=object)
+    near = np.unique(shapely.STRtree(rgeoms).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1])
+    zones = resolve_overlaps(rtrw.iloc[near][["kelas", rtrw.geometry.name]], priority=default_priority("rtrw"))
+    zgeoms = np.asarray(zones.geometry.array, dtype=object)
+    zkelas = zones["kelas"].astype(str).to_numpy()
+    vocab = load_vocabulary("rtrw")
+
+    def label(code: str) -> str:
+        return vocab.label(code, lang=lang) if code in vocab else code
+
+    kaw = plan.kawasan.reset_index(drop=True)
+    kgeoms = np.asarray(kaw.geometry.array, dtype=object)
+    kpot = kaw["potensi"].astype(str).to_numpy()
+    kpieces, kshapes = classify_pieces(kgeoms, kpot, zgeoms, zkelas, overlays, itbx)
+    karea = area_columns(shapely.area(kgeoms) / M2_PER_HA, kpieces)
+
+    desa = plan.desa.reset_index(drop=True)
+    dgeoms = np.asarray(desa.geometry.array, dtype=object)
+    if plan.kind == "polygons" and len(desa):
+        pos = {k: i for i, k in enumerate(kaw["kawasan_id"])}
+        dgeoms = polygonal(shapely.intersection(dgeoms, kgeoms[[pos[k] for k in desa["kawasan_id"]]]))
+    dpieces, _ = classify_pieces(dgeoms, desa["potensi"].astype(str).to_numpy(), zgeoms, zkelas, overlays, itbx)
+    darea = area_columns(shapely.area(dgeoms) / M2_PER_HA, dpieces)
+
+    rules = check_rules(plan, villages, cfg, bridges=bridges, lang=lang)
+    kawasan = kaw[["kawasan_id", "nama", "potensi", "n_desa"]].copy()
+    kawasan = pd.concat([kawasan, karea], axis=1)
+    kawasan["pct_dasar_zonasi"] = zoning_basis_share(plan, kaw)
+    kawasan["verdict"] = verdicts(kawasan, th)
+    kawasan["n_error"] = [int(((rules["kawasan_id"] == k) & (rules["level"] == "error")).sum()) for k in kawasan["kawasan_id"]]
+    kawasan["aturan"] = [
+        "\n".join(f"[{lv}] {msg}" for lv, msg in rules.loc[rules["kawasan_id"] == k, ["level", "message"]].itertuples(index=False))
+        for k in kawasan["kawasan_id"]
+    ]
+    kawasan = gpd.GeoDataFrame(kawasan, geometry=gpd.GeoSeries(kgeoms, crs=crs), crs=crs)
+
+    base_cols = [c for c in ("kawasan_id", "kode_desa", "nama_desa", "nama_kec", "jenis", "potensi", DASAR_COLUMN) if c in desa.columns]
+    desa_out = pd.concat([desa[base_cols], darea], axis=1)
+    desa_out = gpd.GeoDataFrame(desa_out, geometry=gpd.GeoSeries(dgeoms, crs=crs), crs=crs)
+
+    per_kelas = class_breakdown(kaw, kpieces, karea, label)
+    konflik = conflict_layer(kaw, kpieces, kshapes, villages, include_conditional=include_conditional_conflicts, label=label, crs=crs)
+    overlap = zones["overlap"].to_numpy()
+    info = {
+        "rtrw_overlap_ha": float(shapely.area(zgeoms[overlap]).sum() / M2_PER_HA),
+        "n_zones": len(zones),
+        "plan": plan.source,
+        "lang": lang,
+    }
+    return CheckResult(kawasan=kawasan, desa=desa_out, per_kelas=per_kelas, konflik=konflik, rules=rules, thresholds=th, info=info)
+
