@@ -18,7 +18,6 @@ from typing import Any
 from kawasan_gis.errors import ConfigError
 
 METHODS = ("dominant", "ward")
-FAIL_ON = ("never", "prohibited", "conditional")
 LANGS = ("id", "en")
 RASTER_CODES = ("klhk", "worldcover")
 CENTRE_BASES = ("units", "presence")
@@ -93,6 +92,7 @@ class CheckOptions:
     matrix: Path | None = None
     fail_on: str = "never"
     conditional_conflicts: bool = True
+    toleransi_ha: float | None = None  # None: the default of kawasan_gis/data/check.toml
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,8 @@ SECTIONS = {
     "profile": ProfileOptions,
     "outputs": OutputOptions,
 }
+# Optional numbers whose 0 means "no limit" (None), except these, where 0 is a value of its own.
+_ZERO_IS_A_VALUE = {"toleransi_ha"}
 LAYER_KEYS = {f.name for f in fields(LayerInput)}
 TABLE_KEYS = {f.name for f in fields(TableInput)}
 INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard", "centres")
@@ -243,7 +245,7 @@ def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 problems.add(f"{where}.{key}", f"expected a number, got {value!r}")
             else:
-                kwargs[key] = float(value) if value != 0 or "None" not in ftype else None
+                kwargs[key] = float(value) if value != 0 or "None" not in ftype or key in _ZERO_IS_A_VALUE else None
         else:
             if not isinstance(value, str):
                 problems.add(f"{where}.{key}", f"expected text, got {value!r}")
@@ -381,8 +383,13 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         problems.add("proposal.max_villages", f"{prop.max_villages} is below min_villages {prop.min_villages}")
     if prop.snap_m < 0:
         problems.add("proposal.snap_m", "must be 0 or more metres")
-    if sections["check"].fail_on not in FAIL_ON:
-        problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_ON)}")
+    from kawasan_gis.check import FAIL_LEVELS  # here, not at the top: the check imports the whole geo stack
+
+    if sections["check"].fail_on not in FAIL_LEVELS:
+        problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_LEVELS)}")
+    tolerance = sections["check"].toleransi_ha
+    if tolerance is not None and not 0 <= tolerance < float("inf"):
+        problems.add("check.toleransi_ha", f"must be 0 or more hectares, not {tolerance!r}")
     if sections["project"].lang not in LANGS:
         problems.add("project.lang", f"'{sections['project'].lang}' is not one of {', '.join(LANGS)}")
     if sections["project"].working_crs:

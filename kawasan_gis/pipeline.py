@@ -251,6 +251,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
                 lp2b=overlays.get("lp2b"),
                 hazard=overlays.get("hazard"),
                 include_conditional_conflicts=config.check.conditional_conflicts,
+                thresholds=None if config.check.toleransi_ha is None else {"toleransi_ha": config.check.toleransi_ha},
                 bridges=proposal.sambungan,
                 lang=config.project.lang,  # type: ignore[arg-type]
             )

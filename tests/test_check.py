@@ -101,6 +101,9 @@ def test_per_kelas_table(grid: gpd.GeoDataFrame) -> None:
     assert got.loc["taman_nasional", ["status", "luas_ha"]].tolist() == ["X", pytest.approx(100)]
     assert got.loc["luar_rtrw", ["status", "luas_ha"]].tolist() == ["outside", pytest.approx(100)]
     assert res.per_kelas["pct"].sum() == pytest.approx(100)
+    assert got.loc["luar_rtrw", "nama_kelas"] == "di luar RTRW"  # class names in the language of the check
+    english = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lang="en").per_kelas.set_index("kelas")["nama_kelas"]
+    assert english["luar_rtrw"] == "outside the RTRW"
 
 
 def test_overlapping_zones_resolved_lindung_first(grid: gpd.GeoDataFrame) -> None:
@@ -165,16 +168,42 @@ def test_verdict_thresholds_and_tolerance(grid: gpd.GeoDataFrame) -> None:
     res = check_plan(plan, sliver)
     assert res.kawasan["ha_X"].iloc[0] == pytest.approx(0.0025)
     assert res.kawasan["verdict"].iloc[0] == "sesuai"
-    assert not res.fails("prohibited")
+    assert not res.fails("prohibited") and res.failure("prohibited") is None
     assert check_plan(plan, rtrw).fails("prohibited")
     assert check_plan(plan, zones(("permukiman_perdesaan", (0, 0, 4, 4)))).kawasan["verdict"].iloc[0] == "sesuai"
 
 
 def test_fail_levels(grid: gpd.GeoDataFrame) -> None:
+    # settlement on farmland is B: 4 villages of 100 ha, all of it B
     only_b = check_plan(read_plan(table([1, 2, 3, 4]), grid), zones(("pertanian", (0, 0, 4, 4))))
     assert (only_b.fails("prohibited"), only_b.fails("conditional"), only_b.fails("never")) == (False, True, False)
+    assert only_b.failure("prohibited") is None and only_b.failure("never") is None
+    assert only_b.failure("conditional") == (
+        "1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha: K1 (B 400,00 ha)"
+    )
+    assert only_b.failure("conditional", lang="en") == (
+        "1 kawasan with conditional (B) or prohibited (X) area above the 0.01 ha tolerance: K1 (B 400.00 ha)"
+    )
     with pytest.raises(ConfigError, match="fail level"):
         only_b.fails("sometimes")
+
+
+def test_fail_message_names_each_failing_kawasan_with_its_hectares(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    # A = villages 1, 2 (x 0-2 km): all national park, X 200 ha; B = villages 3, 4 (x 2-4 km): settlement, I;
+    # C = villages 9, 10 (x 0-2 km, y 2-3 km): X 200 ha
+    plan = read_plan(table([1, 2, 3, 4, 9, 10], kawasan=["A", "A", "B", "B", "C", "C"]), grid)
+    res = check_plan(plan, halves, lang="en")
+    assert res.failing("prohibited")["kawasan_id"].tolist() == ["A", "C"]
+    assert res.failure("prohibited") == (
+        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance: A (X 200.00 ha), C (X 200.00 ha)"
+    )
+    # a tolerance above 200 ha lets both pass; the figures themselves are unchanged
+    lenient = check_plan(plan, halves, thresholds={"toleransi_ha": 250})
+    assert lenient.failure("prohibited") is None and lenient.kawasan["ha_X"].tolist() == pytest.approx([200, 0, 200])
+    strict = check_plan(plan, halves, thresholds={"toleransi_ha": 150})
+    assert strict.failure("prohibited") == (
+        "2 kawasan dengan luas dilarang (X) di atas toleransi 150 ha: A (X 200,00 ha), C (X 200,00 ha)"
+    )
 
 
 def test_matrix_override(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
@@ -429,6 +458,17 @@ def test_load_check_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_check_config({"verdict": {"bersyarat_pct_B": 120, "x": 1}, "rules": {"kelurahan": {"id": "{nama}"}}, "extra": {}})
     assert len(err.value.problems) == 4
+
+
+
+def test_rule_messages_come_through_the_catalogue(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    cfg = load_check_config()
+    assert cfg.messages.t("rule_kecamatan", "en", kawasan="K1", n=2, daftar="A, B", dasar="-") == "Kawasan K1 spans 2 kecamatan: A, B."
+    reworded = load_check_config({"rules": {"kecamatan": {"en": "{kawasan}: {n} districts ({daftar})"}}})
+    assert reworded.messages.t("rule_kecamatan", "en", kawasan="K1", n=2, daftar="A, B", dasar="-") == "K1: 2 districts (A, B)"
+    assert reworded.messages.t("rule_kecamatan", "id", kawasan="K1", n=2, daftar="A, B", dasar="-") == "Kawasan K1 mencakup 2 kecamatan: A, B."
+    res = check_plan(read_plan(table([5, 9]), grid), halves, config=reworded, lang="en")
+    assert rules_of(res, "kecamatan")["message"].tolist() == ["K1: 2 districts (Kecamatan 1, Kecamatan 2)"]
 
 
 # --------------------------------------------------------------------------- writing

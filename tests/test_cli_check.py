@@ -62,29 +62,48 @@ def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None
     assert "check.csv" not in res.output and str(out) in res.output
 
 
+# west: villages 1-2 wholly in the national park, X 200 ha; east: village 3 on pertanian (B, 100 ha)
+# and village 4 on permukiman perdesaan (I)
+X_WEST = "dilarang (X) di atas toleransi 0,01 ha: K1 (X 200,00 ha)"
+
+
 @pytest.mark.parametrize(
-    ("plan", "fail_on", "code"),
+    ("plan", "fail_on", "code", "message"),
     [
-        ("west", "never", 0),
-        ("west", "prohibited", 3),
-        ("west", "conditional", 3),
-        ("east", "prohibited", 0),  # pertanian (B) and permukiman perdesaan (I)
-        ("east", "conditional", 3),
+        ("west", "never", 0, None),
+        ("west", "prohibited", 3, f"--fail-on prohibited: 1 kawasan dengan luas {X_WEST}"),
+        ("west", "conditional", 3, f"--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau {X_WEST}"),
+        ("east", "prohibited", 0, None),
+        ("east", "conditional", 3,
+         "--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha: K2 (B 100,00 ha)"),
     ],
 )
-def test_fail_on_exit_codes(files: dict[str, Path], plan: str, fail_on: str, code: int) -> None:
+def test_fail_on_exit_codes(files: dict[str, Path], plan: str, fail_on: str, code: int, message: str | None) -> None:
     res = run(files, plan, "--fail-on", fail_on)
     assert res.exit_code == code, res.output
-    if code == 3:
-        assert f"--fail-on {fail_on}: 1 kawasan" in res.output
+    if message:
+        assert message in " ".join(res.output.split())  # click may wrap the line
+    else:
+        assert "--fail-on" not in res.output
     assert (files["out"] / "check.gpkg").exists()  # outputs are written either way
+
+
+@pytest.mark.parametrize(("tolerance", "code"), [(250, 0), (150, 3)])
+def test_fail_on_uses_the_tolerance_of_the_thresholds_file(files: dict[str, Path], tmp_path: Path, tolerance: int, code: int) -> None:
+    cfg = tmp_path / "toleransi.toml"
+    cfg.write_text(f"[verdict]\ntoleransi_ha = {tolerance}\n", encoding="utf-8")
+    res = run(files, "west", "--thresholds", str(cfg), "--fail-on", "prohibited")  # 200 ha of X
+    assert res.exit_code == code, res.output
+    if code == 3:
+        assert f"di atas toleransi {tolerance} ha: K1 (X 200,00 ha)" in " ".join(res.output.split())
 
 
 def test_lp2b_matrix_and_language(files: dict[str, Path], tmp_path: Path) -> None:
     res = run(files, "east", "--lp2b", str(files["lp2b"]), "--fail-on", "prohibited", "--lang", "en")
     assert res.exit_code == 3, res.output  # settlement on LP2B farmland is prohibited
     assert "not compliant" in res.output and "Verdict" in res.output
-    assert "kawasan with prohibited (X) area: K2" in res.output
+    # village 3 (100 ha) lies wholly on the LP2B polygon
+    assert "1 kawasan with prohibited (X) area above the 0.01 ha tolerance: K2 (X 100.00 ha)" in " ".join(res.output.split())
     matrix = tmp_path / "itbx.toml"
     matrix.write_text('[matrix.permukiman]\ntaman_nasional = "B"\n', encoding="utf-8")
     ok = run(files, "west", "--matrix", str(matrix), "--fail-on", "prohibited")

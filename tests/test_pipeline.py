@@ -1,4 +1,4 @@
-"""End to end: `kawasan run`, `init`, `propose` and `demo` on the bundled data, every output checked."""
+"""End to end: `kawasan run`, `init`, `propose` and `demo` on the bundled data (and the grid for fail_on), every output checked."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from shapely.geometry import box
 
+from conftest import X0, Y0
 from kawasan_gis import pipeline
 from kawasan_gis.cli import cli
 from kawasan_gis.config import load_config
@@ -263,18 +265,51 @@ def test_config_errors_listed_by_the_cli(tmp_path: Path) -> None:
     assert not (tmp_path / "hasil").exists()
 
 
-def test_fail_on_prohibited_exit_code(tmp_path: Path, data_dir: Path) -> None:
-    folder = _small_project(tmp_path, data_dir)
-    (folder / "kawasan.toml").write_text(
-        '[inputs]\nvillages = "desa.shp"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
-        '[check]\nfail_on = "conditional"\n[outputs]\nstatic_map = false\nkml = false\n'
+def _grid_project(folder: Path, grid: gpd.GeoDataFrame, *, planted: bool, check: str) -> Path:
+    """The 4 x 4 grid of 100 ha villages, all pola ruang pertanian; ``planted``: a national park
+    of 250 m x 400 m = 10 ha inside village 6, where farming is prohibited (X)."""
+    folder.mkdir()
+    grid.to_file(folder / "desa.gpkg", layer="desa")
+    zones = [("pertanian", box(X0, Y0, X0 + 4000, Y0 + 4000))]
+    if planted:
+        zones.append(("taman_nasional", box(X0 + 1200, Y0 + 1300, X0 + 1450, Y0 + 1700)))
+    gpd.GeoDataFrame({"kelas": [k for k, _ in zones]}, geometry=[g for _, g in zones], crs=grid.crs).to_file(folder / "pola_ruang.gpkg")
+    config = folder / "kawasan.toml"
+    config.write_text(
+        '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        f"[check]\n{check}\n[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
+        encoding="utf-8",
     )
-    res = CliRunner().invoke(cli, ["-q", "run", str(folder / "kawasan.toml"), "--out", str(folder / "o")], obj={})
-    kawasan = gpd.read_file(folder / "o" / "kawasan.gpkg", layer="kawasan")
-    failed = ((kawasan.pct_X > 0) | (kawasan.pct_B > 0)).any()
-    assert res.exit_code == (3 if failed else 0), res.output
-    if failed:
-        assert "RTRW conflicts" in res.output and "outputs were written" in res.output
+    return config
+
+
+@pytest.mark.parametrize(
+    ("planted", "check", "lang", "code", "message"),
+    [
+        (True, 'fail_on = "prohibited"', "id", 3, "1 kawasan dengan luas dilarang (X) di atas toleransi 0,01 ha: {k} (X 10,00 ha)"),
+        (False, 'fail_on = "prohibited"', "id", 0, None),
+        (True, 'fail_on = "prohibited"\ntoleransi_ha = 10.5', "id", 0, None),  # 10 ha at or below the tolerance
+        (True, 'fail_on = "conditional"\ntoleransi_ha = 9.5', "en", 3,
+         "1 kawasan with conditional (B) or prohibited (X) area above the 9.5 ha tolerance: {k} (X 10.00 ha)"),
+    ],
+)
+def test_run_fail_on(tmp_path: Path, grid: gpd.GeoDataFrame, planted: bool, check: str, lang: str, code: int, message: str | None) -> None:
+    config = _grid_project(tmp_path / "proyek", grid, planted=planted, check=check)
+    out = tmp_path / "hasil"
+    res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out), "--lang", lang], obj={})
+    assert res.exit_code == code, res.output
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")  # outputs are written either way
+    kawasan_of_village_6 = desa.set_index("kode_desa").loc["1807012006", "kawasan_id"]
+    assert isinstance(kawasan_of_village_6, str)
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan").set_index("kawasan_id")
+    # the hand figure: 10 ha of national park in the kawasan of village 6, 0 elsewhere
+    assert kawasan["ha_X"].to_dict() == pytest.approx({k: 10.0 if planted and k == kawasan_of_village_6 else 0.0 for k in kawasan.index})
+    text = " ".join(res.output.split())  # click may wrap the line
+    if message:
+        assert message.format(k=kawasan_of_village_6) in text
+        assert str(out) in text  # where the outputs are
+    else:
+        assert "[check] fail_on" not in text
 
 
 def test_propose_command(tmp_path: Path, data_dir: Path) -> None:

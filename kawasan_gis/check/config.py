@@ -3,6 +3,8 @@
 Owns :class:`Thresholds`, :class:`RuleText`, :class:`CheckConfig` and
 :func:`load_check_config`, which reads ``kawasan_gis/data/check.toml`` and merges a user's
 override file (``kawasan check --thresholds FILE``) into it, listing every problem at once.
+The rule messages are data (they cite their legal basis, and a kabupaten may reword them):
+they are read into the one catalogue of :mod:`kawasan_gis.i18n` (``Catalogue.extend``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from kawasan_gis.errors import ConfigError
+from kawasan_gis.i18n import CATALOGUE, Catalogue
 
 __all__ = ["LEVELS", "RULES", "CheckConfig", "RuleText", "Thresholds", "load_check_config", "merge_thresholds"]
 
@@ -44,16 +47,10 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class RuleText:
-    """Level, basis and message templates of one rule check."""
+    """Level and basis of one rule check; its message is ``rule_<name>`` of :attr:`CheckConfig.messages`."""
 
     level: str
     dasar: str
-    id: str
-    en: str
-
-    def format(self, lang: str, **values: Any) -> str:
-        template = self.id if lang == "id" else self.en
-        return template.format(dasar=self.dasar, **values)
 
 
 @dataclass(frozen=True)
@@ -68,12 +65,17 @@ class CheckConfig:
     dasar_zonasi_pct : float
         Share (0-100) of a kawasan resting on zoning above which ``dasar_zonasi`` warns.
     rules : Mapping[str, RuleText]
+    messages : kawasan_gis.i18n.Catalogue
+        The package catalogue with the rule messages of ``data/check.toml`` (and the user's
+        file) added as ``rule_<name>``: templates with the fields ``kawasan``, ``n``,
+        ``daftar`` and ``dasar``.
     """
 
     thresholds: Thresholds
     snap_m: float
     dasar_zonasi_pct: float
     rules: Mapping[str, RuleText]
+    messages: Catalogue = field(repr=False)
 
 
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
@@ -158,6 +160,7 @@ def load_check_config(overrides: str | Path | Mapping[str, Any] | None = None) -
         user_rules = {}
     numbers = {"snap_m": float(rules_base["snap_m"]), "dasar_zonasi_pct": float(rules_base["dasar_zonasi_pct"])}
     texts: dict[str, RuleText] = {}
+    specs: dict[str, dict[str, Any]] = {}
     for key, value in user_rules.items():
         if key in numbers:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
@@ -189,8 +192,9 @@ def load_check_config(overrides: str | Path | Mapping[str, Any] | None = None) -
                     f"rules.{rule}.{lang}: unknown field(s) {', '.join(sorted(used - _TEMPLATE_FIELDS))} "
                     f"(known: {', '.join(sorted(_TEMPLATE_FIELDS))})"
                 )
-        texts[rule] = RuleText(**{k: str(spec[k]) for k in _RULE_KEYS})
+        texts[rule] = RuleText(level=str(spec["level"]), dasar=str(spec["dasar"]))
+        specs[rule] = spec
     if problems:
         raise ConfigError("Invalid check configuration.", problems=problems)
-    return CheckConfig(thresholds=thresholds, rules=texts, **numbers)
+    return CheckConfig(thresholds=thresholds, rules=texts, messages=CATALOGUE.extend(specs, prefix="rule_"), **numbers)
 

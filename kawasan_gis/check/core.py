@@ -22,8 +22,9 @@ from kawasan_gis.check.plan import DASAR_COLUMN, Plan
 from kawasan_gis.check.result import CheckResult
 from kawasan_gis.check.rules import check_rules, zoning_basis_share
 from kawasan_gis.check.verdicts import verdicts
-from kawasan_gis.check.zoning import area_columns, class_breakdown, classify_pieces, overlay_parts
+from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
 from kawasan_gis.errors import ConfigError, CRSError, FieldError
+from kawasan_gis.i18n import check_lang, t
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
 from kawasan_gis.vocab import ItbxMatrix, load_itbx, load_vocabulary
@@ -115,8 +116,7 @@ def check_plan(
         Layers in another CRS, a missing or unmapped ``kelas``, potentials or classes the
         ITBX matrix lacks, bad thresholds.
     """
-    if lang not in ("id", "en"):
-        raise ConfigError(f"lang must be 'id' or 'en', not {lang!r}.")
+    check_lang(lang)
     cfg = config if config is not None else load_check_config()
     th = thresholds if isinstance(thresholds, Thresholds) else cfg.thresholds
     if isinstance(thresholds, Mapping):
@@ -140,6 +140,8 @@ def check_plan(
     vocab = load_vocabulary("rtrw")
 
     def label(code: str) -> str:
+        if code == OUTSIDE_CLASS:
+            return t("luar_rtrw", lang)
         return vocab.label(code, lang=lang) if code in vocab else code
 
     kaw = plan.kawasan.reset_index(drop=True)

@@ -25,6 +25,7 @@ import shapely
 
 from kawasan_gis import io as kio
 from kawasan_gis.errors import ConfigError, CRSError, LayerError, PlanError
+from kawasan_gis.i18n import bilingual
 from kawasan_gis.io import require_villages
 from kawasan_gis.overlay import M2_PER_HA
 from kawasan_gis.vocab import PotentialCatalogue, load_potentials, normalise
@@ -78,9 +79,14 @@ class Plan:
     villages: gpd.GeoDataFrame = field(repr=False)
 
 
-def _listing(items: Sequence[str], limit: int = _LISTED) -> list[str]:
+def _capped(items: Sequence[str], limit: int = _LISTED) -> list[str]:
+    """The first ``limit`` problem lines and one line counting the rest.
+
+    :func:`kawasan_gis.i18n.format_list` joins a list into one line of one language; an error
+    lists its problems one per line in both, so only the tail text is shared (``list_more``).
+    """
     items = list(items)
-    return items[:limit] + ([f"... dan {len(items) - limit} lainnya / and {len(items) - limit} more"] if len(items) > limit else [])
+    return items[:limit] + ([f"... {bilingual('list_more', n=len(items) - limit)}"] if len(items) > limit else [])
 
 
 def _text(value: Any) -> str:
@@ -117,15 +123,15 @@ def _potential_problems(raw: pd.Series, codes: pd.Series, where: Sequence[str], 
     problems = []
     empty = [w for w, v in zip(where, raw, strict=True) if not v]
     if empty:
-        problems += _listing([f"{w}: potensi kosong / missing potential" for w in empty])
+        problems += _capped([f"{w}: {bilingual('plan_missing_potential')}" for w in empty])
     unknown: dict[str, list[str]] = {}
     for w, v, c in zip(where, raw, codes, strict=True):
         if v and pd.isna(c):
             unknown.setdefault(v, []).append(w)
     if unknown:
         valid = ", ".join(catalogue.codes)
-        problems += _listing(
-            [f"potensi tidak dikenal / unknown potential {v!r} ({', '.join(_listing(ws, 5))}); kode yang sah / valid codes: {valid}"
+        problems += _capped(
+            [f"{bilingual('plan_unknown_potential')} {v!r} ({', '.join(_capped(ws, 5))}); {bilingual('plan_valid_codes')}: {valid}"
              for v, ws in unknown.items()]
         )
     return problems
@@ -135,7 +141,7 @@ def _mixed_potentials(ids: pd.Series, codes: pd.Series) -> list[str]:
     frame = pd.DataFrame({"k": ids.to_numpy(), "p": codes.to_numpy()}).dropna()
     frame = frame[frame["k"] != ""]
     mixed = frame.groupby("k", sort=False)["p"].unique()
-    return [f"kawasan {k} memuat potensi berbeda / has several potentials: {', '.join(sorted(p))}"
+    return [f"kawasan {k} {bilingual('plan_several_potentials')}: {', '.join(sorted(p))}"
             for k, p in mixed.items() if len(p) > 1]
 
 
@@ -238,12 +244,12 @@ def _table_plan(
     tried = {"kode_desa": (code_column,) if code_column else CODE_COLUMNS,
              "kawasan_id": (kawasan_column,) if kawasan_column else KAWASAN_COLUMNS,
              "potensi": (potential_column,) if potential_column else POTENTIAL_COLUMNS}
-    missing = [f"tidak ada kolom / no column {role} (dicoba / tried: {', '.join(tried[role])})" for role, c in cols.items() if c is None]
+    missing = [f"{bilingual('plan_no_column')} {role} ({bilingual('plan_tried')}: {', '.join(tried[role])})" for role, c in cols.items() if c is None]
     if missing:
         raise PlanError(f"{source}: the plan table lacks columns; it has {', '.join(map(str, table.columns))}.", problems=missing)
     if table.empty:
         raise PlanError(f"{source}: the plan is empty (no rows).")
-    row = [f"baris / row {i + 2}" for i in range(len(table))]  # spreadsheet numbering: header is row 1
+    row = [f"{bilingual('plan_row')} {i + 2}" for i in range(len(table))]  # spreadsheet numbering: header is row 1
     codes = table[cols["kode_desa"]].map(kio.normalise_code)
     ids = table[cols["kawasan_id"]].map(_text)
     raw_pot = table[cols["potensi"]].map(_text)
@@ -251,23 +257,23 @@ def _table_plan(
     known = set(villages["kode_desa"].astype(str))
 
     problems: list[str] = []
-    problems += _listing([f"{r}: kode_desa kosong / missing village code" for r, c in zip(row, codes, strict=True) if not c])
-    unknown = [f"{r}: kode_desa {c} tidak ada di layer desa / not in the village layer"
+    problems += _capped([f"{r}: {bilingual('plan_missing_code')}" for r, c in zip(row, codes, strict=True) if not c])
+    unknown = [f"{r}: kode_desa {c} {bilingual('plan_unknown_code')}"
                for r, c in zip(row, codes, strict=True) if c and c not in known]
-    problems += _listing(unknown)
+    problems += _capped(unknown)
     if unknown and len(unknown) == int((codes != "").sum()):
-        problems.append("tidak satu pun kode cocok / no code matches: is the village layer of the right kabupaten?")
-    problems += _listing([f"{r}: kawasan_id kosong / missing kawasan id" for r, k in zip(row, ids, strict=True) if not k])
+        problems.append(bilingual("plan_no_code_matches"))
+    problems += _capped([f"{r}: {bilingual('plan_missing_kawasan')}" for r, k in zip(row, ids, strict=True) if not k])
     problems += _potential_problems(raw_pot, pot, row, catalogue)
     pairs = pd.DataFrame({"kode": codes, "k": ids, "r": row})
     pairs = pairs[(pairs["kode"] != "") & (pairs["k"] != "")]
     twice = pairs.groupby("kode", sort=False).filter(lambda g: g["k"].nunique() > 1)
-    problems += _listing(
-        [f"desa {kode} ada di lebih dari satu kawasan / is in several kawasan: "
+    problems += _capped(
+        [f"desa {kode} {bilingual('plan_in_several')}: "
          + ", ".join(f"{k} ({r})" for k, r in zip(g["k"], g["r"], strict=True))
          for kode, g in twice.groupby("kode", sort=False)]
     )
-    problems += _listing(_mixed_potentials(ids, pot))
+    problems += _capped(_mixed_potentials(ids, pot))
     if problems:
         raise PlanError(f"{source}: the plan cannot be used ({len(problems)} problem(s)).", problems=problems)
 
@@ -331,23 +337,23 @@ def _polygon_plan(
     problems: list[str] = []
     if pot_col is None:
         tried = (potential_column,) if potential_column else POTENTIAL_COLUMNS
-        problems.append(f"tidak ada kolom potensi / no potential column (dicoba / tried: {', '.join(tried)}); "
+        problems.append(f"{bilingual('plan_no_potential_column')} ({bilingual('plan_tried')}: {', '.join(tried)}); "
                         f"columns: {', '.join(c for c in gdf.columns if c != gdf.geometry.name)}")
     if kawasan_column is not None and kaw_col is None:
-        problems.append(f"kolom kawasan / kawasan column {kawasan_column!r} does not exist")
+        problems.append(bilingual("plan_kawasan_column_missing", name=repr(kawasan_column)))
     if problems:
         raise PlanError(f"{source}: the plan polygons cannot be used.", problems=problems)
-    where = [f"fitur / feature {i + 1}" for i in range(len(gdf))]
+    where = [f"{bilingual('plan_feature')} {i + 1}" for i in range(len(gdf))]
     if kaw_col is None:
         width = max(2, len(str(len(gdf))))
         ids = pd.Series([f"K{i + 1:0{width}d}" for i in range(len(gdf))])
     else:
         ids = gdf[kaw_col].map(_text)
-        problems += _listing([f"{w}: kawasan_id kosong / missing kawasan id" for w, k in zip(where, ids, strict=True) if not k])
+        problems += _capped([f"{w}: {bilingual('plan_missing_kawasan')}" for w, k in zip(where, ids, strict=True) if not k])
     raw_pot = gdf[pot_col].map(_text)
     pot = _resolve_potentials(raw_pot, _potential_lookup(catalogue))
     problems += _potential_problems(raw_pot, pot, where, catalogue)
-    problems += _listing(_mixed_potentials(ids, pot))
+    problems += _capped(_mixed_potentials(ids, pot))
     if problems:
         raise PlanError(f"{source}: the plan cannot be used ({len(problems)} problem(s)).", problems=problems)
 

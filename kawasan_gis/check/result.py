@@ -17,8 +17,7 @@ import pandas as pd
 from kawasan_gis import io as kio
 from kawasan_gis._atomic import atomic_folder
 from kawasan_gis.check.config import Thresholds
-from kawasan_gis.check.verdicts import FAIL_LEVELS
-from kawasan_gis.errors import ConfigError
+from kawasan_gis.check.verdicts import fail_message, failing_kawasan
 
 __all__ = ["CheckResult", "write_check"]
 
@@ -64,22 +63,27 @@ class CheckResult:
     thresholds: Thresholds
     info: dict[str, Any]
 
-    def fails(self, level: str) -> bool:
-        """Whether the plan fails at ``level``.
+    def failing(self, level: str) -> pd.DataFrame:
+        """The kawasan that fail ``level`` (see :data:`~kawasan_gis.check.FAIL_LEVELS`): ``kawasan_id``, ``ha_X``, ``ha_B``.
 
-        ``prohibited``: some kawasan has X area above ``toleransi_ha``; ``conditional``: some
-        kawasan has X or B area above it; ``never``: False.
+        ``prohibited``: X area above ``thresholds.toleransi_ha``; ``conditional``: X or B area
+        above it; ``never``: none.
         """
-        if level not in FAIL_LEVELS:
-            raise ConfigError(f"fail level must be one of {', '.join(FAIL_LEVELS)}, not {level!r}.")
-        tol = self.thresholds.toleransi_ha
-        x = self.kawasan["ha_X"].to_numpy() > tol
-        b = self.kawasan["ha_B"].to_numpy() > tol
-        if level == "prohibited":
-            return bool(x.any())
-        if level == "conditional":
-            return bool((x | b).any())
-        return False
+        return failing_kawasan(self.kawasan, level, tolerance_ha=self.thresholds.toleransi_ha)
+
+    def fails(self, level: str) -> bool:
+        """Whether some kawasan fails ``level``."""
+        return not self.failing(level).empty
+
+    def failure(self, level: str, *, lang: str | None = None) -> str | None:
+        """Why the plan fails ``level``: how many kawasan, which, their hectares; None when it passes.
+
+        The one fail-on rule of ``kawasan check --fail-on`` and ``kawasan run``. ``lang``
+        defaults to the language the check was run in.
+        """
+        return fail_message(
+            self.kawasan, level, tolerance_ha=self.thresholds.toleransi_ha, lang=lang or str(self.info.get("lang", "id"))
+        )
 
 
 def write_check(result: CheckResult, out_dir: str | Path) -> Path:

@@ -104,8 +104,8 @@ def check_rules(
 
     def add(kawasan_id: str, rule: str, **values: Any) -> None:
         text = cfg.rules[rule]
-        rows.append({"kawasan_id": kawasan_id, "rule": rule, "level": text.level,
-                     "message": text.format(lang, kawasan=kawasan_id, **values), "dasar": text.dasar})
+        message = cfg.messages.t(f"rule_{rule}", lang, kawasan=kawasan_id, dasar=text.dasar, **values)
+        rows.append({"kawasan_id": kawasan_id, "rule": rule, "level": text.level, "message": message, "dasar": text.dasar})
 
     desa = plan.desa
     name_of = dict(zip(villages["kode_desa"].astype(str), villages["nama_desa"].astype(str), strict=True))

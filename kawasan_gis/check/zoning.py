@@ -22,11 +22,13 @@ from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA
 from kawasan_gis.vocab import ItbxMatrix
 
-__all__ = ["OUTSIDE", "STATUSES", "area_columns", "class_breakdown", "classify_pieces", "overlay_parts"]
+__all__ = ["OUTSIDE", "OUTSIDE_CLASS", "STATUSES", "area_columns", "class_breakdown", "classify_pieces", "overlay_parts"]
 
 STATUSES: tuple[str, ...] = ("I", "T", "B", "X")
 OUTSIDE = "outside"
 """Status of kawasan area the RTRW layer does not cover."""
+OUTSIDE_CLASS = "luar_rtrw"
+"""Class of that area in :func:`class_breakdown`."""
 OVERLAYS = ("lp2b", "rawan_bencana")
 """Overlay flags of a piece, in the order the ITBX overlay rules name them."""
 
@@ -161,9 +163,12 @@ def area_columns(area_ha: np.ndarray, pieces: pd.DataFrame) -> pd.DataFrame:
 
 
 def class_breakdown(kaw: pd.DataFrame, pieces: pd.DataFrame, area: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
-    """Hectares and shares of each kawasan per class, status and cause; outside the RTRW as ``luar_rtrw``."""
+    """Hectares and shares of each kawasan per class, status and cause; outside the RTRW as ``luar_rtrw``.
+
+    ``label`` names a class (``luar_rtrw`` included) in the output language.
+    """
     grouped = pieces.groupby(["owner", "kelas", "status", "sebab"], as_index=False, sort=True)["ha"].sum()
-    outside = pd.DataFrame({"owner": np.arange(len(kaw)), "kelas": "luar_rtrw", "status": OUTSIDE, "sebab": "",
+    outside = pd.DataFrame({"owner": np.arange(len(kaw)), "kelas": OUTSIDE_CLASS, "status": OUTSIDE, "sebab": "",
                             "ha": area["ha_outside"].to_numpy()})
     frame = pd.concat([grouped, outside[outside["ha"] > 0]], ignore_index=True)
     frame = frame.sort_values(["owner", "ha"], ascending=[True, False], kind="stable").reset_index(drop=True)
@@ -174,7 +179,7 @@ def class_breakdown(kaw: pd.DataFrame, pieces: pd.DataFrame, area: pd.DataFrame,
             "kawasan_id": kaw["kawasan_id"].to_numpy()[owner],
             "potensi": kaw["potensi"].to_numpy()[owner],
             "kelas": frame["kelas"],
-            "nama_kelas": [label(k) if k != "luar_rtrw" else "(di luar RTRW / outside the RTRW)" for k in frame["kelas"]],
+            "nama_kelas": [label(k) for k in frame["kelas"]],
             "status": frame["status"],
             "sebab": frame["sebab"],
             "luas_ha": frame["ha"],

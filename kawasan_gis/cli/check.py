@@ -8,36 +8,13 @@ from typing import Any
 import click
 
 from kawasan_gis.check import FAIL_LEVELS
-
-# (Indonesian, English)
-_LABELS: dict[str, tuple[str, str]] = {
-    "kawasan": ("Kawasan", "Kawasan"),
-    "potensi": ("Potensi", "Potential"),
-    "desa": ("Desa", "Villages"),
-    "luas": ("Luas ha", "Area ha"),
-    "it": ("%I+T", "%I+T"),
-    "b": ("%B", "%B"),
-    "x": ("%X", "%X"),
-    "luar": ("%Luar", "%Outside"),
-    "verdict": ("Putusan", "Verdict"),
-    "aturan": ("Aturan", "Rules"),
-    "sesuai": ("sesuai", "compliant"),
-    "sesuai bersyarat": ("sesuai bersyarat", "conditionally compliant"),
-    "tidak sesuai": ("tidak sesuai", "not compliant"),
-    "written": ("Hasil ditulis ke", "Output written to"),
-    "rule_errors": ("pelanggaran aturan", "rule errors"),
-    "fail_prohibited": ("kawasan dengan luas dilarang (X)", "kawasan with prohibited (X) area"),
-    "fail_conditional": ("kawasan dengan luas bersyarat (B) atau dilarang (X)", "kawasan with conditional (B) or prohibited (X) area"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    return _LABELS[key][0 if lang == "id" else 1]
+from kawasan_gis.i18n import t
 
 
 def summary_table(kawasan: Any, lang: str = "id") -> str:
     """The kawasan summary as a fixed-width text table."""
-    heads = [_t(k, lang) for k in ("kawasan", "potensi", "desa", "luas", "it", "b", "x", "luar", "verdict", "aturan")]
+    keys = ("kawasan", "potensi", "check_desa", "check_luas", "check_it", "check_b", "check_x", "check_luar", "check_verdict", "check_aturan")
+    heads = [t(k, lang) for k in keys]
     rows = [
         [
             str(r.kawasan_id),
@@ -48,7 +25,7 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
             f"{r.pct_B:.1f}",
             f"{r.pct_X:.1f}",
             f"{r.pct_outside:.1f}",
-            _t(r.verdict, lang),
+            t("verdict_" + str(r.verdict).replace(" ", "_"), lang),
             str(r.n_error),
         ]
         for r in kawasan.itertuples(index=False)
@@ -84,7 +61,7 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
     type=click.Choice(FAIL_LEVELS),
     default="never",
     show_default=True,
-    help="Exit 3 when some kawasan has prohibited (X) area, or conditional (B) or X area.",
+    help="Exit 3 when some kawasan has prohibited (X), or conditional (B) or X, area above the tolerance (toleransi_ha).",
 )
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of labels and messages.")
 def check(
@@ -145,11 +122,7 @@ def check(
     errors = result.rules[result.rules["level"] == "error"]
     for message in errors["message"]:
         click.echo(f"! {message}")
-    click.echo(f"{_t('written', lang)}: {out_dir}")
-    if result.fails(fail_on):
-        tol = result.thresholds.toleransi_ha
-        over = result.kawasan["ha_X"] > tol
-        if fail_on == "conditional":
-            over |= result.kawasan["ha_B"] > tol
-        bad = result.kawasan.loc[over, "kawasan_id"].astype(str).tolist()
-        raise CheckFailed(f"--fail-on {fail_on}: {len(bad)} {_t('fail_' + fail_on, lang)}: {', '.join(bad)}")
+    click.echo(f"{t('check_written', lang)}: {out_dir}")
+    failure = result.failure(fail_on, lang=lang)
+    if failure:
+        raise CheckFailed(f"--fail-on {fail_on}: {failure}")
