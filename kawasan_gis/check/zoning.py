@@ -20,11 +20,10 @@ import shapely
 from kawasan_gis.errors import CRSError, GeometryError
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA
-from kawasan_gis.vocab import ItbxMatrix
+from kawasan_gis.vocab import STATUSES, ItbxMatrix
 
 __all__ = ["OUTSIDE", "OUTSIDE_CLASS", "STATUSES", "area_columns", "class_breakdown", "classify_pieces", "overlay_parts"]
 
-STATUSES: tuple[str, ...] = ("I", "T", "B", "X")
 OUTSIDE = "outside"
 """Status of kawasan area the RTRW layer does not cover."""
 OUTSIDE_CLASS = "luar_rtrw"
