@@ -19,6 +19,9 @@ from kawasan_gis.errors import ConfigError
 
 METHODS = ("dominant", "ward")
 LANGS = ("id", "en")
+THRESHOLD_KEYS = (
+    "toleransi_ha", "tidak_sesuai_pct_X", "bersyarat_pct_X", "bersyarat_pct_B", "bersyarat_pct_outside", "min_cakupan_rtrw_pct",
+)  # fmt: skip
 RASTER_CODES = ("klhk", "worldcover")
 CENTRE_BASES = ("units", "presence")
 CENTRE_ORDERS = ("sturges", "natural_breaks")
@@ -92,7 +95,17 @@ class CheckOptions:
     matrix: Path | None = None
     fail_on: str = "never"
     conditional_conflicts: bool = True
-    toleransi_ha: float | None = None  # None: the default of kawasan_gis/data/check.toml
+    # Verdict thresholds; None keeps the default of [verdict] in kawasan_gis/data/check.toml.
+    toleransi_ha: float | None = None
+    tidak_sesuai_pct_X: float | None = None
+    bersyarat_pct_X: float | None = None
+    bersyarat_pct_B: float | None = None
+    bersyarat_pct_outside: float | None = None
+    min_cakupan_rtrw_pct: float | None = None
+
+    def thresholds(self) -> dict[str, float]:
+        """The verdict thresholds this config sets (for ``check_plan(thresholds=...)``)."""
+        return {k: v for k in THRESHOLD_KEYS if (v := getattr(self, k)) is not None}
 
 
 @dataclass(frozen=True)
@@ -164,7 +177,7 @@ SECTIONS = {
     "outputs": OutputOptions,
 }
 # Optional numbers whose 0 means "no limit" (None), except these, where 0 is a value of its own.
-_ZERO_IS_A_VALUE = {"toleransi_ha"}
+_ZERO_IS_A_VALUE = set(THRESHOLD_KEYS)
 LAYER_KEYS = {f.name for f in fields(LayerInput)}
 TABLE_KEYS = {f.name for f in fields(TableInput)}
 INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard", "centres")
@@ -387,9 +400,14 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
 
     if sections["check"].fail_on not in FAIL_LEVELS:
         problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_LEVELS)}")
-    tolerance = sections["check"].toleransi_ha
-    if tolerance is not None and not 0 <= tolerance < float("inf"):
-        problems.add("check.toleransi_ha", f"must be 0 or more hectares, not {tolerance!r}")
+    from kawasan_gis.check import load_check_config
+    from kawasan_gis.check.config import merge_thresholds
+
+    found: list[str] = []
+    merge_thresholds(load_check_config().thresholds, sections["check"].thresholds(), "check", found)
+    for problem in found:
+        key, _, text = problem.partition(": ")
+        problems.add(key, text)
     if sections["project"].lang not in LANGS:
         problems.add("project.lang", f"'{sections['project'].lang}' is not one of {', '.join(LANGS)}")
     if sections["project"].working_crs:

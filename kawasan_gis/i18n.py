@@ -224,6 +224,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "{n} kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi {toleransi} ha: {daftar}",
         "{n} kawasan with conditional (B) or prohibited (X) area above the {toleransi} ha tolerance: {daftar}",
     ),
+    "rtrw_coverage_low": (
+        "Lapisan RTRW hanya menutupi {pct} % luas desa rencana ({covered} dari {total} ha), di bawah "
+        "ambang {ambang} % (min_cakupan_rtrw_pct): pemeriksaan tidak dapat menilai rencana ini. "
+        "Kemungkinan penyebab: lapisan RTRW dari kabupaten lain, atau CRS salah pada salah satu lapisan "
+        "(periksa assume_crs). Gunakan RTRW kabupaten rencana ini",
+        "The RTRW layer covers only {pct} % of the plan's village area ({covered} of {total} ha), below "
+        "the {ambang} % threshold (min_cakupan_rtrw_pct): the check cannot judge this plan. "
+        "Likely causes: the RTRW layer of another kabupaten, or a wrong CRS on one of the layers "
+        "(check assume_crs). Use the RTRW of this plan's kabupaten",
+    ),
+    "rtrw_coverage_partial": (
+        "Lapisan RTRW hanya menutupi {pct} % luas desa rencana; {luar} ha di luar RTRW tidak dihitung sebagai diizinkan",
+        "The RTRW layer covers only {pct} % of the plan's village area; {luar} ha outside the RTRW is not counted as allowed",
+    ),
     # ------------------------------------------------------------------ plan errors (shown as "id / en")
     "plan_row": ("baris", "row"),
     "plan_feature": ("fitur", "feature"),

@@ -28,7 +28,7 @@ import pandas as pd
 from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import LayerInput, RunConfig
-from kawasan_gis.errors import ClassMappingError, ConfigError, FieldError, RepairWarning
+from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -64,6 +64,7 @@ class RunResult:
     missing: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    peringatan: list[str] = field(default_factory=list)
     catalogue: PotentialCatalogue | None = None
     centres: CentresResult | None = None
 
@@ -243,18 +244,21 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             zone_potential = proposal.kawasan.set_index("kawasan_id")["potensi"]
             table_plan = pd.DataFrame(members).assign(potensi=members["kawasan_id"].map(zone_potential))
             plan = read_plan(table_plan, desa, potentials=catalogue)
-            checked = check_plan(
-                plan,
-                rtrw,
-                villages=proposal.desa,
-                itbx=load_itbx(overrides=config.check.matrix),
-                lp2b=overlays.get("lp2b"),
-                hazard=overlays.get("hazard"),
-                include_conditional_conflicts=config.check.conditional_conflicts,
-                thresholds=None if config.check.toleransi_ha is None else {"toleransi_ha": config.check.toleransi_ha},
-                bridges=proposal.sambungan,
-                lang=config.project.lang,  # type: ignore[arg-type]
-            )
+            try:
+                checked = check_plan(
+                    plan,
+                    rtrw,
+                    villages=proposal.desa,
+                    itbx=load_itbx(overrides=config.check.matrix),
+                    lp2b=overlays.get("lp2b"),
+                    hazard=overlays.get("hazard"),
+                    include_conditional_conflicts=config.check.conditional_conflicts,
+                    thresholds=config.check.thresholds(),
+                    bridges=proposal.sambungan,
+                    lang=config.project.lang,  # type: ignore[arg-type]
+                )
+            except CoverageError as exc:
+                raise CoverageError(f"{inp.rtrw.path}: {exc}") from None  # type: ignore[union-attr]
             summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
             kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
@@ -290,6 +294,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
+        peringatan=list(checked.info["peringatan"]) if checked is not None else [],
         catalogue=catalogue,
         centres=centres,
     )
@@ -764,6 +769,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         },
         "indikator_hilang": result.missing,
         "perbaikan": result.warnings,
+        "peringatan": result.peringatan,
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
         "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }

@@ -167,3 +167,41 @@ def test_warnings_read_as_one_line() -> None:
     text = _format_warning(RepairWarning("x.gpkg: invalid geometries repaired: 1"), RepairWarning, "/src/io.py", 10, "code line")
     assert text == "Perbaikan / repaired: x.gpkg: invalid geometries repaired: 1\n"
     assert _format_warning(UserWarning("hati-hati"), UserWarning, "f.py", 1).startswith("Peringatan / warning: hati-hati")
+
+
+def test_plan_of_another_kabupaten_stops_with_the_coverage_message(
+    gorontalo_desa_path: Path, lamtim_rtrw_path: Path, tmp_path: Path
+) -> None:
+    """A Gorontalo plan checked against the Lampung Timur RTRW: the RTRW covers 0 % of it, exit 2, nothing written."""
+    codes = gpd.read_file(gorontalo_desa_path, layer="desa")["kode_desa"].astype(str)
+    plan = tmp_path / "rencana_gorontalo.csv"
+    pd.DataFrame({"kode_desa": codes.iloc[:3], "kawasan_id": "K1", "potensi": "permukiman"}).to_csv(plan, index=False)
+    out = tmp_path / "hasil"
+    args = ["check", str(plan), "--villages", str(gorontalo_desa_path), "--rtrw", str(lamtim_rtrw_path), "--out", str(out)]
+    res = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "Lapisan RTRW hanya menutupi 0,0 % luas desa rencana" in text
+    assert "ambang 50 %" in text and "kabupaten lain" in text and "CRS salah" in text
+    assert "The RTRW layer covers only 0.0 % of the plan's village area" in text and "another kabupaten" in text
+    assert text.index("Lapisan RTRW") < text.index("The RTRW layer")  # Indonesian first
+    assert str(lamtim_rtrw_path) in text
+    assert not out.exists()
+
+
+def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(files: dict[str, Path], tmp_path: Path) -> None:
+    """RTRW over the west half only (x < 2 km): villages 3-4 of row 1 are outside it."""
+    half = tmp_path / "rtrw_barat.gpkg"
+    gpd.read_file(files["rtrw"]).iloc[[0]].to_file(half)  # Taman Nasional, x 0-2 km of the 4 km grid
+    plan = tmp_path / "rencana.csv"
+    # villages 1, 2, 3 (1 km squares along the bottom row): 2 of 3 km² covered -> 66.7 %
+    pd.DataFrame({"kode_desa": [code(1), code(2), code(3)], "kawasan_id": "K1", "potensi": "Permukiman"}).to_csv(plan, index=False)
+    args = ["check", str(plan), "--villages", str(files["desa"]), "--rtrw", str(half), "--out", str(files["out"])]
+    res = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "Lapisan RTRW hanya menutupi 66,7 % luas desa rencana; 100 ha di luar RTRW" in res.output
+    strict = tmp_path / "ketat.toml"
+    strict.write_text("[verdict]\nmin_cakupan_rtrw_pct = 70\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, [*args, "--thresholds", str(strict)], catch_exceptions=False)
+    assert res.exit_code == 2
+    assert "66,7 %" in res.output and "ambang 70 %" in res.output

@@ -412,3 +412,32 @@ def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
     assert ind.loc["1807012004", "pct_rtrw_permukiman_perdesaan"] == pytest.approx(100.0)
     assert result.mappings["pola_ruang"].set_index("raw").loc["Zona Misterius Lokal", "method"] == "user"
     assert result.check is not None and len(result.kawasan) >= 2
+
+
+def test_run_stops_when_the_rtrw_covers_too_little(tmp_path: Path, grid: gpd.GeoDataFrame) -> None:
+    """An RTRW of four 4 km x 400 m strips, one across each row of 1 km villages: it covers 40 % of
+    every village, so of any kawasan, below the 50 % default: exit 2 with the figure, no output."""
+    folder = tmp_path / "proyek"
+    folder.mkdir()
+    grid.to_file(folder / "desa.gpkg", layer="desa")
+    strips = [box(X0, Y0 + j * 1000, X0 + 4000, Y0 + j * 1000 + 400) for j in range(4)]
+    gpd.GeoDataFrame({"kelas": ["pertanian"] * 4}, geometry=strips, crs=grid.crs).to_file(folder / "pola_ruang.gpkg")
+    config = folder / "kawasan.toml"
+    config.write_text(
+        '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        "[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "hasil"
+    res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out)], obj={})
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "Lapisan RTRW hanya menutupi 40,0 % luas desa rencana" in text and "ambang 50 %" in text
+    assert "covers only 40.0 %" in text and "pola_ruang.gpkg" in text
+    assert not out.exists()
+    # the same layer with the threshold lowered in the run config: the run goes on and warns with the figure
+    config.write_text(config.read_text(encoding="utf-8") + "[check]\nmin_cakupan_rtrw_pct = 30\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out)], obj={})
+    assert res.exit_code == 0, res.output
+    assert "Peringatan / warning: Lapisan RTRW hanya menutupi 40,0 %" in res.output
+    assert any("40,0 %" in w for w in json.loads((out / "run.json").read_text(encoding="utf-8"))["peringatan"])

@@ -35,7 +35,8 @@ class Thresholds:
     """Verdict thresholds (see ``data/check.toml`` for their meaning and defaults).
 
     Percentages are of the kawasan area, 0-100; ``toleransi_ha`` is the X or B area per
-    kawasan treated as zero for the verdict and for ``--fail-on``.
+    kawasan treated as zero for the verdict and for ``--fail-on``; ``min_cakupan_rtrw_pct``
+    is the share of the plan's area the RTRW must cover for the check to judge it at all.
     """
 
     tidak_sesuai_pct_X: float
@@ -43,6 +44,7 @@ class Thresholds:
     bersyarat_pct_B: float
     bersyarat_pct_outside: float
     toleransi_ha: float
+    min_cakupan_rtrw_pct: float
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def merge_thresholds(base: Thresholds, extra: Mapping[str, Any], where: str, pro
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
             problems.append(f"{where}.{key}: must be a number >= 0, not {value!r}")
             continue
-        if key.startswith(("tidak_sesuai_pct", "bersyarat_pct")) and value > 100:
+        if "_pct" in key and value > 100:
             problems.append(f"{where}.{key}: a percentage of the kawasan area, 0-100, not {value!r}")
             continue
         values[key] = float(value)

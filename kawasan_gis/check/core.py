@@ -8,6 +8,7 @@ runs the rule checks (:mod:`~kawasan_gis.check.rules`) and builds the conflict l
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -23,13 +24,44 @@ from kawasan_gis.check.result import CheckResult
 from kawasan_gis.check.rules import check_rules, zoning_basis_share
 from kawasan_gis.check.verdicts import verdicts
 from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
-from kawasan_gis.errors import ConfigError, CRSError, FieldError
-from kawasan_gis.i18n import check_lang, t
+from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
+from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
 from kawasan_gis.vocab import ItbxMatrix, load_itbx, load_vocabulary
 
 __all__ = ["check_plan"]
+
+log = logging.getLogger(__name__)
+
+# Cover below this share of the plan's area is worth a warning: gaps under 1 % are the usual
+# mismatch of village and RTRW boundaries digitised from different maps.
+_PARTIAL_COVER_PCT = 99.0
+
+
+def _rtrw_cover(area_ha: float, outside_ha: float, th: Thresholds) -> tuple[float, list[str]]:
+    """The share (0-100) of the plan's area the RTRW covers, and the warnings it calls for.
+
+    Raises
+    ------
+    CoverageError
+        When the share is below ``th.min_cakupan_rtrw_pct``: verdicts on a plan the RTRW
+        barely covers would judge nothing (another kabupaten's layer, a wrong CRS).
+    """
+    pct = 100.0 * (1.0 - outside_ha / area_ha) if area_ha > 0 else 0.0
+
+    def figures(lang: str) -> dict[str, str]:
+        return {"pct": format_number(pct, 1, lang), "covered": format_number(area_ha - outside_ha, 0, lang),
+                "total": format_number(area_ha, 0, lang), "ambang": format_number(th.min_cakupan_rtrw_pct, 0, lang),
+                "luar": format_number(outside_ha, 0, lang)}
+
+    if pct < th.min_cakupan_rtrw_pct:
+        raise CoverageError(" / ".join(t("rtrw_coverage_low", lang, **figures(lang)) + "." for lang in ("id", "en")))
+    if pct < _PARTIAL_COVER_PCT:
+        message = " / ".join(t("rtrw_coverage_partial", lang, **figures(lang)) for lang in ("id", "en"))
+        log.warning(message)
+        return pct, [message]
+    return pct, []
 
 
 def _validate_check(plan: Plan, rtrw: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, itbx: ItbxMatrix) -> None:
@@ -134,6 +166,8 @@ def check_plan(
     # pieces there (ranks use whole-polygon areas and row order, both kept), at a fraction of the cost.
     rgeoms = np.asarray(rtrw.geometry.array, dtype=object)
     near = np.unique(shapely.STRtree(rgeoms).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1])
+    if len(near) == 0:  # nothing to overlay: stop before resolving an empty set of zones
+        _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
     zones = resolve_overlaps(rtrw.iloc[near][["kelas", rtrw.geometry.name]], priority=default_priority("rtrw"))
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zkelas = zones["kelas"].astype(str).to_numpy()
@@ -149,6 +183,7 @@ def check_plan(
     kpot = kaw["potensi"].astype(str).to_numpy()
     kpieces, kshapes = classify_pieces(kgeoms, kpot, zgeoms, zkelas, overlays, itbx)
     karea = area_columns(shapely.area(kgeoms) / M2_PER_HA, kpieces)
+    cover_pct, warnings = _rtrw_cover(float(karea["luas_ha"].sum()), float(karea["ha_outside"].sum()), th)
 
     desa = plan.desa.reset_index(drop=True)
     dgeoms = np.asarray(desa.geometry.array, dtype=object)
@@ -182,6 +217,8 @@ def check_plan(
         "n_zones": len(zones),
         "plan": plan.source,
         "lang": lang,
+        "cakupan_rtrw_pct": cover_pct,
+        "peringatan": warnings,
     }
     return CheckResult(kawasan=kawasan, desa=desa_out, per_kelas=per_kelas, konflik=konflik, rules=rules, thresholds=th, info=info)
 

@@ -90,11 +90,12 @@ def check(
     column, or the output of `kawasan propose`. Writes OUT/check.gpkg (layers kawasan,
     konflik, desa), OUT/check.csv and OUT/check.xlsx, and prints a summary.
 
-    Exit codes: 0 done, 2 bad input, 3 the plan fails the --fail-on level (X area, or B or X
+    Exit codes: 0 done, 2 bad input (also: the RTRW covers less than min_cakupan_rtrw_pct of the
+    plan's village area), 3 the plan fails the --fail-on level (X area, or B or X
     area, above the tolerance of data/check.toml in some kawasan).
     """
     from kawasan_gis.check import check_plan, load_check_config, read_plan, write_check
-    from kawasan_gis.errors import CheckFailed
+    from kawasan_gis.errors import CheckFailed, CoverageError
     from kawasan_gis.io import read_class_layer, read_layer, read_villages
     from kawasan_gis.vocab import apply_mapping, load_itbx
 
@@ -107,18 +108,23 @@ def check(
     }
     config = load_check_config(thresholds)
     the_plan = read_plan(plan, villages, layer=plan_layer, potential_column=potential_column, kawasan_column=kawasan_column)
-    result = check_plan(
-        the_plan,
-        rtrw,
-        itbx=load_itbx(overrides=matrix),
-        lp2b=overlays["lp2b"],
-        hazard=overlays["hazard"],
-        include_conditional_conflicts=conditional_conflicts,
-        config=config,
-        lang=lang,  # type: ignore[arg-type]
-    )
+    try:
+        result = check_plan(
+            the_plan,
+            rtrw,
+            itbx=load_itbx(overrides=matrix),
+            lp2b=overlays["lp2b"],
+            hazard=overlays["hazard"],
+            include_conditional_conflicts=conditional_conflicts,
+            config=config,
+            lang=lang,  # type: ignore[arg-type]
+        )
+    except CoverageError as exc:
+        raise CoverageError(f"{rtrw_path} x {plan}: {exc}") from None
     write_check(result, out_dir)
     click.echo(summary_table(result.kawasan, lang))
+    for warning in result.info["peringatan"]:
+        click.echo(f"! {warning}")
     errors = result.rules[result.rules["level"] == "error"]
     for message in errors["message"]:
         click.echo(f"! {message}")

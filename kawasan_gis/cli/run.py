@@ -59,6 +59,11 @@ access_km = 5                    # a facility within this distance serves a vill
 # matrix = "itbx.toml"           # ITBX matrix override for this kabupaten
 fail_on = "never"                # never, prohibited or conditional (exit code 3)
 # toleransi_ha = 0.01            # X or B hectares per kawasan counted as zero (slivers along borders)
+# tidak_sesuai_pct_X = 5.0       # verdict thresholds, defaults of kawasan_gis/data/check.toml [verdict]
+# bersyarat_pct_X = 0.0
+# bersyarat_pct_B = 10.0
+# bersyarat_pct_outside = 10.0
+# min_cakupan_rtrw_pct = 50.0    # below this RTRW cover of the kawasan villages the run stops (exit 2)
 
 [outputs]
 geojson = true
@@ -213,6 +218,8 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
         bar.close()
     for w in result.warnings:
         click.echo(f"Perbaikan / repaired: {w}", err=True)
+    for w in result.peringatan:
+        click.echo(f"Peringatan / warning: {w}", err=True)
     n_in = int(result.desa["kawasan_id"].notna().sum())
     click.echo(f"{cfg.project.name}: {len(result.desa)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")
     if result.missing:
