@@ -216,6 +216,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict_sesuai_bersyarat": ("sesuai bersyarat", "conditionally compliant"),
     "verdict_tidak_sesuai": ("tidak sesuai", "not compliant"),
     "luar_rtrw": ("di luar RTRW", "outside the RTRW"),
+    "alasan_verdict": ("Alasan putusan", "Reason for the verdict"),
+    "reason_x": ("dilarang (X) {pct} % > ambang {ambang} %", "prohibited (X) {pct} % > threshold {ambang} %"),
+    "reason_b": ("bersyarat (B) {pct} % > ambang {ambang} %", "conditional (B) {pct} % > threshold {ambang} %"),
+    "reason_outside": ("di luar RTRW {pct} % > ambang {ambang} %", "outside the RTRW {pct} % > threshold {ambang} %"),
+    "reason_within": (
+        "dilarang (X) {x} %, bersyarat (B) {b} %, di luar RTRW {luar} %, semua dalam ambang",
+        "prohibited (X) {x} %, conditional (B) {b} %, outside the RTRW {luar} %, all within the thresholds",
+    ),
     "fail_prohibited": (
         "{n} kawasan dengan luas dilarang (X) di atas toleransi {toleransi} ha: {daftar}",
         "{n} kawasan with prohibited (X) area above the {toleransi} ha tolerance: {daftar}",

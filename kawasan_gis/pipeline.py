@@ -259,7 +259,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
                 )
             except CoverageError as exc:
                 raise CoverageError(f"{inp.rtrw.path}: {exc}") from None  # type: ignore[union-attr]
-            summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
+            summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "alasan_verdict", "alasan_verdict_en", "aturan")]
             kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
     desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")

@@ -248,10 +248,17 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
             "members": members.get(kid, []),
             "compliance": compliance,
             "verdict": str(k["verdict"]) if is_present(k.get("verdict")) else "",
+            "alasan": _reason(k, lang),
             "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if is_present(k.get("pct_dasar_zonasi")) else "",
             "centre": _centre_block(k, lang, pillar_labels),
         })
     return rows
+
+
+def _reason(kawasan_row: Any, lang: str) -> str:
+    """The reason for the kawasan's verdict in ``lang`` (column ``alasan_verdict`` or ``alasan_verdict_en``)."""
+    value = kawasan_row.get("alasan_verdict" if lang == "id" else "alasan_verdict_en")
+    return str(value) if is_present(value) else ""
 
 
 def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:

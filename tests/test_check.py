@@ -546,3 +546,28 @@ def test_lampung_timur_settlement_next_to_way_kambas(lamtim_desa_path: Path, lam
     assert rules_of(res, "satu_kabupaten").empty
     np.testing.assert_allclose(res.kawasan.filter(like="pct_").drop(columns="pct_dasar_zonasi").sum(axis=1), 100)
     print(f"\nLampung Timur: {len(plan.kawasan)} kawasan, X {got.sum():,.1f} ha, check {elapsed:.1f} s")
+
+
+def test_verdict_reasons_in_words(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    """Reasons name the share that passed its threshold; shares computed by hand from the grid."""
+    plan = read_plan(table([1, 2, 3, 4]), grid)  # the bottom row: 4 villages of 100 ha
+
+    def reasons(rtrw: gpd.GeoDataFrame, **kw: object) -> tuple[str, str]:
+        row = check_plan(plan, rtrw, **kw).kawasan.iloc[0]  # type: ignore[arg-type]
+        return row.alasan_verdict, row.alasan_verdict_en
+
+    # 200 of 400 ha national park: 50 % X
+    assert reasons(halves) == ("tidak sesuai: dilarang (X) 50,0 % > ambang 5 %", "not compliant: prohibited (X) 50.0 % > threshold 5 %")
+    # 300 m x 400 m = 12 ha of national park: 3 % X, above 0 %, below 5 % (2.5 % when set)
+    park = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.3, 0.4)))
+    assert reasons(park)[0] == "sesuai bersyarat: dilarang (X) 3,0 % > ambang 0 %"
+    assert reasons(park, thresholds={"tidak_sesuai_pct_X": 2.5})[0] == "tidak sesuai: dilarang (X) 3,0 % > ambang 2,5 %"
+    # RTRW over the south half of the row only: 200 of 400 ha outside
+    assert reasons(zones(("permukiman_perdesaan", (0, 0, 4, 0.5))))[0] == "sesuai bersyarat: di luar RTRW 50,0 % > ambang 10 %"
+    # perkebunan is B for settlement: 200 ha B (50 %) and 200 ha I
+    mixed = zones(("perkebunan", (0, 0, 2, 4)), ("permukiman_perdesaan", (2, 0, 4, 4)))
+    assert reasons(mixed)[1] == "conditionally compliant: conditional (B) 50.0 % > threshold 10 %"
+    assert reasons(zones(("permukiman_perdesaan", (0, 0, 4, 4)))) == (
+        "sesuai: dilarang (X) 0,0 %, bersyarat (B) 0,0 %, di luar RTRW 0,0 %, semua dalam ambang",
+        "compliant: prohibited (X) 0.0 %, conditional (B) 0.0 %, outside the RTRW 0.0 %, all within the thresholds",
+    )

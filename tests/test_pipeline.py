@@ -441,3 +441,19 @@ def test_run_stops_when_the_rtrw_covers_too_little(tmp_path: Path, grid: gpd.Geo
     assert res.exit_code == 0, res.output
     assert "Peringatan / warning: Lapisan RTRW hanya menutupi 40,0 %" in res.output
     assert any("40,0 %" in w for w in json.loads((out / "run.json").read_text(encoding="utf-8"))["peringatan"])
+
+
+def test_every_verdict_other_than_sesuai_has_its_reason(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    _, out = lamtim_run
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    shown = kawasan[kawasan["verdict"] != "sesuai"]
+    assert len(shown) > 0
+    for row in shown.itertuples():
+        assert row.alasan_verdict.startswith(f"{row.verdict}: ") and "> ambang" in row.alasan_verdict
+        assert "> threshold" in row.alasan_verdict_en
+    # each reason quotes the kawasan's own share: X above 5 % for "tidak sesuai"
+    for row in kawasan[kawasan["verdict"] == "tidak sesuai"].itertuples():
+        assert f"dilarang (X) {row.pct_X:.1f} %".replace(".", ",") in row.alasan_verdict
+    report = (out / "laporan.html").read_text(encoding="utf-8")
+    assert "Alasan putusan" in report and shown["alasan_verdict"].iloc[0] in report
+    assert "Alasan putusan" in (out / "peta_kawasan.html").read_text(encoding="utf-8")

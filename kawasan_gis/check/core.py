@@ -22,7 +22,7 @@ from kawasan_gis.check.conflicts import conflict_layer
 from kawasan_gis.check.plan import DASAR_COLUMN, Plan
 from kawasan_gis.check.result import CheckResult
 from kawasan_gis.check.rules import check_rules, zoning_basis_share
-from kawasan_gis.check.verdicts import verdicts
+from kawasan_gis.check.verdicts import verdict_reasons, verdicts
 from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
 from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
 from kawasan_gis.i18n import check_lang, format_number, t
@@ -198,6 +198,8 @@ def check_plan(
     kawasan = pd.concat([kawasan, karea], axis=1)
     kawasan["pct_dasar_zonasi"] = zoning_basis_share(plan, kaw)
     kawasan["verdict"] = verdicts(kawasan, th)
+    kawasan["alasan_verdict"] = verdict_reasons(kawasan, th, lang="id")
+    kawasan["alasan_verdict_en"] = verdict_reasons(kawasan, th, lang="en")
     kawasan["n_error"] = [int(((rules["kawasan_id"] == k) & (rules["level"] == "error")).sum()) for k in kawasan["kawasan_id"]]
     kawasan["aturan"] = [
         "\n".join(f"[{lv}] {msg}" for lv, msg in rules.loc[rules["kawasan_id"] == k, ["level", "message"]].itertuples(index=False))

@@ -123,6 +123,9 @@ def check(
         raise CoverageError(f"{rtrw_path} x {plan}: {exc}") from None
     write_check(result, out_dir)
     click.echo(summary_table(result.kawasan, lang))
+    reason = "alasan_verdict" if lang == "id" else "alasan_verdict_en"
+    for kawasan_id, text in result.kawasan.loc[result.kawasan["verdict"] != "sesuai", ["kawasan_id", reason]].itertuples(index=False):
+        click.echo(f"{kawasan_id}: {text}")
     for warning in result.info["peringatan"]:
         click.echo(f"! {warning}")
     errors = result.rules[result.rules["level"] == "error"]
