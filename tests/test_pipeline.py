@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from pathlib import Path
 
@@ -455,5 +456,5 @@ def test_every_verdict_other_than_sesuai_has_its_reason(lamtim_run: tuple[pipeli
     for row in kawasan[kawasan["verdict"] == "tidak sesuai"].itertuples():
         assert f"dilarang (X) {row.pct_X:.1f} %".replace(".", ",") in row.alasan_verdict
     report = (out / "laporan.html").read_text(encoding="utf-8")
-    assert "Alasan putusan" in report and shown["alasan_verdict"].iloc[0] in report
+    assert "Alasan putusan" in report and html.escape(shown["alasan_verdict"].iloc[0]) in report
     assert "Alasan putusan" in (out / "peta_kawasan.html").read_text(encoding="utf-8")
