@@ -100,7 +100,7 @@ def check_plan(
     itbx: ItbxMatrix | None = None,
     lp2b: gpd.GeoDataFrame | None = None,
     hazard: gpd.GeoDataFrame | None = None,
-    include_conditional_conflicts: bool = False,
+    include_conditional_conflicts: bool = True,
     thresholds: Thresholds | Mapping[str, float] | None = None,
     bridges: pd.DataFrame | Iterable[tuple[str, str]] | None = None,
     config: CheckConfig | None = None,
@@ -124,8 +124,9 @@ def check_plan(
     lp2b, hazard : GeoDataFrame, optional
         Overlay polygons (all of each layer is LP2B / high hazard) in the plan's CRS; where
         they overlap a kawasan the status tightens as the ITBX ``overlays`` say.
-    include_conditional_conflicts : bool, default False
-        Also put B (conditional) areas into ``konflik``.
+    include_conditional_conflicts : bool, default True
+        Also put B (conditional) areas into ``konflik`` (the default of ``kawasan run`` and
+        ``kawasan check`` alike).
     thresholds : Thresholds or mapping, optional
         Verdict thresholds, or a mapping of the ones to change (keys as in ``[verdict]`` of
         ``data/check.toml``).

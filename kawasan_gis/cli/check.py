@@ -54,7 +54,12 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
 @click.option("--hazard", "hazard_path", type=click.Path(path_type=Path), help="High disaster-hazard polygons.")
 @click.option("--matrix", type=click.Path(path_type=Path), help="ITBX override TOML (see docs/vocab.md).")
 @click.option("--thresholds", type=click.Path(path_type=Path), help="Verdict thresholds TOML (structure of data/check.toml).")
-@click.option("--conditional-conflicts", is_flag=True, help="Also write B (conditional) areas to the konflik layer.")
+@click.option(
+    "--conditional-conflicts/--no-conditional-conflicts",
+    default=True,
+    show_default=True,
+    help="Also write B (conditional) areas to the konflik layer (as kawasan run does).",
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option(
     "--fail-on",
