@@ -82,12 +82,17 @@ class ProposalOptions:
     method: str = "dominant"
     n_zones: int | None = None
     min_villages: int = 2
-    max_villages: int | None = None
+    # 25 villages: the size of the kawasan perdesaan in the bundled kabupaten plans, a few
+    # kecamatan; without a limit one potential can take most of a kabupaten into one kawasan.
+    max_villages: int | None = 25
     max_area_ha: float | None = None
     include_kelurahan: bool = True
     snap_m: float = 30.0
     random_state: int = 0
     n_perturb: int = 20
+    # A kawasan holding more than this share (%) of its kabupaten's villages, area or kecamatan
+    # is reported as a warning (terminal, report, run.json): it is a region, not a kawasan.
+    warn_share_pct: float = 25.0
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict_sesuai_bersyarat": ("sesuai bersyarat", "conditionally compliant"),
     "verdict_tidak_sesuai": ("tidak sesuai", "not compliant"),
     "luar_rtrw": ("di luar RTRW", "outside the RTRW"),
+    "peringatan": ("Peringatan", "Warnings"),
     "alasan_verdict": ("Alasan putusan", "Reason for the verdict"),
     "reason_x": ("dilarang (X) {pct} % > ambang {ambang} %", "prohibited (X) {pct} % > threshold {ambang} %"),
     "reason_b": ("bersyarat (B) {pct} % > ambang {ambang} %", "conditional (B) {pct} % > threshold {ambang} %"),

@@ -29,6 +29,7 @@ from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import LayerInput, RunConfig
 from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning
+from kawasan_gis.i18n import format_number
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -235,6 +236,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             n_perturb=p.n_perturb,
         )
         desa_proposed = _with_unscored(proposal.desa, desa, scores, known)
+    peringatan = span_warnings(proposal.kawasan, proposal.desa, desa, share_pct=p.warn_share_pct)
 
     checked = None
     kawasan = proposal.kawasan
@@ -294,10 +296,50 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
-        peringatan=list(checked.info["peringatan"]) if checked is not None else [],
+        peringatan=peringatan + (list(checked.info["peringatan"]) if checked is not None else []),
         catalogue=catalogue,
         centres=centres,
     )
+
+
+def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame, *, share_pct: float) -> list[str]:
+    """A warning (id / en) for each kawasan holding more than ``share_pct`` % of its kabupaten's
+    villages or area, or twice that of its kecamatan: such a kawasan is a region, not a kawasan
+    perdesaan.
+
+    ``members`` are the villages with their ``kawasan_id``; ``villages`` the whole layer
+    (``kode_desa``, ``kode_kab``, ``kode_kec``, ``luas_ha``), whose kabupaten give the totals.
+    """
+    inside = members[members["kawasan_id"].notna()]
+    if inside.empty:
+        return []
+    area = villages["luas_ha"].astype(float)
+    totals = pd.DataFrame({"desa": villages.groupby("kode_kab").size(), "ha": area.groupby(villages["kode_kab"]).sum(),
+                           "kec": villages.groupby("kode_kab")["kode_kec"].nunique()})
+    mine = pd.DataFrame({"desa": inside.groupby("kawasan_id").size(),
+                         "ha": inside["luas_ha"].astype(float).groupby(inside["kawasan_id"]).sum(),
+                         "kec": inside.groupby("kawasan_id")["kode_kec"].nunique(),
+                         "kab": inside.groupby("kawasan_id")["kode_kab"].first()})
+    out = []
+    for kawasan_id, row in mine.reindex(list(kawasan["kawasan_id"])).dropna(subset=["kab"]).iterrows():
+        total = totals.loc[row["kab"]]
+        shares = {k: 100 * float(row[k]) / float(total[k]) for k in ("desa", "ha", "kec")}
+        # a kabupaten has a few dozen kecamatan at most and a kawasan of a few villages often
+        # crosses several of them, so their share is held to twice the limit
+        if max(shares["desa"], shares["ha"], shares["kec"] / 2) > share_pct:
+            out.append(
+                f"kawasan {kawasan_id} mencakup {int(row['desa'])} dari {int(total['desa'])} desa ({shares['desa']:.0f} %), "
+                f"{format_number(row['ha'], 0)} dari {format_number(total['ha'], 0)} ha ({shares['ha']:.0f} %) dan {int(row['kec'])} dari {int(total['kec'])} "
+                f"kecamatan ({shares['kec']:.0f} %) kabupaten, di atas {share_pct:g} %: ini wilayah, bukan kawasan perdesaan; "
+                "batasi dengan [proposal] max_villages / max_area_ha / "
+                f"kawasan {kawasan_id} holds {int(row['desa'])} of {int(total['desa'])} villages ({shares['desa']:.0f} %), "
+                f"{format_number(row['ha'], 0, 'en')} of {format_number(total['ha'], 0, 'en')} ha ({shares['ha']:.0f} %) and {int(row['kec'])} of {int(total['kec'])} "
+                f"kecamatan ({shares['kec']:.0f} %) of its kabupaten, above {share_pct:g} %: a region, not a kawasan perdesaan; "
+                "limit it with [proposal] max_villages / max_area_ha"
+            )
+    for message in out:
+        log.warning(message)
+    return out
 
 
 NO_EVIDENCE = "tidak ada data untuk menilai potensi / no data to score any potential"
@@ -878,6 +920,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         title=cfg.project.name,
         catalogue=catalogue,
         centres=_jsonable(result.centres.sources) if result.centres is not None else None,
+        warnings=result.peringatan,
     )
 
 

@@ -312,6 +312,7 @@ def write_report(
     title: str | None = None,
     catalogue: Iterable[Any] | None = None,
     centres: Mapping[str, Any] | None = None,
+    warnings: Iterable[str] = (),
 ) -> Path:
     """Write ``laporan.html``, the self-contained run report.
 
@@ -344,6 +345,9 @@ def write_report(
         ``"id"`` (default) or ``"en"``.
     title
         Page title (default "Laporan Usulan Kawasan Perdesaan").
+    warnings
+        Warnings of the run (a kawasan spanning much of its kabupaten, a partial RTRW cover),
+        shown at the top of the summary.
     catalogue
         Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
     centres
@@ -407,6 +411,7 @@ def write_report(
             "n_konflik": format_number(len(konflik_rows), 0, lang),
             "konflik_detail": detail,
         },
+        warnings=list(warnings),
         map_png=map_png,
         inputs=[_report_dict(r) for r in layer_reports],
         coverage=coverage,

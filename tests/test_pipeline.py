@@ -458,3 +458,38 @@ def test_every_verdict_other_than_sesuai_has_its_reason(lamtim_run: tuple[pipeli
     report = (out / "laporan.html").read_text(encoding="utf-8")
     assert "Alasan putusan" in report and html.escape(shown["alasan_verdict"].iloc[0]) in report
     assert "Alasan putusan" in (out / "peta_kawasan.html").read_text(encoding="utf-8")
+
+
+def _villages_and_one_point_layer(folder: Path, data_dir: Path, proposal: str) -> Path:
+    """The issue's case: only the Lampung Timur villages and one point layer (activity centres)."""
+    folder.mkdir()
+    src = data_dir / "rtrw_lampung_timur"
+    config = folder / "kawasan.toml"
+    config.write_text(
+        f'[inputs]\nvillages = {{ path = "{src / "desa_lampung_timur.gpkg"}", layer = "desa" }}\n'
+        f'[inputs.points]\npusat_kegiatan = {{ path = "{src / "konteks_lampung_timur.gpkg"}", layer = "pusat_kegiatan", '
+        "where = \"KETERANGAN <> 'Ibukota Desa'\" }\n"
+        f"[proposal]\n{proposal}\n[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_one_point_layer_no_longer_makes_one_giant_kawasan_silently(tmp_path: Path, data_dir: Path) -> None:
+    # without a limit (max_villages = 0): the giant kawasan of the issue comes back, now with a warning
+    config = _villages_and_one_point_layer(tmp_path / "tanpa_batas", data_dir, "max_villages = 0")
+    result = pipeline.run(load_config(config))
+    n_kab = len(result.desa)
+    biggest = result.kawasan.sort_values("n_desa").iloc[-1]
+    assert biggest["n_desa"] > 0.25 * n_kab
+    assert any(f"kawasan {biggest['kawasan_id']} mencakup {biggest['n_desa']} dari {n_kab} desa" in w for w in result.peringatan)
+    pipeline.write_outputs(result, tmp_path / "hasil")
+    assert json.loads((tmp_path / "hasil" / "run.json").read_text(encoding="utf-8"))["peringatan"] == result.peringatan
+    assert html.escape(result.peringatan[0]) in (tmp_path / "hasil" / "laporan.html").read_text(encoding="utf-8")
+    # the default limit: no kawasan above 25 villages; the warnings left are for kawasan with more
+    # than a quarter of the kabupaten's 385,838 ha (the Way Kambas villages) or half its 24 kecamatan
+    result = pipeline.run(load_config(_villages_and_one_point_layer(tmp_path / "bawaan", data_dir, "")))
+    assert result.kawasan["n_desa"].max() <= 25
+    k = result.kawasan
+    wide = set(k.loc[(k["luas_ha"] > 0.25 * result.desa["luas_ha"].sum()) | (k["n_kecamatan"] > 12), "kawasan_id"])
+    assert {w.split()[1] for w in result.peringatan if "mencakup" in w} == wide
