@@ -60,12 +60,12 @@ def lampung_timur() -> dict[str, gpd.GeoDataFrame]:
     out = {"desa": villages, "kawasan": proposal.kawasan, "sambungan": proposal.bridges,
            "pola_ruang": rtrw[["kelas", "kelas_raw", "geometry"]]}
     try:
-        from kawasan_gis.compliance import check_plan, read_plan
+        from kawasan_gis.check import check_plan, read_plan
 
         checked = check_plan(read_plan(proposal.kawasan, proposal.villages), rtrw, villages=desa,
                              include_conditional_conflicts=True)
     except Exception as exc:  # the map is benchmarked with or without the check
-        print(f"(compliance check skipped: {type(exc).__name__}: {str(exc)[:120]})")
+        print(f"(RTRW check skipped: {type(exc).__name__}: {str(exc)[:120]})")
     else:
         cols = [c for c in ("pct_I", "pct_T", "pct_B", "pct_X", "pct_outside", "verdict") if c in checked.kawasan.columns]
         out["kawasan"] = out["kawasan"].merge(pd.DataFrame(checked.kawasan[["kawasan_id", *cols]]), on="kawasan_id", how="left")

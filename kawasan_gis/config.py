@@ -18,8 +18,10 @@ from typing import Any
 from kawasan_gis.errors import ConfigError
 
 METHODS = ("dominant", "ward")
-FAIL_ON = ("never", "prohibited", "conditional")
 LANGS = ("id", "en")
+THRESHOLD_KEYS = (
+    "toleransi_ha", "tidak_sesuai_pct_X", "bersyarat_pct_X", "bersyarat_pct_B", "bersyarat_pct_outside", "min_cakupan_rtrw_pct",
+)  # fmt: skip
 RASTER_CODES = ("klhk", "worldcover")
 CENTRE_BASES = ("units", "presence")
 CENTRE_ORDERS = ("sturges", "natural_breaks")
@@ -80,12 +82,17 @@ class ProposalOptions:
     method: str = "dominant"
     n_zones: int | None = None
     min_villages: int = 2
-    max_villages: int | None = None
+    # 25 villages: the size of the kawasan perdesaan in the bundled kabupaten plans, a few
+    # kecamatan; without a limit one potential can take most of a kabupaten into one kawasan.
+    max_villages: int | None = 25
     max_area_ha: float | None = None
     include_kelurahan: bool = True
     snap_m: float = 30.0
     random_state: int = 0
     n_perturb: int = 20
+    # A kawasan holding more than this share (%) of its kabupaten's villages, area or kecamatan
+    # is reported as a warning (terminal, report, run.json): it is a region, not a kawasan.
+    warn_share_pct: float = 25.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,17 @@ class CheckOptions:
     matrix: Path | None = None
     fail_on: str = "never"
     conditional_conflicts: bool = True
+    # Verdict thresholds; None keeps the default of [verdict] in kawasan_gis/data/check.toml.
+    toleransi_ha: float | None = None
+    tidak_sesuai_pct_X: float | None = None
+    bersyarat_pct_X: float | None = None
+    bersyarat_pct_B: float | None = None
+    bersyarat_pct_outside: float | None = None
+    min_cakupan_rtrw_pct: float | None = None
+
+    def thresholds(self) -> dict[str, float]:
+        """The verdict thresholds this config sets (for ``check_plan(thresholds=...)``)."""
+        return {k: v for k in THRESHOLD_KEYS if (v := getattr(self, k)) is not None}
 
 
 @dataclass(frozen=True)
@@ -163,6 +181,8 @@ SECTIONS = {
     "profile": ProfileOptions,
     "outputs": OutputOptions,
 }
+# Optional numbers whose 0 means "no limit" (None), except these, where 0 is a value of its own.
+_ZERO_IS_A_VALUE = set(THRESHOLD_KEYS)
 LAYER_KEYS = {f.name for f in fields(LayerInput)}
 TABLE_KEYS = {f.name for f in fields(TableInput)}
 INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard", "centres")
@@ -243,7 +263,7 @@ def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 problems.add(f"{where}.{key}", f"expected a number, got {value!r}")
             else:
-                kwargs[key] = float(value) if value != 0 or "None" not in ftype else None
+                kwargs[key] = float(value) if value != 0 or "None" not in ftype or key in _ZERO_IS_A_VALUE else None
         else:
             if not isinstance(value, str):
                 problems.add(f"{where}.{key}", f"expected text, got {value!r}")
@@ -381,8 +401,18 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         problems.add("proposal.max_villages", f"{prop.max_villages} is below min_villages {prop.min_villages}")
     if prop.snap_m < 0:
         problems.add("proposal.snap_m", "must be 0 or more metres")
-    if sections["check"].fail_on not in FAIL_ON:
-        problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_ON)}")
+    from kawasan_gis.check import FAIL_LEVELS  # here, not at the top: the check imports the whole geo stack
+
+    if sections["check"].fail_on not in FAIL_LEVELS:
+        problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_LEVELS)}")
+    from kawasan_gis.check import load_check_config
+    from kawasan_gis.check.config import merge_thresholds
+
+    found: list[str] = []
+    merge_thresholds(load_check_config().thresholds, sections["check"].thresholds(), "check", found)
+    for problem in found:
+        key, _, text = problem.partition(": ")
+        problems.add(key, text)
     if sections["project"].lang not in LANGS:
         problems.add("project.lang", f"'{sections['project'].lang}' is not one of {', '.join(LANGS)}")
     if sections["project"].working_crs:

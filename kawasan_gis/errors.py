@@ -64,6 +64,10 @@ class OutputFolderError(KawasanError, FileExistsError):
     """An output folder holds files kawasan_gis did not write; it is never replaced or merged into."""
 
 
+class CoverageError(KawasanError, ValueError):
+    """A layer does not cover what it must judge (an RTRW of another kabupaten, a wrong CRS)."""
+
+
 class CheckFailed(KawasanError):
     """A plan failed the RTRW check at the level asked for with ``--fail-on``."""
 

@@ -1,8 +1,18 @@
-"""Labels of the maps and reports in Indonesian (default) and English.
+"""Labels and messages in Indonesian (default) and English: the one catalogue of kawasan_gis.
 
-Planners read Indonesian; English is there for reviewers and donors. Every text a map
-or report shows comes from :data:`LABELS` through :func:`t`, so a missing translation
-is a ``KeyError`` in the tests rather than a silent mix of languages.
+Planners read Indonesian; English is there for reviewers and donors. Every text a map, the
+report, the plan check (:mod:`kawasan_gis.check`) or ``kawasan check`` shows comes from
+:data:`LABELS` through :func:`t`, so a missing translation is a ``KeyError`` in the tests
+rather than a silent mix of languages. Messages are ``str.format`` templates that
+``t(key, lang, name=value)`` fills in. Error messages have no language option and give both,
+Indonesian first: :func:`bilingual` writes ``"Indonesian / English"``.
+
+Texts that are data: the rule messages of the plan check cite their legal basis and a
+kabupaten may reword them, so they stay in ``kawasan_gis/data/check.toml``
+(``[rules.<name>]`` with an ``id`` and an ``en`` template, overridable with
+``kawasan check --thresholds FILE``). :func:`kawasan_gis.check.load_check_config` reads them
+into :meth:`Catalogue.extend` of this catalogue (keys ``rule_<name>``), and the check looks
+them up through the same :meth:`Catalogue.t`.
 
 Examples
 --------
@@ -10,6 +20,8 @@ Examples
 'Desa menurut potensi dominan'
 >>> t("lyr_desa", "en")
 'Villages by dominant potential'
+>>> bilingual("plan_missing_potential")
+'potensi kosong / missing potential'
 >>> format_number(1234.5, 1), format_number(1234.5, 1, "en")
 ('1.234,5', '1,234.5')
 >>> format_list(["a", "b", "c", "d", "e"], limit=3), format_list(["a", "b", "c", "d"], limit=3, lang="en")
@@ -19,7 +31,8 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from kawasan_gis.errors import ConfigError
@@ -189,6 +202,71 @@ LABELS: dict[str, tuple[str, str]] = {
         "against the RTRW pola ruang with the ITBX matrix.",
     ),
     "software": ("Perangkat lunak", "Software"),
+    # ------------------------------------------------------------------ plan check (kawasan check)
+    "check_desa": ("Desa", "Villages"),
+    "check_luas": ("Luas ha", "Area ha"),
+    "check_it": ("%I+T", "%I+T"),
+    "check_b": ("%B", "%B"),
+    "check_x": ("%X", "%X"),
+    "check_luar": ("%Luar", "%Outside"),
+    "check_verdict": ("Putusan", "Verdict"),
+    "check_aturan": ("Aturan", "Rules"),
+    "check_written": ("Hasil ditulis ke", "Output written to"),
+    "verdict_sesuai": ("sesuai", "compliant"),
+    "verdict_sesuai_bersyarat": ("sesuai bersyarat", "conditionally compliant"),
+    "verdict_tidak_sesuai": ("tidak sesuai", "not compliant"),
+    "luar_rtrw": ("di luar RTRW", "outside the RTRW"),
+    "peringatan": ("Peringatan", "Warnings"),
+    "alasan_verdict": ("Alasan putusan", "Reason for the verdict"),
+    "reason_x": ("dilarang (X) {pct} % > ambang {ambang} %", "prohibited (X) {pct} % > threshold {ambang} %"),
+    "reason_b": ("bersyarat (B) {pct} % > ambang {ambang} %", "conditional (B) {pct} % > threshold {ambang} %"),
+    "reason_outside": ("di luar RTRW {pct} % > ambang {ambang} %", "outside the RTRW {pct} % > threshold {ambang} %"),
+    "reason_within": (
+        "dilarang (X) {x} %, bersyarat (B) {b} %, di luar RTRW {luar} %, semua dalam ambang",
+        "prohibited (X) {x} %, conditional (B) {b} %, outside the RTRW {luar} %, all within the thresholds",
+    ),
+    "fail_prohibited": (
+        "{n} kawasan dengan luas dilarang (X) di atas toleransi {toleransi} ha: {daftar}",
+        "{n} kawasan with prohibited (X) area above the {toleransi} ha tolerance: {daftar}",
+    ),
+    "fail_conditional": (
+        "{n} kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi {toleransi} ha: {daftar}",
+        "{n} kawasan with conditional (B) or prohibited (X) area above the {toleransi} ha tolerance: {daftar}",
+    ),
+    "rtrw_coverage_low": (
+        "Lapisan RTRW hanya menutupi {pct} % luas desa rencana ({covered} dari {total} ha), di bawah "
+        "ambang {ambang} % (min_cakupan_rtrw_pct): pemeriksaan tidak dapat menilai rencana ini. "
+        "Kemungkinan penyebab: lapisan RTRW dari kabupaten lain, atau CRS salah pada salah satu lapisan "
+        "(periksa assume_crs). Gunakan RTRW kabupaten rencana ini",
+        "The RTRW layer covers only {pct} % of the plan's village area ({covered} of {total} ha), below "
+        "the {ambang} % threshold (min_cakupan_rtrw_pct): the check cannot judge this plan. "
+        "Likely causes: the RTRW layer of another kabupaten, or a wrong CRS on one of the layers "
+        "(check assume_crs). Use the RTRW of this plan's kabupaten",
+    ),
+    "rtrw_coverage_partial": (
+        "Lapisan RTRW hanya menutupi {pct} % luas desa rencana; {luar} ha di luar RTRW tidak dihitung sebagai diizinkan",
+        "The RTRW layer covers only {pct} % of the plan's village area; {luar} ha outside the RTRW is not counted as allowed",
+    ),
+    # ------------------------------------------------------------------ plan errors (shown as "id / en")
+    "plan_row": ("baris", "row"),
+    "plan_feature": ("fitur", "feature"),
+    "plan_no_column": ("tidak ada kolom", "no column"),
+    "plan_tried": ("dicoba", "tried"),
+    "plan_no_potential_column": ("tidak ada kolom potensi", "no potential column"),
+    "plan_kawasan_column_missing": ("kolom kawasan {name} tidak ada", "kawasan column {name} does not exist"),
+    "plan_missing_code": ("kode_desa kosong", "missing village code"),
+    "plan_unknown_code": ("tidak ada di layer desa", "not in the village layer"),
+    "plan_no_code_matches": (
+        "tidak satu pun kode cocok: apakah layer desa dari kabupaten yang benar?",
+        "no code matches: is the village layer of the right kabupaten?",
+    ),
+    "plan_missing_kawasan": ("kawasan_id kosong", "missing kawasan id"),
+    "plan_in_several": ("ada di lebih dari satu kawasan", "is in several kawasan"),
+    "plan_missing_potential": ("potensi kosong", "missing potential"),
+    "plan_unknown_potential": ("potensi tidak dikenal", "unknown potential"),
+    "plan_valid_codes": ("kode yang sah", "valid codes"),
+    "plan_several_potentials": ("memuat potensi berbeda", "has several potentials"),
+    "list_more": ("dan {n} lainnya", "and {n} more"),
 }
 
 
@@ -199,8 +277,56 @@ def check_lang(lang: str) -> Lang:
     return lang  # type: ignore[return-value]
 
 
-def t(key: str, lang: str = "id") -> str:
-    """The label ``key`` in ``lang`` (``"id"`` Indonesian, default, or ``"en"`` English).
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """Texts by key, each a pair (Indonesian, English); :data:`CATALOGUE` is the package's.
+
+    Examples
+    --------
+    >>> rules = CATALOGUE.extend({"kecamatan": {"id": "{n} kecamatan", "en": "{n} districts", "level": "info"}}, prefix="rule_")
+    >>> rules.t("rule_kecamatan", "en", n=2), rules.t("kawasan")
+    ('2 districts', 'Kawasan')
+    """
+
+    entries: Mapping[str, tuple[str, str]]
+
+    def t(self, key: str, lang: str = "id", /, **values: object) -> str:
+        """The text ``key`` in ``lang``, with ``values`` filled into its template.
+
+        Raises
+        ------
+        KeyError
+            For an unknown key (a programming error, not a user error).
+        ConfigError
+            For an unknown language.
+        """
+        text = self.entries[key][LANGUAGES.index(check_lang(lang))]
+        return text.format(**values) if values else text
+
+    def bilingual(self, key: str, /, **values: object) -> str:
+        """The text ``key`` in every language, Indonesian first: ``"... / ..."`` (for error messages)."""
+        return " / ".join(self.t(key, lang, **values) for lang in LANGUAGES)
+
+    def extend(self, tables: Mapping[str, Mapping[str, object]], *, prefix: str = "") -> Catalogue:
+        """A new catalogue with one entry per table of ``tables`` (an entry of the same key is replaced).
+
+        Each table holds a text per language under ``id`` and ``en``, the shape a TOML section
+        gives; its other keys (``level``, ``dasar``...) are not texts and are left out.
+        """
+        entries = dict(self.entries)
+        for name, table in tables.items():
+            entries[prefix + name] = (str(table["id"]), str(table["en"]))
+        return Catalogue(entries)
+
+
+CATALOGUE = Catalogue(LABELS)
+"""The package's catalogue: :data:`LABELS`."""
+
+
+def t(key: str, lang: str = "id", /, **values: object) -> str:
+    """The label or message ``key`` in ``lang`` (``"id"`` Indonesian, default, or ``"en"`` English).
+
+    ``values`` fill the fields of a message template (``t("fail_prohibited", "en", n=1, ...)``).
 
     Raises
     ------
@@ -209,8 +335,12 @@ def t(key: str, lang: str = "id") -> str:
     ConfigError
         For an unknown language.
     """
-    pair = LABELS[key]
-    return pair[LANGUAGES.index(check_lang(lang))]
+    return CATALOGUE.t(key, lang, **values)
+
+
+def bilingual(key: str, /, **values: object) -> str:
+    """The text ``key`` as ``"Indonesian / English"``, the form of every error message."""
+    return CATALOGUE.bilingual(key, **values)
 
 
 def format_number(value: object, decimals: int = 1, lang: str = "id") -> str:
@@ -265,4 +395,4 @@ def format_list(items: Iterable[object], *, limit: int = 10, lang: str = "id") -
     if rest <= 0:
         return shown
     count = format_number(rest, 0, lang)
-    return f"{shown} ... dan {count} lainnya" if lang == "id" else f"{shown} ... and {count} more"
+    return f"{shown} ... {t('list_more', lang, n=count)}"

@@ -28,7 +28,8 @@ import pandas as pd
 from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import LayerInput, RunConfig
-from kawasan_gis.errors import ClassMappingError, ConfigError, FieldError, RepairWarning
+from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning
+from kawasan_gis.i18n import format_number
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -68,6 +69,7 @@ class RunResult:
     missing: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    peringatan: list[str] = field(default_factory=list)
     catalogue: PotentialCatalogue | None = None
     centres: CentresResult | None = None
 
@@ -116,7 +118,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
     >>> result = run(load_config("data/lampung_timur.toml"))  # doctest: +SKIP
     >>> result.kawasan[["kawasan_id", "nama", "n_desa"]].head()  # doctest: +SKIP
     """
-    from kawasan_gis.compliance import check_plan, read_plan
+    from kawasan_gis.check import check_plan, read_plan
     from kawasan_gis.indicators import build_indicators
     from kawasan_gis.potential import score_potentials
     from kawasan_gis.regionalize import propose_kawasan
@@ -238,6 +240,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             n_perturb=p.n_perturb,
         )
         desa_proposed = _with_unscored(proposal.villages, desa, scores, known)
+    peringatan = span_warnings(proposal.kawasan, proposal.villages, desa, share_pct=p.warn_share_pct)
 
     checked = None
     kawasan = proposal.kawasan
@@ -247,18 +250,22 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             zone_potential = proposal.kawasan.set_index("kawasan_id")["potensi"]
             table_plan = pd.DataFrame(members).assign(potensi=members["kawasan_id"].map(zone_potential))
             plan = read_plan(table_plan, desa, potentials=catalogue)
-            checked = check_plan(
-                plan,
-                rtrw,
-                villages=proposal.villages,
-                itbx=load_itbx(overrides=config.check.matrix),
-                lp2b=overlays.get("lp2b"),
-                hazard=overlays.get("hazard"),
-                include_conditional_conflicts=config.check.conditional_conflicts,
-                bridges=proposal.bridges,
-                lang=config.project.lang,  # type: ignore[arg-type]
-            )
-            summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "aturan")]
+            try:
+                checked = check_plan(
+                    plan,
+                    rtrw,
+                    villages=proposal.villages,
+                    itbx=load_itbx(overrides=config.check.matrix),
+                    lp2b=overlays.get("lp2b"),
+                    hazard=overlays.get("hazard"),
+                    include_conditional_conflicts=config.check.conditional_conflicts,
+                    thresholds=config.check.thresholds(),
+                    bridges=proposal.bridges,
+                    lang=config.project.lang,  # type: ignore[arg-type]
+                )
+            except CoverageError as exc:
+                raise CoverageError(f"{inp.rtrw.path}: {exc}") from None  # type: ignore[union-attr]
+            summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "alasan_verdict", "alasan_verdict_en", "aturan")]
             kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
 
     desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
@@ -293,9 +300,50 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
+        peringatan=peringatan + (list(checked.info["peringatan"]) if checked is not None else []),
         catalogue=catalogue,
         centres=centres,
     )
+
+
+def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame, *, share_pct: float) -> list[str]:
+    """A warning (id / en) for each kawasan holding more than ``share_pct`` % of its kabupaten's
+    villages or area, or twice that of its kecamatan: such a kawasan is a region, not a kawasan
+    perdesaan.
+
+    ``members`` are the villages with their ``kawasan_id``; ``villages`` the whole layer
+    (``kode_desa``, ``kode_kab``, ``kode_kec``, ``luas_ha``), whose kabupaten give the totals.
+    """
+    inside = members[members["kawasan_id"].notna()]
+    if inside.empty:
+        return []
+    area = villages["luas_ha"].astype(float)
+    totals = pd.DataFrame({"desa": villages.groupby("kode_kab").size(), "ha": area.groupby(villages["kode_kab"]).sum(),
+                           "kec": villages.groupby("kode_kab")["kode_kec"].nunique()})
+    mine = pd.DataFrame({"desa": inside.groupby("kawasan_id").size(),
+                         "ha": inside["luas_ha"].astype(float).groupby(inside["kawasan_id"]).sum(),
+                         "kec": inside.groupby("kawasan_id")["kode_kec"].nunique(),
+                         "kab": inside.groupby("kawasan_id")["kode_kab"].first()})
+    out = []
+    for kawasan_id, row in mine.reindex(list(kawasan["kawasan_id"])).dropna(subset=["kab"]).iterrows():
+        total = totals.loc[row["kab"]]
+        shares = {k: 100 * float(row[k]) / float(total[k]) for k in ("desa", "ha", "kec")}
+        # a kabupaten has a few dozen kecamatan at most and a kawasan of a few villages often
+        # crosses several of them, so their share is held to twice the limit
+        if max(shares["desa"], shares["ha"], shares["kec"] / 2) > share_pct:
+            out.append(
+                f"kawasan {kawasan_id} mencakup {int(row['desa'])} dari {int(total['desa'])} desa ({shares['desa']:.0f} %), "
+                f"{format_number(row['ha'], 0)} dari {format_number(total['ha'], 0)} ha ({shares['ha']:.0f} %) dan {int(row['kec'])} dari {int(total['kec'])} "
+                f"kecamatan ({shares['kec']:.0f} %) kabupaten, di atas {share_pct:g} %: ini wilayah, bukan kawasan perdesaan; "
+                "batasi dengan [proposal] max_villages / max_area_ha / "
+                f"kawasan {kawasan_id} holds {int(row['desa'])} of {int(total['desa'])} villages ({shares['desa']:.0f} %), "
+                f"{format_number(row['ha'], 0, 'en')} of {format_number(total['ha'], 0, 'en')} ha ({shares['ha']:.0f} %) and {int(row['kec'])} of {int(total['kec'])} "
+                f"kecamatan ({shares['kec']:.0f} %) of its kabupaten, above {share_pct:g} %: a region, not a kawasan perdesaan; "
+                "limit it with [proposal] max_villages / max_area_ha"
+            )
+    for message in out:
+        log.warning(message)
+    return out
 
 
 NO_EVIDENCE = "tidak ada data untuk menilai potensi / no data to score any potential"
@@ -767,6 +815,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         },
         "indikator_hilang": result.missing,
         "perbaikan": result.warnings,
+        "peringatan": result.peringatan,
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
         "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }
@@ -875,6 +924,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         title=cfg.project.name,
         catalogue=catalogue,
         centres=_jsonable(result.centres.sources) if result.centres is not None else None,
+        warnings=result.peringatan,
     )
 
 

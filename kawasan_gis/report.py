@@ -248,10 +248,17 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
             "members": members.get(kid, []),
             "compliance": compliance,
             "verdict": str(k["verdict"]) if is_present(k.get("verdict")) else "",
+            "alasan": _reason(k, lang),
             "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if is_present(k.get("pct_dasar_zonasi")) else "",
             "centre": _centre_block(k, lang, pillar_labels),
         })
     return rows
+
+
+def _reason(kawasan_row: Any, lang: str) -> str:
+    """The reason for the kawasan's verdict in ``lang`` (column ``alasan_verdict`` or ``alasan_verdict_en``)."""
+    value = kawasan_row.get("alasan_verdict" if lang == "id" else "alasan_verdict_en")
+    return str(value) if is_present(value) else ""
 
 
 def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
@@ -305,6 +312,7 @@ def write_report(
     title: str | None = None,
     catalogue: Iterable[Any] | None = None,
     centres: Mapping[str, Any] | None = None,
+    warnings: Iterable[str] = (),
 ) -> Path:
     """Write ``laporan.html``, the self-contained run report.
 
@@ -337,6 +345,9 @@ def write_report(
         ``"id"`` (default) or ``"en"``.
     title
         Page title (default "Laporan Usulan Kawasan Perdesaan").
+    warnings
+        Warnings of the run (a kawasan spanning much of its kabupaten, a partial RTRW cover),
+        shown at the top of the summary.
     catalogue
         Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
     centres
@@ -400,6 +411,7 @@ def write_report(
             "n_konflik": format_number(len(konflik_rows), 0, lang),
             "konflik_detail": detail,
         },
+        warnings=list(warnings),
         map_png=map_png,
         inputs=[_report_dict(r) for r in layer_reports],
         coverage=coverage,

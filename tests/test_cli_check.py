@@ -62,29 +62,48 @@ def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None
     assert "check.csv" not in res.output and str(out) in res.output
 
 
+# west: villages 1-2 wholly in the national park, X 200 ha; east: village 3 on pertanian (B, 100 ha)
+# and village 4 on permukiman perdesaan (I)
+X_WEST = "dilarang (X) di atas toleransi 0,01 ha: K1 (X 200,00 ha)"
+
+
 @pytest.mark.parametrize(
-    ("plan", "fail_on", "code"),
+    ("plan", "fail_on", "code", "message"),
     [
-        ("west", "never", 0),
-        ("west", "prohibited", 3),
-        ("west", "conditional", 3),
-        ("east", "prohibited", 0),  # pertanian (B) and permukiman perdesaan (I)
-        ("east", "conditional", 3),
+        ("west", "never", 0, None),
+        ("west", "prohibited", 3, f"--fail-on prohibited: 1 kawasan dengan luas {X_WEST}"),
+        ("west", "conditional", 3, f"--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau {X_WEST}"),
+        ("east", "prohibited", 0, None),
+        ("east", "conditional", 3,
+         "--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha: K2 (B 100,00 ha)"),
     ],
 )
-def test_fail_on_exit_codes(files: dict[str, Path], plan: str, fail_on: str, code: int) -> None:
+def test_fail_on_exit_codes(files: dict[str, Path], plan: str, fail_on: str, code: int, message: str | None) -> None:
     res = run(files, plan, "--fail-on", fail_on)
     assert res.exit_code == code, res.output
-    if code == 3:
-        assert f"--fail-on {fail_on}: 1 kawasan" in res.output
+    if message:
+        assert message in " ".join(res.output.split())  # click may wrap the line
+    else:
+        assert "--fail-on" not in res.output
     assert (files["out"] / "check.gpkg").exists()  # outputs are written either way
+
+
+@pytest.mark.parametrize(("tolerance", "code"), [(250, 0), (150, 3)])
+def test_fail_on_uses_the_tolerance_of_the_thresholds_file(files: dict[str, Path], tmp_path: Path, tolerance: int, code: int) -> None:
+    cfg = tmp_path / "toleransi.toml"
+    cfg.write_text(f"[verdict]\ntoleransi_ha = {tolerance}\n", encoding="utf-8")
+    res = run(files, "west", "--thresholds", str(cfg), "--fail-on", "prohibited")  # 200 ha of X
+    assert res.exit_code == code, res.output
+    if code == 3:
+        assert f"di atas toleransi {tolerance} ha: K1 (X 200,00 ha)" in " ".join(res.output.split())
 
 
 def test_lp2b_matrix_and_language(files: dict[str, Path], tmp_path: Path) -> None:
     res = run(files, "east", "--lp2b", str(files["lp2b"]), "--fail-on", "prohibited", "--lang", "en")
     assert res.exit_code == 3, res.output  # settlement on LP2B farmland is prohibited
     assert "not compliant" in res.output and "Verdict" in res.output
-    assert "kawasan with prohibited (X) area: K2" in res.output
+    # village 3 (100 ha) lies wholly on the LP2B polygon
+    assert "1 kawasan with prohibited (X) area above the 0.01 ha tolerance: K2 (X 100.00 ha)" in " ".join(res.output.split())
     matrix = tmp_path / "itbx.toml"
     matrix.write_text('[matrix.permukiman]\ntaman_nasional = "B"\n', encoding="utf-8")
     ok = run(files, "west", "--matrix", str(matrix), "--fail-on", "prohibited")
@@ -148,3 +167,41 @@ def test_warnings_read_as_one_line() -> None:
     text = _format_warning(RepairWarning("x.gpkg: invalid geometries repaired: 1"), RepairWarning, "/src/io.py", 10, "code line")
     assert text == "Perbaikan / repaired: x.gpkg: invalid geometries repaired: 1\n"
     assert _format_warning(UserWarning("hati-hati"), UserWarning, "f.py", 1).startswith("Peringatan / warning: hati-hati")
+
+
+def test_plan_of_another_kabupaten_stops_with_the_coverage_message(
+    gorontalo_desa_path: Path, lamtim_rtrw_path: Path, tmp_path: Path
+) -> None:
+    """A Gorontalo plan checked against the Lampung Timur RTRW: the RTRW covers 0 % of it, exit 2, nothing written."""
+    codes = gpd.read_file(gorontalo_desa_path, layer="desa")["kode_desa"].astype(str)
+    plan = tmp_path / "rencana_gorontalo.csv"
+    pd.DataFrame({"kode_desa": codes.iloc[:3], "kawasan_id": "K1", "potensi": "permukiman"}).to_csv(plan, index=False)
+    out = tmp_path / "hasil"
+    args = ["check", str(plan), "--villages", str(gorontalo_desa_path), "--rtrw", str(lamtim_rtrw_path), "--out", str(out)]
+    res = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "Lapisan RTRW hanya menutupi 0,0 % luas desa rencana" in text
+    assert "ambang 50 %" in text and "kabupaten lain" in text and "CRS salah" in text
+    assert "The RTRW layer covers only 0.0 % of the plan's village area" in text and "another kabupaten" in text
+    assert text.index("Lapisan RTRW") < text.index("The RTRW layer")  # Indonesian first
+    assert str(lamtim_rtrw_path) in text
+    assert not out.exists()
+
+
+def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(files: dict[str, Path], tmp_path: Path) -> None:
+    """RTRW over the west half only (x < 2 km): villages 3-4 of row 1 are outside it."""
+    half = tmp_path / "rtrw_barat.gpkg"
+    gpd.read_file(files["rtrw"]).iloc[[0]].to_file(half)  # Taman Nasional, x 0-2 km of the 4 km grid
+    plan = tmp_path / "rencana.csv"
+    # villages 1, 2, 3 (1 km squares along the bottom row): 2 of 3 km² covered -> 66.7 %
+    pd.DataFrame({"kode_desa": [code(1), code(2), code(3)], "kawasan_id": "K1", "potensi": "Permukiman"}).to_csv(plan, index=False)
+    args = ["check", str(plan), "--villages", str(files["desa"]), "--rtrw", str(half), "--out", str(files["out"])]
+    res = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "Lapisan RTRW hanya menutupi 66,7 % luas desa rencana; 100 ha di luar RTRW" in res.output
+    strict = tmp_path / "ketat.toml"
+    strict.write_text("[verdict]\nmin_cakupan_rtrw_pct = 70\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, [*args, "--thresholds", str(strict)], catch_exceptions=False)
+    assert res.exit_code == 2
+    assert "66,7 %" in res.output and "ambang 70 %" in res.output

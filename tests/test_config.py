@@ -87,3 +87,34 @@ def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
     bad.write_text("[inputs\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+def test_check_tolerance(tmp_path: Path) -> None:
+    (tmp_path / "d.gpkg").write_bytes(b"")
+    (tmp_path / "r.gpkg").write_bytes(b"")
+    cfg = tmp_path / "k.toml"
+    base = "[inputs]\nvillages = 'd.gpkg'\nrtrw = 'r.gpkg'\n"
+    assert load_config(_write(cfg, base)).check.toleransi_ha is None  # the check's own default applies
+    assert load_config(_write(cfg, base + "[check]\ntoleransi_ha = 0\n")).check.toleransi_ha == 0.0  # zero tolerance, not "none"
+    assert load_config(_write(cfg, base + "[check]\ntoleransi_ha = 2\n")).check.toleransi_ha == 2.0
+    with pytest.raises(ConfigError, match=r"\[check.toleransi_ha\] must be a number >= 0, not -1.0"):
+        load_config(_write(cfg, base + "[check]\ntoleransi_ha = -1\n"))
+    with pytest.raises(ConfigError, match=r"\[check.toleransi_ha\] expected a number, got 'kecil'"):
+        load_config(_write(cfg, base + "[check]\ntoleransi_ha = 'kecil'\n"))
+
+
+def test_check_thresholds_in_the_run_config(tmp_path: Path) -> None:
+    (tmp_path / "d.gpkg").write_bytes(b"")
+    (tmp_path / "r.gpkg").write_bytes(b"")
+    cfg = tmp_path / "k.toml"
+    base = "[inputs]\nvillages = 'd.gpkg'\nrtrw = 'r.gpkg'\n"
+    assert load_config(_write(cfg, base)).check.thresholds() == {}
+    text = base + "[check]\ntidak_sesuai_pct_X = 2.5\nbersyarat_pct_X = 0\nmin_cakupan_rtrw_pct = 80\n"
+    assert load_config(_write(cfg, text)).check.thresholds() == {"tidak_sesuai_pct_X": 2.5, "bersyarat_pct_X": 0.0, "min_cakupan_rtrw_pct": 80.0}
+    with pytest.raises(ConfigError, match=r"\[check.bersyarat_pct_B\] a percentage of the kawasan area, 0-100, not 150"):
+        load_config(_write(cfg, base + "[check]\nbersyarat_pct_B = 150\n"))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

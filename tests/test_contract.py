@@ -8,7 +8,7 @@ import pytest
 from conftest import X0, Y0, grid_villages
 from shapely.geometry import LineString, Polygon, box
 
-from kawasan_gis.compliance import read_plan
+from kawasan_gis.check import read_plan
 from kawasan_gis.errors import CRSError, FieldError, GeometryError, LayerError
 from kawasan_gis.indicators import build_indicators
 from kawasan_gis.io import is_metric, require_villages

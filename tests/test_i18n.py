@@ -42,3 +42,48 @@ def test_bad_language_or_limit() -> None:
         format_list(["a"], lang="fr")
     with pytest.raises(ValueError, match="at least 1"):
         format_list(["a"], limit=0)
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+def test_messages_are_templates_filled_in_either_language() -> None:
+    from kawasan_gis.i18n import t
+
+    assert t("fail_prohibited", "en", n=2, toleransi="0.01", daftar="A, B") == (
+        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance: A, B"
+    )
+    assert t("check_verdict") == "Putusan" and t("verdict_sesuai_bersyarat", "en") == "conditionally compliant"
+    with pytest.raises(KeyError):
+        t("no_such_key")
+    with pytest.raises(ConfigError, match="unknown language 'fr'"):
+        t("check_verdict", "fr")
+
+
+def test_errors_give_both_languages_indonesian_first() -> None:
+    from kawasan_gis.i18n import bilingual
+
+    assert bilingual("plan_row") == "baris / row"
+    assert bilingual("list_more", n=3) == "dan 3 lainnya / and 3 more"
+
+
+def test_every_entry_has_both_languages_with_the_same_fields() -> None:
+    import string
+
+    from kawasan_gis.i18n import LABELS
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, (indonesian, english) in LABELS.items():
+        assert indonesian.strip() and english.strip(), key
+        assert fields(indonesian) == fields(english), key
+
+
+def test_extend_adds_and_replaces_in_a_new_catalogue() -> None:
+    from kawasan_gis.i18n import CATALOGUE
+
+    more = CATALOGUE.extend({"sapaan": {"id": "Halo {nama}", "en": "Hello {nama}", "level": "info"}, "kawasan": {"id": "Zona", "en": "Zone"}})
+    assert more.t("sapaan", "en", nama="Budi") == "Hello Budi" and more.t("kawasan") == "Zona"
+    assert CATALOGUE.t("kawasan") == "Kawasan" and "sapaan" not in CATALOGUE.entries  # the package catalogue is unchanged
+    assert more.extend({"x": {"id": "a", "en": "b"}}, prefix="rule_").t("rule_x", "en") == "b"

@@ -1,8 +1,9 @@
-"""End to end: `kawasan run`, `init`, `propose` and `demo` on the bundled data, every output checked."""
+"""End to end: `kawasan run`, `init`, `propose` and `demo` on the bundled data (and the grid for fail_on), every output checked."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from shapely.geometry import box
 
+from conftest import X0, Y0
 from kawasan_gis import pipeline
 from kawasan_gis.cli import cli
 from kawasan_gis.config import load_config
@@ -263,18 +266,51 @@ def test_config_errors_listed_by_the_cli(tmp_path: Path) -> None:
     assert not (tmp_path / "hasil").exists()
 
 
-def test_fail_on_prohibited_exit_code(tmp_path: Path, data_dir: Path) -> None:
-    folder = _small_project(tmp_path, data_dir)
-    (folder / "kawasan.toml").write_text(
-        '[inputs]\nvillages = "desa.shp"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
-        '[check]\nfail_on = "conditional"\n[outputs]\nstatic_map = false\nkml = false\n'
+def _grid_project(folder: Path, grid: gpd.GeoDataFrame, *, planted: bool, check: str) -> Path:
+    """The 4 x 4 grid of 100 ha villages, all pola ruang pertanian; ``planted``: a national park
+    of 250 m x 400 m = 10 ha inside village 6, where farming is prohibited (X)."""
+    folder.mkdir()
+    grid.to_file(folder / "desa.gpkg", layer="desa")
+    zones = [("pertanian", box(X0, Y0, X0 + 4000, Y0 + 4000))]
+    if planted:
+        zones.append(("taman_nasional", box(X0 + 1200, Y0 + 1300, X0 + 1450, Y0 + 1700)))
+    gpd.GeoDataFrame({"kelas": [k for k, _ in zones]}, geometry=[g for _, g in zones], crs=grid.crs).to_file(folder / "pola_ruang.gpkg")
+    config = folder / "kawasan.toml"
+    config.write_text(
+        '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        f"[check]\n{check}\n[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
+        encoding="utf-8",
     )
-    res = CliRunner().invoke(cli, ["-q", "run", str(folder / "kawasan.toml"), "--out", str(folder / "o")], obj={})
-    kawasan = gpd.read_file(folder / "o" / "kawasan.gpkg", layer="kawasan")
-    failed = ((kawasan.pct_X > 0) | (kawasan.pct_B > 0)).any()
-    assert res.exit_code == (3 if failed else 0), res.output
-    if failed:
-        assert "RTRW conflicts" in res.output and "outputs were written" in res.output
+    return config
+
+
+@pytest.mark.parametrize(
+    ("planted", "check", "lang", "code", "message"),
+    [
+        (True, 'fail_on = "prohibited"', "id", 3, "1 kawasan dengan luas dilarang (X) di atas toleransi 0,01 ha: {k} (X 10,00 ha)"),
+        (False, 'fail_on = "prohibited"', "id", 0, None),
+        (True, 'fail_on = "prohibited"\ntoleransi_ha = 10.5', "id", 0, None),  # 10 ha at or below the tolerance
+        (True, 'fail_on = "conditional"\ntoleransi_ha = 9.5', "en", 3,
+         "1 kawasan with conditional (B) or prohibited (X) area above the 9.5 ha tolerance: {k} (X 10.00 ha)"),
+    ],
+)
+def test_run_fail_on(tmp_path: Path, grid: gpd.GeoDataFrame, planted: bool, check: str, lang: str, code: int, message: str | None) -> None:
+    config = _grid_project(tmp_path / "proyek", grid, planted=planted, check=check)
+    out = tmp_path / "hasil"
+    res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out), "--lang", lang], obj={})
+    assert res.exit_code == code, res.output
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")  # outputs are written either way
+    kawasan_of_village_6 = desa.set_index("kode_desa").loc["1807012006", "kawasan_id"]
+    assert isinstance(kawasan_of_village_6, str)
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan").set_index("kawasan_id")
+    # the hand figure: 10 ha of national park in the kawasan of village 6, 0 elsewhere
+    assert kawasan["ha_X"].to_dict() == pytest.approx({k: 10.0 if planted and k == kawasan_of_village_6 else 0.0 for k in kawasan.index})
+    text = " ".join(res.output.split())  # click may wrap the line
+    if message:
+        assert message.format(k=kawasan_of_village_6) in text
+        assert str(out) in text  # where the outputs are
+    else:
+        assert "[check] fail_on" not in text
 
 
 def test_propose_command(tmp_path: Path, data_dir: Path) -> None:
@@ -377,3 +413,83 @@ def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
     assert ind.loc["1807012004", "pct_rtrw_permukiman_perdesaan"] == pytest.approx(100.0)
     assert result.mappings["pola_ruang"].set_index("raw").loc["Zona Misterius Lokal", "method"] == "user"
     assert result.check is not None and len(result.kawasan) >= 2
+
+
+def test_run_stops_when_the_rtrw_covers_too_little(tmp_path: Path, grid: gpd.GeoDataFrame) -> None:
+    """An RTRW of four 4 km x 400 m strips, one across each row of 1 km villages: it covers 40 % of
+    every village, so of any kawasan, below the 50 % default: exit 2 with the figure, no output."""
+    folder = tmp_path / "proyek"
+    folder.mkdir()
+    grid.to_file(folder / "desa.gpkg", layer="desa")
+    strips = [box(X0, Y0 + j * 1000, X0 + 4000, Y0 + j * 1000 + 400) for j in range(4)]
+    gpd.GeoDataFrame({"kelas": ["pertanian"] * 4}, geometry=strips, crs=grid.crs).to_file(folder / "pola_ruang.gpkg")
+    config = folder / "kawasan.toml"
+    config.write_text(
+        '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        "[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "hasil"
+    res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out)], obj={})
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "Lapisan RTRW hanya menutupi 40,0 % luas desa rencana" in text and "ambang 50 %" in text
+    assert "covers only 40.0 %" in text and "pola_ruang.gpkg" in text
+    assert not out.exists()
+    # the same layer with the threshold lowered in the run config: the run goes on and warns with the figure
+    config.write_text(config.read_text(encoding="utf-8") + "[check]\nmin_cakupan_rtrw_pct = 30\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out)], obj={})
+    assert res.exit_code == 0, res.output
+    assert "Peringatan / warning: Lapisan RTRW hanya menutupi 40,0 %" in res.output
+    assert any("40,0 %" in w for w in json.loads((out / "run.json").read_text(encoding="utf-8"))["peringatan"])
+
+
+def test_every_verdict_other_than_sesuai_has_its_reason(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    _, out = lamtim_run
+    kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
+    shown = kawasan[kawasan["verdict"] != "sesuai"]
+    assert len(shown) > 0
+    for row in shown.itertuples():
+        assert row.alasan_verdict.startswith(f"{row.verdict}: ") and "> ambang" in row.alasan_verdict
+        assert "> threshold" in row.alasan_verdict_en
+    # each reason quotes the kawasan's own share: X above 5 % for "tidak sesuai"
+    for row in kawasan[kawasan["verdict"] == "tidak sesuai"].itertuples():
+        assert f"dilarang (X) {row.pct_X:.1f} %".replace(".", ",") in row.alasan_verdict
+    report = (out / "laporan.html").read_text(encoding="utf-8")
+    assert "Alasan putusan" in report and html.escape(shown["alasan_verdict"].iloc[0]) in report
+    assert "Alasan putusan" in (out / "peta_kawasan.html").read_text(encoding="utf-8")
+
+
+def _villages_and_one_point_layer(folder: Path, data_dir: Path, proposal: str) -> Path:
+    """The issue's case: only the Lampung Timur villages and one point layer (activity centres)."""
+    folder.mkdir()
+    src = data_dir / "rtrw_lampung_timur"
+    config = folder / "kawasan.toml"
+    config.write_text(
+        f'[inputs]\nvillages = {{ path = "{src / "desa_lampung_timur.gpkg"}", layer = "desa" }}\n'
+        f'[inputs.points]\npusat_kegiatan = {{ path = "{src / "konteks_lampung_timur.gpkg"}", layer = "pusat_kegiatan", '
+        "where = \"KETERANGAN <> 'Ibukota Desa'\" }\n"
+        f"[proposal]\n{proposal}\n[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_one_point_layer_no_longer_makes_one_giant_kawasan_silently(tmp_path: Path, data_dir: Path) -> None:
+    # without a limit (max_villages = 0): the giant kawasan of the issue comes back, now with a warning
+    config = _villages_and_one_point_layer(tmp_path / "tanpa_batas", data_dir, "max_villages = 0")
+    result = pipeline.run(load_config(config))
+    n_kab = len(result.villages)
+    biggest = result.kawasan.sort_values("n_desa").iloc[-1]
+    assert biggest["n_desa"] > 0.25 * n_kab
+    assert any(f"kawasan {biggest['kawasan_id']} mencakup {biggest['n_desa']} dari {n_kab} desa" in w for w in result.peringatan)
+    pipeline.write_outputs(result, tmp_path / "hasil")
+    assert json.loads((tmp_path / "hasil" / "run.json").read_text(encoding="utf-8"))["peringatan"] == result.peringatan
+    assert html.escape(result.peringatan[0]) in (tmp_path / "hasil" / "laporan.html").read_text(encoding="utf-8")
+    # the default limit: no kawasan above 25 villages; the warnings left are for kawasan with more
+    # than a quarter of the kabupaten's 385,838 ha (the Way Kambas villages) or half its 24 kecamatan
+    result = pipeline.run(load_config(_villages_and_one_point_layer(tmp_path / "bawaan", data_dir, "")))
+    assert result.kawasan["n_desa"].max() <= 25
+    k = result.kawasan
+    wide = set(k.loc[(k["luas_ha"] > 0.25 * result.villages["luas_ha"].sum()) | (k["n_kecamatan"] > 12), "kawasan_id"])
+    assert {w.split()[1] for w in result.peringatan if "mencakup" in w} == wide

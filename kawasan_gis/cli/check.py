@@ -7,37 +7,14 @@ from typing import Any
 
 import click
 
-from kawasan_gis.compliance import FAIL_LEVELS
-
-# (Indonesian, English)
-_LABELS: dict[str, tuple[str, str]] = {
-    "kawasan": ("Kawasan", "Kawasan"),
-    "potensi": ("Potensi", "Potential"),
-    "desa": ("Desa", "Villages"),
-    "luas": ("Luas ha", "Area ha"),
-    "it": ("%I+T", "%I+T"),
-    "b": ("%B", "%B"),
-    "x": ("%X", "%X"),
-    "luar": ("%Luar", "%Outside"),
-    "verdict": ("Putusan", "Verdict"),
-    "aturan": ("Aturan", "Rules"),
-    "sesuai": ("sesuai", "compliant"),
-    "sesuai bersyarat": ("sesuai bersyarat", "conditionally compliant"),
-    "tidak sesuai": ("tidak sesuai", "not compliant"),
-    "written": ("Hasil ditulis ke", "Output written to"),
-    "rule_errors": ("pelanggaran aturan", "rule errors"),
-    "fail_prohibited": ("kawasan dengan luas dilarang (X)", "kawasan with prohibited (X) area"),
-    "fail_conditional": ("kawasan dengan luas bersyarat (B) atau dilarang (X)", "kawasan with conditional (B) or prohibited (X) area"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    return _LABELS[key][0 if lang == "id" else 1]
+from kawasan_gis.check import FAIL_LEVELS
+from kawasan_gis.i18n import t
 
 
 def summary_table(kawasan: Any, lang: str = "id") -> str:
     """The kawasan summary as a fixed-width text table."""
-    heads = [_t(k, lang) for k in ("kawasan", "potensi", "desa", "luas", "it", "b", "x", "luar", "verdict", "aturan")]
+    keys = ("kawasan", "potensi", "check_desa", "check_luas", "check_it", "check_b", "check_x", "check_luar", "check_verdict", "check_aturan")
+    heads = [t(k, lang) for k in keys]
     rows = [
         [
             str(r.kawasan_id),
@@ -48,7 +25,7 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
             f"{r.pct_B:.1f}",
             f"{r.pct_X:.1f}",
             f"{r.pct_outside:.1f}",
-            _t(r.verdict, lang),
+            t("verdict_" + str(r.verdict).replace(" ", "_"), lang),
             str(r.n_error),
         ]
         for r in kawasan.itertuples(index=False)
@@ -77,14 +54,19 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
 @click.option("--hazard", "hazard_path", type=click.Path(path_type=Path), help="High disaster-hazard polygons.")
 @click.option("--matrix", type=click.Path(path_type=Path), help="ITBX override TOML (see docs/vocab.md).")
 @click.option("--thresholds", type=click.Path(path_type=Path), help="Verdict thresholds TOML (structure of data/check.toml).")
-@click.option("--conditional-conflicts", is_flag=True, help="Also write B (conditional) areas to the konflik layer.")
+@click.option(
+    "--conditional-conflicts/--no-conditional-conflicts",
+    default=True,
+    show_default=True,
+    help="Also write B (conditional) areas to the konflik layer (as kawasan run does).",
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_LEVELS),
     default="never",
     show_default=True,
-    help="Exit 3 when some kawasan has prohibited (X) area, or conditional (B) or X area.",
+    help="Exit 3 when some kawasan has prohibited (X), or conditional (B) or X, area above the tolerance (toleransi_ha).",
 )
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of labels and messages.")
 def check(
@@ -113,11 +95,12 @@ def check(
     column, or the output of `kawasan propose`. Writes OUT/check.gpkg (layers kawasan,
     konflik, desa), OUT/check.csv and OUT/check.xlsx, and prints a summary.
 
-    Exit codes: 0 done, 2 bad input, 3 the plan fails the --fail-on level (X area, or B or X
+    Exit codes: 0 done, 2 bad input (also: the RTRW covers less than min_cakupan_rtrw_pct of the
+    plan's village area), 3 the plan fails the --fail-on level (X area, or B or X
     area, above the tolerance of data/check.toml in some kawasan).
     """
-    from kawasan_gis.compliance import check_plan, load_check_config, read_plan, write_check
-    from kawasan_gis.errors import CheckFailed
+    from kawasan_gis.check import check_plan, load_check_config, read_plan, write_check
+    from kawasan_gis.errors import CheckFailed, CoverageError
     from kawasan_gis.io import read_class_layer, read_layer, read_villages
     from kawasan_gis.vocab import apply_mapping, load_itbx
 
@@ -130,26 +113,30 @@ def check(
     }
     config = load_check_config(thresholds)
     the_plan = read_plan(plan, villages, layer=plan_layer, potential_column=potential_column, kawasan_column=kawasan_column)
-    result = check_plan(
-        the_plan,
-        rtrw,
-        itbx=load_itbx(overrides=matrix),
-        lp2b=overlays["lp2b"],
-        hazard=overlays["hazard"],
-        include_conditional_conflicts=conditional_conflicts,
-        config=config,
-        lang=lang,  # type: ignore[arg-type]
-    )
+    try:
+        result = check_plan(
+            the_plan,
+            rtrw,
+            itbx=load_itbx(overrides=matrix),
+            lp2b=overlays["lp2b"],
+            hazard=overlays["hazard"],
+            include_conditional_conflicts=conditional_conflicts,
+            config=config,
+            lang=lang,  # type: ignore[arg-type]
+        )
+    except CoverageError as exc:
+        raise CoverageError(f"{rtrw_path} x {plan}: {exc}") from None
     write_check(result, out_dir)
     click.echo(summary_table(result.kawasan, lang))
+    reason = "alasan_verdict" if lang == "id" else "alasan_verdict_en"
+    for kawasan_id, text in result.kawasan.loc[result.kawasan["verdict"] != "sesuai", ["kawasan_id", reason]].itertuples(index=False):
+        click.echo(f"{kawasan_id}: {text}")
+    for warning in result.info["peringatan"]:
+        click.echo(f"! {warning}")
     errors = result.rules[result.rules["level"] == "error"]
     for message in errors["message"]:
         click.echo(f"! {message}")
-    click.echo(f"{_t('written', lang)}: {out_dir}")
-    if result.fails(fail_on):
-        tol = result.thresholds.toleransi_ha
-        over = result.kawasan["ha_X"] > tol
-        if fail_on == "conditional":
-            over |= result.kawasan["ha_B"] > tol
-        bad = result.kawasan.loc[over, "kawasan_id"].astype(str).tolist()
-        raise CheckFailed(f"--fail-on {fail_on}: {len(bad)} {_t('fail_' + fail_on, lang)}: {', '.join(bad)}")
+    click.echo(f"{t('check_written', lang)}: {out_dir}")
+    failure = result.failure(fail_on, lang=lang)
+    if failure:
+        raise CheckFailed(f"--fail-on {fail_on}: {failure}")

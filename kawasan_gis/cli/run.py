@@ -58,6 +58,12 @@ access_km = 5                    # a facility within this distance serves a vill
 [check]
 # matrix = "itbx.toml"           # ITBX matrix override for this kabupaten
 fail_on = "never"                # never, prohibited or conditional (exit code 3)
+# toleransi_ha = 0.01            # X or B hectares per kawasan counted as zero (slivers along borders)
+# tidak_sesuai_pct_X = 5.0       # verdict thresholds, defaults of kawasan_gis/data/check.toml [verdict]
+# bersyarat_pct_X = 0.0
+# bersyarat_pct_B = 10.0
+# bersyarat_pct_outside = 10.0
+# min_cakupan_rtrw_pct = 50.0    # below this RTRW cover of the kawasan villages the run stops (exit 2)
 
 [outputs]
 geojson = true
@@ -196,6 +202,7 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
     from kawasan_gis._atomic import check_output_folder
     from kawasan_gis.config import load_config
     from kawasan_gis.errors import CheckFailed
+    from kawasan_gis.i18n import t
     from kawasan_gis.pipeline import run, write_outputs
 
     check_output_folder(out)  # before the run: a user's folder is refused at once, not after minutes
@@ -211,6 +218,8 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
         bar.close()
     for w in result.warnings:
         click.echo(f"Perbaikan / repaired: {w}", err=True)
+    for w in result.peringatan:
+        click.echo(f"Peringatan / warning: {w}", err=True)
     n_in = int(result.villages["kawasan_id"].notna().sum())
     click.echo(f"{cfg.project.name}: {len(result.villages)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")
     if result.missing:
@@ -223,15 +232,9 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
     click.echo(f"Peta / map     : {folder / 'peta_kawasan.html'}")
     click.echo(f"Laporan/report : {folder / 'laporan.html'}")
     click.echo(f"Selesai dalam / done in {time.perf_counter() - start:.1f} s")
-    fail_on = cfg.check.fail_on
-    if result.check is not None and fail_on != "never":
-        k = result.check.kawasan
-        failed = (k["pct_X"] > 0) if fail_on == "prohibited" else ((k["pct_X"] > 0) | (k["pct_B"] > 0))
-        if failed.any():
-            raise CheckFailed(
-                f"{int(failed.sum())} kawasan have {'prohibited' if fail_on == 'prohibited' else 'prohibited or conditional'} "
-                f"RTRW conflicts ({', '.join(k.loc[failed, 'kawasan_id'])}); outputs were written to {folder}."
-            )
+    failure = result.check.failure(cfg.check.fail_on, lang=cfg.project.lang) if result.check is not None else None
+    if failure:
+        raise CheckFailed(f'[check] fail_on = "{cfg.check.fail_on}": {failure}. {t("check_written", cfg.project.lang)}: {folder}')
     return 0
 
 

@@ -156,6 +156,9 @@ def _kawasan_popup(row: pd.Series, ctx: Context) -> str:
         out.append(f"<h5>{_esc(t('kepatuhan', lang))}</h5><div class=kg-stack>{bar}</div><table>{rows}</table>")
         if is_present(row.get("verdict")):
             out.append(f"<div>{_esc(t('verdict', lang))}: <b>{_esc(row['verdict'])}</b></div>")
+        reason = row.get("alasan_verdict" if lang == "id" else "alasan_verdict_en")
+        if is_present(reason):
+            out.append(f"<div>{_esc(t('alasan_verdict', lang))}: {_esc(reason)}</div>")
     out.append("</div>")
     return "".join(out)
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from conftest import X0, Y0, grid_villages
-from kawasan_gis.compliance import (
+from kawasan_gis.check import (
     CheckResult,
     Plan,
     check_plan,
@@ -101,6 +101,9 @@ def test_per_kelas_table(grid: gpd.GeoDataFrame) -> None:
     assert got.loc["taman_nasional", ["status", "luas_ha"]].tolist() == ["X", pytest.approx(100)]
     assert got.loc["luar_rtrw", ["status", "luas_ha"]].tolist() == ["outside", pytest.approx(100)]
     assert res.per_kelas["pct"].sum() == pytest.approx(100)
+    assert got.loc["luar_rtrw", "nama_kelas"] == "di luar RTRW"  # class names in the language of the check
+    english = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lang="en").per_kelas.set_index("kelas")["nama_kelas"]
+    assert english["luar_rtrw"] == "outside the RTRW"
 
 
 def test_overlapping_zones_resolved_lindung_first(grid: gpd.GeoDataFrame) -> None:
@@ -118,7 +121,7 @@ def test_lp2b_tightens_settlement_not_farming(grid: gpd.GeoDataFrame) -> None:
     lp2b = zones(("lp2b", (0, 0, 2, 1)))  # villages 1 and 2
     farm = check_plan(read_plan(table([1, 2, 3, 4], potensi="pertanian_unggulan"), grid), rtrw, lp2b=lp2b).kawasan.iloc[0]
     assert (farm.ha_I, farm.ha_X) == pytest.approx((400, 0))
-    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lp2b=lp2b)
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lp2b=lp2b, include_conditional_conflicts=False)
     settle = res.kawasan.iloc[0]
     assert (settle.ha_X, settle.ha_B) == pytest.approx((200, 200))
     assert res.konflik[["kelas", "status", "sebab"]].values.tolist() == [["pertanian", "X", "lp2b"]]
@@ -133,7 +136,8 @@ def test_hazard_overlay_splits_pieces(grid: gpd.GeoDataFrame) -> None:
     row = res.kawasan.iloc[0]
     assert (row.ha_I, row.ha_T) == pytest.approx((350, 50))  # rawan bencana tightens I to T
     assert res.per_kelas.set_index("status").loc["T", "sebab"] == "rawan_bencana"
-    both = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, hazard=hazard, lp2b=zones(("lp2b", (2, 0, 3, 1))))
+    both = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, hazard=hazard, lp2b=zones(("lp2b", (2, 0, 3, 1))),
+                      include_conditional_conflicts=False)
     assert both.kawasan.iloc[0][["ha_X", "ha_B"]].tolist() == pytest.approx([100, 300])
     assert set(both.konflik["sebab"]) == {"lp2b", "lp2b+rawan_bencana"}
     assert both.konflik["luas_ha"].sum() == pytest.approx(100)
@@ -149,8 +153,8 @@ def test_uncovered_area_is_outside_never_compliant(grid: gpd.GeoDataFrame) -> No
 def test_conditional_conflicts_optional(grid: gpd.GeoDataFrame) -> None:
     rtrw = zones(("perkebunan", (0, 0, 2, 4)), ("taman_nasional", (2, 0, 4, 4)))
     plan = read_plan(table([1, 2, 3, 4]), grid)
-    assert check_plan(plan, rtrw).konflik["status"].tolist() == ["X"]
-    k = check_plan(plan, rtrw, include_conditional_conflicts=True).konflik
+    assert check_plan(plan, rtrw, include_conditional_conflicts=False).konflik["status"].tolist() == ["X"]
+    k = check_plan(plan, rtrw).konflik  # B too by default, as in kawasan run
     assert k[["kelas", "status", "luas_ha"]].values.tolist() == [["taman_nasional", "X", 200.0], ["perkebunan", "B", 200.0]]
 
 
@@ -165,16 +169,42 @@ def test_verdict_thresholds_and_tolerance(grid: gpd.GeoDataFrame) -> None:
     res = check_plan(plan, sliver)
     assert res.kawasan["ha_X"].iloc[0] == pytest.approx(0.0025)
     assert res.kawasan["verdict"].iloc[0] == "sesuai"
-    assert not res.fails("prohibited")
+    assert not res.fails("prohibited") and res.failure("prohibited") is None
     assert check_plan(plan, rtrw).fails("prohibited")
     assert check_plan(plan, zones(("permukiman_perdesaan", (0, 0, 4, 4)))).kawasan["verdict"].iloc[0] == "sesuai"
 
 
 def test_fail_levels(grid: gpd.GeoDataFrame) -> None:
+    # settlement on farmland is B: 4 villages of 100 ha, all of it B
     only_b = check_plan(read_plan(table([1, 2, 3, 4]), grid), zones(("pertanian", (0, 0, 4, 4))))
     assert (only_b.fails("prohibited"), only_b.fails("conditional"), only_b.fails("never")) == (False, True, False)
+    assert only_b.failure("prohibited") is None and only_b.failure("never") is None
+    assert only_b.failure("conditional") == (
+        "1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha: K1 (B 400,00 ha)"
+    )
+    assert only_b.failure("conditional", lang="en") == (
+        "1 kawasan with conditional (B) or prohibited (X) area above the 0.01 ha tolerance: K1 (B 400.00 ha)"
+    )
     with pytest.raises(ConfigError, match="fail level"):
         only_b.fails("sometimes")
+
+
+def test_fail_message_names_each_failing_kawasan_with_its_hectares(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    # A = villages 1, 2 (x 0-2 km): all national park, X 200 ha; B = villages 3, 4 (x 2-4 km): settlement, I;
+    # C = villages 9, 10 (x 0-2 km, y 2-3 km): X 200 ha
+    plan = read_plan(table([1, 2, 3, 4, 9, 10], kawasan=["A", "A", "B", "B", "C", "C"]), grid)
+    res = check_plan(plan, halves, lang="en")
+    assert res.failing("prohibited")["kawasan_id"].tolist() == ["A", "C"]
+    assert res.failure("prohibited") == (
+        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance: A (X 200.00 ha), C (X 200.00 ha)"
+    )
+    # a tolerance above 200 ha lets both pass; the figures themselves are unchanged
+    lenient = check_plan(plan, halves, thresholds={"toleransi_ha": 250})
+    assert lenient.failure("prohibited") is None and lenient.kawasan["ha_X"].tolist() == pytest.approx([200, 0, 200])
+    strict = check_plan(plan, halves, thresholds={"toleransi_ha": 150})
+    assert strict.failure("prohibited") == (
+        "2 kawasan dengan luas dilarang (X) di atas toleransi 150 ha: A (X 200,00 ha), C (X 200,00 ha)"
+    )
 
 
 def test_matrix_override(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
@@ -208,7 +238,9 @@ def test_several_kawasan_and_index_independence(grid: gpd.GeoDataFrame, halves: 
 def test_area_conservation_and_independent_overlay(rects: list, members: set[int]) -> None:
     grid = grid_villages()
     rtrw = zones(*[(k, (x / 2, y / 2, x / 2 + w / 2, y / 2 + h / 2)) for k, x, y, w, h in rects])
-    res = check_plan(read_plan(table(sorted(members)), grid), rtrw)
+    # any cover, however small (the coverage stop has its own tests); X only in konflik
+    res = check_plan(read_plan(table(sorted(members)), grid), rtrw, thresholds={"min_cakupan_rtrw_pct": 0},
+                     include_conditional_conflicts=False)
     row = res.kawasan.iloc[0]
     parts = row[["ha_I", "ha_T", "ha_B", "ha_X", "ha_outside"]].to_numpy(dtype=float)
     assert parts.sum() == pytest.approx(row.luas_ha) and (parts >= 0).all()
@@ -431,6 +463,17 @@ def test_load_check_config(tmp_path: Path) -> None:
     assert len(err.value.problems) == 4
 
 
+
+def test_rule_messages_come_through_the_catalogue(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    cfg = load_check_config()
+    assert cfg.messages.t("rule_kecamatan", "en", kawasan="K1", n=2, daftar="A, B", dasar="-") == "Kawasan K1 spans 2 kecamatan: A, B."
+    reworded = load_check_config({"rules": {"kecamatan": {"en": "{kawasan}: {n} districts ({daftar})"}}})
+    assert reworded.messages.t("rule_kecamatan", "en", kawasan="K1", n=2, daftar="A, B", dasar="-") == "K1: 2 districts (A, B)"
+    assert reworded.messages.t("rule_kecamatan", "id", kawasan="K1", n=2, daftar="A, B", dasar="-") == "Kawasan K1 mencakup 2 kecamatan: A, B."
+    res = check_plan(read_plan(table([5, 9]), grid), halves, config=reworded, lang="en")
+    assert rules_of(res, "kecamatan")["message"].tolist() == ["K1: 2 districts (Kecamatan 1, Kecamatan 2)"]
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -506,3 +549,28 @@ def test_lampung_timur_settlement_next_to_way_kambas(lamtim_desa_path: Path, lam
     assert rules_of(res, "satu_kabupaten").empty
     np.testing.assert_allclose(res.kawasan.filter(like="pct_").drop(columns="pct_dasar_zonasi").sum(axis=1), 100)
     print(f"\nLampung Timur: {len(plan.kawasan)} kawasan, X {got.sum():,.1f} ha, check {elapsed:.1f} s")
+
+
+def test_verdict_reasons_in_words(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
+    """Reasons name the share that passed its threshold; shares computed by hand from the grid."""
+    plan = read_plan(table([1, 2, 3, 4]), grid)  # the bottom row: 4 villages of 100 ha
+
+    def reasons(rtrw: gpd.GeoDataFrame, **kw: object) -> tuple[str, str]:
+        row = check_plan(plan, rtrw, **kw).kawasan.iloc[0]  # type: ignore[arg-type]
+        return row.alasan_verdict, row.alasan_verdict_en
+
+    # 200 of 400 ha national park: 50 % X
+    assert reasons(halves) == ("tidak sesuai: dilarang (X) 50,0 % > ambang 5 %", "not compliant: prohibited (X) 50.0 % > threshold 5 %")
+    # 300 m x 400 m = 12 ha of national park: 3 % X, above 0 %, below 5 % (2.5 % when set)
+    park = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.3, 0.4)))
+    assert reasons(park)[0] == "sesuai bersyarat: dilarang (X) 3,0 % > ambang 0 %"
+    assert reasons(park, thresholds={"tidak_sesuai_pct_X": 2.5})[0] == "tidak sesuai: dilarang (X) 3,0 % > ambang 2,5 %"
+    # RTRW over the south half of the row only: 200 of 400 ha outside
+    assert reasons(zones(("permukiman_perdesaan", (0, 0, 4, 0.5))))[0] == "sesuai bersyarat: di luar RTRW 50,0 % > ambang 10 %"
+    # perkebunan is B for settlement: 200 ha B (50 %) and 200 ha I
+    mixed = zones(("perkebunan", (0, 0, 2, 4)), ("permukiman_perdesaan", (2, 0, 4, 4)))
+    assert reasons(mixed)[1] == "conditionally compliant: conditional (B) 50.0 % > threshold 10 %"
+    assert reasons(zones(("permukiman_perdesaan", (0, 0, 4, 4)))) == (
+        "sesuai: dilarang (X) 0,0 %, bersyarat (B) 0,0 %, di luar RTRW 0,0 %, semua dalam ambang",
+        "compliant: prohibited (X) 0.0 %, conditional (B) 0.0 %, outside the RTRW 0.0 %, all within the thresholds",
+    )

@@ -1,0 +1,227 @@
+"""The plan check itself: :func:`check_plan` chains the steps into a :class:`CheckResult`.
+
+Validates the inputs once, resolves the zones meeting the plan, classifies kawasan and village
+area (:mod:`~kawasan_gis.check.zoning`), gives verdicts (:mod:`~kawasan_gis.check.verdicts`),
+runs the rule checks (:mod:`~kawasan_gis.check.rules`) and builds the conflict layer
+(:mod:`~kawasan_gis.check.conflicts`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from kawasan_gis.check.config import CheckConfig, Thresholds, load_check_config, merge_thresholds
+from kawasan_gis.check.conflicts import conflict_layer
+from kawasan_gis.check.plan import DASAR_COLUMN, Plan
+from kawasan_gis.check.result import CheckResult
+from kawasan_gis.check.rules import check_rules, zoning_basis_share
+from kawasan_gis.check.verdicts import verdict_reasons, verdicts
+from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
+from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
+from kawasan_gis.i18n import check_lang, format_number, t
+from kawasan_gis.io import polygonal
+from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
+from kawasan_gis.vocab import ItbxMatrix, load_itbx, load_vocabulary
+
+__all__ = ["check_plan"]
+
+log = logging.getLogger(__name__)
+
+# Cover below this share of the plan's area is worth a warning: gaps under 1 % are the usual
+# mismatch of village and RTRW boundaries digitised from different maps.
+_PARTIAL_COVER_PCT = 99.0
+
+
+def _rtrw_cover(area_ha: float, outside_ha: float, th: Thresholds) -> tuple[float, list[str]]:
+    """The share (0-100) of the plan's area the RTRW covers, and the warnings it calls for.
+
+    Raises
+    ------
+    CoverageError
+        When the share is below ``th.min_cakupan_rtrw_pct``: verdicts on a plan the RTRW
+        barely covers would judge nothing (another kabupaten's layer, a wrong CRS).
+    """
+    pct = 100.0 * (1.0 - outside_ha / area_ha) if area_ha > 0 else 0.0
+
+    def figures(lang: str) -> dict[str, str]:
+        return {"pct": format_number(pct, 1, lang), "covered": format_number(area_ha - outside_ha, 0, lang),
+                "total": format_number(area_ha, 0, lang), "ambang": format_number(th.min_cakupan_rtrw_pct, 0, lang),
+                "luar": format_number(outside_ha, 0, lang)}
+
+    if pct < th.min_cakupan_rtrw_pct:
+        raise CoverageError(" / ".join(t("rtrw_coverage_low", lang, **figures(lang)) + "." for lang in ("id", "en")))
+    if pct < _PARTIAL_COVER_PCT:
+        message = " / ".join(t("rtrw_coverage_partial", lang, **figures(lang)) for lang in ("id", "en"))
+        log.warning(message)
+        return pct, [message]
+    return pct, []
+
+
+def _validate_check(plan: Plan, rtrw: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, itbx: ItbxMatrix) -> None:
+    problems: list[str] = []
+    if not isinstance(rtrw, gpd.GeoDataFrame) or rtrw.crs is None:
+        raise CRSError("the RTRW layer must be a GeoDataFrame with a CRS (kawasan_gis.io.read_class_layer).")
+    crs = plan.kawasan.crs
+    if rtrw.crs != crs:
+        raise CRSError(
+            f"the RTRW layer is in {rtrw.crs.to_string()}, the plan in {crs.to_string()}; "
+            "read it with kawasan_gis.io.read_class_layer(..., working_crs=villages.crs)."
+        )
+    if villages.crs != crs:
+        raise CRSError(f"the villages are in {villages.crs.to_string()}, the plan in {crs.to_string()}.")
+    if "kelas" not in rtrw.columns:
+        raise FieldError("the RTRW layer has no 'kelas' column of standard pola ruang codes; add it with kawasan_gis.vocab.apply_mapping(rtrw, kind='rtrw').")
+    kelas = rtrw["kelas"]
+    if kelas.isna().any():
+        problems.append(f"{int(kelas.isna().sum())} RTRW polygon(s) have no kelas (rows {', '.join(map(str, np.flatnonzero(kelas.isna())[:10]))}); "
+                        "map or drop them before checking")
+    unknown = sorted(set(kelas.dropna()) - set(itbx.classes))
+    if unknown:
+        problems.append(f"kelas not in the ITBX matrix: {', '.join(map(str, unknown))} (known: {', '.join(itbx.classes)})")
+    missing_pot = sorted(set(plan.kawasan["potensi"]) - set(itbx.potentials))
+    if missing_pot:
+        problems.append(f"potensi without an ITBX row: {', '.join(missing_pot)}; add [matrix.<potensi>] to the ITBX file (--matrix)")
+    if problems:
+        raise FieldError("Cannot check the plan against this RTRW layer.", problems=problems)
+
+
+def check_plan(
+    plan: Plan,
+    rtrw: gpd.GeoDataFrame,
+    *,
+    villages: gpd.GeoDataFrame | None = None,
+    itbx: ItbxMatrix | None = None,
+    lp2b: gpd.GeoDataFrame | None = None,
+    hazard: gpd.GeoDataFrame | None = None,
+    include_conditional_conflicts: bool = True,
+    thresholds: Thresholds | Mapping[str, float] | None = None,
+    bridges: pd.DataFrame | Iterable[tuple[str, str]] | None = None,
+    config: CheckConfig | None = None,
+    lang: Literal["id", "en"] = "id",
+) -> CheckResult:
+    """Check a plan against the RTRW pola ruang (ITBX) and the rules for kawasan perdesaan.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`read_plan`.
+    rtrw : GeoDataFrame
+        Pola ruang polygons with a ``kelas`` column of standard codes
+        (:func:`kawasan_gis.vocab.apply_mapping`), in the plan's CRS. Overlapping zones are
+        resolved first with :func:`kawasan_gis.overlay.resolve_overlaps` (lindung wins).
+    villages : GeoDataFrame, optional
+        The whole village layer (default the one the plan was read with): names the villages
+        conflicts fall in and gives the contiguity graph with its island bridges.
+    itbx : ItbxMatrix, optional
+        Default :func:`kawasan_gis.vocab.load_itbx`.
+    lp2b, hazard : GeoDataFrame, optional
+        Overlay polygons (all of each layer is LP2B / high hazard) in the plan's CRS; where
+        they overlap a kawasan the status tightens as the ITBX ``overlays`` say.
+    include_conditional_conflicts : bool, default True
+        Also put B (conditional) areas into ``konflik`` (the default of ``kawasan run`` and
+        ``kawasan check`` alike).
+    thresholds : Thresholds or mapping, optional
+        Verdict thresholds, or a mapping of the ones to change (keys as in ``[verdict]`` of
+        ``data/check.toml``).
+    bridges : DataFrame or iterable of (kode, kode), optional
+        Extra village pairs to treat as neighbours (a DataFrame with ``from_kode`` and
+        ``to_kode``, such as the ``sambungan`` layer of a proposal). The island bridges of
+        :func:`kawasan_gis.regionalize.contiguity` on ``villages`` are always allowed.
+    config : CheckConfig, optional
+        Default :func:`load_check_config`.
+    lang : {"id", "en"}
+        Language of rule messages and class names.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    CRSError, FieldError, GeometryError, ConfigError
+        Layers in another CRS, a missing or unmapped ``kelas``, potentials or classes the
+        ITBX matrix lacks, bad thresholds.
+    """
+    check_lang(lang)
+    cfg = config if config is not None else load_check_config()
+    th = thresholds if isinstance(thresholds, Thresholds) else cfg.thresholds
+    if isinstance(thresholds, Mapping):
+        problems: list[str] = []
+        th = merge_thresholds(cfg.thresholds, thresholds, "thresholds", problems)
+        if problems:
+            raise ConfigError("Invalid thresholds.", problems=problems)
+    itbx = itbx if itbx is not None else load_itbx()
+    villages = plan.villages if villages is None else villages
+    _validate_check(plan, rtrw, villages, itbx)
+    crs = plan.kawasan.crs
+    overlays = {"lp2b": overlay_parts(lp2b, "LP2B", crs), "rawan_bencana": overlay_parts(hazard, "hazard", crs)}
+
+    # Only zones meeting a kawasan can matter; resolving overlaps on them alone gives the same
+    # pieces there (ranks use whole-polygon areas and row order, both kept), at a fraction of the cost.
+    rgeoms = np.asarray(rtrw.geometry.array, dtype=object)
+    near = np.unique(shapely.STRtree(rgeoms).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1])
+    if len(near) == 0:  # nothing to overlay: stop before resolving an empty set of zones
+        _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
+    zones = resolve_overlaps(rtrw.iloc[near][["kelas", rtrw.geometry.name]], priority=default_priority("rtrw"))
+    zgeoms = np.asarray(zones.geometry.array, dtype=object)
+    zkelas = zones["kelas"].astype(str).to_numpy()
+    vocab = load_vocabulary("rtrw")
+
+    def label(code: str) -> str:
+        if code == OUTSIDE_CLASS:
+            return t("luar_rtrw", lang)
+        return vocab.label(code, lang=lang) if code in vocab else code
+
+    kaw = plan.kawasan.reset_index(drop=True)
+    kgeoms = np.asarray(kaw.geometry.array, dtype=object)
+    kpot = kaw["potensi"].astype(str).to_numpy()
+    kpieces, kshapes = classify_pieces(kgeoms, kpot, zgeoms, zkelas, overlays, itbx)
+    karea = area_columns(shapely.area(kgeoms) / M2_PER_HA, kpieces)
+    cover_pct, warnings = _rtrw_cover(float(karea["luas_ha"].sum()), float(karea["ha_outside"].sum()), th)
+
+    desa = plan.desa.reset_index(drop=True)
+    dgeoms = np.asarray(desa.geometry.array, dtype=object)
+    if plan.kind == "polygons" and len(desa):
+        pos = {k: i for i, k in enumerate(kaw["kawasan_id"])}
+        dgeoms = polygonal(shapely.intersection(dgeoms, kgeoms[[pos[k] for k in desa["kawasan_id"]]]))
+    dpieces, _ = classify_pieces(dgeoms, desa["potensi"].astype(str).to_numpy(), zgeoms, zkelas, overlays, itbx)
+    darea = area_columns(shapely.area(dgeoms) / M2_PER_HA, dpieces)
+
+    rules = check_rules(plan, villages, cfg, bridges=bridges, lang=lang)
+    kawasan = kaw[["kawasan_id", "nama", "potensi", "n_desa"]].copy()
+    kawasan = pd.concat([kawasan, karea], axis=1)
+    kawasan["pct_dasar_zonasi"] = zoning_basis_share(plan, kaw)
+    kawasan["verdict"] = verdicts(kawasan, th)
+    kawasan["alasan_verdict"] = verdict_reasons(kawasan, th, lang="id")
+    kawasan["alasan_verdict_en"] = verdict_reasons(kawasan, th, lang="en")
+    kawasan["n_error"] = [int(((rules["kawasan_id"] == k) & (rules["level"] == "error")).sum()) for k in kawasan["kawasan_id"]]
+    kawasan["aturan"] = [
+        "\n".join(f"[{lv}] {msg}" for lv, msg in rules.loc[rules["kawasan_id"] == k, ["level", "message"]].itertuples(index=False))
+        for k in kawasan["kawasan_id"]
+    ]
+    kawasan = gpd.GeoDataFrame(kawasan, geometry=gpd.GeoSeries(kgeoms, crs=crs), crs=crs)
+
+    base_cols = [c for c in ("kawasan_id", "kode_desa", "nama_desa", "nama_kec", "jenis", "potensi", DASAR_COLUMN) if c in desa.columns]
+    desa_out = pd.concat([desa[base_cols], darea], axis=1)
+    desa_out = gpd.GeoDataFrame(desa_out, geometry=gpd.GeoSeries(dgeoms, crs=crs), crs=crs)
+
+    per_kelas = class_breakdown(kaw, kpieces, karea, label)
+    konflik = conflict_layer(kaw, kpieces, kshapes, villages, include_conditional=include_conditional_conflicts, label=label, crs=crs)
+    overlap = zones["overlap"].to_numpy()
+    info = {
+        "rtrw_overlap_ha": float(shapely.area(zgeoms[overlap]).sum() / M2_PER_HA),
+        "n_zones": len(zones),
+        "plan": plan.source,
+        "lang": lang,
+        "cakupan_rtrw_pct": cover_pct,
+        "peringatan": warnings,
+    }
+    return CheckResult(kawasan=kawasan, desa=desa_out, per_kelas=per_kelas, konflik=konflik, rules=rules, thresholds=th, info=info)
+

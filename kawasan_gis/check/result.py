@@ -1,0 +1,113 @@
+"""The result of the plan check and its writer.
+
+Owns :class:`CheckResult` (the kawasan, village, per-class, conflict and rule tables with
+the thresholds used) and :func:`write_check` (``check.gpkg``, ``check.csv`` and
+``check.xlsx``, written all-or-nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from kawasan_gis import io as kio
+from kawasan_gis._atomic import atomic_folder
+from kawasan_gis.check.config import Thresholds
+from kawasan_gis.check.verdicts import fail_message, failing_kawasan
+
+__all__ = ["CheckResult", "write_check"]
+
+
+@dataclass(frozen=True, eq=False)
+class CheckResult:
+    """Result of :func:`check_plan`.
+
+    Attributes
+    ----------
+    kawasan : geopandas.GeoDataFrame
+        One row per kawasan: ``kawasan_id``, ``nama``, ``potensi``, ``n_desa``, ``luas_ha``,
+        ``ha_I``, ``ha_T``, ``ha_B``, ``ha_X``, ``ha_outside``, ``pct_I`` ... ``pct_outside``
+        (0-100, summing to 100), ``pct_dasar_zonasi`` (NaN when the plan says nothing),
+        ``verdict`` (``sesuai`` / ``sesuai bersyarat`` / ``tidak sesuai``), ``n_error``
+        (rule checks failed), ``aturan`` (rule findings, one per line), geometry.
+    desa : geopandas.GeoDataFrame
+        One row per member village: ``kawasan_id``, ``kode_desa``, ``nama_desa``, ``nama_kec``,
+        ``potensi``, ``luas_ha`` and the same ha/pct columns. For polygon plans the village
+        part inside its kawasan polygon is measured.
+    per_kelas : pandas.DataFrame
+        ``kawasan_id``, ``potensi``, ``kelas``, ``nama_kelas``, ``status``, ``sebab``
+        (``pola_ruang``, ``lp2b``, ``rawan_bencana``: what set the status), ``luas_ha``,
+        ``pct``; area outside the RTRW is a row with ``kelas`` ``luar_rtrw``, status ``outside``.
+    konflik : geopandas.GeoDataFrame
+        One row per kawasan x class x status x cause of X (and, when asked, B) area:
+        ``kawasan_id``, ``kelas``, ``nama_kelas``, ``status``, ``sebab``, ``luas_ha``,
+        ``desa`` (the villages it falls in with their hectares, largest first), ``kode_desa``
+        (their codes), geometry.
+    rules : pandas.DataFrame
+        ``kawasan_id``, ``rule``, ``level`` (error / warning / info), ``message``, ``dasar``.
+    thresholds : Thresholds
+    info : dict
+        ``rtrw_overlap_ha`` (RTRW area where zones overlapped, resolved lindung first),
+        ``n_zones`` (planar RTRW pieces), ``plan`` (source), ``lang``.
+    """
+
+    kawasan: gpd.GeoDataFrame
+    desa: gpd.GeoDataFrame
+    per_kelas: pd.DataFrame
+    konflik: gpd.GeoDataFrame
+    rules: pd.DataFrame
+    thresholds: Thresholds
+    info: dict[str, Any]
+
+    def failing(self, level: str) -> pd.DataFrame:
+        """The kawasan that fail ``level`` (see :data:`~kawasan_gis.check.FAIL_LEVELS`): ``kawasan_id``, ``ha_X``, ``ha_B``.
+
+        ``prohibited``: X area above ``thresholds.toleransi_ha``; ``conditional``: X or B area
+        above it; ``never``: none.
+        """
+        return failing_kawasan(self.kawasan, level, tolerance_ha=self.thresholds.toleransi_ha)
+
+    def fails(self, level: str) -> bool:
+        """Whether some kawasan fails ``level``."""
+        return not self.failing(level).empty
+
+    def failure(self, level: str, *, lang: str | None = None) -> str | None:
+        """Why the plan fails ``level``: how many kawasan, which, their hectares; None when it passes.
+
+        The one fail-on rule of ``kawasan check --fail-on`` and ``kawasan run``. ``lang``
+        defaults to the language the check was run in.
+        """
+        return fail_message(
+            self.kawasan, level, tolerance_ha=self.thresholds.toleransi_ha, lang=lang or str(self.info.get("lang", "id"))
+        )
+
+
+def write_check(result: CheckResult, out_dir: str | Path) -> Path:
+    """Write ``check.gpkg`` (layers kawasan, konflik, desa), ``check.csv`` and ``check.xlsx``.
+
+    Everything is written into a temporary folder next to ``out_dir`` first and moved into
+    place only when all three files are complete, so a failure leaves no partial output (an
+    existing ``out_dir`` keeps its other files; the three are replaced).
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+    """
+    out_dir = Path(out_dir)
+    names = ("check.gpkg", "check.csv", "check.xlsx")
+    with atomic_folder(out_dir, merge=True) as tmp:
+        kio.write_layers(tmp / names[0], {"kawasan": result.kawasan, "konflik": result.konflik, "desa": result.desa})
+        summary = pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name))
+        summary.to_csv(tmp / names[1], index=False, encoding="utf-8")
+        with pd.ExcelWriter(tmp / names[2], engine="openpyxl") as xw:
+            summary.to_excel(xw, sheet_name="kawasan", index=False)
+            pd.DataFrame(result.desa.drop(columns=result.desa.geometry.name)).to_excel(xw, sheet_name="desa", index=False)
+            result.per_kelas.to_excel(xw, sheet_name="per_kelas", index=False)
+            pd.DataFrame(result.konflik.drop(columns=result.konflik.geometry.name)).to_excel(xw, sheet_name="konflik", index=False)
+            result.rules.to_excel(xw, sheet_name="aturan", index=False)
+    return out_dir

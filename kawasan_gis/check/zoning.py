@@ -1,0 +1,188 @@
+"""The zoning overlay of the plan check: plan geometries x planar RTRW zones x overlays.
+
+Owns the ITBX classification of kawasan and village area: each geometry is cut by the planar
+pola ruang zones (and split by LP2B and hazard overlays), each piece gets the ITBX status of
+its potential on its class (:func:`classify_pieces`), and the hectares are summed per status,
+with area the RTRW does not cover as status ``outside`` (:func:`area_columns`) and broken down
+per class (:func:`class_breakdown`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from kawasan_gis.errors import CRSError, GeometryError
+from kawasan_gis.io import polygonal
+from kawasan_gis.overlay import M2_PER_HA
+from kawasan_gis.vocab import STATUSES, ItbxMatrix
+
+__all__ = ["OUTSIDE", "OUTSIDE_CLASS", "STATUSES", "area_columns", "class_breakdown", "classify_pieces", "overlay_parts"]
+
+OUTSIDE = "outside"
+"""Status of kawasan area the RTRW layer does not cover."""
+OUTSIDE_CLASS = "luar_rtrw"
+"""Class of that area in :func:`class_breakdown`."""
+OVERLAYS = ("lp2b", "rawan_bencana")
+"""Overlay flags of a piece, in the order the ITBX overlay rules name them."""
+
+
+def clip_to_boxes(geoms: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Each of ``geoms`` clipped to the bounding box of the matching ``frames`` geometry.
+
+    Zoning polygons span whole kecamatan with thousands of vertices; cutting them to the
+    box of the small geometry they are intersected with first makes the exact intersection
+    that follows some twenty times faster (measured on Lampung Timur). Rectangle clipping
+    is not guaranteed valid (GEOS may even refuse a collapsed ring), so any failed or
+    invalid result falls back to the whole geometry.
+    """
+    bounds = shapely.bounds(frames)
+    out = np.array([_clip_or_none(g, b) for g, b in zip(geoms, bounds, strict=True)], dtype=object)
+    bad = shapely.is_missing(out)
+    bad[~bad] = ~shapely.is_valid(out[~bad])
+    out[bad] = geoms[bad]
+    return out
+
+
+def _clip_or_none(geom: shapely.Geometry, box: np.ndarray) -> shapely.Geometry | None:
+    try:
+        return shapely.clip_by_rect(geom, *box)
+    except shapely.errors.GEOSException:
+        return None
+
+
+def overlay_parts(layer: gpd.GeoDataFrame | None, name: str, crs: Any) -> np.ndarray | None:
+    """The overlay as disjoint polygons (its union split into parts), or None."""
+    if layer is None:
+        return None
+    if not isinstance(layer, gpd.GeoDataFrame) or layer.crs is None:
+        raise CRSError(f"the {name} overlay must be a GeoDataFrame with a CRS.")
+    if layer.crs != crs:
+        raise CRSError(f"the {name} overlay is in {layer.crs.to_string()}, the plan in {crs.to_string()}; reproject it first.")
+    geoms = np.asarray(layer.geometry.array, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        raise GeometryError(f"the {name} overlay has {int(bad.sum())} invalid geometries; read it with kawasan_gis.io.read_layer.")
+    if len(geoms) == 0:
+        return np.empty(0, dtype=object)
+    parts = shapely.get_parts(shapely.union_all(geoms))
+    return parts[np.isin(shapely.get_type_id(parts), (3,))]
+
+
+def split_by_overlay(
+    parts: np.ndarray, pieces: np.ndarray, columns: dict[str, np.ndarray], flag: str
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Cut each piece into its part inside the overlay (``flag`` True) and outside it."""
+    if len(parts) == 0 or len(pieces) == 0:
+        return pieces, columns
+    pi, qi = shapely.STRtree(parts).query(pieces, predicate="intersects")
+    if len(pi) == 0:
+        return pieces, columns
+    order = np.lexsort((qi, pi))
+    pi, qi = pi[order], qi[order]
+    hit, group = np.unique(pi, return_inverse=True)
+    near = polygonal(clip_to_boxes(parts[qi], pieces[pi]))
+    inside = polygonal(shapely.intersection(pieces[pi], near))
+    # the overlay parts are disjoint, so the parts a piece meets form a valid MultiPolygon
+    cover = shapely.multipolygons(
+        shapely.get_parts(near),
+        indices=np.repeat(group, shapely.get_num_geometries(near)),
+        out=np.array([shapely.MultiPolygon()] * len(hit), dtype=object),
+    )
+    outside = polygonal(shapely.difference(pieces[hit], cover))
+    untouched = np.setdiff1d(np.arange(len(pieces)), hit)
+    src = np.concatenate([untouched, pi, hit])
+    geoms = np.concatenate([pieces[untouched], inside, outside])
+    new = {k: v[src] for k, v in columns.items()}
+    new[flag] = np.concatenate([columns[flag][untouched], np.ones(len(pi), bool), columns[flag][hit]])
+    keep = shapely.area(geoms) > 0
+    return geoms[keep], {k: v[keep] for k, v in new.items()}
+
+
+def classify_pieces(
+    geoms: np.ndarray,
+    potensi: np.ndarray,
+    zones: np.ndarray,
+    kelas: np.ndarray,
+    overlays: Mapping[str, np.ndarray | None],
+    itbx: ItbxMatrix,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Pieces of ``geoms`` x planar zones (x overlays) with their ITBX status and hectares."""
+    owner, z = shapely.STRtree(zones).query(geoms, predicate="intersects")
+    pieces = polygonal(shapely.intersection(geoms[owner], clip_to_boxes(zones[z], geoms[owner])))
+    cols: dict[str, np.ndarray] = {"owner": owner, "zone": z, **{o: np.zeros(len(owner), bool) for o in OVERLAYS}}
+    keep = shapely.area(pieces) > 0
+    pieces, cols = pieces[keep], {k: v[keep] for k, v in cols.items()}
+    for name in OVERLAYS:
+        parts = overlays.get(name)
+        if parts is not None:
+            pieces, cols = split_by_overlay(parts, pieces, cols, name)
+    frame = pd.DataFrame(
+        {"owner": cols["owner"], "potensi": potensi[cols["owner"]], "kelas": kelas[cols["zone"]],
+         "lp2b": cols["lp2b"], "rawan_bencana": cols["rawan_bencana"], "ha": shapely.area(pieces) / M2_PER_HA}
+    )
+    combos = frame[["potensi", "kelas", "lp2b", "rawan_bencana"]].drop_duplicates()
+    status, sebab = [], []
+    for p, k, lp, hz in combos.itertuples(index=False):
+        s = itbx.status(p, k, lp2b=lp, hazard=hz)
+        base = itbx.status(p, k)
+        causes = [o for o, on, kw in (("lp2b", lp, "lp2b"), ("rawan_bencana", hz, "hazard"))
+                  if on and itbx.status(p, k, **{kw: True}) != base]
+        status.append(s)
+        sebab.append("+".join(causes) if s != base else "pola_ruang")
+    combos = combos.assign(status=status, sebab=sebab)
+    frame = frame.merge(combos, on=["potensi", "kelas", "lp2b", "rawan_bencana"], how="left", sort=False)
+    return frame, pieces
+
+
+def area_columns(area_ha: np.ndarray, pieces: pd.DataFrame) -> pd.DataFrame:
+    """``luas_ha``, ``ha_<status>`` and ``pct_<status>`` (I, T, B, X, outside) per owner geometry."""
+    n = len(area_ha)
+    out: dict[str, np.ndarray] = {"luas_ha": area_ha}
+    owner = pieces["owner"].to_numpy()
+    ha = pieces["ha"].to_numpy()
+    status = pieces["status"].to_numpy()
+    covered = np.zeros(n)
+    for s in STATUSES:
+        m = status == s
+        out[f"ha_{s}"] = np.bincount(owner[m].astype(np.int64), weights=ha[m], minlength=n).astype(float)
+        covered += out[f"ha_{s}"]
+    # covered <= area up to rounding: the zones are disjoint after overlap resolution
+    out["ha_outside"] = np.clip(area_ha - covered, 0.0, None)
+    safe = np.where(area_ha > 0, area_ha, np.nan)
+    for s in (*STATUSES, OUTSIDE):
+        out[f"pct_{s}"] = 100 * out[f"ha_{s}"] / safe
+    return pd.DataFrame(out)
+
+
+def class_breakdown(kaw: pd.DataFrame, pieces: pd.DataFrame, area: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
+    """Hectares and shares of each kawasan per class, status and cause; outside the RTRW as ``luar_rtrw``.
+
+    ``label`` names a class (``luar_rtrw`` included) in the output language.
+    """
+    grouped = pieces.groupby(["owner", "kelas", "status", "sebab"], as_index=False, sort=True)["ha"].sum()
+    outside = pd.DataFrame({"owner": np.arange(len(kaw)), "kelas": OUTSIDE_CLASS, "status": OUTSIDE, "sebab": "",
+                            "ha": area["ha_outside"].to_numpy()})
+    frame = pd.concat([grouped, outside[outside["ha"] > 0]], ignore_index=True)
+    frame = frame.sort_values(["owner", "ha"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    owner = frame["owner"].to_numpy()
+    total = area["luas_ha"].to_numpy()[owner]
+    return pd.DataFrame(
+        {
+            "kawasan_id": kaw["kawasan_id"].to_numpy()[owner],
+            "potensi": kaw["potensi"].to_numpy()[owner],
+            "kelas": frame["kelas"],
+            "nama_kelas": [label(k) for k in frame["kelas"]],
+            "status": frame["status"],
+            "sebab": frame["sebab"],
+            "luas_ha": frame["ha"],
+            "pct": 100 * frame["ha"].to_numpy() / np.where(total > 0, total, np.nan),
+        }
+    )
+
