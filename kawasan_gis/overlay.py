@@ -48,6 +48,7 @@ from kawasan_gis.io import polygon_parts, polygonal, require_villages
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "NO_CLASS",
     "OVERLAP",
     "UNMAPPED",
     "default_priority",
@@ -63,6 +64,9 @@ UNMAPPED = "unmapped"
 
 OVERLAP = "overlap"
 """Column of village area where class polygons overlapped (resolved by priority)."""
+
+NO_CLASS = "tanpa_kelas"
+"""Class name of line and point features whose ``by`` value is missing or blank."""
 
 CODE = "kode_desa"
 M2_PER_HA = 10_000.0
@@ -773,16 +777,28 @@ def _value_text(value: Any) -> str:
 
 
 def slug(value: Hashable) -> str:
-    """Column-name form of a class value: ``"Ibu Kota Kecamatan"`` -> ``"ibu_kota_kecamatan"``."""
+    """Column-name form of a class value: ``"Ibu Kota Kecamatan"`` -> ``"ibu_kota_kecamatan"``.
+
+    A value with no letter or digit is :data:`NO_CLASS`.
+    """
     text = re.sub(r"[^0-9a-z]+", "_", str(value).strip().lower()).strip("_")
-    return text or "kosong"
+    return text or NO_CLASS
 
 
-def _groups(layer: gpd.GeoDataFrame, by: str | None) -> tuple[np.ndarray, list[str]]:
-    """Integer group of each feature (-1 = no value) and the slugged group names."""
+def _groups(layer: gpd.GeoDataFrame, by: str | None, name: str) -> tuple[np.ndarray, list[str]]:
+    """Group of each feature and the slugged group names; a missing or blank value is :data:`NO_CLASS`.
+
+    Every feature gets a group, so the classes add up to the total (a feature without a class
+    is not silently dropped); features without one are logged.
+    """
     if by is None:
         return np.zeros(len(layer), dtype=np.int64), []
-    codes, uniques = pd.factorize(layer[by].map(lambda x: None if pd.isna(x) else slug(x)), sort=True)
+    values = layer[by].map(lambda x: NO_CLASS if pd.isna(x) else slug(x))
+    blank = layer[by].isna() | (values == NO_CLASS)
+    if blank.any():
+        log.warning("%s: %d feature(s) have no %r value; they count in the total and as %r",
+                    name, int(blank.sum()), by, NO_CLASS)
+    codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), [str(u) for u in uniques]
 
 
@@ -812,8 +828,10 @@ def line_density(
     Returns
     -------
     DataFrame
-        Indexed by ``kode_desa``: ``km_per_km2`` and, with ``by``, ``km_per_km2_<value>``
-        for each value (in column-name form, see :func:`slug`).
+        Indexed by ``kode_desa``: ``km_per_km2`` (every line) and, with ``by``,
+        ``km_per_km2_<value>`` for each value (in column-name form, see :func:`slug`); lines
+        whose value is missing or blank are ``km_per_km2_tanpa_kelas`` (:data:`NO_CLASS`,
+        logged), so the classes add up to ``km_per_km2``.
 
     Examples
     --------
@@ -828,9 +846,9 @@ def line_density(
     _require_columns(lines, [by], "line layer")
     geoms = _valid_geoms(lines, "line layer", (1, 2, 5), "lines")
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    group, names = _groups(lines, by)
+    group, names = _groups(lines, by, "line layer")
     n = max(len(names), 1)
-    keys = np.where(present & (group >= 0), group, -1)
+    keys = np.where(present, group, -1)
     vgeoms = villages.geometry.values.to_numpy()
     metres = _measure_matrix(vgeoms, geoms, keys, n, measure="length", n_jobs=n_jobs, progress=progress)
     km2 = shapely.area(vgeoms) / 1e6
@@ -838,7 +856,8 @@ def line_density(
     index = pd.Index(villages[CODE].astype(str), name=CODE)
     out = pd.DataFrame({"km_per_km2": dens.sum(axis=1)}, index=index)
     if by is not None:
-        total = metres[:, :n].sum(axis=1) if names else np.zeros(len(vgeoms))
+        # The total from the summed lengths, not from the summed densities: one division.
+        total = metres.sum(axis=1)
         out["km_per_km2"] = np.divide(total / 1000, km2, out=np.full(len(km2), np.nan), where=km2 > 0)
         for k, name in enumerate(names):
             out[f"km_per_km2_{name}"] = dens[:, k]
@@ -895,7 +914,8 @@ def point_stats(
     DataFrame
         Indexed by ``kode_desa``: ``n`` (count), ``jarak_km`` (km from the village to the
         nearest point, 0 when one is inside; NaN when the layer is empty) and, with ``by``,
-        ``n_<value>`` and ``jarak_km_<value>`` for each value (column-name form, :func:`slug`).
+        ``n_<value>`` and ``jarak_km_<value>`` for each value (column-name form, :func:`slug`;
+        a missing or blank value is ``tanpa_kelas``, :data:`NO_CLASS`, logged).
 
     Examples
     --------
@@ -910,7 +930,7 @@ def point_stats(
     _require_columns(points, [by], "point layer")
     geoms = _valid_geoms(points, "point layer", (0, 4), "points")
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    group, names = _groups(points, by)
+    group, names = _groups(points, by, "point layer")
     parts, src = shapely.get_parts(geoms[present], return_index=True)
     src = np.flatnonzero(present)[src]
     xy = shapely.get_coordinates(parts)
