@@ -501,6 +501,45 @@ def test_line_density_by_hand(grid: gpd.GeoDataFrame) -> None:
     assert plain.loc[code(1), "km_per_km2"] == pytest.approx(1.0, rel=1e-4)
 
 
+def test_line_density_counts_lines_without_a_class(grid: gpd.GeoDataFrame, caplog: pytest.LogCaptureFixture) -> None:
+    roads = gpd.GeoDataFrame(
+        {"kelas_jalan": ["arteri", None, "  ", np.nan]},
+        geometry=[
+            LineString([(X0 + 100, Y0 + 500), (X0 + 900, Y0 + 500)]),  # 0.8 km in village 1
+            LineString([(X0 + 100, Y0 + 200), (X0 + 400, Y0 + 200)]),  # 0.3 km in village 1, no class
+            LineString([(X0 + 1200, Y0 + 100), (X0 + 1200, Y0 + 800)]),  # 0.7 km in village 2, blank class
+            LineString([(X0 + 1500, Y0 + 500), (X0 + 2500, Y0 + 500)]),  # 0.5 km in villages 2 and 3, NaN
+        ],
+        crs=UTM48S,
+    )
+    with caplog.at_level(logging.WARNING, logger="kawasan_gis.overlay"):
+        dens = line_density(grid, roads, by="kelas_jalan")
+    assert "3 feature(s) have no 'kelas_jalan' value" in caplog.text
+    assert list(dens.columns) == ["km_per_km2", "km_per_km2_arteri", "km_per_km2_tanpa_kelas"]
+    # Villages are 1 km2, so km per km2 is km.
+    assert dens.loc[code(1), "km_per_km2"] == pytest.approx(1.1)
+    assert dens.loc[code(1), "km_per_km2_arteri"] == pytest.approx(0.8)
+    assert dens.loc[code(1), "km_per_km2_tanpa_kelas"] == pytest.approx(0.3)
+    assert dens.loc[code(2), "km_per_km2"] == pytest.approx(1.2)
+    assert dens.loc[code(2), "km_per_km2_tanpa_kelas"] == pytest.approx(1.2)
+    assert dens.loc[code(3), "km_per_km2"] == pytest.approx(0.5)
+    assert dens.loc[code(4), "km_per_km2"] == 0
+    # The same totals as without a class column.
+    plain = line_density(grid, roads)
+    assert dens["km_per_km2"].sum() == pytest.approx(2.8)  # 0.8 + 0.3 + 0.7 + 1.0 km of line
+    assert np.allclose(dens["km_per_km2"], plain["km_per_km2"])
+
+
+def test_line_density_when_no_line_has_a_class(grid: gpd.GeoDataFrame) -> None:
+    roads = gpd.GeoDataFrame(
+        {"kelas_jalan": [None]}, geometry=[LineString([(X0 + 100, Y0 + 500), (X0 + 700, Y0 + 500)])], crs=UTM48S
+    )
+    dens = line_density(grid, roads, by="kelas_jalan")
+    assert list(dens.columns) == ["km_per_km2", "km_per_km2_tanpa_kelas"]
+    assert dens.loc[code(1), "km_per_km2"] == pytest.approx(0.6)
+    assert dens.loc[code(1), "km_per_km2_tanpa_kelas"] == pytest.approx(0.6)
+
+
 def test_line_density_errors(grid: gpd.GeoDataFrame) -> None:
     pts = gpd.GeoDataFrame(geometry=[Point(X0, Y0)], crs=UTM48S)
     with pytest.raises(LayerError, match="lines"):
@@ -540,6 +579,22 @@ def test_point_counts_and_distances_by_hand(grid: gpd.GeoDataFrame) -> None:
     assert list(every.columns) == ["n", "jarak_km"]
     assert every.loc[code(1), "n"] == 3
     assert stats["n"].dtype.kind == "i"
+
+
+def test_points_without_a_class_are_their_own_class(grid: gpd.GeoDataFrame) -> None:
+    pts = gpd.GeoDataFrame(
+        {"jenis": ["pasar", None, ""]},
+        geometry=[Point(X0 + 500, Y0 + 500), Point(X0 + 1500, Y0 + 500), Point(X0 + 2500, Y0 + 500)],
+        crs=UTM48S,
+    )
+    stats = point_stats(grid, pts, by="jenis")
+    assert list(stats.columns) == ["n", "jarak_km", "n_pasar", "jarak_km_pasar", "n_tanpa_kelas", "jarak_km_tanpa_kelas"]
+    assert stats["n"].sum() == 3
+    assert stats["n_tanpa_kelas"].sum() == 2
+    assert stats.loc[code(2), "n_tanpa_kelas"] == 1
+    assert stats.loc[code(3), "n_tanpa_kelas"] == 1
+    # Village 1 ([0, 1000]^2): the nearest point without a class is in village 2, its edge 0.5 km away.
+    assert stats.loc[code(1), "jarak_km_tanpa_kelas"] == pytest.approx(0.5)
 
 
 def test_points_multipoint_empty_and_crs(grid: gpd.GeoDataFrame) -> None:
