@@ -209,6 +209,9 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             groups=desa.set_index("kode_desa")["kode_kab"],
             catalogue=catalogue,
             mixed_margin=config.potentials.mixed_margin,
+            max_pct_lindung=config.potentials.max_pct_lindung,
+            min_weight_share=config.potentials.min_weight_share,
+            min_evidence=config.potentials.min_evidence,
             labels={spec.id: spec.label(config.project.lang) for pot in catalogue for spec in pot.indicators},
         )
 
@@ -217,12 +220,15 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         known = scores["potensi_dominan"].notna().to_numpy()
         if not known.any():
             raise FieldError(
-                "no village has data for any potential (every score is 0): the inputs do not cover the "
-                "villages. Check that the layers overlap the villages and that their classes were mapped."
+                "tidak ada desa dengan potensi pengembangan (data kurang atau kawasan lindung) / no village "
+                "has a development potential (too little evidence or kawasan lindung): check that the layers "
+                "overlap the villages and that their classes were mapped."
             )
+        # a potential not scored for a village (silent) does not pull the clustering either way
+        scored = scores.loc[known].fillna({c: 0.0 for c in scores.columns if c.startswith("skor_")})
         proposal = propose_kawasan(
             desa.loc[known],
-            scores.loc[known],
+            scored,
             method=p.method,  # type: ignore[arg-type]
             n_zones=p.n_zones,
             min_villages=p.min_villages,
@@ -503,7 +509,8 @@ def _with_unscored(proposed: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, scores: p
     if known.all():
         return proposed
     rest = desa.loc[~known].merge(scores.loc[~known], left_on="kode_desa", right_index=True, how="left")
-    rest = rest.assign(kawasan_id=None, alasan_tidak_masuk=NO_EVIDENCE)
+    why = rest["alasan_potensi"] if "alasan_potensi" in rest.columns else pd.Series("", index=rest.index)
+    rest = rest.assign(kawasan_id=None, alasan_tidak_masuk=why.where(why.astype(bool), NO_EVIDENCE))
     out = pd.concat([proposed, rest[[c for c in proposed.columns if c in rest.columns]]])
     order = pd.Series(range(len(desa)), index=desa["kode_desa"].to_numpy())
     out = out.iloc[order.reindex(out["kode_desa"].to_numpy()).argsort(kind="stable").to_numpy()]

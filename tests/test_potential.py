@@ -60,11 +60,12 @@ def table() -> pd.DataFrame:
 
 def test_hand_computed_scores() -> None:
     s = score_potentials(table(), catalogue=CATALOGUE)
-    # irrigation scaled by the 95th percentile of [2, 0, 1, 4] = 3.7
-    p95 = np.quantile([2.0, 0.0, 1.0, 4.0], 0.95)
-    irr = np.minimum(np.array([2.0, 0.0, 1.0, 4.0]) / p95, 1.0)
-    expected_pert = 0.5 * np.array([0.8, 0.1, 0.0, 0.4]) + 0.25 * np.array([1.0, 0.0, 0.0, 0.5]) + 0.25 * irr
-    expected_perm = 0.5 * np.array([0.2, 0.9, 0.5, 0.6]) + 0.5 * np.array([0.0, 1.0, 1.0, 0.5])
+    # percentiles among the villages where each indicator is present, zero stays 0, ranked by hand:
+    # sawah over the mapped part [0.8, 0.1, 0/50, 0.4] -> [3/3, 1/3, 0, 2/3]
+    # pertanian zoning [1, 0, 0, 0.5] -> [2/2, 0, 0, 1/2]; irrigation [2, 0, 1, 4] -> [2/3, 0, 1/3, 3/3]
+    # built-up [0.2, 0.9, 25/50, 0.6] -> [1/4, 3/4, 4/4, 2/4]; settlement zoning [0, 1, 1, 0.5] -> [0, 1, 1, 1/3]
+    expected_pert = 0.5 * np.array([1, 1 / 3, 0, 2 / 3]) + 0.25 * np.array([1, 0, 0, 0.5]) + 0.25 * np.array([2 / 3, 0, 1 / 3, 1])
+    expected_perm = 0.5 * np.array([0.25, 0.75, 1.0, 0.5]) + 0.5 * np.array([0, 1, 1, 1 / 3])
     np.testing.assert_allclose(s["skor_pertanian_unggulan"], expected_pert)
     np.testing.assert_allclose(s["skor_permukiman"], expected_perm)
     assert "skor_pariwisata" not in s.columns  # disabled potential
@@ -75,11 +76,11 @@ def test_hand_computed_scores() -> None:
 
 def test_zoning_basis_recorded() -> None:
     s = score_potentials(table(), catalogue=CATALOGUE)
-    # village 3: permukiman from 0.25 land + 0.5 zoning -> 66.7 % zoning -> campuran
-    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(66.7)
+    # village 3: permukiman from 0.5 land + 0.5 zoning -> 50 % zoning -> campuran
+    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(50.0)
     assert s.loc["1807012003", "dasar"] == "campuran"
     only_zoning = table().drop(columns=[c for c in table().columns if "landuse" in c or "irigasi" in c])
-    z = score_potentials(only_zoning, catalogue=CATALOGUE)
+    z = score_potentials(only_zoning, catalogue=CATALOGUE, min_weight_share=0.0)
     assert (z.dasar == "zonasi").all() and (z.pct_dasar_zonasi == 100.0).all()
 
 
@@ -87,7 +88,7 @@ def test_missing_indicator_weight_redistributed() -> None:
     no_landuse = table().drop(columns=[c for c in table().columns if c.startswith("pct_landuse")])
     s = score_potentials(no_landuse, catalogue=CATALOGUE)
     # permukiman now rests on zoning alone with weight 1
-    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 1.0, 1.0, 0.5])
+    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 1.0, 1.0, 1 / 3])
     assert s.attrs["missing"] == {
         "pertanian_unggulan.lahan_pertanian": "no landcover/landuse layer",
         "permukiman.lahan_terbangun": "no landcover/landuse layer",
@@ -100,8 +101,8 @@ def test_village_with_nan_table_value_uses_the_rest() -> None:
     ind = pd.DataFrame({"tbl_sapi": [10.0, 5.0, np.nan], "pct_rtrw_unmapped": 0.0, "pct_rtrw_peternakan": [0.0, 0.0, 40.0]}, index=CODES[:3])
     s = score_potentials(ind, catalogue=cat)
     # village 3 has no table row: its score is the zoning indicator at full weight
-    p95 = np.quantile([10.0, 5.0], 0.95)
-    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0, 0.5 * 5.0 / p95, 0.4])
+    # sapi [10, 5] -> percentiles [1, 1/2]; zoning [0, 0, 0.4] -> [0, 0, 1]
+    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0, 0.5 * 0.5, 1.0])
 
 
 def test_distance_inverted_and_scaled_per_kabupaten() -> None:
@@ -109,15 +110,15 @@ def test_distance_inverted_and_scaled_per_kabupaten() -> None:
     ind = pd.DataFrame({"jarak_km_pasar": [0.0, 10.0, 0.0, 1.0]}, index=CODES)
     groups = pd.Series(["A", "A", "B", "B"], index=CODES)
     s = score_potentials(ind, catalogue=cat, groups=groups)
-    p95a, p95b = np.quantile([0, 10], 0.95), np.quantile([0, 1], 0.95)
-    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 1 - min(10 / p95a, 1), 1.0, 1 - min(1 / p95b, 1)])
+    # nearness ranked within each kabupaten: the nearer of two gets 2/2, the farther 1/2
+    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 0.5, 1.0, 0.5])
 
 
 def test_ties_follow_catalogue_order_and_flag_mixed() -> None:
     ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [50.0], "pct_rtrw_permukiman_perdesaan": [50.0]}, index=CODES[:1])
     cat = [CATALOGUE[0], CATALOGUE[1]]
-    s = score_potentials(ind, catalogue=cat)
-    # pertanian: 0.25/0.25 * 0.5 = 0.5 ; permukiman: 0.5 -> tie, first in catalogue wins, flagged mixed
+    s = score_potentials(ind, catalogue=cat, min_weight_share=0.0)
+    # both zonings are the only (so the top) value of the kabupaten: percentile 1 each -> tie, first in catalogue wins, flagged mixed
     assert s.potensi_dominan.iloc[0] == "pertanian_unggulan"
     assert bool(s.campuran.iloc[0]) and s.margin.iloc[0] == pytest.approx(0.0)
 
@@ -134,7 +135,7 @@ def test_contributions_sum_to_scores() -> None:
     np.testing.assert_allclose(summed["permukiman"].reindex(CODES), s["skor_permukiman"])
     # weights of each (village, potential) sum to one after redistribution
     np.testing.assert_allclose(c.groupby(["kode_desa", "potensi"])["bobot"].sum(), 1.0)
-    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.50; lahan_terbangun 0.45")
+    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.50; lahan_terbangun 0.38")
 
 
 @settings(max_examples=40, deadline=None)
@@ -177,7 +178,8 @@ def test_builtin_catalogue_scores_lampung_timur_style_inputs() -> None:
     )
     s = score_potentials(ind)
     assert [c for c in s.columns if c.startswith("skor_")] == [
-        "skor_peternakan", "skor_hutan_tanaman_industri", "skor_pertanian_unggulan", "skor_permukiman", "skor_perekonomian"
+        "skor_peternakan", "skor_hutan_tanaman_industri", "skor_pertanian_unggulan", "skor_permukiman", "skor_perekonomian",
+        "skor_perikanan", "skor_pariwisata",
     ]
     assert s.potensi_dominan.tolist() == ["pertanian_unggulan", "permukiman", "hutan_tanaman_industri"]
     assert "peternakan.populasi_ternak" in s.attrs["missing"]
@@ -193,9 +195,8 @@ def test_uninformative_indicator_left_out_per_kabupaten() -> None:
     groups = pd.Series(["A", "A", "B", "B"], index=CODES)
     s = score_potentials(ind, catalogue=cat, groups=groups)
     # kabupaten A: one centre in every village -> the count is left out, zoning alone decides
-    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.1, 0.3])
-    p95 = np.quantile([0.0, 2.0], 0.95)
-    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 0.5 * min(2.0 / p95, 1.0)])
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.5, 1.0])  # zoning 0.1, 0.3 -> 1/2, 2/2
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 0.5])  # centres 0, 2 -> 0, 1/1; no zoning
     assert s.attrs["missing"] == {"perekonomian.pusat": "same value in every village of A: not informative"}
 
 
@@ -214,6 +215,6 @@ def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped()
 def test_contributions_read_with_catalogue_labels() -> None:
     ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [80.0], "km_per_km2_saluran_irigasi": [1.0]}, index=CODES[:1])
     s = score_potentials(ind)
-    assert s.kontribusi_utama.iloc[0].startswith("zonasi pertanian 0.")
+    assert s.kontribusi_utama.iloc[0].startswith("zonasi pertanian 1.00")
     en = score_potentials(ind, labels={"zonasi_pertanian": "agricultural zoning"})
-    assert en.kontribusi_utama.iloc[0].startswith("agricultural zoning 0.")
+    assert en.kontribusi_utama.iloc[0].startswith("agricultural zoning 1.00")
