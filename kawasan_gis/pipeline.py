@@ -64,6 +64,7 @@ class RunResult:
     missing: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)  # judgement warnings (thin evidence), shown and recorded
     catalogue: PotentialCatalogue | None = None
     centres: CentresResult | None = None
 
@@ -114,7 +115,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
     """
     from kawasan_gis.compliance import check_plan, read_plan
     from kawasan_gis.indicators import build_indicators
-    from kawasan_gis.potential import score_potentials
+    from kawasan_gis.potential import score_potentials, thin_evidence
     from kawasan_gis.regionalize import propose_kawasan
     from kawasan_gis.vocab import apply_mapping, load_itbx, load_potentials
 
@@ -215,6 +216,10 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             labels={spec.id: spec.label(config.project.lang) for pot in catalogue for spec in pot.indicators},
         )
 
+    thin = thin_evidence(scores)
+    if thin:
+        log.info("%s", thin)
+
     with timer.step("mengusulkan kawasan / proposing kawasan"):
         p = config.proposal
         known = scores["potensi_dominan"].notna().to_numpy()
@@ -295,6 +300,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
+        alerts=[thin] if thin else [],
         catalogue=catalogue,
         centres=centres,
     )
@@ -770,6 +776,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         },
         "indikator_hilang": result.missing,
         "perbaikan": result.warnings,
+        "peringatan": result.alerts,
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
         "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }

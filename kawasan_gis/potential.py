@@ -27,7 +27,7 @@ hand, is in docs/potentials.md; in short:
   competes. A village where no potential can be scored is ``data_kurang``.
 * The score is the weighted mean of the percentiles over the indicators present; the
   dominant potential is the highest score, ``margin`` its lead over the runner-up
-  (``campuran`` below ``mixed_margin``), ``stabilitas`` the share of +-20 % moves of
+  (``campuran`` below ``mixed_margin``), ``stabilitas_potensi`` the share of +-20 % moves of
   each single weight that keep the same dominant potential. ``dasar`` says whether the
   dominant score rests on zoning (RTRW shares) or on land condition: a plan derived
   from the RTRW and then checked against it proves little.
@@ -54,6 +54,9 @@ WEIGHT_STEP = 0.2  # weights moved by +-20 % for the stability of the dominant p
 MAX_PCT_LINDUNG = 50.0
 MIN_WEIGHT_SHARE = 0.3
 MIN_EVIDENCE = 0.2
+
+THIN_SHARE = 0.25  # share of data_kurang villages above which a run's evidence is thin
+THIN_MEDIAN = 0.5  # median evidence of the scored villages below which a run's evidence is thin
 
 STATUS_SCORED = "dinilai"
 STATUS_LINDUNG = "lindung"
@@ -209,9 +212,15 @@ class _Block:
     key: np.ndarray  # True where a key indicator of the potential is above zero (all True without key indicators)
 
 
+def _mostly_lindung(indicators: pd.DataFrame, lindung: tuple[str, ...], max_pct_lindung: float) -> np.ndarray:
+    pct = development_room(indicators, lindung=lindung)["pct_lindung"].to_numpy(dtype=float)
+    return np.nan_to_num(pct, nan=0.0) > max_pct_lindung
+
+
 def _blocks(
-    indicators: pd.DataFrame, groups: pd.Series, potentials: list[Potential], lindung: tuple[str, ...]
+    indicators: pd.DataFrame, groups: pd.Series, potentials: list[Potential], lindung: tuple[str, ...], excluded: np.ndarray
 ) -> tuple[list[_Block], dict[str, str]]:
+    """Indicator arrays per potential; ``excluded`` villages (mostly lindung) are no reference for the percentiles."""
     blocks: list[_Block] = []
     missing: dict[str, str] = {}
     n = len(indicators)
@@ -225,7 +234,9 @@ def _blocks(
             if raw.values is None:
                 missing[ident] = raw.reason
                 continue
-            scaled = scale_values(raw.values, groups, kind=spec.kind, invert=spec.invert)
+            # the villages kept as kawasan lindung compete for no development: they are
+            # no reference for the percentiles of the others
+            scaled = scale_values(raw.values.mask(excluded), groups, kind=spec.kind, invert=spec.invert)
             if spec.kind not in SHARE_KINDS:
                 # an indicator with one value across a whole kabupaten tells its villages
                 # nothing apart; counting it would only lift one potential for everyone
@@ -283,6 +294,7 @@ def score_contributions(
     groups: pd.Series | None = None,
     catalogue: Iterable[Potential] | None = None,
     enabled_only: bool = True,
+    max_pct_lindung: float = MAX_PCT_LINDUNG,
 ) -> pd.DataFrame:
     """Long table of every (village, potential, indicator) contribution to the scores.
 
@@ -294,7 +306,9 @@ def score_contributions(
     ``attrs["missing"]``.
     """
     groups = pd.Series("all", index=indicators.index) if groups is None else groups.reindex(indicators.index)
-    blocks, missing = _blocks(indicators, groups, _potentials(catalogue, enabled_only), lindung_classes())
+    lindung = lindung_classes()
+    excluded = _mostly_lindung(indicators, lindung, max_pct_lindung)
+    blocks, missing = _blocks(indicators, groups, _potentials(catalogue, enabled_only), lindung, excluded)
     parts = []
     for b in blocks:
         k = len(b.specs)
@@ -381,7 +395,7 @@ def score_potentials(
         potential, id / en), ``potensi_dominan`` (None unless ``dinilai``),
         ``nilai_dominan``, ``margin``, ``campuran``, ``kekuatan_bukti`` (evidence of the
         dominant potential, else the best evidence of any potential, 0-1),
-        ``stabilitas`` (share of +-20 % single-weight moves keeping the dominant
+        ``stabilitas_potensi`` (share of +-20 % single-weight moves keeping the dominant
         potential), ``dasar`` (``zonasi`` / ``kondisi_lahan`` / ``campuran``),
         ``pct_dasar_zonasi``, ``indikator_dipakai``, ``kontribusi_utama``.
         ``attrs["missing"]`` lists the indicators that could not be computed and why.
@@ -397,7 +411,8 @@ def score_potentials(
     potentials = _potentials(catalogue, enabled_only)
     groups = pd.Series("all", index=indicators.index) if groups is None else groups.reindex(indicators.index)
     lindung = lindung_classes()
-    blocks, missing = _blocks(indicators, groups, potentials, lindung)
+    mostly_lindung = _mostly_lindung(indicators, lindung, max_pct_lindung)
+    blocks, missing = _blocks(indicators, groups, potentials, lindung, mostly_lindung)
     room = development_room(indicators, lindung=lindung)
     if not room.attrs["known"]:
         missing["ruang_kembang"] = (
@@ -405,7 +420,6 @@ def score_potentials(
             "no RTRW: kawasan lindung unknown, the whole village is taken as development room"
         )
     pct_lindung = room["pct_lindung"].to_numpy(dtype=float)
-    mostly_lindung = np.nan_to_num(pct_lindung, nan=0.0) > max_pct_lindung
 
     def scores_for(weights: list[np.ndarray]) -> np.ndarray:
         cols = []
@@ -463,9 +477,11 @@ def score_potentials(
                 moved = _dominant(scores_for(weights))[0]
                 same += moved == top
                 moves += 1
-    out["stabilitas"] = np.where(scorable, np.round(same / max(moves, 1), 3), np.nan)
+    out["stabilitas_potensi"] = np.where(scorable, np.round(same / max(moves, 1), 3), np.nan)
 
-    contrib = score_contributions(indicators, groups=groups, catalogue=potentials, enabled_only=enabled_only)
+    contrib = score_contributions(
+        indicators, groups=groups, catalogue=potentials, enabled_only=enabled_only, max_pct_lindung=max_pct_lindung
+    )
     dom = contrib.merge(
         out.loc[scorable, ["potensi_dominan"]].reset_index().rename(columns={"potensi_dominan": "potensi"}), on=["kode_desa", "potensi"]
     )
@@ -496,3 +512,31 @@ def score_potentials(
             int((~scorable).sum()), int((status == STATUS_LINDUNG).sum()), int((status == STATUS_THIN).sum()),
         )
     return out
+
+
+def thin_evidence(scores: pd.DataFrame) -> str | None:
+    """A warning (id / en) when the evidence behind a scoring is thin, naming the indicators that carried it.
+
+    Thin: more than 25 % of the villages ``data_kurang``, or the median ``kekuatan_bukti``
+    of the scored villages under 0.5. None otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"status_potensi": ["dinilai", "data_kurang"], "kekuatan_bukti": [0.3, 0.0],
+    ...                   "indikator_dipakai": ["tambak,lahan_pertanian", ""]})
+    >>> print(thin_evidence(s))
+    bukti tipis / thin evidence: 1 dari 2 desa data kurang, median kekuatan bukti 0.30; indikator yang dipakai / indicators used: lahan_pertanian (1 desa), tambak (1 desa)
+    """
+    scored = scores["status_potensi"] == STATUS_SCORED
+    n_thin = int((scores["status_potensi"] == STATUS_THIN).sum())
+    median = float(scores.loc[scored, "kekuatan_bukti"].median()) if scored.any() else 0.0
+    if n_thin <= THIN_SHARE * len(scores) and median >= THIN_MEDIAN:
+        return None
+    used = scores.loc[scored, "indikator_dipakai"].str.split(",").explode()
+    counts = used[used.astype(bool)].value_counts().sort_index()
+    carried = ", ".join(f"{k} ({v} desa)" for k, v in counts.items()) or "-"
+    return (
+        f"bukti tipis / thin evidence: {n_thin} dari {len(scores)} desa data kurang, median kekuatan bukti "
+        f"{median:.2f}; indikator yang dipakai / indicators used: {carried}"
+    )
