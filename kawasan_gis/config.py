@@ -75,6 +75,9 @@ class ProjectOptions:
 class PotentialOptions:
     catalogue: Path | None = None
     mixed_margin: float = 0.05
+    max_pct_lindung: float = 50.0  # a village more lindung than this gets no development potential
+    min_weight_share: float = 0.3  # share of a potential's weight that must have data
+    min_evidence: float = 0.2  # least coverage-weighted evidence for a potential to be scored
 
 
 @dataclass(frozen=True)

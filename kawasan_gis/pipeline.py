@@ -69,7 +69,9 @@ class RunResult:
     missing: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    peringatan: list[str] = field(default_factory=list)
+    # judgement warnings (thin evidence, kawasan spanning much of a kabupaten, partial RTRW cover),
+    # shown in the terminal and recorded in run.json ("peringatan") and the report
+    alerts: list[str] = field(default_factory=list)
     catalogue: PotentialCatalogue | None = None
     centres: CentresResult | None = None
 
@@ -120,7 +122,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
     """
     from kawasan_gis.check import check_plan, read_plan
     from kawasan_gis.indicators import build_indicators
-    from kawasan_gis.potential import score_potentials
+    from kawasan_gis.potential import score_potentials, thin_evidence
     from kawasan_gis.regionalize import propose_kawasan
     from kawasan_gis.vocab import apply_mapping, load_itbx, load_potentials
 
@@ -215,20 +217,30 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             groups=desa.set_index("kode_desa")["kode_kab"],
             catalogue=catalogue,
             mixed_margin=config.potentials.mixed_margin,
+            max_pct_lindung=config.potentials.max_pct_lindung,
+            min_weight_share=config.potentials.min_weight_share,
+            min_evidence=config.potentials.min_evidence,
             labels={spec.id: spec.label(config.project.lang) for pot in catalogue for spec in pot.indicators},
         )
+
+    thin = thin_evidence(scores)
+    if thin:
+        log.info("%s", thin)
 
     with timer.step("mengusulkan kawasan / proposing kawasan"):
         p = config.proposal
         known = scores["potensi_dominan"].notna().to_numpy()
         if not known.any():
             raise FieldError(
-                "no village has data for any potential (every score is 0): the inputs do not cover the "
-                "villages. Check that the layers overlap the villages and that their classes were mapped."
+                "tidak ada desa dengan potensi pengembangan (data kurang atau kawasan lindung) / no village "
+                "has a development potential (too little evidence or kawasan lindung): check that the layers "
+                "overlap the villages and that their classes were mapped."
             )
+        # a potential not scored for a village (silent) does not pull the clustering either way
+        scored = scores.loc[known].fillna({c: 0.0 for c in scores.columns if c.startswith("skor_")})
         proposal = propose_kawasan(
             desa.loc[known],
-            scores.loc[known],
+            scored,
             method=p.method,  # type: ignore[arg-type]
             n_zones=p.n_zones,
             min_villages=p.min_villages,
@@ -240,7 +252,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
             n_perturb=p.n_perturb,
         )
         desa_proposed = _with_unscored(proposal.villages, desa, scores, known)
-    peringatan = span_warnings(proposal.kawasan, proposal.villages, desa, share_pct=p.warn_share_pct)
+    span_alerts = span_warnings(proposal.kawasan, proposal.villages, desa, share_pct=p.warn_share_pct)
 
     checked = None
     kawasan = proposal.kawasan
@@ -300,7 +312,7 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
-        peringatan=peringatan + (list(checked.info["peringatan"]) if checked is not None else []),
+        alerts=([thin] if thin else []) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else []),
         catalogue=catalogue,
         centres=centres,
     )
@@ -555,7 +567,8 @@ def _with_unscored(proposed: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, scores: p
     if known.all():
         return proposed
     rest = desa.loc[~known].merge(scores.loc[~known], left_on="kode_desa", right_index=True, how="left")
-    rest = rest.assign(kawasan_id=None, alasan_tidak_masuk=NO_EVIDENCE)
+    why = rest["alasan_potensi"] if "alasan_potensi" in rest.columns else pd.Series("", index=rest.index)
+    rest = rest.assign(kawasan_id=None, alasan_tidak_masuk=why.where(why.astype(bool), NO_EVIDENCE))
     out = pd.concat([proposed, rest[[c for c in proposed.columns if c in rest.columns]]])
     order = pd.Series(range(len(desa)), index=desa["kode_desa"].to_numpy())
     out = out.iloc[order.reindex(out["kode_desa"].to_numpy()).argsort(kind="stable").to_numpy()]
@@ -815,7 +828,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         },
         "indikator_hilang": result.missing,
         "perbaikan": result.warnings,
-        "peringatan": result.peringatan,
+        "peringatan": result.alerts,
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
         "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }
@@ -924,7 +937,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         title=cfg.project.name,
         catalogue=catalogue,
         centres=_jsonable(result.centres.sources) if result.centres is not None else None,
-        warnings=result.peringatan,
+        warnings=result.alerts,
     )
 
 

@@ -1,28 +1,36 @@
-"""Scoring each village's potentials and naming its dominant one.
+"""Scoring each village's potentials on its development room and naming its dominant one.
 
 Every potential of the catalogue (``kawasan_gis/data/potentials.toml``) lists the
-indicators that feed it, with weights. A village's score for a potential is the
-weighted mean of its *scaled* indicator values, over the indicators that could be
-computed for it (the weights of missing indicators are redistributed, and the result
-says which were used).
+indicators that feed it, with weights. The method, with a worked example computed by
+hand, is in docs/potentials.md; in short:
 
-Scaling (documented in docs/potentials.md):
-
-* shares of the village area (``landcover_share``, ``rtrw_share``) are used as
-  fractions (0-1): they already compare fairly between villages and kabupaten;
-* densities, counts and table values are divided by the 95th percentile of the
-  villages **of the same kabupaten** and clipped to 0-1 (robust to one outlier, and
-  zero stays zero);
-* distances (``invert = true``) become ``1 - min(d / p95, 1)``: nearer is better;
-* a density, count, distance or table value that is the same in every village of a
-  kabupaten (say, one village-centre point in every desa) cannot tell its villages apart:
-  it is left out there, its weight redistributed, and the reason listed.
-
-The dominant potential is the highest score; ``margin`` is its lead over the
-runner-up, and villages with a margin under ``mixed_margin`` are flagged
-``campuran`` (mixed). ``dasar`` says whether the dominant score rests on zoning
-(RTRW shares) or on land condition (land use/cover, lines, points, tables): a plan
-derived from the RTRW and then checked against it proves little.
+* **Development room** (:func:`development_room`): the village area outside kawasan
+  lindung (the RTRW classes whose group is ``lindung``). A village more than
+  ``max_pct_lindung`` % lindung gets no development potential (``status_potensi`` =
+  ``lindung``, with the reason): protected land is kept, not developed. Without an RTRW
+  the room is unknown and all land counts as room (stated in ``attrs["missing"]``).
+* **No data is not zero**: a share is taken over the part of the village the layer
+  maps (RTRW budidaya shares over the mapped development room); the layer's coverage
+  of the village is carried as evidence.
+* **One scale for every kind**: each indicator becomes its percentile rank among the
+  villages of the same kabupaten where it is present (value > 0); zero stays 0, so an
+  indicator found in a handful of villages keeps its full signal there. Distances
+  (``invert = true``) rank nearness among all villages. A density, count, distance or
+  table value that is the same in every village of a kabupaten tells nothing apart and
+  is left out there.
+* **Evidence** (``bukti``) of a potential in a village: the share of the potential's
+  catalogue weight whose indicators have data, each share indicator counted by its
+  layer's coverage of the village. A potential is scored only where at least
+  ``min_bobot`` of its weight is present and ``bukti >= min_bukti``, and, for a
+  potential with ``key`` indicators (perikanan: tambak, fisheries zoning), only where
+  one of them is above zero: elsewhere it stays silent (no score), not a 0 that
+  competes. A village where no potential can be scored is ``data_kurang``.
+* The score is the weighted mean of the percentiles over the indicators present; the
+  dominant potential is the highest score, ``margin`` its lead over the runner-up
+  (``campuran`` below ``mixed_margin``), ``stabilitas_potensi`` the share of +-20 % moves of
+  each single weight that keep the same dominant potential. ``dasar`` says whether the
+  dominant score rests on zoning (RTRW shares) or on land condition: a plan derived
+  from the RTRW and then checked against it proves little.
 """
 
 from __future__ import annotations
@@ -35,40 +43,115 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import FieldError
-from kawasan_gis.vocab import IndicatorSpec, Potential, load_potentials
+from kawasan_gis.vocab import IndicatorSpec, Potential, load_potentials, load_vocabulary
 
 log = logging.getLogger(__name__)
 
 SHARE_KINDS = ("landcover_share", "rtrw_share")
-ROBUST_QUANTILE = 0.95
 ZONING_DOMINANT = 0.75  # share of the dominant score from zoning above which it "rests on zoning"
+WEIGHT_STEP = 0.2  # weights moved by +-20 % for the stability of the dominant potential
+
+MAX_PCT_LINDUNG = 50.0
+MIN_WEIGHT_SHARE = 0.3
+MIN_EVIDENCE = 0.2
+
+THIN_SHARE = 0.25  # share of data_kurang villages above which a run's evidence is thin
+THIN_MEDIAN = 0.5  # median evidence of the scored villages below which a run's evidence is thin
+
+STATUS_SCORED = "dinilai"
+STATUS_LINDUNG = "lindung"
+STATUS_THIN = "data_kurang"
 
 
 @dataclass(frozen=True)
 class IndicatorValue:
-    """Raw values of one indicator for every village, or None when it cannot be computed."""
+    """Raw values of one indicator for every village, or None when it cannot be computed.
+
+    ``coverage`` is the share (0-1) of the village the source layer maps (1 for
+    non-share kinds).
+    """
 
     values: pd.Series | None
     reason: str = ""
+    coverage: pd.Series | None = None
 
 
-def _class_share(indicators: pd.DataFrame, kinds: Iterable[str], classes: Iterable[str]) -> IndicatorValue:
+def lindung_classes() -> tuple[str, ...]:
+    """Pola ruang codes whose group is ``lindung`` (kawasan lindung) in pola_ruang.toml."""
+    return tuple(c.code for c in load_vocabulary("rtrw") if c.group == "lindung")
+
+
+def development_room(indicators: pd.DataFrame, *, lindung: Iterable[str] | None = None) -> pd.DataFrame:
+    """Each village's kawasan lindung and development room from its RTRW shares.
+
+    Parameters
+    ----------
+    indicators
+        Indicator table (``luas_ha``, ``pct_rtrw_<class>``, ``pct_rtrw_unmapped``).
+    lindung
+        Pola ruang codes counted as kawasan lindung (default :func:`lindung_classes`).
+
+    Returns
+    -------
+    DataFrame
+        ``pct_lindung`` (percent of the village area in kawasan lindung; NaN without an
+        RTRW) and ``ha_ruang_kembang`` (village area outside kawasan lindung, in ha; the
+        whole village without an RTRW). ``attrs["known"]`` is False without an RTRW.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ind = pd.DataFrame({"luas_ha": [200.0], "pct_rtrw_unmapped": [0.0], "pct_rtrw_taman_nasional": [72.0],
+    ...                     "pct_rtrw_pertanian": [28.0]})
+    >>> development_room(ind).round(1).to_dict("records")
+    [{'pct_lindung': 72.0, 'ha_ruang_kembang': 56.0}]
+    """
+    codes = lindung_classes() if lindung is None else tuple(lindung)
+    area = pd.to_numeric(indicators["luas_ha"], errors="coerce") if "luas_ha" in indicators else pd.Series(np.nan, index=indicators.index)
+    if "pct_rtrw_unmapped" not in indicators.columns:
+        out = pd.DataFrame({"pct_lindung": np.nan, "ha_ruang_kembang": area}, index=indicators.index)
+        out.attrs["known"] = False
+        return out
+    cols = [f"pct_rtrw_{c}" for c in codes if f"pct_rtrw_{c}" in indicators.columns]
+    pct = indicators[cols].sum(axis=1).astype(float) if cols else pd.Series(0.0, index=indicators.index)
+    out = pd.DataFrame({"pct_lindung": pct, "ha_ruang_kembang": area * (1.0 - pct / 100.0)}, index=indicators.index)
+    out.attrs["known"] = True
+    return out
+
+
+def _class_share(indicators: pd.DataFrame, kinds: Iterable[str], classes: Iterable[str], lindung_pct: pd.Series | None) -> IndicatorValue:
     for kind in kinds:
-        if f"pct_{kind}_unmapped" in indicators.columns:
+        unmapped = f"pct_{kind}_unmapped"
+        if unmapped in indicators.columns:
             cols = [f"pct_{kind}_{c}" for c in classes if f"pct_{kind}_{c}" in indicators.columns]
             share = indicators[cols].sum(axis=1) if cols else pd.Series(0.0, index=indicators.index)
-            return IndicatorValue(share / 100.0)
+            mapped = (100.0 - indicators[unmapped].astype(float)).clip(lower=0.0)
+            # budidaya zoning is read over the mapped development room: land kept as
+            # kawasan lindung is not room for any development potential
+            room = mapped if lindung_pct is None else (mapped - lindung_pct).clip(lower=0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                frac = (share / room).where(room > 1e-9).clip(0.0, 1.0)
+            return IndicatorValue(frac, coverage=(mapped / 100.0).clip(0.0, 1.0))
     return IndicatorValue(None, f"no {'/'.join(kinds)} layer")
 
 
-def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec) -> IndicatorValue:
-    """Raw values of one indicator spec (see potentials.toml) from the indicator table."""
+def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec, *, lindung: Iterable[str] | None = None) -> IndicatorValue:
+    """Raw values of one indicator spec (see potentials.toml) from the indicator table.
+
+    Shares are fractions (0-1) of the mapped part of the village (RTRW shares of
+    budidaya classes: of the mapped development room), NaN where the layer maps none of it.
+    """
     kind = spec.kind
     if kind == "landcover_share":
         # a complete land-cover raster is preferred over a (often partial) land-use layer
-        return _class_share(indicators, ("landcover", "landuse"), spec.classes)
+        return _class_share(indicators, ("landcover", "landuse"), spec.classes, None)
     if kind == "rtrw_share":
-        return _class_share(indicators, ("rtrw",), spec.classes)
+        codes = lindung_classes() if lindung is None else tuple(lindung)
+        lindung_pct = None
+        if not set(spec.classes) & set(codes):
+            cols = [f"pct_rtrw_{c}" for c in codes if f"pct_rtrw_{c}" in indicators.columns]
+            lindung_pct = indicators[cols].sum(axis=1).astype(float) if cols else pd.Series(0.0, index=indicators.index)
+        return _class_share(indicators, ("rtrw",), spec.classes, lindung_pct)
     name = {
         "line_density": f"km_per_km2_{spec.layer}",
         "point_count": f"n_{spec.layer}",
@@ -84,25 +167,30 @@ def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec) -> Indicator
     return IndicatorValue(None, f"column {name} not computed")
 
 
-def scale_values(values: pd.Series, groups: pd.Series, *, kind: str, invert: bool = False) -> pd.Series:
-    """Scale raw indicator values to 0-1 as described in the module docstring.
+def scale_values(values: pd.Series, groups: pd.Series, *, kind: str = "", invert: bool = False) -> pd.Series:
+    """Percentile rank (0-1) of each value among the villages of its kabupaten where it is present.
+
+    Zero stays 0 and missing stays missing; a value's scale is the share of the
+    kabupaten's villages with the indicator present (> 0) whose value is at most its own.
+    With ``invert`` (distances) nearness is ranked among all villages with a value. The
+    same scale serves shares, densities, counts, distances and tables (``kind`` is kept
+    for callers and does not change it).
 
     Examples
     --------
     >>> import pandas as pd
     >>> v = pd.Series([0.0, 1.0, 2.0, 40.0]); g = pd.Series(["a", "a", "b", "b"])
-    >>> scale_values(v, g, kind="line_density").round(3).tolist()
-    [0.0, 1.0, 0.052, 1.0]
+    >>> scale_values(v, g).tolist()
+    [0.0, 1.0, 0.5, 1.0]
+    >>> scale_values(pd.Series([1.0, 3.0, 2.0]), pd.Series(["a"] * 3), invert=True).round(3).tolist()
+    [1.0, 0.333, 0.667]
     """
-    if kind in SHARE_KINDS:
-        return values.clip(0.0, 1.0)
-    p95 = values.groupby(groups.to_numpy()).transform(lambda s: s.quantile(ROBUST_QUANTILE))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scaled = (values / p95).where(p95 > 0, 0.0).clip(0.0, 1.0)
-    scaled = scaled.where(values.notna())
+    keys = groups.to_numpy()
     if invert:
-        scaled = 1.0 - scaled
-    return scaled
+        return (-values).groupby(keys).rank(method="max", pct=True).where(values.notna())
+    present = values.where(values > 0)
+    ranked = present.groupby(keys).rank(method="max", pct=True)
+    return ranked.where(~(values <= 0), 0.0).where(values.notna())
 
 
 def _potentials(catalogue: Iterable[Potential] | None, enabled_only: bool) -> list[Potential]:
@@ -110,32 +198,45 @@ def _potentials(catalogue: Iterable[Potential] | None, enabled_only: bool) -> li
     return [p for p in items if p.enabled or not enabled_only]
 
 
-def score_contributions(
-    indicators: pd.DataFrame,
-    *,
-    groups: pd.Series | None = None,
-    catalogue: Iterable[Potential] | None = None,
-    enabled_only: bool = True,
-) -> pd.DataFrame:
-    """Long table of every (village, potential, indicator) contribution to the scores.
+@dataclass(frozen=True)
+class _Block:
+    """One potential's indicators as arrays over the villages (NaN: no value)."""
 
-    Columns: ``kode_desa``, ``potensi``, ``indikator``, ``dasar``, ``nilai`` (raw value),
-    ``skala`` (0-1), ``bobot`` (weight after redistribution over the indicators available
-    for that village), ``kontribusi`` (= skala x bobot). Indicators that cannot be computed
-    are absent; their reason is in ``attrs["missing"]``.
-    """
-    groups = pd.Series("all", index=indicators.index) if groups is None else groups.reindex(indicators.index)
-    rows = []
+    code: str
+    specs: tuple[IndicatorSpec, ...]  # the indicators that could be computed
+    raw: np.ndarray  # villages x indicators
+    scaled: np.ndarray
+    coverage: np.ndarray
+    weights: np.ndarray
+    total_weight: float  # of every indicator in the catalogue, computed or not
+    key: np.ndarray  # True where a key indicator of the potential is above zero (all True without key indicators)
+
+
+def _mostly_lindung(indicators: pd.DataFrame, lindung: tuple[str, ...], max_pct_lindung: float) -> np.ndarray:
+    pct = development_room(indicators, lindung=lindung)["pct_lindung"].to_numpy(dtype=float)
+    return np.nan_to_num(pct, nan=0.0) > max_pct_lindung
+
+
+def _blocks(
+    indicators: pd.DataFrame, groups: pd.Series, potentials: list[Potential], lindung: tuple[str, ...], excluded: np.ndarray
+) -> tuple[list[_Block], dict[str, str]]:
+    """Indicator arrays per potential; ``excluded`` villages (mostly lindung) are no reference for the percentiles."""
+    blocks: list[_Block] = []
     missing: dict[str, str] = {}
-    for pot in _potentials(catalogue, enabled_only):
-        parts = []
+    n = len(indicators)
+    for pot in potentials:
+        specs, raws, scaled_cols, covs = [], [], [], []
+        has_key = any(spec.key for spec in pot.indicators)
+        key = np.zeros(n, dtype=bool) if has_key else np.ones(n, dtype=bool)
         for spec in pot.indicators:
-            raw = indicator_values(indicators, spec)
-            key = f"{pot.code}.{spec.id}"
+            raw = indicator_values(indicators, spec, lindung=lindung)
+            ident = f"{pot.code}.{spec.id}"
             if raw.values is None:
-                missing[key] = raw.reason
+                missing[ident] = raw.reason
                 continue
-            scaled = scale_values(raw.values, groups, kind=spec.kind, invert=spec.invert)
+            # the villages kept as kawasan lindung compete for no development: they are
+            # no reference for the percentiles of the others
+            scaled = scale_values(raw.values.mask(excluded), groups, kind=spec.kind, invert=spec.invert)
             if spec.kind not in SHARE_KINDS:
                 # an indicator with one value across a whole kabupaten tells its villages
                 # nothing apart; counting it would only lift one potential for everyone
@@ -144,37 +245,106 @@ def score_contributions(
                 if flat.any():
                     scaled = scaled.mask(flat)
                     flat_groups = sorted(set(groups.to_numpy()[flat]))
-                    missing[key] = f"same value in every village of {', '.join(map(str, flat_groups))}: not informative"
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "kode_desa": indicators.index,
-                        "potensi": pot.code,
-                        "indikator": spec.id,
-                        "dasar": spec.dasar,
-                        "nilai": raw.values.to_numpy(),
-                        "skala": scaled.to_numpy(),
-                        "bobot_asli": float(spec.weight),
-                    }
-                )
-            )
-        if not parts:
+                    missing[ident] = f"same value in every village of {', '.join(map(str, flat_groups))}: not informative"
+            if spec.key:
+                key |= (raw.values.fillna(0.0) > 0).to_numpy()
+            specs.append(spec)
+            raws.append(raw.values.to_numpy(dtype=float))
+            scaled_cols.append(scaled.to_numpy(dtype=float))
+            covs.append(np.ones(n) if raw.coverage is None else raw.coverage.fillna(0.0).to_numpy(dtype=float))
+        if not specs:
             missing[str(pot.code)] = "no indicator of this potential could be computed"
             continue
-        block = pd.concat(parts, ignore_index=True)
-        block = block[block["skala"].notna()]
-        block["bobot"] = block["bobot_asli"] / block.groupby("kode_desa")["bobot_asli"].transform("sum")
-        rows.append(block)
-    if not rows:
+        blocks.append(
+            _Block(
+                code=str(pot.code),
+                specs=tuple(specs),
+                raw=np.column_stack(raws),
+                scaled=np.column_stack(scaled_cols),
+                coverage=np.column_stack(covs),
+                weights=np.array([s.weight for s in specs], dtype=float),
+                total_weight=float(sum(s.weight for s in pot.indicators)),
+                key=key,
+            )
+        )
+    if not blocks:
         raise FieldError(
             "no potential can be scored: none of the catalogue's indicators could be computed from the "
             "inputs given. Give a land use/land cover layer, an RTRW layer, line or point layers, or a table."
         )
-    out = pd.concat(rows, ignore_index=True)
+    return blocks, missing
+
+
+def _block_scores(block: _Block, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score, share of the catalogue weight present, and evidence of one potential per village."""
+    present = ~np.isnan(block.scaled)
+    w = np.where(present, weights, 0.0)
+    w_sum = w.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(w_sum > 0, (np.nan_to_num(block.scaled) * w).sum(axis=1) / w_sum, np.nan)
+    total = block.total_weight if block.total_weight > 0 else 1.0
+    weight_share = w_sum / total
+    evidence = (w * np.where(present, block.coverage, 0.0)).sum(axis=1) / total
+    return score, weight_share, evidence
+
+
+def score_contributions(
+    indicators: pd.DataFrame,
+    *,
+    groups: pd.Series | None = None,
+    catalogue: Iterable[Potential] | None = None,
+    enabled_only: bool = True,
+    max_pct_lindung: float = MAX_PCT_LINDUNG,
+) -> pd.DataFrame:
+    """Long table of every (village, potential, indicator) contribution to the scores.
+
+    Columns: ``kode_desa``, ``potensi``, ``indikator``, ``dasar``, ``nilai`` (raw value:
+    shares as fractions of the mapped part), ``skala`` (percentile, 0-1), ``cakupan``
+    (coverage of the village by the indicator's layer, 0-1), ``bobot`` (weight after
+    redistribution over the indicators available for that village), ``kontribusi`` (=
+    skala x bobot). Indicators that cannot be computed are absent; their reason is in
+    ``attrs["missing"]``.
+    """
+    groups = pd.Series("all", index=indicators.index) if groups is None else groups.reindex(indicators.index)
+    lindung = lindung_classes()
+    excluded = _mostly_lindung(indicators, lindung, max_pct_lindung)
+    blocks, missing = _blocks(indicators, groups, _potentials(catalogue, enabled_only), lindung, excluded)
+    parts = []
+    for b in blocks:
+        k = len(b.specs)
+        frame = pd.DataFrame(
+            {
+                "kode_desa": np.repeat(indicators.index.to_numpy(), k),
+                "potensi": b.code,
+                "indikator": np.tile([s.id for s in b.specs], len(indicators)),
+                "dasar": np.tile([s.dasar for s in b.specs], len(indicators)),
+                "nilai": b.raw.ravel(),
+                "skala": b.scaled.ravel(),
+                "cakupan": b.coverage.ravel(),
+                "bobot_asli": np.tile(b.weights, len(indicators)),
+            }
+        )
+        frame = frame[frame["skala"].notna()]
+        frame["bobot"] = frame["bobot_asli"] / frame.groupby("kode_desa")["bobot_asli"].transform("sum")
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
     out["kontribusi"] = out["skala"] * out["bobot"]
     out = out.drop(columns="bobot_asli")
     out.attrs["missing"] = missing
     return out
+
+
+def _dominant(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index of the top score (-1 where nothing is scored), top score and runner-up (0 if none)."""
+    filled = np.where(np.isnan(mat), -np.inf, mat)
+    # stable argsort on the negated scores: ties go to the catalogue's order
+    ranking = np.argsort(-filled, axis=1, kind="stable")
+    rows = np.arange(len(mat))
+    top = ranking[:, 0]
+    top_score = filled[rows, top]
+    second = filled[rows, ranking[:, 1]] if mat.shape[1] > 1 else np.full(len(mat), -np.inf)
+    top = np.where(np.isfinite(top_score), top, -1)
+    return top, top_score, np.where(np.isfinite(second), second, 0.0)
 
 
 def score_potentials(
@@ -183,10 +353,13 @@ def score_potentials(
     groups: pd.Series | None = None,
     catalogue: Iterable[Potential] | None = None,
     mixed_margin: float = 0.05,
+    max_pct_lindung: float = MAX_PCT_LINDUNG,
+    min_weight_share: float = MIN_WEIGHT_SHARE,
+    min_evidence: float = MIN_EVIDENCE,
     enabled_only: bool = True,
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Score every potential for every village and name the dominant one.
+    """Score every potential for every village on its development room and name the dominant one.
 
     Parameters
     ----------
@@ -195,11 +368,19 @@ def score_potentials(
         :func:`kawasan_gis.indicators.build_indicators`.
     groups
         Kabupaten of each village (indexed by ``kode_desa``) for the within-kabupaten
-        scaling; default one group.
+        percentiles; default one group.
     catalogue
         Potential catalogue (default :func:`kawasan_gis.vocab.load_potentials`).
     mixed_margin
         Lead over the runner-up below which a village is flagged ``campuran`` (mixed).
+    max_pct_lindung
+        A village more than this percent kawasan lindung gets no development potential.
+    min_weight_share
+        Share (0-1) of a potential's catalogue weight that must have data in a village
+        for the potential to be scored there (a minor surviving indicator never carries it).
+    min_evidence
+        Least evidence (``bukti``, 0-1: weight share present, share indicators counted
+        by their layer's coverage) for a potential to be scored in a village.
     labels
         Indicator id -> readable label for ``kontribusi_utama`` (default: the catalogue's
         Indonesian labels).
@@ -207,50 +388,102 @@ def score_potentials(
     Returns
     -------
     DataFrame
-        Index ``kode_desa``; ``skor_<potential>`` (0-1; 0 where a village has no value
-        for any of the potential's indicators; potentials none of whose indicators could
-        be computed get no column), ``potensi_dominan`` (None where every score is 0: no
-        evidence), ``nilai_dominan``, ``margin``, ``campuran``,
-        ``dasar`` (``zonasi`` / ``kondisi_lahan`` / ``campuran``), ``pct_dasar_zonasi``,
-        ``indikator_dipakai``, ``kontribusi_utama``. ``attrs["missing"]`` lists the
-        indicators that could not be computed and why; the full table of
-        contributions is :func:`score_contributions`.
+        Index ``kode_desa``; ``skor_<potential>`` (0-1; NaN where the potential is not
+        scored for that village: too little evidence, no key evidence, or mostly lindung),
+        ``pct_lindung``, ``ha_ruang_kembang``, ``status_potensi`` (``dinilai`` /
+        ``lindung`` / ``data_kurang``), ``alasan_potensi`` (why a village has no
+        potential, id / en), ``potensi_dominan`` (None unless ``dinilai``),
+        ``nilai_dominan``, ``margin``, ``campuran``, ``kekuatan_bukti`` (evidence of the
+        dominant potential, else the best evidence of any potential, 0-1),
+        ``stabilitas_potensi`` (share of +-20 % single-weight moves keeping the dominant
+        potential), ``dasar`` (``zonasi`` / ``kondisi_lahan`` / ``campuran``),
+        ``pct_dasar_zonasi``, ``indikator_dipakai``, ``kontribusi_utama``.
+        ``attrs["missing"]`` lists the indicators that could not be computed and why.
 
     Examples
     --------
     >>> import pandas as pd
     >>> ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0, 0.0], "pct_rtrw_permukiman_perdesaan": [90.0, 5.0],
     ...                     "pct_rtrw_pertanian": [10.0, 95.0]}, index=pd.Index(["1807012001", "1807012002"], name="kode_desa"))
-    >>> score_potentials(ind).potensi_dominan.tolist()
+    >>> score_potentials(ind, min_weight_share=0.0, min_evidence=0.0).potensi_dominan.tolist()
     ['permukiman', 'pertanian_unggulan']
     """
     potentials = _potentials(catalogue, enabled_only)
-    contrib = score_contributions(indicators, groups=groups, catalogue=potentials, enabled_only=enabled_only)
-    # potentials none of whose indicators could be computed get no column at all
-    pots = [p.code for p in potentials if p.code in set(contrib["potensi"])]
-    scores = contrib.pivot_table(index="kode_desa", columns="potensi", values="kontribusi", aggfunc="sum")
-    scores = scores.reindex(index=indicators.index, columns=pots)
-    mat = scores.to_numpy(dtype=float)
-    # a village with no value for any indicator of a potential has no evidence for it: 0
-    mat = np.where(np.isnan(mat), 0.0, mat)
+    groups = pd.Series("all", index=indicators.index) if groups is None else groups.reindex(indicators.index)
+    lindung = lindung_classes()
+    mostly_lindung = _mostly_lindung(indicators, lindung, max_pct_lindung)
+    blocks, missing = _blocks(indicators, groups, potentials, lindung, mostly_lindung)
+    room = development_room(indicators, lindung=lindung)
+    if not room.attrs["known"]:
+        missing["ruang_kembang"] = (
+            "tanpa RTRW: kawasan lindung tidak diketahui, seluruh desa dianggap ruang kembang / "
+            "no RTRW: kawasan lindung unknown, the whole village is taken as development room"
+        )
+    pct_lindung = room["pct_lindung"].to_numpy(dtype=float)
+
+    def scores_for(weights: list[np.ndarray]) -> np.ndarray:
+        cols = []
+        for b, w in zip(blocks, weights, strict=True):
+            score, share, evidence = _block_scores(b, w)
+            ok = (share >= min_weight_share - 1e-12) & (evidence >= min_evidence - 1e-12) & b.key & ~mostly_lindung
+            cols.append(np.where(ok, score, np.nan))
+        return np.column_stack(cols)
+
+    base_weights = [b.weights for b in blocks]
+    mat = scores_for(base_weights)
+    evid = np.column_stack([_block_scores(b, b.weights)[2] for b in blocks])
+    pots = [b.code for b in blocks]
     out = pd.DataFrame(index=indicators.index)
     for k, p in enumerate(pots):
         out[f"skor_{p}"] = mat[:, k]
+    out["pct_lindung"] = room["pct_lindung"].round(1)
+    out["ha_ruang_kembang"] = room["ha_ruang_kembang"].round(2)
 
-    # stable argsort on the negated scores: ties go to the catalogue's order
-    ranking = np.argsort(-mat, axis=1, kind="stable")
-    top = ranking[:, 0]
-    top_score = mat[np.arange(len(mat)), top]
-    second = mat[np.arange(len(mat)), ranking[:, 1]] if mat.shape[1] > 1 else np.zeros(len(mat))
-    # no evidence for any potential (every score 0): the dominant potential is unknown
-    scorable = top_score > 0
-    out["potensi_dominan"] = np.where(scorable, np.array(pots, dtype=object)[top], None)
+    top, top_score, second = _dominant(mat)
+    # every scored potential at zero (data say: none of it here) names no potential either
+    scorable = (top >= 0) & (top_score > 0)
+    status = np.where(scorable, STATUS_SCORED, np.where(mostly_lindung, STATUS_LINDUNG, STATUS_THIN))
+    out["status_potensi"] = status
+    reason = np.full(len(out), "", dtype=object)
+    for i in np.flatnonzero(status == STATUS_LINDUNG):
+        reason[i] = (
+            f"sebagian besar kawasan lindung ({pct_lindung[i]:.0f} %) / mostly protected land ({pct_lindung[i]:.0f} %)"
+        )
+    thin_reason = (
+        f"data kurang: bukti < {min_evidence:g} atau bobot tersedia < {min_weight_share:.0%} untuk setiap potensi / "
+        f"too little evidence: evidence < {min_evidence:g} or weight with data < {min_weight_share:.0%} for every potential"
+    )
+    reason[status == STATUS_THIN] = thin_reason
+    zero = (status == STATUS_THIN) & (top >= 0)
+    reason[zero] = "tidak ada indikator bernilai di atas nol / no indicator above zero"
+    out["alasan_potensi"] = reason
+    out["potensi_dominan"] = np.where(scorable, np.array(pots, dtype=object)[np.maximum(top, 0)], None)
     out["nilai_dominan"] = np.where(scorable, top_score, np.nan)
     out["margin"] = np.where(scorable, top_score - second, np.nan)
     out["campuran"] = scorable & (out["margin"].to_numpy() < mixed_margin)
+    rows = np.arange(len(out))
+    out["kekuatan_bukti"] = np.round(np.where(scorable, evid[rows, np.maximum(top, 0)], evid.max(axis=1)), 3)
 
+    # stability: each single weight moved down and up by WEIGHT_STEP, the others kept
+    same = np.zeros(len(out))
+    moves = 0
+    for j, b in enumerate(blocks):
+        for k in range(len(b.weights)):
+            for factor in (1.0 - WEIGHT_STEP, 1.0 + WEIGHT_STEP):
+                weights = list(base_weights)
+                w = b.weights.copy()
+                w[k] *= factor
+                weights[j] = w
+                moved = _dominant(scores_for(weights))[0]
+                same += moved == top
+                moves += 1
+    out["stabilitas_potensi"] = np.where(scorable, np.round(same / max(moves, 1), 3), np.nan)
+
+    contrib = score_contributions(
+        indicators, groups=groups, catalogue=potentials, enabled_only=enabled_only, max_pct_lindung=max_pct_lindung
+    )
     dom = contrib.merge(
-        out[["potensi_dominan"]].reset_index().rename(columns={"potensi_dominan": "potensi"}), on=["kode_desa", "potensi"]
+        out.loc[scorable, ["potensi_dominan"]].reset_index().rename(columns={"potensi_dominan": "potensi"}), on=["kode_desa", "potensi"]
     )
     zoning = dom[dom["dasar"] == "zonasi"].groupby("kode_desa")["kontribusi"].sum()
     total = dom.groupby("kode_desa")["kontribusi"].sum()
@@ -264,15 +497,46 @@ def score_potentials(
     out.loc[pct_z.isna().to_numpy(), "dasar"] = None
 
     used = contrib.groupby("kode_desa")["indikator"].agg(lambda s: ",".join(sorted(set(s))))
-    out["indikator_dipakai"] = used.reindex(out.index).fillna("")
+    out["indikator_dipakai"] = used.reindex(out.index, fill_value="")
     if labels is None:
         labels = {spec.id: spec.label("id") for pot in potentials for spec in pot.indicators}
     labels = dict(labels)
     dom_sorted = dom[dom["kontribusi"] > 0].sort_values(["kode_desa", "kontribusi"], ascending=[True, False], kind="stable")
     top3 = dom_sorted.groupby("kode_desa").head(3)
     text = top3.assign(t=[f"{labels.get(i, i)} {c:.2f}" for i, c in zip(top3["indikator"], top3["kontribusi"], strict=True)])
-    out["kontribusi_utama"] = text.groupby("kode_desa")["t"].agg("; ".join).reindex(out.index).fillna("")
-    out.attrs["missing"] = contrib.attrs["missing"]
+    out["kontribusi_utama"] = text.groupby("kode_desa")["t"].agg("; ".join).reindex(out.index, fill_value="") if len(text) else ""
+    out.attrs["missing"] = missing
     if not scorable.all():
-        log.info("%d villages have no evidence for any potential (every score 0)", int((~scorable).sum()))
+        log.info(
+            "%d villages get no development potential: %d mostly kawasan lindung, %d too little evidence",
+            int((~scorable).sum()), int((status == STATUS_LINDUNG).sum()), int((status == STATUS_THIN).sum()),
+        )
     return out
+
+
+def thin_evidence(scores: pd.DataFrame) -> str | None:
+    """A warning (id / en) when the evidence behind a scoring is thin, naming the indicators that carried it.
+
+    Thin: more than 25 % of the villages ``data_kurang``, or the median ``kekuatan_bukti``
+    of the scored villages under 0.5. None otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"status_potensi": ["dinilai", "data_kurang"], "kekuatan_bukti": [0.3, 0.0],
+    ...                   "indikator_dipakai": ["tambak,lahan_pertanian", ""]})
+    >>> print(thin_evidence(s))
+    bukti tipis / thin evidence: 1 dari 2 desa data kurang, median kekuatan bukti 0.30; indikator yang dipakai / indicators used: lahan_pertanian (1 desa), tambak (1 desa)
+    """
+    scored = scores["status_potensi"] == STATUS_SCORED
+    n_thin = int((scores["status_potensi"] == STATUS_THIN).sum())
+    median = float(scores.loc[scored, "kekuatan_bukti"].median()) if scored.any() else 0.0
+    if n_thin <= THIN_SHARE * len(scores) and median >= THIN_MEDIAN:
+        return None
+    used = scores.loc[scored, "indikator_dipakai"].str.split(",").explode()
+    counts = used[used.astype(bool)].value_counts().sort_index()
+    carried = ", ".join(f"{k} ({v} desa)" for k, v in counts.items()) or "-"
+    return (
+        f"bukti tipis / thin evidence: {n_thin} dari {len(scores)} desa data kurang, median kekuatan bukti "
+        f"{median:.2f}; indikator yang dipakai / indicators used: {carried}"
+    )

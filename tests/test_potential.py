@@ -60,11 +60,12 @@ def table() -> pd.DataFrame:
 
 def test_hand_computed_scores() -> None:
     s = score_potentials(table(), catalogue=CATALOGUE)
-    # irrigation scaled by the 95th percentile of [2, 0, 1, 4] = 3.7
-    p95 = np.quantile([2.0, 0.0, 1.0, 4.0], 0.95)
-    irr = np.minimum(np.array([2.0, 0.0, 1.0, 4.0]) / p95, 1.0)
-    expected_pert = 0.5 * np.array([0.8, 0.1, 0.0, 0.4]) + 0.25 * np.array([1.0, 0.0, 0.0, 0.5]) + 0.25 * irr
-    expected_perm = 0.5 * np.array([0.2, 0.9, 0.5, 0.6]) + 0.5 * np.array([0.0, 1.0, 1.0, 0.5])
+    # percentiles among the villages where each indicator is present, zero stays 0, ranked by hand:
+    # sawah over the mapped part [0.8, 0.1, 0/50, 0.4] -> [3/3, 1/3, 0, 2/3]
+    # pertanian zoning [1, 0, 0, 0.5] -> [2/2, 0, 0, 1/2]; irrigation [2, 0, 1, 4] -> [2/3, 0, 1/3, 3/3]
+    # built-up [0.2, 0.9, 25/50, 0.6] -> [1/4, 3/4, 4/4, 2/4]; settlement zoning [0, 1, 1, 0.5] -> [0, 1, 1, 1/3]
+    expected_pert = 0.5 * np.array([1, 1 / 3, 0, 2 / 3]) + 0.25 * np.array([1, 0, 0, 0.5]) + 0.25 * np.array([2 / 3, 0, 1 / 3, 1])
+    expected_perm = 0.5 * np.array([0.25, 0.75, 1.0, 0.5]) + 0.5 * np.array([0, 1, 1, 1 / 3])
     np.testing.assert_allclose(s["skor_pertanian_unggulan"], expected_pert)
     np.testing.assert_allclose(s["skor_permukiman"], expected_perm)
     assert "skor_pariwisata" not in s.columns  # disabled potential
@@ -75,11 +76,11 @@ def test_hand_computed_scores() -> None:
 
 def test_zoning_basis_recorded() -> None:
     s = score_potentials(table(), catalogue=CATALOGUE)
-    # village 3: permukiman from 0.25 land + 0.5 zoning -> 66.7 % zoning -> campuran
-    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(66.7)
+    # village 3: permukiman from 0.5 land + 0.5 zoning -> 50 % zoning -> campuran
+    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(50.0)
     assert s.loc["1807012003", "dasar"] == "campuran"
     only_zoning = table().drop(columns=[c for c in table().columns if "landuse" in c or "irigasi" in c])
-    z = score_potentials(only_zoning, catalogue=CATALOGUE)
+    z = score_potentials(only_zoning, catalogue=CATALOGUE, min_weight_share=0.0)
     assert (z.dasar == "zonasi").all() and (z.pct_dasar_zonasi == 100.0).all()
 
 
@@ -87,7 +88,7 @@ def test_missing_indicator_weight_redistributed() -> None:
     no_landuse = table().drop(columns=[c for c in table().columns if c.startswith("pct_landuse")])
     s = score_potentials(no_landuse, catalogue=CATALOGUE)
     # permukiman now rests on zoning alone with weight 1
-    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 1.0, 1.0, 0.5])
+    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 1.0, 1.0, 1 / 3])
     assert s.attrs["missing"] == {
         "pertanian_unggulan.lahan_pertanian": "no landcover/landuse layer",
         "permukiman.lahan_terbangun": "no landcover/landuse layer",
@@ -100,8 +101,8 @@ def test_village_with_nan_table_value_uses_the_rest() -> None:
     ind = pd.DataFrame({"tbl_sapi": [10.0, 5.0, np.nan], "pct_rtrw_unmapped": 0.0, "pct_rtrw_peternakan": [0.0, 0.0, 40.0]}, index=CODES[:3])
     s = score_potentials(ind, catalogue=cat)
     # village 3 has no table row: its score is the zoning indicator at full weight
-    p95 = np.quantile([10.0, 5.0], 0.95)
-    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0, 0.5 * 5.0 / p95, 0.4])
+    # sapi [10, 5] -> percentiles [1, 1/2]; zoning [0, 0, 0.4] -> [0, 0, 1]
+    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0, 0.5 * 0.5, 1.0])
 
 
 def test_distance_inverted_and_scaled_per_kabupaten() -> None:
@@ -109,15 +110,15 @@ def test_distance_inverted_and_scaled_per_kabupaten() -> None:
     ind = pd.DataFrame({"jarak_km_pasar": [0.0, 10.0, 0.0, 1.0]}, index=CODES)
     groups = pd.Series(["A", "A", "B", "B"], index=CODES)
     s = score_potentials(ind, catalogue=cat, groups=groups)
-    p95a, p95b = np.quantile([0, 10], 0.95), np.quantile([0, 1], 0.95)
-    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 1 - min(10 / p95a, 1), 1.0, 1 - min(1 / p95b, 1)])
+    # nearness ranked within each kabupaten: the nearer of two gets 2/2, the farther 1/2
+    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 0.5, 1.0, 0.5])
 
 
 def test_ties_follow_catalogue_order_and_flag_mixed() -> None:
     ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [50.0], "pct_rtrw_permukiman_perdesaan": [50.0]}, index=CODES[:1])
     cat = [CATALOGUE[0], CATALOGUE[1]]
-    s = score_potentials(ind, catalogue=cat)
-    # pertanian: 0.25/0.25 * 0.5 = 0.5 ; permukiman: 0.5 -> tie, first in catalogue wins, flagged mixed
+    s = score_potentials(ind, catalogue=cat, min_weight_share=0.0)
+    # both zonings are the only (so the top) value of the kabupaten: percentile 1 each -> tie, first in catalogue wins, flagged mixed
     assert s.potensi_dominan.iloc[0] == "pertanian_unggulan"
     assert bool(s.campuran.iloc[0]) and s.margin.iloc[0] == pytest.approx(0.0)
 
@@ -134,7 +135,7 @@ def test_contributions_sum_to_scores() -> None:
     np.testing.assert_allclose(summed["permukiman"].reindex(CODES), s["skor_permukiman"])
     # weights of each (village, potential) sum to one after redistribution
     np.testing.assert_allclose(c.groupby(["kode_desa", "potensi"])["bobot"].sum(), 1.0)
-    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.50; lahan_terbangun 0.45")
+    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.50; lahan_terbangun 0.38")
 
 
 @settings(max_examples=40, deadline=None)
@@ -177,7 +178,8 @@ def test_builtin_catalogue_scores_lampung_timur_style_inputs() -> None:
     )
     s = score_potentials(ind)
     assert [c for c in s.columns if c.startswith("skor_")] == [
-        "skor_peternakan", "skor_hutan_tanaman_industri", "skor_pertanian_unggulan", "skor_permukiman", "skor_perekonomian"
+        "skor_peternakan", "skor_hutan_tanaman_industri", "skor_pertanian_unggulan", "skor_permukiman", "skor_perekonomian",
+        "skor_perikanan", "skor_pariwisata",
     ]
     assert s.potensi_dominan.tolist() == ["pertanian_unggulan", "permukiman", "hutan_tanaman_industri"]
     assert "peternakan.populasi_ternak" in s.attrs["missing"]
@@ -193,9 +195,8 @@ def test_uninformative_indicator_left_out_per_kabupaten() -> None:
     groups = pd.Series(["A", "A", "B", "B"], index=CODES)
     s = score_potentials(ind, catalogue=cat, groups=groups)
     # kabupaten A: one centre in every village -> the count is left out, zoning alone decides
-    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.1, 0.3])
-    p95 = np.quantile([0.0, 2.0], 0.95)
-    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 0.5 * min(2.0 / p95, 1.0)])
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.5, 1.0])  # zoning 0.1, 0.3 -> 1/2, 2/2
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 0.5])  # centres 0, 2 -> 0, 1/1; no zoning
     assert s.attrs["missing"] == {"perekonomian.pusat": "same value in every village of A: not informative"}
 
 
@@ -214,6 +215,123 @@ def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped()
 def test_contributions_read_with_catalogue_labels() -> None:
     ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [80.0], "km_per_km2_saluran_irigasi": [1.0]}, index=CODES[:1])
     s = score_potentials(ind)
-    assert s.kontribusi_utama.iloc[0].startswith("zonasi pertanian 0.")
+    assert s.kontribusi_utama.iloc[0].startswith("zonasi pertanian 1.00")
     en = score_potentials(ind, labels={"zonasi_pertanian": "agricultural zoning"})
-    assert en.kontribusi_utama.iloc[0].startswith("agricultural zoning 0.")
+    assert en.kontribusi_utama.iloc[0].startswith("agricultural zoning 1.00")
+
+
+def test_worked_example_of_docs() -> None:
+    """docs/potentials.md, "Worked example": village 1807012004 of table(), computed there by hand."""
+    s = score_potentials(table(), catalogue=CATALOGUE)
+    v = s.loc["1807012004"]
+    assert v.skor_pertanian_unggulan == pytest.approx(0.708, abs=5e-4)
+    assert v.skor_permukiman == pytest.approx(0.417, abs=5e-4)
+    assert v.potensi_dominan == "pertanian_unggulan" and v.margin == pytest.approx(0.292, abs=5e-4)
+    assert v.kekuatan_bukti == 1.0 and v.stabilitas_potensi == 1.0
+    assert v.pct_dasar_zonasi == pytest.approx(17.6) and v.dasar == "kondisi_lahan"
+    # village 3: its land use maps only half of it: evidence 0.5 x 0.5 + 0.5 = 0.75 for permukiman
+    assert s.loc["1807012003", "kekuatan_bukti"] == 0.75
+
+
+def test_mostly_lindung_village_gets_no_development_potential() -> None:
+    ind = pd.DataFrame(
+        {
+            "luas_ha": [200.0, 100.0],
+            "pct_rtrw_unmapped": [0.0, 0.0],
+            "pct_rtrw_taman_nasional": [72.0, 40.0],
+            "pct_rtrw_pertanian": [28.0, 30.0],
+            "pct_rtrw_permukiman_perdesaan": [0.0, 30.0],
+        },
+        index=CODES[:2],
+    )
+    s = score_potentials(ind, catalogue=CATALOGUE)
+    assert s.status_potensi.tolist() == ["lindung", "dinilai"]
+    assert pd.isna(s.potensi_dominan.iloc[0]) and np.isnan(s.skor_pertanian_unggulan.iloc[0])
+    assert s.alasan_potensi.iloc[0] == "sebagian besar kawasan lindung (72 %) / mostly protected land (72 %)"
+    np.testing.assert_allclose(s.ha_ruang_kembang, [56.0, 60.0])
+    # zoning shares are read over the development room (30 of the 60 % outside the park each), ranked
+    # without the mostly-lindung village: both the top of the kabupaten -> tie, catalogue order
+    # (pertanian has data for only 25 % of its weight: not scored unless the caller allows it)
+    assert np.isnan(s.skor_pertanian_unggulan.iloc[1]) and s.potensi_dominan.iloc[1] == "permukiman"
+    t = score_potentials(ind, catalogue=CATALOGUE, min_weight_share=0.0)
+    assert t.potensi_dominan.iloc[1] == "pertanian_unggulan" and t.margin.iloc[1] == pytest.approx(0.0)
+    # the threshold is the caller's: at 80 % the first village is scored again
+    assert score_potentials(ind, catalogue=CATALOGUE, max_pct_lindung=80.0, min_weight_share=0.0).status_potensi.iloc[0] == "dinilai"
+
+
+def test_sparse_indicator_keeps_its_signal() -> None:
+    """A market in 1 village of 40 (p95 = 0) still scores there at full strength."""
+    codes = pd.Index([f"18070120{i:02d}" for i in range(40)], name="kode_desa")
+    cat = [NS(code="perekonomian", enabled=True, indicators=[spec("pasar", "point_count", 1.0, "kondisi_lahan", layer="pasar")])]
+    s = score_potentials(pd.DataFrame({"n_pasar": [0.0] * 39 + [1.0]}, index=codes), catalogue=cat)
+    assert s.skor_perekonomian.iloc[-1] == 1.0 and (s.skor_perekonomian.iloc[:-1] == 0.0).all()
+    assert s.potensi_dominan.iloc[-1] == "perekonomian" and s.potensi_dominan.iloc[:-1].isna().all()
+
+
+def test_minor_surviving_indicator_cannot_carry_a_potential() -> None:
+    # permukiman: only the 0.15-weight activity-centre count has data -> not scored (< 30 % of the weight)
+    ind = pd.DataFrame({"n_pusat_kegiatan": [0.0, 3.0, 1.0]}, index=CODES[:3])
+    s = score_potentials(ind)
+    assert "skor_permukiman" in s.columns and s.skor_permukiman.isna().all()
+    assert (s.status_potensi == "data_kurang").all() and s.alasan_potensi.str.startswith("data kurang").all()
+    assert score_potentials(ind, min_weight_share=0.1).potensi_dominan.iloc[1] == "perekonomian"
+
+
+def test_thin_coverage_is_data_kurang_not_zero() -> None:
+    # the land-use layer maps 5 % of village 1 (all sawah there) and all of village 2
+    ind = pd.DataFrame({"pct_landuse_unmapped": [95.0, 0.0], "pct_landuse_sawah": [5.0, 60.0], "pct_landuse_permukiman": [0.0, 40.0]}, index=CODES[:2])
+    s = score_potentials(ind, catalogue=CATALOGUE)
+    # share over the mapped part: village 1 is 100 % sawah where mapped, evidence 0.5 x 0.05 = 0.025 < 0.2
+    assert s.status_potensi.tolist() == ["data_kurang", "dinilai"]
+    assert s.kekuatan_bukti.iloc[0] == 0.025 and np.isnan(s.skor_pertanian_unggulan.iloc[0])
+    assert score_potentials(ind, catalogue=CATALOGUE, min_evidence=0.0).potensi_dominan.iloc[0] == "pertanian_unggulan"
+
+
+def test_key_potential_silent_without_its_evidence() -> None:
+    """Perikanan is scored only where tambak or fisheries zoning exists; elsewhere NaN, not 0."""
+    ind = pd.DataFrame(
+        {"pct_landuse_unmapped": [0.0, 0.0], "pct_landuse_tambak": [70.0, 0.0], "pct_landuse_sawah": [30.0, 100.0]},
+        index=CODES[:2],
+    )
+    s = score_potentials(ind)
+    assert s.potensi_dominan.tolist() == ["perikanan", "pertanian_unggulan"]
+    # tambak percentile 1 x 0.5 + water bodies 0 x 0.1, over the 0.6 of the weight with data
+    assert s.skor_perikanan.iloc[0] == pytest.approx(0.5 / 0.6) and np.isnan(s.skor_perikanan.iloc[1])
+    # pariwisata has no key evidence anywhere (no tourism zoning, no natural landscape): silent
+    assert s.skor_pariwisata.isna().all()
+
+
+def test_stability_drops_when_weights_decide() -> None:
+    # village 1: pertanian 0.5 x 1 + 0.25 x 0 (+ irrigation absent) vs permukiman 0.5 x 1 + 0.5 x 0:
+    ind = pd.DataFrame(
+        {"pct_landuse_unmapped": [0.0, 0.0], "pct_landuse_sawah": [50.0, 10.0], "pct_landuse_permukiman": [50.0, 90.0],
+         "pct_rtrw_unmapped": [0.0, 0.0], "pct_rtrw_pertanian": [0.0, 100.0], "pct_rtrw_permukiman_perdesaan": [0.0, 0.0]},
+        index=CODES[:2],
+    )
+    s = score_potentials(ind, catalogue=CATALOGUE)
+    # village 1 scores pertanian 0.5/0.75 x 1 = 0.667 vs permukiman 0.5 x 0.5 = 0.25: no single 20 % move flips it
+    assert s.stabilitas_potensi.iloc[0] == 1.0
+    assert 0.0 <= s.stabilitas_potensi.min() <= 1.0
+
+
+@pytest.mark.slow
+def test_gorontalo_perikanan_wins_where_tambak_dominates(gorontalo_desa_path, gorontalo_lulc_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kawasan_gis.indicators import build_indicators
+    from kawasan_gis.io import read_class_layer, read_villages
+    from kawasan_gis.vocab import apply_mapping
+
+    desa = read_villages(gorontalo_desa_path)
+    lulc = read_class_layer(gorontalo_lulc_path, kind="landuse", working_crs=desa.crs)
+    lulc, _ = apply_mapping(lulc, kind="landuse", column="penggunaan_lahan", mapping=None, template_path=tmp_path / "t.toml")
+    ind = build_indicators(desa, landuse=lulc)
+    s = score_potentials(ind, groups=desa.set_index("kode_desa")["kode_kab"])
+    classes = [c for c in ind.columns if c.startswith("pct_landuse_") and c != "pct_landuse_unmapped"]
+    tambak_first = ind[classes].idxmax(axis=1) == "pct_landuse_tambak"
+    assert ((s.potensi_dominan == "perikanan") & tambak_first).sum() >= 1
+    # perikanan is silent where the village has no tambak (no fisheries zoning without an RTRW)
+    no_tambak = ind["pct_landuse_tambak"].fillna(0) == 0
+    assert s.loc[no_tambak, "skor_perikanan"].isna().all()
+    # the land-use layer covers ~8 %: a village it maps under a third of cannot reach 0.2 evidence
+    # (no potential has more than 0.6 of its weight in land use: 0.6 x 0.33 < 0.2), so it is data kurang
+    thin = ind["pct_landuse_unmapped"] > 67
+    assert (s.loc[thin, "status_potensi"] == "data_kurang").all() and thin.sum() > 150

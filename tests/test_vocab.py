@@ -65,7 +65,7 @@ POTENTIALS = (
     "peternakan", "hutan_tanaman_industri", "pertanian_unggulan", "permukiman", "perekonomian",
     "perikanan", "pariwisata",
 )
-MISSION = POTENTIALS[:5]
+MISSION = POTENTIALS  # perikanan and pariwisata enabled too, scored only where their key evidence exists
 
 
 def table(mapping):

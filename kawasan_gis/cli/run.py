@@ -218,7 +218,7 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
         bar.close()
     for w in result.warnings:
         click.echo(f"Perbaikan / repaired: {w}", err=True)
-    for w in result.peringatan:
+    for w in result.alerts:
         click.echo(f"Peringatan / warning: {w}", err=True)
     n_in = int(result.villages["kawasan_id"].notna().sum())
     click.echo(f"{cfg.project.name}: {len(result.villages)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")

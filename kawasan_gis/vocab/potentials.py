@@ -55,6 +55,9 @@ class IndicatorSpec:
         Column of the joined table for ``table``.
     invert : bool
         True when a lower value is better (distances).
+    key : bool
+        A key indicator: a potential with key indicators is scored only in villages where
+        one of them is above zero (perikanan without tambak or fisheries zoning stays silent).
     """
 
     id: str
@@ -65,6 +68,7 @@ class IndicatorSpec:
     layer: str | None = None
     column: str | None = None
     invert: bool = False
+    key: bool = False
     nama: str = ""
     name: str = ""
 
@@ -146,7 +150,7 @@ def _build_indicator(
     if not isinstance(item, Mapping):
         problems.append(f"{where}: must be a table")
         return None
-    check_keys(item, ("id", "kind", "weight", "dasar", "classes", "layer", "column", "invert", "nama", "name"), where, problems)
+    check_keys(item, ("id", "kind", "weight", "dasar", "classes", "layer", "column", "invert", "key", "nama", "name"), where, problems)
     missing = [k for k in ("id", "kind", "weight", "dasar") if k not in item]
     if missing:
         problems.append(f"{where}: missing {', '.join(missing)}")
@@ -175,6 +179,9 @@ def _build_indicator(
     invert = item.get("invert", False)
     if not isinstance(invert, bool):
         problems.append(f"{where}: invert must be true or false")
+    key = item.get("key", False)
+    if not isinstance(key, bool):
+        problems.append(f"{where}: key must be true or false")
     return IndicatorSpec(
         id=str(item["id"]),
         kind=str(kind),
@@ -184,6 +191,7 @@ def _build_indicator(
         layer=item.get("layer"),
         column=item.get("column"),
         invert=bool(invert),
+        key=bool(key),
         nama=str(item.get("nama", "")),
         name=str(item.get("name", "")),
     )
