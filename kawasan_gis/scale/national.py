@@ -2,7 +2,7 @@
 
 Each kabupaten job writes its share (:func:`write_kabupaten_parts`): its villages and kawasan
 in EPSG:4326 as GeoParquet under ``desa/`` and ``kawasan/``, partitioned
-``provinsi=PP/kabupaten=PP.KK/`` (hive style: ``geopandas.read_parquet("desa")`` reads the
+``provinsi=PP/kabupaten=PPKK/`` (hive style: ``geopandas.read_parquet("desa")`` reads the
 whole country, and a filter on ``provinsi`` reads one province's files only). The run then
 writes (:func:`write_national`):
 

@@ -72,7 +72,7 @@ class Partition:
 
     @property
     def slug(self) -> str:
-        """Folder name of the kabupaten's outputs: ``18.07_lampung_timur``."""
+        """Folder name of the kabupaten's outputs: ``1807_kabupaten_lampung_timur``."""
         name = re.sub(r"[^a-z0-9]+", "_", self.nama_kab.lower()).strip("_")
         return f"{self.kode_kab}_{name}" if name else self.kode_kab
 
@@ -97,13 +97,14 @@ def _digits(values: pd.Series) -> pd.Series:
 
 
 def kabupaten_codes(villages: pd.DataFrame, *, path: Path) -> pd.Series:
-    """The ``PP.KK`` kabupaten code of every village row (from ``kode_kab`` or the village code)."""
+    """The kabupaten code of every village row, as the pipeline writes it (``1807``, digits only),
+    from a ``kode_kab`` column or the village code."""
     kab_col = _column(villages, KAB_COLUMNS)
     if kab_col is not None:
         digits = _digits(villages[kab_col].astype(object))
         ok = digits.str.len() == 4
         if ok.all():
-            return digits.str[:2] + "." + digits.str[2:]
+            return digits
     code_col = _column(villages, CODE_COLUMNS)
     if code_col is None:
         raise FieldError(
@@ -120,7 +121,7 @@ def kabupaten_codes(villages: pd.DataFrame, *, path: Path) -> pd.Series:
             f"{int(bad.sum())} village(s) have no readable kabupaten code in column {code_col} (e.g. {rows}); "
             "fix the codes or give a kode_kab column"
         )
-    return digits.str[:2] + "." + digits.str[2:4]
+    return digits.str[:4]
 
 
 def _names(villages: pd.DataFrame, kab: pd.Series) -> dict[str, tuple[str, str, str]]:
@@ -271,7 +272,7 @@ def partition_inputs(config: RunConfig, folder: str | Path) -> list[Partition]:
         col = _table_column(table, all_codes, inp.table.code_column)
         if col is not None:
             digits = _digits(table[col].astype(object))
-            prefix = digits.str[:2] + "." + digits.str[2:4]
+            prefix = digits.str[:4]
             for k in kabs:
                 entries[k]["files"][f"{k}/tabel.csv"] = _write_part(table.loc[(prefix == k).to_numpy()], folder / k / "tabel.csv")
             entries_table_column = str(col)
