@@ -41,14 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Permendesa PDTT 2/2016: IDM status by score (lower bounds, exclusive)
-IDM_STATUS = (
-    (0.8155, "mandiri"),
-    (0.7072, "maju"),
-    (0.5989, "berkembang"),
-    (0.4907, "tertinggal"),
-    (-np.inf, "sangat_tertinggal"),
-)
 OUTLINE_TOLERANCE_DEG = 0.001  # ~110 m: the outline kept in each restart record
 OVERVIEW_KAB_TOLERANCE_DEG = 0.005
 OVERVIEW_KAWASAN_TOLERANCE_DEG = 0.002
@@ -61,21 +53,25 @@ DESA_COLUMNS = (
 
 
 def idm_status(scores: pd.Series) -> pd.Series:
-    """IDM status (``mandiri`` ... ``sangat_tertinggal``) of each score; NaN stays NaN.
+    """IDM status as a column-name word (``mandiri`` ... ``sangat_tertinggal``; None without a score).
+
+    The thresholds are :func:`kawasan_gis.profile.idm_status`'s (Permendesa PDTT 2/2016).
 
     Examples
     --------
-    >>> idm_status(pd.Series([0.82, 0.8155, 0.6, 0.2])).tolist()
-    ['mandiri', 'maju', 'berkembang', 'sangat_tertinggal']
+    >>> idm_status(pd.Series([0.82, 0.8155, 0.6, 0.2, None])).tolist()
+    ['mandiri', 'maju', 'berkembang', 'sangat_tertinggal', None]
     """
-    values = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float)
-    out = np.full(len(values), None, dtype=object)
-    todo = ~np.isnan(values)
-    for bound, name in IDM_STATUS:
-        hit = todo & (values > bound)
-        out[hit] = name
-        todo &= ~hit
-    return pd.Series(out, index=scores.index, name="status_idm")
+    from kawasan_gis.profile import idm_status as status
+
+    words = status(scores)
+    return pd.Series([w.lower().replace(" ", "_") if isinstance(w, str) else None for w in words], index=scores.index, dtype=object, name="status_idm")
+
+
+def _status_words() -> list[str]:
+    from kawasan_gis.profile import STATUS_ORDER
+
+    return [w.lower().replace(" ", "_") for w in STATUS_ORDER]
 
 
 def idm_column(columns: list[str]) -> str | None:
@@ -168,7 +164,7 @@ def summary_row(result: RunResult, partition: Partition, *, folder: Path, out: P
     idm = idm_column(list(desa.columns))
     if idm is not None:
         counts = idm_status(desa[idm]).value_counts()
-        for _, name in IDM_STATUS:
+        for name in _status_words():
             row[f"idm_{name}"] = int(counts.get(name, 0))
         row["idm_tanpa_nilai"] = int(desa[idm].isna().sum())
     row["peta"] = str((folder / "peta_kawasan.html").relative_to(out)) if (folder / "peta_kawasan.html").exists() else ""
