@@ -130,7 +130,9 @@ def _killed_and_restarted(config: Path, out: Path, codes: list[str], maps: bool)
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--villages", type=Path, default=Path("/work/cache/desa_nasional.parquet"))
-    ap.add_argument("--idm", type=Path, default=ROOT.parent / "shared" / "data" / "idm2024" / "idm2024_desa.csv.gz")
+    shared = [ROOT.parent / "shared", ROOT.parents[1] / "shared", Path("/work/shared")]
+    idm_default = next((p / "data/idm2024/idm2024_desa.csv.gz" for p in shared if (p / "data/idm2024").is_dir()), None)
+    ap.add_argument("--idm", type=Path, default=idm_default, help="IDM table for every desa (default: the shared national file)")
     ap.add_argument("--out", type=Path, default=Path("/work/cache/bench_national"))
     # under run_all.py: size S = 8 kabupaten, L = 48, all = the whole country
     default_sample = {"S": 8, "L": 48}.get(os.environ.get("KAWASAN_BENCH_SIZE", "all"))

@@ -244,11 +244,12 @@ def test_two_workers_equal_plain_single_runs(two_workers: Path, tmp_path: Path, 
             extra = [c for c in whole.columns if c not in split.columns]
             assert set(split.columns) <= set(whole.columns)
             assert whole[extra].isin(["0.0", "0", ""]).all().all(), f"{kode} {name}: {extra}"
-            # scores agree to the last bits of a double (sums over more columns may round differently)
+            # figures agree to the last bits of a double: sums over more columns or more polygons
+            # round differently (the largest difference seen: 2e-12 ha of 'unmapped' sliver area)
             pd.testing.assert_frame_equal(
                 numeric(whole[list(split.columns)]),
                 numeric(split),
-                check_exact=False, rtol=1e-12, atol=1e-12, obj=f"{kode} {name}",
+                check_exact=False, rtol=1e-12, atol=1e-9, obj=f"{kode} {name}",
             )  # fmt: skip
 
 
@@ -265,7 +266,7 @@ def test_killed_run_restarts_with_one_worker_and_equal_output(two_workers: Path,
     proc = subprocess.Popen(cmd, env=PYTHON_ENV, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
-        while len(list((out / "selesai").glob("*.json"))) < 3:
+        while len(list((out / "selesai").glob("*.json"))) < 2:
             assert proc.poll() is None, "the run ended before it could be killed"
             assert time.monotonic() < deadline, "no kabupaten finished in 300 s"
             time.sleep(0.5)
@@ -274,7 +275,7 @@ def test_killed_run_restarts_with_one_worker_and_equal_output(two_workers: Path,
         proc.wait(timeout=30)
     kept = {p.stem: p.read_text(encoding="utf-8") for p in (out / "selesai").glob("*.json")}
     total = 20 if ALL else len(RUN)
-    assert 3 <= len(kept) < total
+    assert 2 <= len(kept) < total
 
     cfg = load_config(config)
     result = run_national(cfg, out, workers=1, maps=False)
