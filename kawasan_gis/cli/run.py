@@ -197,7 +197,7 @@ def _progress_reporter(quiet: bool):  # type: ignore[no-untyped-def]
     return bar, progress, start
 
 
-def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, lang: str | None = None) -> int:  # type: ignore[no-untyped-def]
+def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, lang: str | None = None, maps: bool = True) -> int:  # type: ignore[no-untyped-def]
     """Run the pipeline from a config file (or object), write outputs, print a summary."""
     from kawasan_gis._atomic import check_output_folder
     from kawasan_gis.config import load_config
@@ -213,7 +213,7 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
     try:
         result = run(cfg, progress=progress, bars=not quiet)
         progress("menulis keluaran / writing outputs")
-        folder = write_outputs(result, out)
+        folder = write_outputs(result, out, maps=maps)
     finally:
         bar.close()
     for w in result.warnings:
@@ -242,11 +242,23 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
 @click.argument("config", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: 'hasil' beside the config).")
 @click.option("--lang", type=click.Choice(["id", "en"]), help="Language of maps and report (overrides the config).")
+@click.option("--workers", type=click.IntRange(min=1), help="Run each kabupaten as its own job on a local Dask cluster of N worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run each kabupaten on an existing Dask cluster (tcp://host:8786).")
+@click.option("--no-maps", is_flag=True, help="Skip the map and report of each kabupaten (tables and layers only).")
 @click.pass_context
-def run_command(ctx: click.Context, config: Path, out: Path | None, lang: str | None) -> None:
-    """Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG."""
+def run_command(ctx: click.Context, config: Path, out: Path | None, lang: str | None, workers: int | None, scheduler: str | None, no_maps: bool) -> None:
+    """Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG.
+
+    With --workers or --scheduler every kabupaten is a separate, restartable job on Dask
+    (see docs/national.md); exit code 4 when some kabupaten failed (the others are kept).
+    """
     out = out or config.parent / "hasil"
-    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang)
+    if workers or scheduler:
+        from kawasan_gis.cli.national import execute_national
+
+        execute_national(config, out, workers=workers or 2, scheduler=scheduler, maps=not no_maps, quiet=ctx.obj.get("quiet", True), lang=lang)
+        return
+    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps)
 
 
 def bundled_data() -> Path:

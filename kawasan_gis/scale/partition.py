@@ -1,0 +1,322 @@
+"""Read the national inputs once and split them into one input set per kabupaten.
+
+Each kabupaten gets a folder ``masukan/<kode_kab>/`` with GeoParquet parts of every vector
+input and a part of the attribute table, and a :class:`Partition` whose ``config`` is the
+national configuration with its inputs pointed at those parts. Nothing else changes, so
+each kabupaten runs through the same pipeline as a single ``kawasan run``.
+
+What goes into a kabupaten's part:
+
+- villages: those whose code (or ``kode_kab`` column) says that kabupaten, in input order;
+- class layers (RTRW, land use, LP2B, hazard): every polygon that meets one of its villages.
+  A polygon that meets none adds nothing to any village figure, so the results are those of
+  a run on the whole layer;
+- lines and points: every feature within :data:`NEAR_M` of the kabupaten's villages, so
+  distances to a facility just across the border still count (a nearest facility further
+  away than that is measured to the part only);
+- the attribute table: the rows whose code belongs to the kabupaten (by the configured
+  ``code_column``, else the column that holds the villages' codes); a table joined through
+  a BPS crosswalk is given whole;
+- a land-cover raster is not split: every kabupaten reads its own window of it.
+
+The split is cached: ``masukan/manifest.json`` records the checksums of the national inputs
+and of every part, and a rerun with unchanged inputs reads nothing. When an input changes,
+parts are rewritten and each keeps its checksum, so only the kabupaten whose part really
+changed are recomputed (see :mod:`kawasan_gis.scale.records`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from kawasan_gis._atomic import atomic_file, write_text
+from kawasan_gis.config import Inputs, LayerInput, RunConfig, TableInput
+from kawasan_gis.errors import FieldError
+from kawasan_gis.io import parse_crs, read_raw, read_table
+
+log = logging.getLogger(__name__)
+
+NEAR_M = 50_000.0
+"""Lines and points within this many metres of a kabupaten's villages go into its part."""
+
+MANIFEST_VERSION = 1
+CODE_COLUMNS = ("kode_desa_10", "kode_desa", "kdepum", "kode_kemendagri", "kd_desa", "kode_kel", "kodedesa", "kode")
+KAB_COLUMNS = ("kode_kab", "kdppum", "kd_kab")
+KAB_NAME_COLUMNS = ("nama_kab", "wadmkk", "kabupaten", "kab_kota")
+PROV_NAME_COLUMNS = ("nama_prov", "wadmpr", "provinsi")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One kabupaten's inputs: where they are, what they hash to, and its run configuration."""
+
+    kode_kab: str
+    nama_kab: str
+    kode_prov: str
+    nama_prov: str
+    n_desa: int
+    folder: Path
+    config: RunConfig
+    checksums: dict[str, str]
+
+    @property
+    def slug(self) -> str:
+        """Folder name of the kabupaten's outputs: ``1807_kabupaten_lampung_timur``."""
+        name = re.sub(r"[^a-z0-9]+", "_", self.nama_kab.lower()).strip("_")
+        return f"{self.kode_kab}_{name}" if name else self.kode_kab
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
+    lower = {str(c).lower(): c for c in frame.columns}
+    return next((lower[c] for c in candidates if c in lower), None)
+
+
+def _digits(values: pd.Series) -> pd.Series:
+    """Code digits only: ``18.07.01.2001`` and ``1807012001`` both give ``1807012001``."""
+    lookup = {v: re.sub(r"\D", "", re.sub(r"\.0+$", "", str(v))) for v in pd.unique(values.dropna())}
+    return values.map(lookup).fillna("")
+
+
+def kabupaten_codes(villages: pd.DataFrame, *, path: Path) -> pd.Series:
+    """The kabupaten code of every village row, as the pipeline writes it (``1807``, digits only),
+    from a ``kode_kab`` column or the village code."""
+    kab_col = _column(villages, KAB_COLUMNS)
+    if kab_col is not None:
+        digits = _digits(villages[kab_col].astype(object))
+        ok = digits.str.len() == 4
+        if ok.all():
+            return digits
+    code_col = _column(villages, CODE_COLUMNS)
+    if code_col is None:
+        raise FieldError(
+            f"{path}: pembagian per kabupaten butuh kode desa Kemendagri (kolom kode_kab atau kode_desa) / "
+            f"a national run splits villages by kabupaten and needs Kemendagri codes (a kode_kab or kode_desa column); "
+            f"columns: {', '.join(map(str, villages.columns))}"
+        )
+    digits = _digits(villages[code_col].astype(object))
+    bad = digits.str.len() < 4
+    if bad.any():
+        rows = [str(v) for v in villages.loc[bad, code_col].head(5)]
+        raise FieldError(
+            f"{path}: {int(bad.sum())} desa tanpa kode kabupaten yang terbaca di kolom {code_col} / "
+            f"{int(bad.sum())} village(s) have no readable kabupaten code in column {code_col} (e.g. {rows}); "
+            "fix the codes or give a kode_kab column"
+        )
+    return digits.str[:4]
+
+
+def _names(villages: pd.DataFrame, kab: pd.Series) -> dict[str, tuple[str, str, str]]:
+    """kode_kab -> (nama_kab, kode_prov, nama_prov)."""
+    kab_name = _column(villages, KAB_NAME_COLUMNS)
+    prov_name = _column(villages, PROV_NAME_COLUMNS)
+    frame = pd.DataFrame({"kab": kab.to_numpy()})
+    frame["nama_kab"] = villages[kab_name].astype(str).to_numpy() if kab_name else frame["kab"]
+    frame["nama_prov"] = villages[prov_name].astype(str).to_numpy() if prov_name else frame["kab"].str[:2]
+    first = frame.groupby("kab", sort=True).first()
+    return {k: (str(r.nama_kab), k[:2], str(r.nama_prov)) for k, r in first.iterrows()}
+
+
+def _with_crs(frame: gpd.GeoDataFrame, spec: LayerInput) -> gpd.GeoDataFrame:
+    if frame.crs is None and spec.assume_crs:
+        frame = frame.set_crs(parse_crs(spec.assume_crs))
+    return frame
+
+
+def _layer_key(spec: LayerInput | None) -> Any:
+    return None if spec is None else {k: str(v) if v is not None else None for k, v in asdict(spec).items()}
+
+
+def _inputs_key(config: RunConfig, checksums: dict[str, str]) -> str:
+    inp = config.inputs
+    key = {
+        "version": MANIFEST_VERSION,
+        "near_m": NEAR_M,
+        "layers": {name: _layer_key(getattr(inp, name)) for name in ("villages", "rtrw", "landuse", "lp2b", "hazard")},
+        "lines": {k: _layer_key(v) for k, v in inp.lines.items()},
+        "points": {k: _layer_key(v) for k, v in inp.points.items()},
+        "table": None if inp.table is None else {k: str(v) for k, v in asdict(inp.table).items()},
+        "files": checksums,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def _data_files(config: RunConfig) -> list[Path]:
+    inp = config.inputs
+    specs = [inp.villages, inp.rtrw, inp.landuse, inp.lp2b, inp.hazard, *inp.lines.values(), *inp.points.values()]
+    paths = []
+    for spec in specs:
+        if spec is None:
+            continue
+        paths.append(spec.path)
+        if spec.path.suffix.lower() == ".shp":
+            paths += sorted(p for p in spec.path.parent.glob(spec.path.stem + ".*") if p != spec.path)
+    if inp.table is not None:
+        paths += [p for p in (inp.table.path, inp.table.crosswalk) if p is not None]
+    return list(dict.fromkeys(paths))
+
+
+def _write_part(frame: pd.DataFrame, path: Path) -> str:
+    """Write one part atomically and return its checksum."""
+    with atomic_file(path) as tmp:
+        if isinstance(frame, gpd.GeoDataFrame):
+            out = frame.copy()
+            out.attrs = {}
+            out.to_parquet(tmp, compression="zstd", index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+    return sha256_file(path)
+
+
+def _meeting(layer: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, kab: np.ndarray, *, near_m: float | None) -> dict[str, np.ndarray]:
+    """kode_kab -> sorted row positions of ``layer`` meeting (or near) that kabupaten's villages."""
+    geoms = villages.geometry.to_crs(layer.crs).values if layer.crs is not None and villages.crs is not None else villages.geometry.values
+    if near_m is not None:
+        # envelopes grown by near_m, in the layer's units (degrees: ~111 km each)
+        pad = near_m / 111_320.0 if (layer.crs is not None and layer.crs.is_geographic) else near_m
+        b = shapely.bounds(geoms)
+        geoms = shapely.box(b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad)
+    tree = shapely.STRtree(layer.geometry.values)
+    try:
+        v, f = tree.query(geoms, predicate="intersects")
+    except shapely.errors.GEOSException:
+        # an invalid feature the pipeline will repair: fall back to envelopes (a superset)
+        v, f = tree.query(geoms)
+    pairs = pd.DataFrame({"kab": kab[v], "f": f}).drop_duplicates()
+    return {k: np.sort(g["f"].to_numpy()) for k, g in pairs.groupby("kab", sort=False)}
+
+
+def _table_column(table: pd.DataFrame, codes: set[str], given: str | None) -> str | None:
+    if given is not None:
+        return given if given in table.columns else None
+    best, hits = None, 0
+    for col in table.columns:
+        n = len(set(_digits(table[col].astype(object))) & codes)
+        if n > hits:
+            best, hits = col, n
+    return best
+
+
+def partition_inputs(config: RunConfig, folder: str | Path) -> list[Partition]:
+    """Split the inputs of ``config`` by kabupaten into ``folder`` (cached; see the module).
+
+    Parameters
+    ----------
+    config
+        A run configuration whose villages span several kabupaten.
+    folder
+        Where the parts go (``OUT/masukan`` in a national run).
+
+    Returns
+    -------
+    list of Partition
+        One per kabupaten, sorted by kabupaten code.
+    """
+    folder = Path(folder)
+    files = {str(p): sha256_file(p) for p in _data_files(config) if p.exists()}
+    key = _inputs_key(config, files)
+    manifest_path = folder / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("key") == key and all((folder / name).exists() for kab in manifest["kabupaten"].values() for name in kab["files"]):
+            log.info("kabupaten parts reused from %s", folder)
+            return [_partition(config, folder, k, v) for k, v in sorted(manifest["kabupaten"].items())]
+
+    inp = config.inputs
+    villages, _ = read_raw(inp.villages.path, layer=inp.villages.layer, kind="villages", where=inp.villages.where)
+    villages = _with_crs(villages, inp.villages)
+    kab = kabupaten_codes(villages, path=inp.villages.path).to_numpy()
+    names = _names(villages, pd.Series(kab))
+    kabs = sorted(names)
+    entries: dict[str, dict[str, Any]] = {
+        k: {"nama_kab": names[k][0], "kode_prov": names[k][1], "nama_prov": names[k][2], "files": {}} for k in kabs
+    }
+    for k in kabs:
+        part = villages.loc[kab == k].reset_index(drop=True)
+        entries[k]["n_desa"] = len(part)
+        entries[k]["files"][f"{k}/desa.parquet"] = _write_part(part, folder / k / "desa.parquet")
+
+    polygon_layers = {name: getattr(inp, name) for name in ("rtrw", "landuse", "lp2b", "hazard") if getattr(inp, name) is not None}
+    near_layers = {f"garis_{n}": s for n, s in inp.lines.items()} | {f"titik_{n}": s for n, s in inp.points.items()}
+    for name, spec in (polygon_layers | near_layers).items():
+        kind = "lines" if name.startswith("garis_") else "points" if name.startswith("titik_") else ("rtrw" if name == "rtrw" else "landuse")
+        layer, _ = read_raw(spec.path, layer=spec.layer, kind=kind, where=spec.where)
+        layer = _with_crs(layer, spec)
+        rows = _meeting(layer, villages, kab, near_m=NEAR_M if name in near_layers else None)
+        for k in kabs:
+            part = layer.iloc[rows.get(k, np.array([], dtype=int))].reset_index(drop=True)
+            entries[k]["files"][f"{k}/{name}.parquet"] = _write_part(part, folder / k / f"{name}.parquet")
+        log.info("split %s: %d features", name, len(layer))
+
+    if inp.table is not None and inp.table.crosswalk is None:
+        table = read_table(inp.table.path)
+        all_codes = set(_digits(villages[_column(villages, CODE_COLUMNS)].astype(object))) if _column(villages, CODE_COLUMNS) else set()
+        col = _table_column(table, all_codes, inp.table.code_column)
+        if col is not None:
+            digits = _digits(table[col].astype(object))
+            prefix = digits.str[:4]
+            for k in kabs:
+                entries[k]["files"][f"{k}/tabel.csv"] = _write_part(table.loc[(prefix == k).to_numpy()], folder / k / "tabel.csv")
+            entries_table_column = str(col)
+            for k in kabs:
+                entries[k]["table_column"] = entries_table_column
+
+    write_text(manifest_path, json.dumps({"key": key, "inputs": files, "kabupaten": entries}, indent=1, ensure_ascii=False))
+    return [_partition(config, folder, k, entries[k]) for k in kabs]
+
+
+def _partition(config: RunConfig, folder: Path, kode: str, entry: dict[str, Any]) -> Partition:
+    """The kabupaten's configuration: the national one with every split input pointing at its part."""
+    inp = config.inputs
+    here = folder / kode
+
+    def part(spec: LayerInput | None, name: str) -> LayerInput | None:
+        if spec is None:
+            return None
+        path = here / f"{name}.parquet"
+        # the filter and layer were applied while splitting; CRS, column, mapping stay as given
+        return replace(spec, path=path, layer=None, where=None) if path.exists() else spec
+
+    table = inp.table
+    if table is not None and (here / "tabel.csv").exists():
+        table = TableInput(path=here / "tabel.csv", code_column=entry.get("table_column"), crosswalk=None)
+    inputs = Inputs(
+        villages=part(inp.villages, "desa"),  # type: ignore[arg-type]
+        rtrw=part(inp.rtrw, "rtrw"),
+        landuse=part(inp.landuse, "landuse"),
+        landcover_raster=inp.landcover_raster,
+        lp2b=part(inp.lp2b, "lp2b"),
+        hazard=part(inp.hazard, "hazard"),
+        lines={n: part(s, f"garis_{n}") for n, s in inp.lines.items()},  # type: ignore[misc]
+        points={n: part(s, f"titik_{n}") for n, s in inp.points.items()},  # type: ignore[misc]
+        table=table,
+    )
+    project = replace(config.project, name=f"{config.project.name}: {entry['nama_kab']}")
+    return Partition(
+        kode_kab=kode,
+        nama_kab=entry["nama_kab"],
+        kode_prov=entry["kode_prov"],
+        nama_prov=entry["nama_prov"],
+        n_desa=int(entry["n_desa"]),
+        folder=here,
+        config=replace(config, inputs=inputs, project=project),
+        checksums=dict(entry["files"]),
+    )

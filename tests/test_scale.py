@@ -1,0 +1,380 @@
+"""National runs on Dask (kawasan_gis.scale) on the bundled 20-kabupaten real set.
+
+Real local clusters and real ``dask scheduler`` / ``dask worker`` processes, no mocks. The
+class layers are the synthetic ones of kawasan_gis.datasets (deterministic by seed) at a low
+density, and maps are off, to keep the runs short; one small run makes maps to test the
+overview's links. Every figure compared between runs is compared whole (files, tables).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from kawasan_gis.config import load_config
+from kawasan_gis.datasets import SyntheticOptions, build_synthetic, synthetic_layers
+from kawasan_gis.indicators import UnmatchedRowsWarning
+from kawasan_gis.pipeline import run, write_outputs
+from kawasan_gis.scale import KabupatenFailed, run_national
+from kawasan_gis.scale.national import idm_status, overview_map
+from kawasan_gis.scale.partition import partition_inputs
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+DESA = ROOT / "data" / "desa_lampung_gorontalo" / "desa_lampung_gorontalo.parquet"
+IDM = ROOT / "data" / "idm2024" / "idm2024_lampung_gorontalo.csv"
+PYTHON_ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+KAWASAN = str(Path(sys.executable).with_name("kawasan"))
+SMALL = ["1872", "7571"]  # 22 and 50 villages
+# The cluster runs take the four smallest kabupaten/kota of the set (272 villages, both provinces,
+# two kota) to keep `make test` short; KAWASAN_TEST_ALL_KABUPATEN=1 runs all 20 (~15 CPU-minutes).
+ALL = os.environ.get("KAWASAN_TEST_ALL_KABUPATEN") == "1"
+RUN = None if ALL else ["1872", "7571", "1812", "7504"]
+LIGHT = SyntheticOptions(seed=7, landuse_per_village=4, rtrw_per_village=2, vertices=16)
+
+CONFIG = """
+[project]
+name = "Uji Nasional"
+[inputs]
+villages = {{ path = "{villages}" }}
+landuse = {{ path = "{landuse}", column = "penggunaan_lahan" }}
+rtrw = {{ path = "{rtrw}", column = "kelas" }}
+table = {{ path = "{idm}", code_column = "kode_desa" }}
+[proposal]
+max_villages = 25
+[outputs]
+geojson = false
+kml = false
+xlsx = false
+static_map = false
+offline_map = false
+"""
+
+
+@pytest.fixture(scope="module")
+def layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return build_synthetic(DESA, tmp_path_factory.mktemp("sintetis"), options=LIGHT)
+
+
+def write_config(folder: Path, *, villages: Path = DESA, layers: tuple[Path, Path]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nasional.toml"
+    path.write_text(CONFIG.format(villages=villages, landuse=layers[0], rtrw=layers[1], idm=IDM), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory, layers: tuple[Path, Path]) -> Path:
+    """The 20 kabupaten on a local cluster of 2 workers."""
+    folder = tmp_path_factory.mktemp("dua")
+    cfg = load_config(write_config(folder, layers=layers))
+    result = run_national(cfg, folder / "hasil", workers=2, maps=False, only=RUN)
+    assert len(result.finished) == (20 if ALL else len(RUN)) and not result.failed
+    return folder / "hasil"
+
+
+def national_tables(out: Path) -> dict[str, pd.DataFrame]:
+    """Everything a run's figures live in, read back (timings and worker names dropped)."""
+    tables = {"nasional": pd.read_csv(out / "nasional.csv", dtype=str).drop(columns=["detik"])}
+    for layer in ("desa", "kawasan"):
+        frame = gpd.read_parquet(out / layer)
+        frame = frame.sort_values(["kode_kab", "kode_desa" if layer == "desa" else "kawasan_id"]).reset_index(drop=True)
+        frame["wkb"] = shapely.to_wkb(frame.geometry.values, hex=True)
+        tables[layer] = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    for folder in sorted((out / "kabupaten").iterdir()):
+        for name in ("desa.csv", "kawasan.csv"):
+            tables[f"{folder.name}/{name}"] = pd.read_csv(folder / name, dtype=str)
+    return tables
+
+
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns that hold numbers as numbers, the others as read."""
+    out = frame.copy()
+    for col in out.columns:
+        try:
+            out[col] = pd.to_numeric(out[col])
+        except ValueError:
+            pass
+    return out
+
+
+def assert_same_tables(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert sorted(a) == sorted(b)
+    for key in a:
+        pd.testing.assert_frame_equal(a[key], b[key], check_exact=True, obj=key)
+
+
+# --------------------------------------------------------------------------- no cluster
+
+
+def test_idm_status_follows_the_published_status() -> None:
+    """Statuses from the Permendesa thresholds equal the ones Kemendesa published, desa by desa."""
+    idm = pd.read_csv(IDM, dtype={"kode_desa": str})
+    scored = idm.dropna(subset=["idm_2024"])
+    ours = idm_status(scored["idm_2024"]).str.replace("_", " ").str.upper()
+    assert len(scored) >= 3000
+    assert (ours.to_numpy() == scored["status_2024"].to_numpy()).all()
+
+
+def test_synthetic_layers_are_deterministic_and_cover_the_villages() -> None:
+    desa = gpd.read_parquet(DESA)
+    small = desa[desa["kode_desa_10"].str[:4].isin(SMALL)]
+    lu1, rtrw1 = synthetic_layers(small, options=LIGHT)
+    lu2, _ = synthetic_layers(small, options=LIGHT)
+    assert shapely.equals_exact(lu1.geometry.values, lu2.geometry.values, tolerance=0).all()
+    assert (lu1["penggunaan_lahan"].to_numpy() == lu2["penggunaan_lahan"].to_numpy()).all()
+    # about the asked number of polygons per village (seeds are drawn inside the villages)
+    assert 3.5 <= len(lu1) / len(small) <= 5
+    assert 1.5 <= len(rtrw1) / len(small) <= 2.5
+    # the cells tile the land: measured in metres, every village is covered (no gaps)
+    utm = small.estimate_utm_crs()
+    union = shapely.union_all(lu1.to_crs(utm).geometry.values)
+    villages = small.to_crs(utm).geometry.values
+    covered = shapely.area(shapely.intersection(villages, union)) / shapely.area(villages)
+    assert covered.min() > 0.999
+    # and do not overlap: the cells' areas add up to the area of their union
+    assert abs(float(shapely.area(lu1.to_crs(utm).geometry.values).sum()) - union.area) < 1e-6 * union.area
+
+
+def test_partition_splits_by_kabupaten(tmp_path: Path, layers: tuple[Path, Path]) -> None:
+    cfg = load_config(write_config(tmp_path, layers=layers))
+    parts = partition_inputs(cfg, tmp_path / "masukan")
+    counts = {p.kode_kab: p.n_desa for p in parts}
+    # SOURCE.md: 3,287 villages in 20 kabupaten/kota, 22 to 311 each, Lampung Timur 264
+    assert len(parts) == 20 and sum(counts.values()) == 3287
+    assert min(counts.values()) == 22 and max(counts.values()) == 311 and counts["1807"] == 264
+    desa = gpd.read_parquet(DESA)
+    landuse = gpd.read_parquet(layers[0])
+    # independently of the splitter: the land-use polygons meeting a kabupaten's villages (sjoin)
+    hits = gpd.sjoin(landuse, desa.assign(kab=desa["kode_desa_10"].str[:4])[["kab", "geometry"]], predicate="intersects")
+    for p in parts:
+        part = gpd.read_parquet(p.folder / "landuse.parquet")
+        expected = landuse.loc[sorted(set(hits.index[hits["kab"] == p.kode_kab]))]
+        assert shapely.equals_exact(part.geometry.values, expected.geometry.values, tolerance=0).all(), p.kode_kab
+        table = pd.read_csv(p.folder / "tabel.csv", dtype=str)
+        assert table["kode_desa"].str[:4].eq(p.kode_kab).all()
+    # a second split with the same inputs reads nothing and rewrites nothing
+    stamp = {f: f.stat().st_mtime_ns for f in (tmp_path / "masukan").rglob("*.parquet")}
+    again = partition_inputs(cfg, tmp_path / "masukan")
+    assert [p.checksums for p in again] == [p.checksums for p in parts]
+    assert stamp == {f: f.stat().st_mtime_ns for f in (tmp_path / "masukan").rglob("*.parquet")}
+
+
+def test_overview_escapes_names_and_links_to_kabupaten() -> None:
+    kab = gpd.GeoDataFrame(
+        {
+            "kode_kab": ["1872"],
+            "nama_kab": ['<img src=x onerror="alert(1)">'],
+            "status": ["selesai"],
+            "n_desa": [22],
+            "n_kawasan": [3],
+            "pct_desa_dalam_kawasan": [50.0],
+            "peta": ["kabupaten/1872_kota_metro/peta_kawasan.html"],
+            "laporan": ["kabupaten/1872_kota_metro/laporan.html"],
+        },
+        geometry=[shapely.box(105.2, -5.2, 105.4, -5.0)],
+        crs=4326,
+    )
+    kawasan = gpd.GeoDataFrame({"nama": ["<b>K01</b>"], "nama_kab": ["Metro"], "potensi": ["permukiman"]}, geometry=[shapely.box(105.25, -5.15, 105.3, -5.1)], crs=4326)
+    page = overview_map(kab, kawasan).get_root().render()
+    # names reach the page as HTML entities (inside JSON), so the browser shows them as text
+    assert "<img src=x" not in page and "<b>K01</b>" not in page
+    assert "\\u0026lt;img src=x" in page and "\\u0026lt;b\\u0026gt;K01" in page
+    for link in kab[["peta", "laporan"]].iloc[0]:
+        assert f'href=\\"{link}\\"' in page
+
+
+# --------------------------------------------------------------------------- local cluster
+
+
+def test_two_workers_equal_plain_single_runs(two_workers: Path, tmp_path: Path, layers: tuple[Path, Path]) -> None:
+    """A kabupaten of the national run = `kawasan run` of that kabupaten alone on the whole layers."""
+    out = two_workers
+    table = pd.read_csv(out / "nasional.csv", dtype={"kode_kab": str})
+    villages = gpd.read_parquet(DESA)
+    expected = villages if ALL else villages[villages["kode_desa_10"].str[:4].isin(RUN)]
+    assert (table["status"] == "selesai").all() and table["n_desa"].sum() == len(expected)
+    # villages placed = rows of the national desa layer with a kawasan, per kabupaten
+    desa = gpd.read_parquet(out / "desa")
+    assert sorted(desa["kode_desa"]) == sorted(expected["kode_desa_10"]) and desa.crs.to_epsg() == 4326
+    placed = desa.groupby("kode_kab")["kawasan_id"].count()
+    assert (table.set_index("kode_kab")["desa_dalam_kawasan"] == placed.reindex(table["kode_kab"]).to_numpy()).all()
+    # the IDM mix counts the desa of the bundled IDM table, status by status
+    idm = pd.read_csv(IDM, dtype={"kode_desa": str})
+    idm = idm[idm["kode_desa"].isin(set(villages["kode_desa_10"]))]  # IDM also lists desa the boundaries lack
+    idm["kode_kab"] = idm["kode_desa"].str[:4]
+    tuba = idm[idm["kode_kab"] == "1812"]["status_2024"].str.lower().str.replace(" ", "_").value_counts()
+    row = table.set_index("kode_kab").loc["1812"]
+    for status in ("mandiri", "maju", "berkembang", "tertinggal", "sangat_tertinggal"):
+        assert row[f"idm_{status}"] == tuba.get(status, 0), status
+    # the GeoPackage summary holds every kabupaten and every kawasan
+    kab_layer = gpd.read_file(out / "nasional.gpkg", layer="kabupaten")
+    assert len(kab_layer) == len(table) and len(gpd.read_file(out / "nasional.gpkg", layer="kawasan")) == table["n_kawasan"].sum()
+    html = (out / "peta_nasional.html").read_text(encoding="utf-8")
+    assert (out / "peta_nasional.html").stat().st_size < 20e6 and "Tulang Bawang Barat".upper() in html.upper()
+
+    for kode in ("1872", "7571", "1812"):
+        cfg = load_config(write_config(tmp_path, layers=layers))
+        villages = replace(cfg.inputs.villages, where=f"kode_kab == '{kode[:2]}.{kode[2:]}'")
+        cfg = replace(cfg, inputs=replace(cfg.inputs, villages=villages))
+        with warnings.catch_warnings():
+            # the whole IDM table has rows of the other kabupaten, and says so
+            warnings.simplefilter("ignore", UnmatchedRowsWarning)
+            single = run(cfg)
+        plain = write_outputs(single, tmp_path / kode, maps=False)
+        folder = next((out / "kabupaten").glob(f"{kode}_*"))
+        for name in ("desa.csv", "kawasan.csv"):
+            whole = pd.read_csv(plain / name, dtype=str, keep_default_na=False)
+            split = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+            # the whole layers have classes this kabupaten lacks: the plain run lists them as 0 ha
+            extra = [c for c in whole.columns if c not in split.columns]
+            assert set(split.columns) <= set(whole.columns)
+            assert whole[extra].isin(["0.0", "0", ""]).all().all(), f"{kode} {name}: {extra}"
+            # figures agree to the last bits of a double: sums over more columns or more polygons
+            # round differently (the largest difference seen: 2e-12 ha of 'unmapped' sliver area)
+            pd.testing.assert_frame_equal(
+                numeric(whole[list(split.columns)]),
+                numeric(split),
+                check_exact=False, rtol=1e-12, atol=1e-9, obj=f"{kode} {name}",
+            )  # fmt: skip
+
+
+def test_killed_run_restarts_with_one_worker_and_equal_output(two_workers: Path, tmp_path: Path, layers: tuple[Path, Path]) -> None:
+    """Kill a 1-worker run midway, run it again: finished kabupaten are kept, the output equals 2 workers'."""
+    villages = DESA
+    if not ALL:  # the command line runs every kabupaten of its villages: give it those of RUN
+        villages = tmp_path / "desa.parquet"
+        desa = gpd.read_parquet(DESA)
+        desa[desa["kode_desa_10"].str[:4].isin(RUN)].to_parquet(villages)
+    config = write_config(tmp_path, villages=villages, layers=layers)
+    out = tmp_path / "hasil"
+    cmd = [KAWASAN, "run", str(config), "--out", str(out), "--workers", "1", "--no-maps"]
+    proc = subprocess.Popen(cmd, env=PYTHON_ENV, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while len(list((out / "selesai").glob("*.json"))) < 2:
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "no kabupaten finished in 300 s"
+            time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the client, the scheduler and the worker, at once
+        proc.wait(timeout=30)
+    kept = {p.stem: p.read_text(encoding="utf-8") for p in (out / "selesai").glob("*.json")}
+    total = 20 if ALL else len(RUN)
+    assert 2 <= len(kept) < total
+
+    cfg = load_config(config)
+    result = run_national(cfg, out, workers=1, maps=False)
+    assert sorted(result.skipped) == sorted(kept)
+    assert len(result.finished) == total - len(kept)
+    assert {k: (out / "selesai" / f"{k}.json").read_text(encoding="utf-8") for k in kept} == kept
+    assert not [p for p in out.rglob(".*")], "a temporary of the killed run was left behind"
+    assert_same_tables(national_tables(out), national_tables(two_workers))
+
+
+def test_broken_kabupaten_fails_alone(tmp_path: Path, layers: tuple[Path, Path]) -> None:
+    desa = gpd.read_parquet(DESA)
+    two = desa[desa["kode_desa_10"].str[:4].isin(SMALL)].reset_index(drop=True)
+    broken = two.copy()
+    first = broken.index[broken["kode_desa_10"].str[:4] == "7571"][0]
+    # one village of Kota Gorontalo carries its neighbour's code: a duplicate code in that kabupaten only
+    broken.loc[first + 1, ["kode_desa", "kode_desa_10"]] = broken.loc[first, ["kode_desa", "kode_desa_10"]].to_numpy()
+    villages = tmp_path / "desa.parquet"
+    broken.to_parquet(villages)
+    config = write_config(tmp_path, villages=villages, layers=layers)
+    out = tmp_path / "hasil"
+    cmd = [KAWASAN, "run", str(config), "--out", str(out), "--workers", "1", "--no-maps"]
+    done = subprocess.run(cmd, env=PYTHON_ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 4, done.stderr
+    message = done.stderr
+    assert "1 dari 2 kabupaten gagal" in message and "1 of 2 kabupaten failed" in message
+    assert message.index("gagal") < message.index("failed")  # Indonesian first
+    assert "7571" in message and str(broken.loc[first, "kode_desa_10"]) in message and "Traceback" not in message
+    table = pd.read_csv(out / "nasional.csv", dtype=str).set_index("kode_kab")
+    assert table.loc["7571", "status"] == "gagal" and (table.drop("7571")["status"] == "selesai").all()
+    assert pd.read_csv(out / "gagal.csv", dtype=str)["kode_kab"].tolist() == ["7571"]
+
+    # fixing the input reruns the failed kabupaten only
+    two.to_parquet(villages)
+    result = run_national(load_config(config), out, workers=1, maps=False)
+    assert result.finished == ["7571"] and result.skipped == ["1872"]
+    assert not (out / "gagal.csv").exists()
+
+
+# --------------------------------------------------------------------------- external cluster
+
+
+@pytest.fixture
+def external_cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A `dask scheduler` and a `dask worker`, each its own process (group), stopped afterwards."""
+    dask = Path(sys.executable).with_name("dask")
+    info = tmp_path / "scheduler.json"
+    procs = [
+        subprocess.Popen(
+            [str(dask), "scheduler", "--scheduler-file", str(info), "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0"],
+            env=PYTHON_ENV, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ),
+    ]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists():
+            assert time.monotonic() < deadline and procs[0].poll() is None, "dask scheduler did not start"
+            time.sleep(0.2)
+        procs.append(
+            subprocess.Popen(
+                [str(dask), "worker", "--scheduler-file", str(info), "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--name", "pekerja-uji"],
+                env=PYTHON_ENV, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+        address = json.loads(info.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=60)
+        yield address, procs[1]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+def test_external_scheduler(external_cluster, two_workers: Path, tmp_path: Path, layers: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
+    import psutil
+
+    address, worker = external_cluster
+    cfg = load_config(write_config(tmp_path, layers=layers))
+    out = tmp_path / "hasil"
+    result = run_national(cfg, out, scheduler=address, maps=True, only=SMALL)
+    assert sorted(result.finished) == SMALL
+    # the jobs ran in the external worker's processes
+    worker_pids = {worker.pid} | {c.pid for c in psutil.Process(worker.pid).children(recursive=True)}
+    for kode in SMALL:
+        record = json.loads((out / "selesai" / f"{kode}.json").read_text(encoding="utf-8"))
+        assert int(record["pekerja"].rsplit(":", 1)[1]) in worker_pids
+        ours = gpd.read_parquet(out / "desa" / f"provinsi={kode[:2]}" / f"kabupaten={kode}" / "desa.parquet")
+        theirs = gpd.read_parquet(two_workers / "desa" / f"provinsi={kode[:2]}" / f"kabupaten={kode}" / "desa.parquet")
+        pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+    # the overview links to each kabupaten's own map and report, which exist
+    table = pd.read_csv(out / "nasional.csv", dtype=str)
+    html = (out / "peta_nasional.html").read_text(encoding="utf-8")
+    for link in [*table["peta"], *table["laporan"]]:
+        assert (out / link).exists() and link in html
