@@ -429,16 +429,19 @@ def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
 
 
 def test_run_stops_when_the_rtrw_covers_too_little(tmp_path: Path, grid: gpd.GeoDataFrame) -> None:
-    """An RTRW of four 4 km x 400 m strips, one across each row of 1 km villages: it covers 40 % of
-    every village, so of any kawasan, below the 50 % default: exit 2 with the figure, no output."""
+    """An RTRW of four 4 km strips 300, 350, 450 and 500 m wide, one across each row of 1 km villages:
+    they cover 30-50 % of a village (so the villages' zoning differs and they can be scored) and
+    40 % of the 16 together, below the 50 % default: exit 2 with the figure, no output."""
     folder = tmp_path / "proyek"
     folder.mkdir()
     grid.to_file(folder / "desa.gpkg", layer="desa")
-    strips = [box(X0, Y0 + j * 1000, X0 + 4000, Y0 + j * 1000 + 400) for j in range(4)]
+    strips = [box(X0, Y0 + j * 1000, X0 + 4000, Y0 + j * 1000 + h) for j, h in enumerate((300, 350, 450, 500))]
     gpd.GeoDataFrame({"kelas": ["pertanian"] * 4}, geometry=strips, crs=grid.crs).to_file(folder / "pola_ruang.gpkg")
     config = folder / "kawasan.toml"
     config.write_text(
         '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        # zoning is the only evidence here: let it score, so the run reaches the RTRW check
+        "[potentials]\nmin_weight_share = 0.0\nmin_evidence = 0.0\n"
         "[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
         encoding="utf-8",
     )

@@ -672,9 +672,13 @@ def test_itbx_follows_domain_defaults():
     assert s("permukiman", "badan_air") == "X"
     assert s("perekonomian", "transportasi") == "T"
     assert s("perekonomian", "industri") == "I"
-    for potential in MISSION:
+    # the five potentials of the founding document are prohibited on all kawasan lindung;
+    # itbx.toml documents the exceptions of the two extra ones (fishing open water, nature tourism)
+    for potential in set(MISSION) - {"perikanan", "pariwisata"}:
         for code in LINDUNG:
             assert s(potential, code) == "X", (potential, code)
+    assert {c for c in LINDUNG if s("perikanan", c) != "X"} == {"badan_air"}
+    assert s("pariwisata", "taman_wisata_alam") == "T" and s("pariwisata", "suaka_alam") == "X"
 
 
 def test_generic_permukiman_is_the_stricter_settlement_status():

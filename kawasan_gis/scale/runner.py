@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kawasan_gis._atomic import OWNED, STAMP
 from kawasan_gis.config import RunConfig
 from kawasan_gis.errors import KawasanError
 from kawasan_gis.scale import national, records
@@ -73,7 +74,7 @@ def sweep_temporaries(out: Path) -> int:
         if not folder.is_dir():
             continue
         for item in folder.iterdir():
-            if item.name.startswith("."):
+            if item.name.startswith(".") and item.name not in (STAMP, OWNED):  # stamps mark finished folders
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
                 removed += 1
     if removed:
