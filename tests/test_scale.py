@@ -282,7 +282,7 @@ def test_killed_run_restarts_with_one_worker_and_equal_output(two_workers: Path,
     assert sorted(result.skipped) == sorted(kept)
     assert len(result.finished) == total - len(kept)
     assert {k: (out / "selesai" / f"{k}.json").read_text(encoding="utf-8") for k in kept} == kept
-    leftovers = [p for p in out.rglob(".*") if p.name not in (STAMP, OWNED)]  # stamps mark finished folders
+    leftovers = [p for p in out.rglob(".*") if p.name not in (STAMP, OWNED)]
     assert not leftovers, "a temporary of the killed run was left behind"
     assert_same_tables(national_tables(out), national_tables(two_workers))
 

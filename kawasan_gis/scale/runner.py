@@ -63,7 +63,8 @@ def sweep_temporaries(out: Path) -> int:
 
     Only inside the folders this run owns (``kabupaten/``, ``selesai/``, the GeoParquet
     partitions, the output folder's top level), and only names starting with ``.``, which
-    is how :mod:`kawasan_gis._atomic` names its temporaries. Returns how many were removed.
+    is how :mod:`kawasan_gis._atomic` names its temporaries (its folder stamps are kept).
+    Returns how many were removed.
     """
     out = Path(out)
     folders = [out, out / KABUPATEN, out / records.RECORDS, out / "masukan"]
@@ -74,7 +75,7 @@ def sweep_temporaries(out: Path) -> int:
         if not folder.is_dir():
             continue
         for item in folder.iterdir():
-            if item.name.startswith(".") and item.name not in (STAMP, OWNED):  # stamps mark finished folders
+            if item.name.startswith(".") and item.name not in (STAMP, OWNED):
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
                 removed += 1
     if removed:
