@@ -30,7 +30,7 @@ from kawasan_gis.io import require_villages
 from kawasan_gis.overlay import M2_PER_HA
 from kawasan_gis.vocab import PotentialCatalogue, load_potentials, normalise
 
-__all__ = ["DASAR_COLUMN", "Plan", "read_plan"]
+__all__ = ["DASAR_COLUMN", "Plan", "empty_partial", "read_plan"]
 
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xls"}
 CODE_COLUMNS = ("kode_desa", "kode_desa_10", "kdepum", "kode_kemendagri", "kode")
@@ -297,7 +297,7 @@ def _table_plan(
         rows.append({"kawasan_id": k, "nama": names.get(k, ""), "potensi": desa["potensi"].to_numpy()[m][0],
                      "n_desa": int(m.sum()), "geometry": shapely.union_all(geoms[m])})
     kawasan = _kawasan_frame(rows, villages.crs)
-    return Plan(desa=desa, kawasan=kawasan, source=source, kind="table", sebagian=_empty_partial(), villages=villages)
+    return Plan(desa=desa, kawasan=kawasan, source=source, kind="table", sebagian=empty_partial(), villages=villages)
 
 
 def _kawasan_frame(rows: list[dict[str, Any]], crs: Any) -> gpd.GeoDataFrame:
@@ -307,7 +307,7 @@ def _kawasan_frame(rows: list[dict[str, Any]], crs: Any) -> gpd.GeoDataFrame:
     return frame
 
 
-def _empty_partial() -> pd.DataFrame:
+def empty_partial() -> pd.DataFrame:
     return pd.DataFrame({"kode_desa": pd.Series(dtype=str), "nama_desa": pd.Series(dtype=str),
                          "kawasan_id": pd.Series(dtype=str), "pct_tertutup": pd.Series(dtype=float)})
 
@@ -386,7 +386,7 @@ def _polygon_plan(
             "kawasan_id": kid[ki[partial]],
             "pct_tertutup": 100 * share[partial],
         }
-    ) if partial.any() else _empty_partial()
+    ) if partial.any() else empty_partial()
     counts = desa["kawasan_id"].value_counts()
     rows = [{"kawasan_id": k, "nama": n, "potensi": p, "n_desa": int(counts.get(k, 0)), "geometry": g}
             for k, n, p, g in zip(order, names, kpot, kgeoms, strict=True)]

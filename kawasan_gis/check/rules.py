@@ -22,7 +22,7 @@ from kawasan_gis import io as kio
 from kawasan_gis.check.config import LEVELS, CheckConfig
 from kawasan_gis.check.plan import DASAR_COLUMN, Plan
 from kawasan_gis.errors import ConfigError, FieldError
-from kawasan_gis.regionalize import contiguity
+from kawasan_gis.regionalize import Contiguity, contiguity
 
 __all__ = ["check_rules", "zoning_basis_share"]
 
@@ -67,9 +67,15 @@ def bridge_pairs(bridges: pd.DataFrame | Iterable[tuple[str, str]] | None, known
     return out
 
 
-def connected_parts(plan: Plan, villages: gpd.GeoDataFrame, snap: float, bridges: list[tuple[str, str]]) -> dict[str, list[np.ndarray]]:
-    """Connected parts (arrays of village codes) of every kawasan with two or more villages."""
-    graph = contiguity(villages, snap=snap, by=None)
+def connected_parts(
+    plan: Plan, villages: gpd.GeoDataFrame, snap: float, bridges: list[tuple[str, str]], *, graph: Contiguity | None = None
+) -> dict[str, list[np.ndarray]]:
+    """Connected parts (arrays of village codes) of every kawasan with two or more villages.
+
+    ``graph`` is ``contiguity(villages, snap=snap, by=None)``, built here unless given.
+    """
+    if graph is None:
+        graph = contiguity(villages, snap=snap, by=None)
     pos = {c: i for i, c in enumerate(graph.kode_desa)}
     i = np.concatenate([graph.i, np.array([pos[a] for a, _ in bridges], dtype=np.int64)])
     j = np.concatenate([graph.j, np.array([pos[b] for _, b in bridges], dtype=np.int64)])
@@ -95,10 +101,13 @@ def check_rules(
     *,
     bridges: pd.DataFrame | Iterable[tuple[str, str]] | None,
     lang: str,
+    graph: Contiguity | None = None,
 ) -> pd.DataFrame:
     """The rule findings of every kawasan: ``kawasan_id``, ``rule``, ``level``, ``message``, ``dasar``.
 
-    Ordered as the kawasan of the plan, errors before warnings before information.
+    Ordered as the kawasan of the plan, errors before warnings before information. ``graph``:
+    the contiguity graph of ``villages`` (``contiguity(villages, snap=cfg.snap_m, by=None)``)
+    when the caller checks many plans on one village layer.
     """
     rows: list[dict[str, str]] = []
 
@@ -110,7 +119,7 @@ def check_rules(
     desa = plan.desa
     name_of = dict(zip(villages["kode_desa"].astype(str), villages["nama_desa"].astype(str), strict=True))
     known = set(name_of)
-    parts = connected_parts(plan, villages, cfg.snap_m, bridge_pairs(bridges, known))
+    parts = connected_parts(plan, villages, cfg.snap_m, bridge_pairs(bridges, known), graph=graph)
     kab_name = villages["nama_kab"].astype(str) if "nama_kab" in villages.columns else villages["kode_kab"].astype(str)
     kab_label = dict(zip(villages["kode_kab"].astype(str), kab_name, strict=False))
     for k in plan.kawasan["kawasan_id"]:

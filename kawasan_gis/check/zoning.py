@@ -2,7 +2,8 @@
 
 Owns the ITBX classification of kawasan and village area: each geometry is cut by the planar
 pola ruang zones (and split by LP2B and hazard overlays), each piece gets the ITBX status of
-its potential on its class (:func:`classify_pieces`), and the hectares are summed per status,
+its potential on its class (:func:`classify_pieces`: the geometry of :func:`cut_pieces`, then
+:func:`assign_status`), and the hectares are summed per status,
 with area the RTRW does not cover as status ``outside`` (:func:`area_columns`) and broken down
 per class (:func:`class_breakdown`).
 """
@@ -22,7 +23,8 @@ from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA
 from kawasan_gis.vocab import STATUSES, ItbxMatrix
 
-__all__ = ["OUTSIDE", "OUTSIDE_CLASS", "STATUSES", "area_columns", "class_breakdown", "classify_pieces", "overlay_parts"]
+__all__ = ["OUTSIDE", "OUTSIDE_CLASS", "STATUSES", "area_columns", "assign_status", "class_breakdown", "classify_pieces", "cut_pieces",
+           "overlay_parts"]
 
 OUTSIDE = "outside"
 """Status of kawasan area the RTRW layer does not cover."""
@@ -105,15 +107,19 @@ def split_by_overlay(
     return geoms[keep], {k: v[keep] for k, v in new.items()}
 
 
-def classify_pieces(
+def cut_pieces(
     geoms: np.ndarray,
-    potensi: np.ndarray,
     zones: np.ndarray,
     kelas: np.ndarray,
     overlays: Mapping[str, np.ndarray | None],
-    itbx: ItbxMatrix,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Pieces of ``geoms`` x planar zones (x overlays) with their ITBX status and hectares."""
+    """Pieces of ``geoms`` x planar zones, split by the overlays: the geometry half of the check.
+
+    Returns a frame with ``owner`` (index into ``geoms``), ``kelas``, ``lp2b``,
+    ``rawan_bencana`` and ``ha`` per piece, and the pieces themselves. It does not depend on
+    any potential, so it can be done once and given statuses for many plans
+    (:func:`assign_status`; the studio does that).
+    """
     owner, z = shapely.STRtree(zones).query(geoms, predicate="intersects")
     pieces = polygonal(shapely.intersection(geoms[owner], clip_to_boxes(zones[z], geoms[owner])))
     cols: dict[str, np.ndarray] = {"owner": owner, "zone": z, **{o: np.zeros(len(owner), bool) for o in OVERLAYS}}
@@ -124,10 +130,17 @@ def classify_pieces(
         if parts is not None:
             pieces, cols = split_by_overlay(parts, pieces, cols, name)
     frame = pd.DataFrame(
-        {"owner": cols["owner"], "potensi": potensi[cols["owner"]], "kelas": kelas[cols["zone"]],
+        {"owner": cols["owner"], "kelas": kelas[cols["zone"]],
          "lp2b": cols["lp2b"], "rawan_bencana": cols["rawan_bencana"], "ha": shapely.area(pieces) / M2_PER_HA}
     )
-    combos = frame[["potensi", "kelas", "lp2b", "rawan_bencana"]].drop_duplicates()
+    return frame, pieces
+
+
+def assign_status(pieces: pd.DataFrame, itbx: ItbxMatrix) -> pd.DataFrame:
+    """``pieces`` (with ``potensi``, ``kelas``, ``lp2b``, ``rawan_bencana``) plus ``status`` and
+    ``sebab`` (``pola_ruang``, or the overlays that tightened the status: ``lp2b``, ``rawan_bencana``)."""
+    keys = ["potensi", "kelas", "lp2b", "rawan_bencana"]
+    combos = pieces[keys].drop_duplicates()
     status, sebab = [], []
     for p, k, lp, hz in combos.itertuples(index=False):
         s = itbx.status(p, k, lp2b=lp, hazard=hz)
@@ -137,8 +150,21 @@ def classify_pieces(
         status.append(s)
         sebab.append("+".join(causes) if s != base else "pola_ruang")
     combos = combos.assign(status=status, sebab=sebab)
-    frame = frame.merge(combos, on=["potensi", "kelas", "lp2b", "rawan_bencana"], how="left", sort=False)
-    return frame, pieces
+    return pieces.merge(combos, on=keys, how="left", sort=False)
+
+
+def classify_pieces(
+    geoms: np.ndarray,
+    potensi: np.ndarray,
+    zones: np.ndarray,
+    kelas: np.ndarray,
+    overlays: Mapping[str, np.ndarray | None],
+    itbx: ItbxMatrix,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Pieces of ``geoms`` x planar zones (x overlays) with their ITBX status and hectares."""
+    frame, pieces = cut_pieces(geoms, zones, kelas, overlays)
+    frame.insert(1, "potensi", potensi[frame["owner"].to_numpy()])
+    return assign_status(frame, itbx), pieces
 
 
 def area_columns(area_ha: np.ndarray, pieces: pd.DataFrame) -> pd.DataFrame:
