@@ -34,7 +34,7 @@ The rooms, bottom to top (each imports only those before it):
   tooltips, popups and legend section.
 * :mod:`~kawasan_gis.maps.web`: :func:`map_kawasan` and :func:`compare_maps`.
 * :mod:`~kawasan_gis.maps.offline`: :func:`render_html`, :func:`inline_assets`,
-  :func:`save_map` (any folium map).
+  :func:`save_map` (any folium map), :func:`offline_resources` (Leaflet for the studio too).
 * :mod:`~kawasan_gis.maps.static`: :func:`static_map`.
 
 The sub-package may import :mod:`kawasan_gis.vocab`, :mod:`kawasan_gis.i18n`,
@@ -42,10 +42,10 @@ The sub-package may import :mod:`kawasan_gis.vocab`, :mod:`kawasan_gis.i18n`,
 the pipeline, the report and the CLI import it, never the other way round.
 """
 
-from kawasan_gis.maps.offline import inline_assets, render_html, save_map
+from kawasan_gis.maps.offline import inline_assets, offline_resources, render_html, save_map
 from kawasan_gis.maps.static import static_map
 from kawasan_gis.maps.styles import GREY, ITBX_COLOURS, KONFLIK_STYLE, ClassStyle, class_styles, potential_styles
 from kawasan_gis.maps.web import PANES, SATELLITE_ATTR, SATELLITE_URL, compare_maps, map_kawasan
 
 __all__ = ["GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "PANES", "SATELLITE_ATTR", "SATELLITE_URL", "ClassStyle", "class_styles",
-           "compare_maps", "inline_assets", "map_kawasan", "potential_styles", "render_html", "save_map", "static_map"]
+           "compare_maps", "inline_assets", "map_kawasan", "offline_resources", "potential_styles", "render_html", "save_map", "static_map"]

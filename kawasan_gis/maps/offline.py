@@ -1,6 +1,7 @@
 """Writing a map as one HTML file, optionally with every script and stylesheet inlined.
 
-Owns :func:`render_html`, :func:`inline_assets` and :func:`save_map`. ``offline``
+Owns :func:`render_html`, :func:`inline_assets`, :func:`save_map` and :func:`offline_resources`
+(also the studio's source of Leaflet). ``offline``
 inlines the resources from the ``folium-offline`` package, which embeds folium's web
 resources under their CDN addresses; nothing is copied by hand, and an address it does
 not hold is an error rather than a map that silently needs the internet. Works on any
@@ -22,11 +23,12 @@ import folium.plugins
 from kawasan_gis._atomic import write_text
 from kawasan_gis.errors import DataSourceError
 
-__all__ = ["inline_assets", "render_html", "save_map"]
+__all__ = ["inline_assets", "offline_resources", "render_html", "save_map"]
 
 
 @cache
-def _offline_resources() -> Mapping[str, str]:
+def offline_resources() -> Mapping[str, str]:
+    """folium's web resources (Leaflet and its plugins) by their CDN address, from ``folium-offline``."""
     # folium-offline embeds folium's web resources keyed by their CDN address; this is its only interface.
     from offlinefolium.elements import _res
 
@@ -46,7 +48,7 @@ def inline_assets(html_text: str) -> str:
     version mismatch) raises :class:`~kawasan_gis.errors.DataSourceError` naming it, rather
     than writing a map that silently needs the internet.
     """
-    res = _offline_resources()
+    res = offline_resources()
     missing: list[str] = []
 
     def inline(tag: str) -> Callable[[re.Match[str]], str]:
