@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import platform
+import shutil
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+STUDIO_RECORD = "studio"
+"""Sub-folder of a result where ``kawasan studio`` keeps versions and exports (kept across runs)."""
 
 
 @dataclass
@@ -737,10 +740,16 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
 
     All files are written into a temporary folder next to ``out_dir``; only when all are
     written does it replace ``out_dir``. An exception (or Ctrl-C) on the way leaves the
-    previous ``out_dir`` untouched and no temporary folder behind.
+    previous ``out_dir`` untouched and no temporary folder behind. The record the studio keeps
+    in ``out_dir/studio/`` (plan versions and exports agreed on) is carried over into the new
+    folder: a new run replaces the run's files, never that record.
     """
     with atomic_folder(out_dir) as tmp:
         _write_all(result, tmp, maps=maps)
+        record = Path(out_dir) / STUDIO_RECORD
+        if record.is_dir():
+            # copied, not moved: until the new folder is in place the old one stays whole
+            shutil.copytree(record, tmp / STUDIO_RECORD, symlinks=True, ignore=shutil.ignore_patterns(".cache"))
     return Path(out_dir).resolve()
 
 
