@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "classes": "kawasan_gis.cli.classes:classes",
     "indicators": "kawasan_gis.cli.indicators:indicators",
     "check": "kawasan_gis.cli.check:check",
+    "studio": "kawasan_gis.cli.studio:studio",
 }
 
 

@@ -1,0 +1,68 @@
+"""A real ``kawasan run`` result on a 6 x 6 grid of 100 ha villages, for the studio tests.
+
+Pola ruang, by hand: the west half (x < 3 km) is tanaman pangan, the east half permukiman
+perdesaan, and the north-east 2 x 2 villages (columns 5-6, rows 5-6) hutan lindung. Land use:
+sawah in columns 1-2, permukiman in columns 4-6, and column 3 is 30 % sawah (its west 300 m)
+and 70 % permukiman. So columns 1-3 score pertanian unggulan (column 3: (0.4 x 0.3 + 0.3 x 1)
+/ 0.7 = 0.6 against permukiman 0.35 x 0.7 / 0.65 = 0.377) and columns 4-6 permukiman. Village
+1 carries a hostile name.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from conftest import UTM48S, X0, Y0, grid_villages
+from shapely.geometry import box
+
+from kawasan_gis.config import load_config
+from kawasan_gis.pipeline import run, write_outputs
+
+XSS = "<img src=x onerror=alert(1)>"
+N = 6
+
+
+def code(k: int) -> str:
+    """Code of village k (1-based, row-major from the south-west), as grid_villages makes it."""
+    return str(grid_villages(N).kode_desa[k - 1])
+
+
+def make_result(folder: Path) -> Path:
+    """Write the inputs and a config into ``folder`` and run the pipeline; returns the result folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    desa = grid_villages(N)
+    desa.loc[0, "nama_desa"] = XSS
+    desa[["kode_desa", "nama_desa", "nama_kec", "nama_kab", "geometry"]].to_file(folder / "desa.gpkg", engine="pyogrio")
+    w, h = 1000.0 * N, 1000.0 * N
+    rtrw = gpd.GeoDataFrame(
+        {"kelas": ["tanaman_pangan", "permukiman_perdesaan", "hutan_lindung"]},
+        geometry=[box(X0, Y0, X0 + w / 2, Y0 + h), box(X0 + w / 2, Y0, X0 + w, Y0 + h - 2000),
+                  box(X0 + w - 2000, Y0 + h - 2000, X0 + w, Y0 + h)],
+        crs=UTM48S,
+    )
+    rtrw.to_file(folder / "pola_ruang.gpkg", engine="pyogrio")
+    landuse = gpd.GeoDataFrame({"kelas": ["sawah", "permukiman"]},
+                               geometry=[box(X0, Y0, X0 + 2300, Y0 + h), box(X0 + 2300, Y0, X0 + w, Y0 + h)], crs=UTM48S)
+    landuse.to_file(folder / "lahan.gpkg", engine="pyogrio")
+    (folder / "kawasan.toml").write_text(
+        '[project]\nname = "Uji Studio"\n'
+        '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
+        'landuse = { path = "lahan.gpkg", column = "kelas" }\n'
+        '[proposal]\nmax_villages = 9\n'
+        '[outputs]\nstatic_map = false\nkml = false\ngeojson = false\n',
+        encoding="utf-8",
+    )
+    out = folder / "hasil"
+    write_outputs(run(load_config(folder / "kawasan.toml")), out, maps=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def grid_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The result folder of :func:`make_result`, made once per test session."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make_result(tmp_path_factory.mktemp("studio") / "proyek")
