@@ -1,11 +1,12 @@
 """A real ``kawasan run`` result on a 6 x 6 grid of 100 ha villages, for the studio tests.
 
 Pola ruang, by hand: the west half (x < 3 km) is tanaman pangan, the east half permukiman
-perdesaan, and the north-east 2 x 2 villages (columns 5-6, rows 5-6) hutan lindung. Land use:
-sawah in columns 1-2, permukiman in columns 4-6, and column 3 is 30 % sawah (its west 300 m)
-and 70 % permukiman. So columns 1-3 score pertanian unggulan (column 3: (0.4 x 0.3 + 0.3 x 1)
-/ 0.7 = 0.6 against permukiman 0.35 x 0.7 / 0.65 = 0.377) and columns 4-6 permukiman. Village
-1 carries a hostile name.
+perdesaan, and the north-east 2 x 2 villages 29, 30, 35, 36 (columns 5-6, rows 5-6) hutan
+lindung (drawn over the permukiman zone; lindung wins the overlap). Land use: sawah in columns
+1-2, permukiman in columns 4-6, and column 3 is 30 % sawah (its west 300 m) and 70 % permukiman.
+So columns 1-3 score pertanian unggulan and columns 4-6 permukiman, and the four lindung
+villages, wholly protected, get no development potential and stay out of every kawasan.
+Village 1 carries a hostile name.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def make_result(folder: Path) -> Path:
     w, h = 1000.0 * N, 1000.0 * N
     rtrw = gpd.GeoDataFrame(
         {"kelas": ["tanaman_pangan", "permukiman_perdesaan", "hutan_lindung"]},
-        geometry=[box(X0, Y0, X0 + w / 2, Y0 + h), box(X0 + w / 2, Y0, X0 + w, Y0 + h - 2000),
+        geometry=[box(X0, Y0, X0 + w / 2, Y0 + h), box(X0 + w / 2, Y0, X0 + w, Y0 + h),
                   box(X0 + w - 2000, Y0 + h - 2000, X0 + w, Y0 + h)],
         crs=UTM48S,
     )

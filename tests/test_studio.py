@@ -122,33 +122,34 @@ def test_start_figures_match_the_run_and_the_hand(session: Session, grid_result:
         for col in ("ha_I", "ha_T", "ha_B", "ha_X", "ha_outside"):
             assert f.row[col] == pytest.approx(run_kawasan.loc[k, col], abs=1e-6), (k, col)
         assert f.row["verdict"] == run_kawasan.loc[k, "verdict"]
-    k = session.proposal.member[code(36)]
-    # the four hutan lindung villages 29, 30, 35, 36 lie in one kawasan: 4 x 100 ha prohibited for permukiman
-    assert session.figures[k].row["ha_X"] == pytest.approx(400.0)
-    assert session.figures[k].row["verdict"] == "tidak sesuai"
+        assert f.row["alasan_verdict"] == run_kawasan.loc[k, "alasan_verdict"]
+    # the four hutan lindung villages have no development potential: outside every kawasan,
+    # so the proposal has no prohibited area
+    assert not {code(k) for k in (29, 30, 35, 36)} & set(session.proposal.member)
+    assert session.summary()["usulan"]["ha_X"] == 0.0
 
 
 def test_edit_undo_redo_match_check_plan(session: Session) -> None:
     start = session.state
-    lindung = session.state.member[code(30)]
     target = session.state.member[code(24)]
-    assert lindung != target
+    n = len(session.state.villages_of(target))
     update = session.apply("move", {"villages": [code(30)], "to": target})
-    assert set(update.touched) == {lindung, target}
-    # by hand: one 100 ha lindung village leaves, one joins a 6-village permukiman kawasan
-    assert session.figures[lindung].row["ha_X"] == pytest.approx(300.0)
+    assert set(update.touched) == {target}
+    # by hand: a 100 ha hutan lindung village joins a permukiman kawasan of n villages of 100 ha
     assert session.figures[target].row["ha_X"] == pytest.approx(100.0)
-    assert session.figures[target].row["pct_X"] == pytest.approx(100 * 100 / 700)
+    assert session.figures[target].row["pct_X"] == pytest.approx(100 * 100 / (100 * (n + 1)))
     assert session.figures[target].row["verdict"] == "tidak sesuai"
+    assert session.figures[target].row["alasan_verdict"].startswith("tidak sesuai: dilarang (X) ")
     expected = _library_check(session, session.state)
     for k, f in session.figures.items():
         for col in ("luas_ha", "ha_I", "ha_T", "ha_B", "ha_X", "ha_outside", "pct_X"):
             assert f.row[col] == pytest.approx(expected.loc[k, col], abs=1e-6), (k, col)
         assert f.row["verdict"] == expected.loc[k, "verdict"]
-    assert session.summary()["rencana"]["ha_X"] == pytest.approx(400.0)
+        assert f.row["alasan_verdict_en"] == expected.loc[k, "alasan_verdict_en"]
+    assert session.summary()["rencana"]["ha_X"] == pytest.approx(100.0)
     assert session.summary()["desa_pindah"] == 1
     session.undo()
-    assert session.state is start and session.figures[lindung].row["ha_X"] == pytest.approx(400.0)
+    assert session.state is start and session.figures[target].row["ha_X"] == pytest.approx(0.0)
     assert session.figures[target].row["verdict"] == "sesuai" and session.can_redo()
     session.redo()
     assert session.figures[target].row["ha_X"] == pytest.approx(100.0)
@@ -180,12 +181,11 @@ def test_other_kabupaten_refused_and_plan_unchanged(session: Session) -> None:
 
 def test_weights_rescore_with_the_library(session: Session) -> None:
     same = session.rescore({}, session.run.mixed_margin)
-    assert same["berubah"] == [] and same["jumlah"]["pertanian_unggulan"] == 18 and same["jumlah"]["permukiman"] == 18
-    # column 3 is 30 % sawah on tanaman pangan zoning: without the zoning indicator pertanian
-    # unggulan scores 0.3 there, below permukiman's 0.35 x 0.7 / 0.65 = 0.377 (see the fixture)
-    res = session.rescore({"pertanian_unggulan": {"zonasi_pertanian": 0.0}}, session.run.mixed_margin)
-    assert sorted(res["berubah"]) == sorted(code(3 + 6 * r) for r in range(6))
-    assert res["jumlah"]["permukiman"] == 24
+    assert same["berubah"] == [] and same["jumlah"]["pertanian_unggulan"] == 18 and same["jumlah"]["permukiman"] == 14
+    # without its two computable indicators permukiman has no weight with data, so it is scored
+    # nowhere: the 18 - 4 (lindung) eastern villages lose their dominant potential
+    res = session.rescore({"permukiman": {"lahan_terbangun": 0.0, "zonasi_permukiman": 0.0}}, session.run.mixed_margin)
+    assert len(res["berubah"]) == 14 and res["jumlah"]["permukiman"] == 0 and res["jumlah"]["pertanian_unggulan"] == 18
     with pytest.raises(PlanError, match="unknown indicator"):
         session.rescore({"permukiman": {"tidak_ada": 1.0}}, 0.05)
     session.rescore({}, session.run.mixed_margin)

@@ -12,7 +12,8 @@ once per result, and each edit then re-checks only the kawasan it touched by sum
 3. Re-checking a kawasan is choosing its faces' pieces, giving them the ITBX status of the
    kawasan's potential (:func:`~kawasan_gis.check.zoning.assign_status`) and summing hectares
    (:func:`~kawasan_gis.check.zoning.area_columns`); verdicts, conflicts and rules come from the
-   same library functions as ``kawasan check`` (:func:`~kawasan_gis.check.verdicts.verdicts`,
+   same library functions as ``kawasan check`` (:func:`~kawasan_gis.check.verdicts.verdicts`
+   and ``verdict_reasons``,
    :func:`~kawasan_gis.check.rules.check_rules` on a contiguity graph built once).
 
 The figures equal those of ``check_plan`` on the same plan up to floating-point summation order
@@ -41,11 +42,11 @@ from kawasan_gis._atomic import atomic_file
 from kawasan_gis.check import CheckConfig, Plan
 from kawasan_gis.check.plan import empty_partial
 from kawasan_gis.check.rules import check_rules
-from kawasan_gis.check.verdicts import verdicts
+from kawasan_gis.check.verdicts import verdict_reasons, verdicts
 from kawasan_gis.check.zoning import area_columns, assign_status, cut_pieces, overlay_parts
 from kawasan_gis.i18n import format_number, t
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
-from kawasan_gis.regionalize import _Limits as Limits, contiguity  # TEMP until s-regio lands
+from kawasan_gis.regionalize import Limits, contiguity
 from kawasan_gis.studio.plan import PlanState
 from kawasan_gis.vocab import ItbxMatrix, load_vocabulary
 
@@ -65,8 +66,9 @@ class KawasanFigures:
     """The live figures of one kawasan.
 
     ``row`` holds ``kawasan_id``, ``nama``, ``potensi``, ``pusat``, ``n_desa``, ``luas_ha``,
-    the ``ha_``/``pct_`` I, T, B, X, outside columns and ``verdict`` (as ``check_plan`` names
-    them; no ITBX columns when the run had no RTRW), ``kecamatan``, ``pct_dasar_zonasi``;
+    the ``ha_``/``pct_`` I, T, B, X, outside columns, ``verdict`` and its reason
+    ``alasan_verdict`` / ``alasan_verdict_en`` (as ``check_plan`` names them; no ITBX columns
+    when the run had no RTRW), ``kecamatan``, ``pct_dasar_zonasi``;
     ``rules`` the rule findings (``rule``, ``level``, ``message``, ``dasar``); ``konflik`` the
     X (and, when asked, B) pieces with ``kelas``, ``nama_kelas``, ``status``, ``sebab`` and
     ``luas_ha``, not merged (the written ``konflik`` layer merges them with
@@ -203,6 +205,8 @@ class LiveCheck:
         if self.zoned:
             kaw = pd.concat([kaw, area_columns(area, pieces)], axis=1)
             kaw["verdict"] = verdicts(kaw, self.config.thresholds)
+            kaw["alasan_verdict"] = verdict_reasons(kaw, self.config.thresholds, lang="id")
+            kaw["alasan_verdict_en"] = verdict_reasons(kaw, self.config.thresholds, lang="en")
         else:
             kaw["luas_ha"] = area
         wanted = ("X", "B") if self.include_conditional else ("X",)

@@ -230,7 +230,8 @@ def _annex(session: Session, state: PlanState, result: Any, live: dict[str, dict
                      "pusat": c == k.pusat} for c in codes]
         figs = checked.loc[k.kawasan_id] if checked is not None else pd.Series(live.get(k.kawasan_id, {}))
         verdict = figs.get("verdict")
-        reason = figs.get("alasan_verdict") if "alasan_verdict" in figs.index else None
+        column = "alasan_verdict_en" if lang == "en" else "alasan_verdict"
+        reason = figs.get(column) if column in figs.index else None
         found = rules[(rules["kawasan_id"] == k.kawasan_id) & (rules["level"] != "info")]["message"].tolist() if rules is not None else []
         rows.append({
             "id": k.kawasan_id, "nama": k.nama, "potensi": _potential_label(session, k.potensi),

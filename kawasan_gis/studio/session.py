@@ -268,7 +268,7 @@ class Session:
 
     def _score(self, catalogue: PotentialCatalogue, mixed_margin: float) -> pd.DataFrame:
         groups = self._indicators["kode_kab"]
-        return score_potentials(self._indicators, groups=groups, catalogue=catalogue, mixed_margin=mixed_margin)
+        return score_potentials(self._indicators, groups=groups, catalogue=catalogue, mixed_margin=mixed_margin, **self.run.scoring)
 
     def rescore(self, weights: Mapping[str, Mapping[str, float]], mixed_margin: float) -> dict[str, Any]:
         """Dominant potentials with other weights: per village, counts per potential, villages changed."""
@@ -279,15 +279,15 @@ class Session:
             self.weights = {p: dict(w) for p, w in weights.items()}
             self.mixed_margin = float(mixed_margin)
             self.dominant = scores
-        base = self._base
-        now_dom = scores["potensi_dominan"].where(scores["potensi_dominan"].notna(), None)
-        base_dom = base["potensi_dominan"].where(base["potensi_dominan"].notna(), None)
+        # no dominant potential (no evidence, mostly lindung) is None on both sides
+        now_dom = {c: v if isinstance(v, str) else None for c, v in scores["potensi_dominan"].items()}
+        base_dom = {c: v if isinstance(v, str) else None for c, v in self._base["potensi_dominan"].items()}
         changed = [c for c in scores.index if now_dom[c] != base_dom[c]]
         return {
-            "dominan": {c: now_dom[c] for c in scores.index},
+            "dominan": now_dom,
             "campuran": {c: bool(v) for c, v in scores["campuran"].items()},
-            "jumlah": {p: int((now_dom == p).sum()) for p in self.potentials},
-            "jumlah_awal": {p: int((base_dom == p).sum()) for p in self.potentials},
+            "jumlah": {p: sum(v == p for v in now_dom.values()) for p in self.potentials},
+            "jumlah_awal": {p: sum(v == p for v in base_dom.values()) for p in self.potentials},
             "berubah": changed,
         }
 

@@ -27,9 +27,10 @@ import geopandas as gpd
 import pandas as pd
 
 from kawasan_gis.check import CheckConfig, load_check_config
+from kawasan_gis.config import THRESHOLD_KEYS
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.io import list_layers, read_layer
-from kawasan_gis.regionalize import _Limits as Limits  # TEMP until s-regio lands
+from kawasan_gis.regionalize import Limits
 from kawasan_gis.vocab import ItbxMatrix, PotentialCatalogue, load_itbx, load_potentials
 
 __all__ = ["STUDIO_DIR", "RunFolder", "inside", "open_run", "proposal_table", "slug"]
@@ -65,7 +66,11 @@ class RunFolder:
         The run's road lines (``[centres] roads``, else the line layer ``jalan``), for distances
         to kawasan centres along the roads.
     catalogue, itbx, check_config, limits
-        The potential catalogue, ITBX matrix, check settings and kawasan size limits of the run.
+        The potential catalogue, ITBX matrix, check settings (with the run's verdict thresholds)
+        and kawasan size limits of the run.
+    scoring : dict
+        The run's scoring options for :func:`kawasan_gis.potential.score_potentials`
+        (``max_pct_lindung``, ``min_weight_share``, ``min_evidence``).
     lang : str
     title : str
     mixed_margin : float
@@ -89,6 +94,7 @@ class RunFolder:
     itbx: ItbxMatrix
     check_config: CheckConfig
     limits: Limits
+    scoring: dict[str, float]
     lang: str
     title: str
     mixed_margin: float
@@ -216,9 +222,10 @@ def open_run(path: str | Path) -> RunFolder:
         roads=_input((inputs.get("lines") or {}).get(road_layer), road_layer, desa.crs, notes, kind="lines") if road_layer else None,
         catalogue=catalogue,
         itbx=itbx,
-        check_config=load_check_config(),
+        check_config=load_check_config({"verdict": {k: check[k] for k in THRESHOLD_KEYS if check.get(k) is not None}}),
         limits=Limits(min_villages=int(proposal.get("min_villages") or 2),
                       max_villages=int(max_v) if max_v else None, max_area_ha=float(max_a) if max_a else None),
+        scoring={k: float(potentials[k]) for k in ("max_pct_lindung", "min_weight_share", "min_evidence") if potentials.get(k) is not None},
         lang=str(project.get("lang") or "id"),
         title=str(project.get("name") or "Kawasan Perdesaan"),
         mixed_margin=float(potentials.get("mixed_margin", 0.05)),

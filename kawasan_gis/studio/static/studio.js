@@ -301,7 +301,8 @@
       const v = el("span", { class: `verdict ${row.verdict.replace(/ /g, "_")}`, id: "k-verdict", text: L_("verdict_" + row.verdict.replace(/ /g, "_")) });
       v.dataset.value = row.verdict;
       box.append(el("p", {}, el("span", { text: L_("ui_verdict") + ": " }), v));
-      if (row.alasan_verdict) box.append(el("p", { class: "hint", text: row.alasan_verdict }));
+      const reason = S.lang === "en" ? row.alasan_verdict_en : row.alasan_verdict;
+      if (reason) box.append(el("p", { class: "hint", id: "k-reason", text: reason }));
       const bar = el("div", { class: "bar" });
       // every status the check reports (the ITBX four, area outside the RTRW, and any other it adds)
       const known = ["I", "T", "B", "X", "outside"];
