@@ -18,7 +18,6 @@ the atomic writer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -30,6 +29,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from kawasan_gis._atomic import atomic_file
+from kawasan_gis.io import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +231,6 @@ def synthetic_layers(villages: gpd.GeoDataFrame, *, options: SyntheticOptions = 
     return out[0], out[1]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def build_synthetic(villages_path: str | Path, out_dir: str | Path, *, options: SyntheticOptions = SyntheticOptions()) -> tuple[Path, Path]:
     """Write ``penggunaan_lahan.parquet`` and ``pola_ruang.parquet`` for a village file, cached.
 
@@ -251,7 +243,7 @@ def build_synthetic(villages_path: str | Path, out_dir: str | Path, *, options: 
     """
     villages_path, out_dir = Path(villages_path), Path(out_dir)
     lu_path, rtrw_path, stamp = out_dir / "penggunaan_lahan.parquet", out_dir / "pola_ruang.parquet", out_dir / "synthetic.json"
-    key = {"villages_sha256": _sha256(villages_path), "options": asdict(options)}
+    key = {"villages_sha256": sha256_file(villages_path), "options": asdict(options)}
     if stamp.exists() and lu_path.exists() and rtrw_path.exists() and json.loads(stamp.read_text()) == key:
         log.info("synthetic layers reused from %s", out_dir)
         return lu_path, rtrw_path

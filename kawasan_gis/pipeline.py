@@ -9,7 +9,6 @@ half-written results, and the inputs are only ever read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import platform
@@ -36,6 +35,7 @@ from kawasan_gis.io import (
     read_layer,
     read_raster,
     read_villages,
+    sha256_file,
     write_layers,
 )
 
@@ -589,14 +589,6 @@ def _problems(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- writing
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def input_checksums(config: RunConfig) -> dict[str, str]:
     """SHA-256 of every input file (shapefile sidecars included)."""
     paths: list[Path] = []
@@ -614,7 +606,7 @@ def input_checksums(config: RunConfig) -> dict[str, str]:
     for extra in (*mappings, config.potentials.catalogue, config.check.matrix, config.source):
         if extra is not None:
             paths.append(extra)
-    return {str(p): _sha256(p) for p in dict.fromkeys(paths) if p.exists()}
+    return {str(p): sha256_file(p) for p in dict.fromkeys(paths) if p.exists()}
 
 
 def versions() -> dict[str, str]:

@@ -35,7 +35,7 @@ from kawasan_gis.io.geometry import clean_geometries, polygon_parts, polygonal
 from kawasan_gis.io.layers import KINDS, LayerKind, read_class_layer, read_layer, read_lines, read_points
 from kawasan_gis.io.rasters import RasterLayer, read_raster
 from kawasan_gis.io.report import LayerReport, Repair, layer_report
-from kawasan_gis.io.sources import LAYER_HINTS, RASTER_SUFFIXES, VECTOR_SUFFIXES, glob_escape, list_layers, read_raw
+from kawasan_gis.io.sources import LAYER_HINTS, RASTER_SUFFIXES, VECTOR_SUFFIXES, glob_escape, list_layers, read_raw, sha256_file
 from kawasan_gis.io.tables import read_table
 from kawasan_gis.io.validation import detect_kind, validate_layer, write_layers
 from kawasan_gis.io.villages import (
@@ -58,6 +58,7 @@ from kawasan_gis.io.villages import (
 )
 
 __all__ = [
+    "sha256_file",
     "BPS_CODE_CANDIDATES",
     "CODE_CANDIDATES",
     "GAP_OVERLAP_MIN_M2",

@@ -5,6 +5,7 @@ shapefile sidecars and truncation, GeoPackage layer choice, and :func:`read_raw`
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import zipfile
@@ -153,6 +154,15 @@ def _choose_layer(path: Path, gpath: str, layer: str | None, kind: str | None) -
         log.info("%s: using layer '%s' of %s", path, matches[0], layers)
         return matches[0]
     raise LayerError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}). Choose one with --layer NAME.")
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB blocks (inputs recorded in run.json and restart records)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def existing_file(path: str | Path) -> Path:

@@ -43,7 +43,7 @@ import shapely
 from kawasan_gis._atomic import atomic_file, write_text
 from kawasan_gis.config import Inputs, LayerInput, RunConfig, TableInput
 from kawasan_gis.errors import FieldError
-from kawasan_gis.io import parse_crs, read_raw, read_table
+from kawasan_gis.io import parse_crs, read_raw, read_table, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +75,6 @@ class Partition:
         """Folder name of the kabupaten's outputs: ``1807_kabupaten_lampung_timur``."""
         name = re.sub(r"[^a-z0-9]+", "_", self.nama_kab.lower()).strip("_")
         return f"{self.kode_kab}_{name}" if name else self.kode_kab
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:

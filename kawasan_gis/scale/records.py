@@ -19,7 +19,8 @@ from typing import Any
 from kawasan_gis import __version__
 from kawasan_gis._atomic import write_text
 from kawasan_gis.config import RunConfig
-from kawasan_gis.scale.partition import Partition, sha256_file
+from kawasan_gis.io import sha256_file
+from kawasan_gis.scale.partition import Partition
 
 RECORDS = "selesai"
 
