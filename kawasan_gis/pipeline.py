@@ -593,15 +593,14 @@ def input_checksums(config: RunConfig) -> dict[str, str]:
     """SHA-256 of every input file (shapefile sidecars included)."""
     paths: list[Path] = []
     inp = config.inputs
-    for spec in [inp.villages, inp.rtrw, inp.landuse, inp.landcover_raster, inp.lp2b, inp.hazard, *inp.lines.values(), *inp.points.values()]:
+    for spec in [inp.villages, inp.rtrw, inp.landuse, inp.landcover_raster, inp.lp2b, inp.hazard, inp.centres, *inp.lines.values(), *inp.points.values()]:
         if spec is not None:
             paths.append(spec.path)
             if spec.path.suffix.lower() == ".shp":
                 paths += sorted(p for p in spec.path.parent.glob(spec.path.stem + ".*") if p != spec.path)
-    if inp.table is not None:
-        paths.append(inp.table.path)
-        if inp.table.crosswalk is not None:
-            paths.append(inp.table.crosswalk)
+    for table in (inp.table, inp.idm):
+        if table is not None:
+            paths += [p for p in (table.path, table.crosswalk) if p is not None]
     mappings = [spec.mapping for spec in (inp.rtrw, inp.landuse) if spec is not None]
     for extra in (*mappings, config.potentials.catalogue, config.check.matrix, config.source):
         if extra is not None:

@@ -163,6 +163,9 @@ def test_run_json(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -
     assert {"kawasan_gis", "shapely", "geos", "gdal", "proj"} <= set(info["versions"])
     villages = data_dir / "rtrw_lampung_timur" / "desa_lampung_timur.gpkg"
     assert info["input_sha256"][str(villages.resolve())] == hashlib.sha256(villages.read_bytes()).hexdigest()
+    # the IDM table and the RTRW centres layer feed the pillars and centres: a change to them shows here
+    for extra in (data_dir / "idm2024" / "idm2024_lampung_timur_gorontalo.csv", data_dir / "rtrw_lampung_timur" / "konteks_lampung_timur.gpkg"):
+        assert info["input_sha256"][str(extra.resolve())] == hashlib.sha256(extra.read_bytes()).hexdigest()
     assert info["config"]["proposal"]["method"] == "dominant"
     assert info["counts"]["desa"] == 264
     assert any("invalid geometries repaired" in w for w in info["perbaikan"])

@@ -8,6 +8,7 @@ overview's links. Every figure compared between runs is compared whole (files, t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -24,13 +25,14 @@ import pytest
 import shapely
 
 from kawasan_gis._atomic import OWNED, STAMP
-from kawasan_gis.config import load_config
+from kawasan_gis.config import TableInput, load_config
 from kawasan_gis.datasets import SyntheticOptions, build_synthetic, synthetic_layers
 from kawasan_gis.indicators import UnmatchedRowsWarning
 from kawasan_gis.pipeline import run, write_outputs
 from kawasan_gis.scale import KabupatenFailed, run_national
 from kawasan_gis.scale.national import idm_status, overview_map
 from kawasan_gis.scale.partition import partition_inputs
+from kawasan_gis.scale.records import settings_checksums
 
 pytestmark = pytest.mark.slow
 
@@ -152,8 +154,12 @@ def test_synthetic_layers_are_deterministic_and_cover_the_villages() -> None:
 
 def test_partition_splits_by_kabupaten(tmp_path: Path, layers: tuple[Path, Path]) -> None:
     cfg = load_config(write_config(tmp_path, layers=layers))
+    cfg = replace(cfg, inputs=replace(cfg.inputs, idm=TableInput(path=IDM)))  # read whole by every kabupaten
     parts = partition_inputs(cfg, tmp_path / "masukan")
     counts = {p.kode_kab: p.n_desa for p in parts}
+    # inputs that are not split reach every kabupaten as given, and their checksums decide a rerun
+    assert all(p.config.inputs.idm == cfg.inputs.idm for p in parts)
+    assert settings_checksums(cfg, maps=False)[str(IDM)] == hashlib.sha256(IDM.read_bytes()).hexdigest()
     # SOURCE.md: 3,287 villages in 20 kabupaten/kota, 22 to 311 each, Lampung Timur 264
     assert len(parts) == 20 and sum(counts.values()) == 3287
     assert min(counts.values()) == 22 and max(counts.values()) == 311 and counts["1807"] == 264

@@ -41,7 +41,7 @@ import pandas as pd
 import shapely
 
 from kawasan_gis._atomic import atomic_file, write_text
-from kawasan_gis.config import Inputs, LayerInput, RunConfig, TableInput
+from kawasan_gis.config import LayerInput, RunConfig, TableInput
 from kawasan_gis.errors import FieldError
 from kawasan_gis.io import parse_crs, read_raw, read_table, sha256_file
 
@@ -290,11 +290,13 @@ def _partition(config: RunConfig, folder: Path, kode: str, entry: dict[str, Any]
     table = inp.table
     if table is not None and (here / "tabel.csv").exists():
         table = TableInput(path=here / "tabel.csv", code_column=entry.get("table_column"), crosswalk=None)
-    inputs = Inputs(
+    # replace() rather than a new Inputs: inputs that are not split (the land-cover raster, the IDM
+    # table, the designated centres) reach every kabupaten whole, including ones added later
+    inputs = replace(
+        inp,
         villages=part(inp.villages, "desa"),  # type: ignore[arg-type]
         rtrw=part(inp.rtrw, "rtrw"),
         landuse=part(inp.landuse, "landuse"),
-        landcover_raster=inp.landcover_raster,
         lp2b=part(inp.lp2b, "lp2b"),
         hazard=part(inp.hazard, "hazard"),
         lines={n: part(s, f"garis_{n}") for n, s in inp.lines.items()},  # type: ignore[misc]

@@ -38,8 +38,10 @@ def settings_checksums(config: RunConfig, *, maps: bool) -> dict[str, str]:
     inp = config.inputs
     extra = [spec.mapping for spec in (inp.rtrw, inp.landuse) if spec is not None and spec.mapping is not None]
     extra += [p for p in (config.potentials.catalogue, config.check.matrix) if p is not None]
-    if inp.landcover_raster is not None:
-        extra.append(inp.landcover_raster.path)
+    # inputs every kabupaten reads whole (not split by partition_inputs)
+    extra += [spec.path for spec in (inp.landcover_raster, inp.centres) if spec is not None]
+    if inp.idm is not None:
+        extra += [p for p in (inp.idm.path, inp.idm.crosswalk) if p is not None]
     if inp.table is not None and inp.table.crosswalk is not None:
         extra += [inp.table.path, inp.table.crosswalk]
     for path in extra:
