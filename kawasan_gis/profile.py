@@ -40,18 +40,16 @@ lingkungan_budaya   ``ikl``                 mean IKL of the members
 The weakest pillar (lowest value among those with data; ties in pillar order) is the suggested
 programme focus, worded from the catalogue.
 
-Imports :mod:`kawasan_gis.indicators` (table join), :mod:`kawasan_gis.io` and
-:mod:`kawasan_gis.errors`.
+Imports :mod:`kawasan_gis.indicators` (table join), :mod:`kawasan_gis.io`,
+:mod:`kawasan_gis.vocab` (package-data and override files) and :mod:`kawasan_gis.errors`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import ConfigError, FieldError
+from kawasan_gis.vocab.reading import builtin_toml, read_overrides
 
 log = logging.getLogger(__name__)
 
@@ -235,20 +234,9 @@ def load_program(overrides: str | Path | Mapping[str, Any] | None = None) -> Pro
     >>> cat.pillars["infrastruktur"].label("en")
     'Infrastructure and facilities'
     """
-    base = tomllib.loads((resources.files("kawasan_gis") / "data" / "program.toml").read_text(encoding="utf-8"))
-    extra: Mapping[str, Any] = {}
-    where = "program.toml"
-    if isinstance(overrides, Mapping):
-        extra = overrides
-    elif overrides is not None:
-        path = Path(overrides)
-        where = str(path)
-        if not path.exists():
-            raise ConfigError(f"{path}: berkas program tidak ada / programme file not found")
-        try:
-            extra = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: bukan TOML yang sah / not valid TOML ({exc})") from None
+    base = builtin_toml("program.toml")
+    extra = read_overrides(overrides, "programme")
+    where = str(overrides) if overrides is not None and not isinstance(overrides, Mapping) else "program.toml"
     problems: list[str] = []
     for key in sorted(set(extra) - {"version", "pilar", "komponen"}):
         problems.append(f"unknown key '{key}' (allowed: pilar, komponen)")

@@ -10,10 +10,8 @@ they are read into the one catalogue of :mod:`kawasan_gis.i18n` (``Catalogue.ext
 from __future__ import annotations
 
 import string
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import numpy as np
 
 from kawasan_gis.errors import ConfigError
 from kawasan_gis.i18n import CATALOGUE, Catalogue
+from kawasan_gis.vocab.reading import builtin_toml, read_overrides
 
 __all__ = ["LEVELS", "RULES", "CheckConfig", "RuleText", "Thresholds", "load_check_config", "merge_thresholds"]
 
@@ -85,21 +84,6 @@ _RULE_KEYS = ("level", "dasar", "id", "en")
 _TEMPLATE_FIELDS = {"kawasan", "n", "daftar", "dasar"}
 
 
-def _read_toml(source: str | Path | Mapping[str, Any] | None, what: str) -> dict[str, Any]:
-    if source is None:
-        return {}
-    if isinstance(source, Mapping):
-        return dict(source)
-    path = Path(source)
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} file not found.") from None
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read as a TOML {what} file ({exc}).") from None
-
-
 def merge_thresholds(base: Thresholds, extra: Mapping[str, Any], where: str, problems: list[str]) -> Thresholds:
     """``base`` with the values of ``extra`` that are valid; a problem for each that is not."""
     values = {k: getattr(base, k) for k in _THRESHOLD_KEYS}
@@ -141,8 +125,8 @@ def load_check_config(overrides: str | Path | Mapping[str, Any] | None = None) -
     >>> cfg.thresholds.tidak_sesuai_pct_X, cfg.thresholds.bersyarat_pct_B
     (2.5, 10.0)
     """
-    base = tomllib.loads((resources.files("kawasan_gis") / "data" / "check.toml").read_text(encoding="utf-8"))
-    user = _read_toml(overrides, "check configuration")
+    base = builtin_toml("check.toml")
+    user = read_overrides(overrides, "check configuration")
     problems: list[str] = []
     for key in user:
         if key not in ("version", "verdict", "rules"):

@@ -68,13 +68,13 @@ def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{what} not found: {path}") from None
+        raise ConfigError(f"Berkas tidak ditemukan: {path} / {what} not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what} {path} cannot be read: {exc}") from None
+        raise ConfigError(f"Berkas {path} tidak dapat dibaca (simpan sebagai UTF-8): {exc} / {what} {path} cannot be read: {exc}") from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"Berkas {path} bukan TOML yang sah: {exc} / {what} {path} is not valid TOML: {exc}") from None
 
 
 def read_overrides(overrides: OverrideSource, what: str) -> dict[str, Any]:
