@@ -24,10 +24,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kawasan_gis.errors import OutputFolderError
+from kawasan_gis.i18n import format_list
 
 STAMP = ".kawasan_gis"
 OWNED = ".kawasan_gis_berkas"  # in a user's folder: the files kawasan_gis merged into it
-_LISTED = 5
+_LISTED = 5  # files named in a refusal
 
 
 @contextmanager
@@ -68,12 +69,6 @@ def _owned(folder: Path) -> set[str]:
         return set()
 
 
-def _listing(names: Iterable[str]) -> str:
-    names = sorted(names)
-    shown = ", ".join(names[:_LISTED])
-    return shown + (f" (+{len(names) - _LISTED})" if len(names) > _LISTED else "")
-
-
 def check_output_folder(path: str | os.PathLike[str], *, merge: bool = False, names: Iterable[str] = ()) -> None:
     """Refuse an output folder that writing would harm, before any work is done.
 
@@ -99,17 +94,17 @@ def check_output_folder(path: str | os.PathLike[str], *, merge: bool = False, na
         clash = sorted((set(names) & set(present)) - _owned(path))
         if clash:
             raise OutputFolderError(
-                f"Folder keluaran '{path}' sudah berisi {_listing(clash)} yang bukan buatan kawasan_gis; "
+                f"Folder keluaran '{path}' sudah berisi {format_list(sorted(clash), limit=_LISTED)} yang bukan buatan kawasan_gis; "
                 "berkas itu tidak akan ditimpa. Pilih folder keluaran baru (mis. --out hasil_cek). / "
-                f"Output folder '{path}' already holds {_listing(clash)}, not written by kawasan_gis; "
+                f"Output folder '{path}' already holds {format_list(sorted(clash), limit=_LISTED, lang='en')}, not written by kawasan_gis; "
                 "they will not be overwritten. Choose a new output folder (e.g. --out hasil_cek)."
             )
         return
     if present:
         raise OutputFolderError(
-            f"Folder keluaran '{path}' berisi berkas yang bukan buatan kawasan_gis ({_listing(present)}); "
+            f"Folder keluaran '{path}' berisi berkas yang bukan buatan kawasan_gis ({format_list(sorted(present), limit=_LISTED)}); "
             f"kawasan_gis tidak menghapus atau mengganti folder itu. Pilih folder baru, mis. --out {path / 'hasil'}. / "
-            f"Output folder '{path}' holds files kawasan_gis did not write ({_listing(present)}); "
+            f"Output folder '{path}' holds files kawasan_gis did not write ({format_list(sorted(present), limit=_LISTED, lang='en')}); "
             f"kawasan_gis never deletes or replaces such a folder. Choose a new folder, e.g. --out {path / 'hasil'}."
         )
 
