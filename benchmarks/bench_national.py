@@ -44,27 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kawasan_gis.config import load_config  # noqa: E402
-from kawasan_gis.datasets import SyntheticOptions, build_synthetic  # noqa: E402
+from kawasan_gis.datasets import SyntheticOptions, build_synthetic, write_run_config  # noqa: E402
 from kawasan_gis.scale import run_national  # noqa: E402
 from kawasan_gis.scale.partition import partition_inputs  # noqa: E402
-
-CONFIG = """
-[project]
-name = "Kawasan Perdesaan Nasional (lapisan kelas sintetis)"
-[inputs]
-villages = {{ path = "{villages}" }}
-landuse = {{ path = "{landuse}", column = "penggunaan_lahan" }}
-rtrw = {{ path = "{rtrw}", column = "kelas" }}
-table = {{ path = "{idm}", code_column = "kode_desa" }}
-[proposal]
-max_villages = 25
-[outputs]
-geojson = false
-kml = false
-xlsx = false
-static_map = false
-offline_map = false
-"""
 
 
 def _sample(parts: list, n: int | None) -> list[str]:
@@ -158,7 +140,7 @@ def main() -> int:
             pd.read_csv(idm, dtype=str).to_csv(plain, index=False)
         idm = plain
     config = args.out / "nasional.toml"
-    config.write_text(CONFIG.format(villages=args.villages, landuse=landuse, rtrw=rtrw, idm=idm), encoding="utf-8")
+    write_run_config(config, args.villages, (landuse, rtrw), idm, name="Kawasan Perdesaan Nasional (lapisan kelas sintetis)")
     split = args.out / "masukan"
     t0 = time.perf_counter()
     parts = partition_inputs(load_config(config), split)

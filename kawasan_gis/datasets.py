@@ -255,3 +255,37 @@ def build_synthetic(villages_path: str | Path, out_dir: str | Path, *, options: 
     with atomic_file(stamp) as tmp:
         tmp.write_text(json.dumps(key, indent=2))
     return lu_path, rtrw_path
+
+
+_RUN_CONFIG = """\
+[project]
+name = "{name}"
+[inputs]
+villages = {{ path = "{villages}" }}
+landuse = {{ path = "{landuse}", column = "penggunaan_lahan" }}
+rtrw = {{ path = "{rtrw}", column = "kelas" }}
+table = {{ path = "{table}", code_column = "kode_desa" }}
+[proposal]
+max_villages = 25
+[outputs]
+geojson = false
+kml = false
+xlsx = false
+static_map = false
+offline_map = false
+"""
+
+
+def write_run_config(
+    path: str | Path, villages: str | Path, layers: tuple[Path, Path], table: str | Path, *, name: str = "Kawasan Perdesaan (lapisan kelas sintetis)"
+) -> Path:
+    """Write the run configuration of a (national) run over real villages and synthetic layers.
+
+    ``layers`` is what :func:`build_synthetic` returns (land use, pola ruang); ``table`` is an
+    indicator table by ``kode_desa`` (IDM in the benchmark and tests). Outputs other than the
+    GeoPackage, tables, web map and report are switched off, as a national run wants them.
+    """
+    path = Path(path)
+    text = _RUN_CONFIG.format(name=name, villages=villages, landuse=layers[0], rtrw=layers[1], table=table)
+    path.write_text(text, encoding="utf-8")
+    return path

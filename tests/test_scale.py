@@ -26,7 +26,7 @@ import shapely
 
 from kawasan_gis._atomic import OWNED, STAMP
 from kawasan_gis.config import TableInput, load_config
-from kawasan_gis.datasets import SyntheticOptions, build_synthetic, synthetic_layers
+from kawasan_gis.datasets import SyntheticOptions, build_synthetic, synthetic_layers, write_run_config
 from kawasan_gis.indicators import UnmatchedRowsWarning
 from kawasan_gis.pipeline import run, write_outputs
 from kawasan_gis.scale import KabupatenFailed, run_national
@@ -48,24 +48,6 @@ ALL = os.environ.get("KAWASAN_TEST_ALL_KABUPATEN") == "1"
 RUN = None if ALL else ["1872", "7571", "1812", "7504"]
 LIGHT = SyntheticOptions(seed=7, landuse_per_village=4, rtrw_per_village=2, vertices=16)
 
-CONFIG = """
-[project]
-name = "Uji Nasional"
-[inputs]
-villages = {{ path = "{villages}" }}
-landuse = {{ path = "{landuse}", column = "penggunaan_lahan" }}
-rtrw = {{ path = "{rtrw}", column = "kelas" }}
-table = {{ path = "{idm}", code_column = "kode_desa" }}
-[proposal]
-max_villages = 25
-[outputs]
-geojson = false
-kml = false
-xlsx = false
-static_map = false
-offline_map = false
-"""
-
 
 @pytest.fixture(scope="module")
 def layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
@@ -74,9 +56,7 @@ def layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def write_config(folder: Path, *, villages: Path = DESA, layers: tuple[Path, Path]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "nasional.toml"
-    path.write_text(CONFIG.format(villages=villages, landuse=layers[0], rtrw=layers[1], idm=IDM), encoding="utf-8")
-    return path
+    return write_run_config(folder / "nasional.toml", villages, layers, IDM, name="Uji Nasional")
 
 
 @pytest.fixture(scope="module")
