@@ -38,39 +38,16 @@ POTENTIALS = ["peternakan", "hutan_tanaman_industri", "pertanian_unggulan", "per
 
 
 def lampung_timur() -> dict[str, gpd.GeoDataFrame]:
-    """The Lampung Timur layers through the real pipeline steps (indicators: RTRW, roads, irrigation, centres)."""
-    from kawasan_gis import io, vocab
-    from kawasan_gis.indicators import build_indicators
-    from kawasan_gis.potential import score_potentials
-    from kawasan_gis.regionalize import propose_kawasan
+    """The Lampung Timur layers as `kawasan run data/lampung_timur.toml` makes them (maps not built here)."""
+    from kawasan_gis.config import load_config
+    from kawasan_gis.pipeline import run
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the layers' repairs are reported by kawasan validate
-        desa = io.read_villages(DATA / "desa_lampung_timur.gpkg")
-        rtrw = io.read_class_layer(DATA / "rtrw_lampung_timur.gpkg", kind="rtrw", working_crs=desa.crs)
-        konteks = DATA / "konteks_lampung_timur.gpkg"
-        lines = {n: io.read_layer(konteks, kind="lines", layer=n, working_crs=desa.crs) for n in ("jalan", "saluran_irigasi")}
-        points = {n: io.read_layer(konteks, kind="points", layer=n, working_crs=desa.crs) for n in ("pusat_kegiatan", "bendungan")}
-    rtrw, _ = vocab.apply_mapping(rtrw, kind="rtrw", column="kelas")
-    indicators = build_indicators(desa, rtrw=rtrw, lines=lines, points=points)
-    scores = score_potentials(indicators)
-    proposal = propose_kawasan(desa, scores, method="ward", max_villages=20, n_perturb=0)
-    pct = indicators.filter(like="pct_rtrw_").reset_index()
-    villages = proposal.villages.merge(pct, on="kode_desa", how="left")
-    out = {"desa": villages, "kawasan": proposal.kawasan, "sambungan": proposal.bridges,
-           "pola_ruang": rtrw[["kelas", "kelas_raw", "geometry"]]}
-    try:
-        from kawasan_gis.check import check_plan, read_plan
-
-        checked = check_plan(read_plan(proposal.kawasan, proposal.villages), rtrw, villages=desa,
-                             include_conditional_conflicts=True)
-    except Exception as exc:  # the map is benchmarked with or without the check
-        print(f"(RTRW check skipped: {type(exc).__name__}: {str(exc)[:120]})")
-    else:
-        cols = [c for c in ("pct_I", "pct_T", "pct_B", "pct_X", "pct_outside", "verdict") if c in checked.kawasan.columns]
-        out["kawasan"] = out["kawasan"].merge(pd.DataFrame(checked.kawasan[["kawasan_id", *cols]]), on="kawasan_id", how="left")
-        out["konflik"] = checked.konflik
-    return out
+        result = run(load_config(ROOT / "data" / "lampung_timur.toml"))
+    assert result.check is not None  # the bundled config has an RTRW: the map gets its conflict layer
+    return {"desa": result.villages, "kawasan": result.kawasan, "sambungan": result.bridges,
+            "pola_ruang": result.layers["pola_ruang"], "konflik": result.check.konflik}
 
 
 def synthetic(n: int, seed: int = 0) -> dict[str, gpd.GeoDataFrame]:
