@@ -102,6 +102,12 @@ def _roman(order: int) -> str:
     return ORDER_NAMES[order - 1] if 1 <= order <= len(ORDER_NAMES) else str(order)
 
 
+def _part(text: str, lang: str) -> str:
+    """One language of an "Indonesian / English" message."""
+    head, sep, tail = text.partition(" / ")
+    return (tail if lang == "en" else head) if sep else text
+
+
 def _fmt(value: float, decimals: int, lang: str) -> str:
     text = f"{value:,.{decimals}f}"
     if lang == "id":
@@ -235,7 +241,7 @@ class Scalogram:
     def verdict(self, lang: str = "id") -> str:
         """One sentence with COR and CS and their acceptance levels."""
         if math.isnan(self.cor) or math.isnan(self.cs):
-            return self.note or ("skalogram tidak terdefinisi" if lang == "id" else "scalogram undefined")
+            return _part(self.note, lang) if self.note else ("skalogram tidak terdefinisi" if lang == "id" else "scalogram undefined")
         cor, cs = _fmt(self.cor, 3, lang), _fmt(self.cs, 3, lang)
         ok_cor, ok_cs = self.cor >= COR_ACCEPTED, self.cs >= CS_ACCEPTED
         if lang == "id":
@@ -499,14 +505,14 @@ class Hierarchy:
                 f"C_j = 100 / T_j (T_j: {basis[0]}); orde: {self.orders.describe(lang)}. Skalogram: {self.scalogram.verdict(lang)}."
             )
             if self.missing:
-                text += " Tidak ada data: " + "; ".join(self.missing) + "."
+                text += " Tidak ada data: " + "; ".join(_part(m, lang) for m in self.missing) + "."
             return text
         text = (
             f"Hierarchy from {self.scalogram.n_types} facility types ({types}); Marshall centrality index "
             f"C_j = 100 / T_j (T_j: {basis[1]}); orders: {self.orders.describe(lang)}. Scalogram: {self.scalogram.verdict(lang)}."
         )
         if self.missing:
-            text += " No data: " + "; ".join(self.missing) + "."
+            text += " No data: " + "; ".join(_part(m, lang) for m in self.missing) + "."
         return text
 
 

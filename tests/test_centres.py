@@ -74,7 +74,7 @@ def test_scalogram_leaves_out_villages_without_data_and_needs_two_types() -> Non
     s = C.scalogram(m)
     assert "v6" not in s.table.index and s.errors == 4
     one = C.scalogram(MATRIX[["A"]])
-    assert math.isnan(one.cor) and "2 jenis" in one.note
+    assert math.isnan(one.cor) and "2 jenis" in one.verdict("id") and "2 facility types" in one.verdict("en")
 
 
 def test_marshall_weights_and_index_by_units_and_presence() -> None:
@@ -121,7 +121,8 @@ def test_settlement_hierarchy_says_what_fed_it_and_what_is_missing() -> None:
     assert any("ekonomi" in x for x in h.missing) and any("pemerintahan" in x for x in h.missing)
     assert not any("kesehatan" in x for x in h.missing)
     text = h.describe("id")
-    assert "4 jenis fasilitas (A, B, C, D)" in text and "Tidak ada data" in text
+    assert "4 jenis fasilitas (A, B, C, D)" in text and "Tidak ada data: fasilitas ekonomi; fasilitas pemerintahan." in text
+    assert "No data: economic facilities; government facilities." in h.describe("en")
     with pytest.raises(FieldError, match="kategori"):
         C.settlement_hierarchy(m, categories={"A": "sekolah"})
     with pytest.raises(FieldError, match="tidak ada jenis fasilitas"):
