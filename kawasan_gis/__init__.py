@@ -57,6 +57,14 @@ _EXPORTS: dict[str, str] = {
     "score_potentials": "kawasan_gis.potential",
     "contiguity": "kawasan_gis.regionalize",
     "propose_kawasan": "kawasan_gis.regionalize",
+    # settlement hierarchy, growth centres, four-pillar profile
+    "facility_counts": "kawasan_gis.centres",
+    "settlement_hierarchy": "kawasan_gis.centres",
+    "road_network": "kawasan_gis.centres",
+    "designated_centres": "kawasan_gis.centres",
+    "choose_centres": "kawasan_gis.centres",
+    "join_idm": "kawasan_gis.profile",
+    "profile_kawasan": "kawasan_gis.profile",
     # checking plans
     "read_plan": "kawasan_gis.check",
     "check_plan": "kawasan_gis.check",
@@ -76,6 +84,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # static type checkers and IDEs see the real objects
+    from kawasan_gis.centres import choose_centres, designated_centres, facility_counts, road_network, settlement_hierarchy
     from kawasan_gis.check import check_plan, read_plan, write_check
     from kawasan_gis.config import load_config
     from kawasan_gis.indicators import build_indicators, join_table
@@ -94,6 +103,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real objects
     from kawasan_gis.overlay import line_density, point_stats, raster_histogram, tabulate_classes
     from kawasan_gis.pipeline import run, write_outputs
     from kawasan_gis.potential import score_potentials
+    from kawasan_gis.profile import join_idm, profile_kawasan
     from kawasan_gis.regionalize import contiguity, propose_kawasan
     from kawasan_gis.report import write_report
     from kawasan_gis.vocab import apply_mapping, load_itbx, load_potentials, load_vocabulary, match_classes
