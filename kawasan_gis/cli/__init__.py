@@ -14,18 +14,30 @@ import warnings
 
 import click
 
-# name -> "module:attribute"; a command module is added here when it exists.
-COMMANDS: dict[str, str] = {
-    "run": "kawasan_gis.cli.run:run_command",
-    "init": "kawasan_gis.cli.run:init",
-    "demo": "kawasan_gis.cli.run:demo",
-    "propose": "kawasan_gis.cli.propose:propose",
-    "validate": "kawasan_gis.cli.validate:validate",
-    "map": "kawasan_gis.cli.map:map_command",
-    "classes": "kawasan_gis.cli.classes:classes",
-    "indicators": "kawasan_gis.cli.indicators:indicators",
-    "check": "kawasan_gis.cli.check:check",
-    "studio": "kawasan_gis.cli.studio:studio",
+# name -> ("module:attribute", the command's one-line help). The help line is kept here so that
+# `kawasan --help` lists every command without importing any (tests/test_cli_help.py pins each line
+# to the command's own docstring).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("kawasan_gis.cli.check:check",
+              "Check PLAN against the RTRW pola ruang (ITBX) and the kawasan perdesaan rules."),
+    "classes": ("kawasan_gis.cli.classes:classes",
+                "List each raw class value of a layer with its count, hectares and standard class."),
+    "demo": ("kawasan_gis.cli.run:demo",
+             "Run the full pipeline on the bundled Lampung Timur and Gorontalo data."),
+    "indicators": ("kawasan_gis.cli.indicators:indicators",
+                   "Compute the indicator table (one row per village) and write it as CSV or XLSX."),
+    "init": ("kawasan_gis.cli.run:init",
+             "Write a commented starter config FOLDER/kawasan.toml pointing at your files."),
+    "map": ("kawasan_gis.cli.map:map_command",
+            "Draw RESULT_DIR/kawasan.gpkg as an interactive map (villages, kawasan, RTRW, conflicts)."),
+    "propose": ("kawasan_gis.cli.propose:propose",
+                "Score each village's potentials and propose contiguous kawasan within each kabupaten."),
+    "run": ("kawasan_gis.cli.run:run_command",
+            "Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG."),
+    "studio": ("kawasan_gis.cli.studio:studio",
+               "Open the participatory planning studio on RESULT_DIR, the output folder of `kawasan run`."),
+    "validate": ("kawasan_gis.cli.validate:validate",
+                 "Check one layer: features, CRS, columns, repairs, codes, coverage gaps/overlaps."),
 }
 
 
@@ -36,11 +48,19 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        if cmd_name not in COMMANDS:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = COMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`COMMANDS`, so that ``kawasan --help`` imports no command."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        # a bare Command shortens the line exactly as the real one would
+        rows = [(name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
         from kawasan_gis.errors import KawasanError

@@ -7,8 +7,11 @@ from typing import Any
 
 import click
 
-from kawasan_gis.check import FAIL_LEVELS
 from kawasan_gis.i18n import t
+
+# kawasan_gis.check.FAIL_LEVELS, spelt out so that `kawasan check --help` does not import the
+# check step (geopandas, scikit-learn); tests/test_cli_help.py pins the two equal.
+FAIL_LEVELS: tuple[str, ...] = ("never", "prohibited", "conditional")
 
 
 def summary_table(kawasan: Any, lang: str = "id") -> str:
