@@ -16,6 +16,7 @@ Rooms, each importing only the rooms above it in this list and ``kawasan_gis.err
 ``vocab``, the pipeline or the CLI; the steps import ``io``):
 
 - ``report``: :class:`LayerReport`, :class:`Repair`
+- ``filters``: the ``where`` filter language, :func:`parse_filter`, :func:`apply_filter`
 - ``sources``: formats, zip archives, shapefile sidecars, layer listing, :func:`read_raw`
 - ``crs``: :func:`parse_crs`, :func:`is_metric`, working CRS, assigning and reprojecting
 - ``geometry``: :func:`clean_geometries`, :func:`polygon_parts`, :func:`polygonal`

@@ -1,6 +1,6 @@
 """File sources: supported formats, zip archives (read in place, checked for unsafe paths),
-shapefile sidecars and truncation, GeoPackage layer choice, and :func:`read_raw` with its
-``where`` attribute filter. Nothing here touches CRS or geometry.
+shapefile sidecars and truncation, GeoPackage layer choice, and :func:`read_raw` (which applies
+the ``where`` filter of :mod:`kawasan_gis.io.filters`). Nothing here touches CRS or geometry.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import geopandas as gpd
 import pyogrio
 
 from kawasan_gis.errors import DataSourceError, LayerError
+from kawasan_gis.io.filters import apply_filter, compile_filter
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,9 @@ def read_raw(
 ) -> tuple[gpd.GeoDataFrame, str | None]:
     """Read a vector layer as it is (no CRS or geometry handling); return it and the layer name used.
 
-    ``where`` is an OGR SQL attribute filter (e.g. ``"KETERANGAN <> 'Ibukota Desa'"``).
+    ``where`` is an attribute filter in the one language of :mod:`kawasan_gis.io.filters`
+    (an OGR SQL subset, e.g. ``"KETERANGAN <> 'Ibukota Desa'"``), evaluated the same way for
+    every format.
     """
     path = existing_file(path)
     suffix = path.suffix.lower()
@@ -189,31 +192,26 @@ def read_raw(
             f"{path}: unsupported file type '{suffix}'. Use GeoPackage, Shapefile (.shp or .zip), GeoJSON, "
             "FlatGeobuf or GeoParquet" + (" (rasters are read as --kind raster)." if suffix in RASTER_SUFFIXES else ".")
         )
+    if where:
+        compile_filter(where, source=str(path))  # a typo fails before a large file is read
     if suffix in {".parquet", ".geoparquet"}:
         try:
             frame = gpd.read_parquet(path)
         except Exception as exc:
             raise DataSourceError(f"{path}: cannot be read as GeoParquet ({exc}).") from None
-        if where:
-            try:
-                frame = frame.query(where.replace("<>", "!="))
-            except Exception as exc:
-                raise LayerError(f"{path}: the filter '{where}' cannot be applied ({exc}).") from None
-        return frame, None
+        return (apply_filter(frame, where, source=str(path)).reset_index(drop=True) if where else frame), None
     gpath, inner_layer = _gdal_path(path, layer)
     inner_layer = _choose_layer(path, gpath, inner_layer, kind)
     try:
-        gdf = gpd.read_file(gpath, layer=inner_layer, engine="pyogrio", where=where)
-    except pyogrio.errors.FieldError as exc:
-        raise LayerError(f"{path}: the filter '{where}' names an unknown column ({exc}).") from None
+        gdf = gpd.read_file(gpath, layer=inner_layer, engine="pyogrio")
     except pyogrio.errors.DataLayerError as exc:
-        if where:
-            raise LayerError(f"{path}: the filter '{where}' is not valid OGR SQL ({exc}).") from None
         raise LayerError(f"{path}: layer '{inner_layer}' cannot be read ({exc}). Layers: {list_layers(path)}.") from None
     except Exception as exc:
         raise DataSourceError(
             f"{path}: cannot be read ({exc}). The file may be truncated or damaged; export it again from the source."
         ) from None
+    if where:
+        gdf = apply_filter(gdf, where, source=str(path)).reset_index(drop=True)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise LayerError(f"{path}: layer '{inner_layer}' has no geometry column (it is a plain table).")
     return gdf, inner_layer
