@@ -33,10 +33,12 @@ DATA_PKG = Path(__file__).resolve().parents[1] / "kawasan_gis" / "data"
 RTRW_CODES = (
     "badan_air hutan_lindung perlindungan_setempat perlindungan_bawahan lindung_gambut suaka_alam "
     "taman_nasional tahura taman_wisata_alam kawasan_konservasi ekosistem_mangrove cagar_budaya rth "
+    "lindung_geologi rawan_bencana "
     "hutan_produksi_terbatas hutan_produksi_tetap hutan_produksi_konversi hutan_rakyat pertanian "
     "tanaman_pangan hortikultura perkebunan perkebunan_rakyat peternakan perikanan perikanan_tangkap "
-    "perikanan_budidaya pertambangan industri pariwisata permukiman permukiman_perkotaan "
-    "permukiman_perdesaan transportasi pertahanan_keamanan"
+    "perikanan_budidaya pertambangan pergaraman industri pariwisata permukiman permukiman_perkotaan "
+    "permukiman_perdesaan transportasi pertahanan_keamanan "
+    "pembangkitan_listrik instalasi_air pengelolaan_persampahan pengembangan_nuklir rtnh peruntukan_lainnya"
 ).split()
 LANDCOVER_CODES = (
     "hutan_lahan_kering_primer hutan_lahan_kering_sekunder hutan hutan_mangrove_primer "
@@ -47,7 +49,7 @@ LANDCOVER_CODES = (
 LINDUNG = {
     "badan_air", "hutan_lindung", "perlindungan_setempat", "perlindungan_bawahan", "lindung_gambut",
     "suaka_alam", "taman_nasional", "tahura", "taman_wisata_alam", "kawasan_konservasi",
-    "ekosistem_mangrove", "cagar_budaya", "rth",
+    "ekosistem_mangrove", "cagar_budaya", "rth", "lindung_geologi", "rawan_bencana",
 }
 KLHK = {
     2001: "hutan_lahan_kering_primer", 2002: "hutan_lahan_kering_sekunder", 2004: "hutan_mangrove_primer",
@@ -651,7 +653,7 @@ def test_itbx_covers_every_potential_and_class():
     assert itbx.potentials == POTENTIALS
     assert itbx.classes == tuple(RTRW_CODES)
     frame = itbx.table()
-    assert frame.shape == (7, 34)
+    assert frame.shape == (7, len(RTRW_CODES))
     assert set(frame.to_numpy().ravel()) <= set(STATUSES)
     raw = tomllib.loads((DATA_PKG / "itbx.toml").read_text())
     for potential in load_potentials().codes:
@@ -718,7 +720,7 @@ def test_itbx_override_changes_cells_and_adds_potentials(tmp_path):
     assert itbx.status("peternakan", "perkebunan") == "I"
     assert itbx.status("agrowisata", "tanaman_pangan") == "B"
     assert itbx.status("agrowisata", "tanaman_pangan", lp2b=True) == "X"
-    assert itbx.table().shape == (8, 34)
+    assert itbx.table().shape == (8, len(RTRW_CODES))
 
 
 @pytest.mark.parametrize(

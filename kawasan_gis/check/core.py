@@ -28,7 +28,7 @@ from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
-from kawasan_gis.vocab import ItbxMatrix, load_itbx, load_vocabulary
+from kawasan_gis.vocab import COMBINED_SEP, ITBX_KEY, ItbxMatrix, load_itbx, load_vocabulary
 
 __all__ = ["check_plan"]
 
@@ -82,7 +82,10 @@ def _validate_check(plan: Plan, rtrw: gpd.GeoDataFrame, villages: gpd.GeoDataFra
     if kelas.isna().any():
         problems.append(f"{int(kelas.isna().sum())} RTRW polygon(s) have no kelas (rows {', '.join(map(str, np.flatnonzero(kelas.isna())[:10]))}); "
                         "map or drop them before checking")
-    unknown = sorted(set(kelas.dropna()) - set(itbx.classes))
+    keys = set(kelas.dropna())
+    if ITBX_KEY in rtrw.columns:
+        keys |= {part for k in rtrw[ITBX_KEY].dropna() for part in str(k).split(COMBINED_SEP)}
+    unknown = sorted(keys - set(itbx.classes))
     if unknown:
         problems.append(f"kelas not in the ITBX matrix: {', '.join(map(str, unknown))} (known: {', '.join(itbx.classes)})")
     missing_pot = sorted(set(plan.kawasan["potensi"]) - set(itbx.potentials))
@@ -169,9 +172,13 @@ def check_plan(
     near = np.unique(shapely.STRtree(rgeoms).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1])
     if len(near) == 0:  # nothing to overlay: stop before resolving an empty set of zones
         _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
-    zones = resolve_overlaps(rtrw.iloc[near][["kelas", rtrw.geometry.name]], priority=default_priority("rtrw"))
+    # A combined class ("Cagar Alam/Kawasan Tanaman Pangan") is read in the ITBX matrix by the
+    # key of its parts (the stricter status of them); its pieces are then shown under kelas,
+    # the protected part.
+    key = ITBX_KEY if ITBX_KEY in rtrw.columns else "kelas"
+    zones = resolve_overlaps(rtrw.iloc[near][list(dict.fromkeys(["kelas", key, rtrw.geometry.name]))], priority=default_priority("rtrw"))
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
-    zkelas = zones["kelas"].astype(str).to_numpy()
+    zkelas = zones[key].astype(str).to_numpy()
     vocab = load_vocabulary("rtrw")
 
     def label(code: str) -> str:
@@ -183,6 +190,7 @@ def check_plan(
     kgeoms = np.asarray(kaw.geometry.array, dtype=object)
     kpot = kaw["potensi"].astype(str).to_numpy()
     kpieces, kshapes = classify_pieces(kgeoms, kpot, zgeoms, zkelas, overlays, itbx)
+    kpieces["kelas"] = kpieces["kelas"].str.split(COMBINED_SEP).str[0]
     karea = area_columns(shapely.area(kgeoms) / M2_PER_HA, kpieces)
     cover_pct, warnings = _rtrw_cover(float(karea["luas_ha"].sum()), float(karea["ha_outside"].sum()), th)
 

@@ -10,7 +10,10 @@ users with an override file of the same structure:
 
 Raw class values as real layers spell them ("Kws. Peruntukan Pertanian", "Pemukiman Perdesaan",
 "HL Gunung Balak", 20093) are mapped to standard codes by :func:`match_classes`; every mapping
-says how it was made. Values that cannot be mapped with confidence are never guessed:
+says how it was made. A value naming two classes at once ("Kawasan Ekosistem Mangrove/Kawasan Tanaman Pangan") is
+a combined class: its code is the protected part, and the ITBX check gives each potential the
+stricter status of the parts (see :mod:`.matching`). Values that cannot be mapped with
+confidence are never guessed:
 :func:`apply_mapping` stops with a :class:`~kawasan_gis.errors.ClassMappingError` and can write a
 ready-to-edit mapping template (:func:`write_template`) that the user fills and passes back.
 
@@ -41,14 +44,16 @@ from __future__ import annotations
 # importable from here, outside __all__ as before.
 from kawasan_gis.vocab.classes import Kind, StandardClass, Synonyms, Vocabulary, load_vocabulary
 from kawasan_gis.vocab.itbx import STATUSES, ItbxMatrix, Status, load_itbx
-from kawasan_gis.vocab.layers import apply_mapping, find_class_column, match_classes
+from kawasan_gis.vocab.layers import ITBX_KEY, apply_mapping, find_class_column, match_classes
 from kawasan_gis.vocab.mapping import ClassMapping, read_mapping, write_template
-from kawasan_gis.vocab.matching import METHODS, ClassMatch, Method
+from kawasan_gis.vocab.matching import COMBINED_SEP, METHODS, ClassMatch, Method
 from kawasan_gis.vocab.potentials import IndicatorSpec, Potential, PotentialCatalogue, load_potentials
 from kawasan_gis.vocab.reading import OverrideSource
 from kawasan_gis.vocab.text import normalise
 
 __all__ = [
+    "COMBINED_SEP",
+    "ITBX_KEY",
     "METHODS",
     "STATUSES",
     "ClassMapping",

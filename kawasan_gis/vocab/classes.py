@@ -194,9 +194,15 @@ class Vocabulary:
         for key, code in syn.phrases.items():
             if key in exact and exact[key] != code:
                 problems.append(f"synonyms.phrases: {key!r} -> {code!r} is already the name of {exact[key]!r}")
+        def starts(text: str, head: str) -> bool:
+            return text == head or text.startswith(head + " ")
+
         for head, code in syn.heads.items():
             for name, other in exact.items():
-                if other != code and (name == head or name.startswith(head + " ")):
+                # A longer head that leads the name to its own class is tried first.
+                if other != code and starts(name, head) and not any(
+                    len(h) > len(head) and syn.heads[h] == other and starts(name, h) for h in syn.heads
+                ):
                     problems.append(f"synonyms.heads: {head!r} -> {code!r} would capture {name!r} of {other!r}")
         if problems:
             raise ConfigError(f"Inconsistent {self.kind} vocabulary.", problems=problems)
@@ -370,7 +376,7 @@ def load_vocabulary(kind: Kind | str, *, overrides: OverrideSource = None) -> Vo
     >>> v.lookup_name("hl register")
     'hutan_lindung'
     >>> len(load_vocabulary("rtrw")), len(load_vocabulary("landcover"))
-    (34, 28)
+    (43, 28)
     """
     key = vocab_key(kind)
     user = read_overrides(overrides, f"{key} vocabulary")

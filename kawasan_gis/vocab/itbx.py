@@ -3,7 +3,14 @@
 Owns :data:`STATUSES`, :class:`ItbxMatrix` (a status I/T/B/X per potential x pola ruang class,
 tightened by the LP2B and rawan bencana overlays) and :func:`load_itbx`, which reads
 ``data/itbx.toml`` and lays a user override over it. Imports :mod:`.reading`, :mod:`.classes`
-(every row must cover the pola ruang classes) and :mod:`kawasan_gis.errors`.
+(every row must cover the pola ruang classes), :mod:`.matching` (the combined-class key) and
+:mod:`kawasan_gis.errors`.
+
+A combined class ("Kawasan Ekosistem Mangrove/Kawasan Tanaman Pangan", see
+:mod:`.matching`) is read with the key ``"ekosistem_mangrove+tanaman_pangan"``: for each
+potential it takes the stricter status of its parts (X > B > T > I), so naming a protected
+class next to a cultivation class never loosens what the protected class forbids, and a
+cultivation part that forbids a potential (industri for pertanian) is not lost either.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import pandas as pd
 
 from kawasan_gis.errors import ConfigError
 from kawasan_gis.vocab.classes import Vocabulary, load_vocabulary
+from kawasan_gis.vocab.matching import COMBINED_SEP
 from kawasan_gis.vocab.reading import (
     CODE_RE,
     OverrideSource,
@@ -52,6 +60,8 @@ class ItbxMatrix:
     ('B', 'X')
     >>> itbx.status("pertanian_unggulan", "tanaman_pangan", lp2b=True)
     'I'
+    >>> itbx.status("pariwisata", "taman_wisata_alam"), itbx.status("pariwisata", "taman_wisata_alam+tanaman_pangan")
+    ('T', 'B')
     """
 
     potentials: tuple[str, ...]
@@ -66,6 +76,8 @@ class ItbxMatrix:
         ----------
         potential : str
         pola_ruang_code : str
+            A standard code, or the parts of a combined class joined by ``+``
+            (``"suaka_alam+tanaman_pangan"``): the stricter status of the parts.
         lp2b : bool
             The land is LP2B / KP2B protected food-crop land.
         hazard : bool
@@ -78,9 +90,13 @@ class ItbxMatrix:
         if potential not in self.matrix:
             raise ConfigError(f"the ITBX matrix has no potential {potential!r}; known: {', '.join(self.potentials)}")
         row = self.matrix[potential]
-        if pola_ruang_code not in row:
-            raise ConfigError(f"unknown pola ruang code {pola_ruang_code!r} for the ITBX matrix")
-        status = row[pola_ruang_code]
+        parts = pola_ruang_code.split(COMBINED_SEP)
+        unknown = [p for p in parts if p not in row]
+        if unknown:
+            raise ConfigError(f"unknown pola ruang code {', '.join(map(repr, unknown))} for the ITBX matrix")
+        status = "I"
+        for part in parts:
+            status = _stricter(status, row[part])
         for flag, overlay in ((lp2b, "lp2b"), (hazard, "rawan_bencana")):
             if flag:
                 status = _stricter(status, self.overlays.get(overlay, {}).get(potential, "I"))

@@ -24,7 +24,10 @@ from kawasan_gis.vocab.text import is_missing, normalise, raw_text
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["apply_mapping", "find_class_column", "match_classes"]
+__all__ = ["ITBX_KEY", "apply_mapping", "find_class_column", "match_classes"]
+
+#: Column :func:`apply_mapping` adds when a pola ruang layer holds combined classes.
+ITBX_KEY = "kelas_itbx"
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +225,10 @@ def apply_mapping(
     -------
     (GeoDataFrame, ClassMapping)
         A copy with columns ``kelas_raw`` (the value as read) and ``kelas`` (standard code; missing
-        where the raw value is missing), and the mapping used.
+        where the raw value is missing), and the mapping used. When some value is a combined
+        class ("Cagar Alam/Kawasan Tanaman Pangan"), ``kelas`` is its protected part and a column
+        ``kelas_itbx`` holds the key the ITBX check reads (``"suaka_alam+tanaman_pangan"``; the
+        plain code elsewhere): each potential then gets the stricter status of the parts.
 
     Raises
     ------
@@ -252,6 +258,11 @@ def apply_mapping(
     out["kelas"] = pd.Series(
         [None if is_missing(v) else lookup[v] for v in raw], index=gdf.index, dtype="str"
     )
+    if any(r.parts for r in result):
+        keys = {r.raw: r.itbx_key for r in result if r.code is not None}
+        out[ITBX_KEY] = pd.Series(
+            [None if is_missing(v) else keys[v] for v in raw], index=gdf.index, dtype="str"
+        )
     missing = int(raw.map(is_missing).sum())
     if missing:
         log.warning("%d features have no value in class column %r; their kelas is missing", missing, col)
