@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 from conftest import X0, Y0
-from kawasan_gis import pipeline
+from kawasan_gis import outputs, pipeline
 from kawasan_gis.cli import cli
 from kawasan_gis.config import load_config
 from kawasan_gis.io import read_villages
@@ -192,7 +192,7 @@ def test_interrupted_write_leaves_nothing(lamtim_run: tuple[pipeline.RunResult, 
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "_write_maps", boom)
+    monkeypatch.setattr(outputs, "_write_maps", boom)
     with pytest.raises(KeyboardInterrupt):
         pipeline.write_outputs(result, previous)
     assert [p.name for p in tmp_path.iterdir()] == ["hasil"]  # no temporary folder left
