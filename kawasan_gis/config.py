@@ -17,7 +17,6 @@ from typing import Any
 
 from kawasan_gis.errors import ConfigError
 
-METHODS = ("dominant", "ward")
 LANGS = ("id", "en")
 THRESHOLD_KEYS = (
     "toleransi_ha", "tidak_sesuai_pct_X", "bersyarat_pct_X", "bersyarat_pct_B", "bersyarat_pct_outside", "min_cakupan_rtrw_pct",
@@ -189,6 +188,23 @@ _ZERO_IS_A_VALUE = set(THRESHOLD_KEYS)
 LAYER_KEYS = {f.name for f in fields(LayerInput)}
 TABLE_KEYS = {f.name for f in fields(TableInput)}
 INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard", "centres")
+
+
+def methods() -> tuple[str, ...]:
+    """The regionalization methods ``[proposal] method`` may name: the solvers in
+    :data:`kawasan_gis.regionalize.SOLVERS`, so a solver added with
+    :func:`~kawasan_gis.regionalize.register_solver` is accepted without editing this module.
+
+    Examples
+    --------
+    >>> methods()
+    ('dominant', 'ward')
+    """
+    # imported here: the regionalize package pulls in scipy and scikit-learn, which reading a
+    # config (and ``kawasan --help``) should not pay for
+    from kawasan_gis.regionalize.solvers import SOLVERS
+
+    return tuple(SOLVERS)
 
 
 class _Problems:
@@ -396,8 +412,8 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     sections["centres"] = replace(sections["centres"], facilities=facilities)
     _check_centres(sections["centres"], sections["profile"], lines, points, table, tables.get("idm"), layers.get("centres"), problems)
     prop: ProposalOptions = sections["proposal"]
-    if prop.method not in METHODS:
-        problems.add("proposal.method", f"'{prop.method}' is not a method; use one of {', '.join(METHODS)}")
+    if prop.method not in (names := methods()):
+        problems.add("proposal.method", f"'{prop.method}' is not a method; use one of {', '.join(names)}")
     if prop.min_villages < 1:
         problems.add("proposal.min_villages", "must be at least 1 (UU 6/2014 cooperation needs 2; default 2)")
     if prop.max_villages is not None and prop.max_villages < prop.min_villages:

@@ -118,3 +118,69 @@ def test_check_thresholds_in_the_run_config(tmp_path: Path) -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+class NotASolver:
+    """A class without the Solver interface."""
+
+
+@pytest.fixture
+def seed_registered():  # type: ignore[no-untyped-def]
+    """A solver class registered as ``seed`` for one test, then taken out of the registry again."""
+    import numpy as np
+
+    from kawasan_gis.regionalize import SOLVERS, Solver, Zones, register_solver
+    from kawasan_gis.regionalize import solvers as registry
+
+    class Seed(Solver):
+        name = "seed"
+
+        def solve(self, x, adjacency, *, dominant, codes, limits, k=None):  # type: ignore[no-untyped-def]
+            return Zones(np.zeros(len(codes), dtype=np.int64))
+
+    assert "seed" not in SOLVERS
+    register_solver(Seed)
+    yield Seed
+    del registry._REGISTRY["seed"]
+
+
+def test_a_registered_solver_is_a_config_method_and_a_cli_choice(tmp_path: Path, seed_registered: type) -> None:
+    from click.testing import CliRunner
+
+    from kawasan_gis.cli import cli
+    from kawasan_gis.regionalize import SOLVERS
+
+    assert SOLVERS["seed"] is seed_registered
+    (tmp_path / "d.gpkg").write_bytes(b"")
+    (tmp_path / "t.csv").write_text("kode_desa\n", encoding="utf-8")
+    cfg = tmp_path / "k.toml"
+    cfg.write_text("[inputs]\nvillages = 'd.gpkg'\ntable = { path = 't.csv' }\n[proposal]\nmethod = 'seed'\n")
+    assert load_config(cfg).proposal.method == "seed"
+    cfg.write_text("[inputs]\nvillages = 'd.gpkg'\ntable = { path = 't.csv' }\n[proposal]\nmethod = 'seeds'\n")
+    with pytest.raises(ConfigError, match=r"\[proposal.method\] 'seeds' is not a method; use one of dominant, ward, seed"):
+        load_config(cfg)
+    # the CLI takes the new name (the run then stops at the empty village file, not at --method)
+    args = ["propose", "--villages", str(tmp_path / "d.gpkg"), "--table", str(tmp_path / "t.csv"), "--out", str(tmp_path / "o")]
+    taken = CliRunner().invoke(cli, [*args, "--method", "seed"])
+    assert taken.exit_code == 2 and "Invalid value" not in taken.output and "d.gpkg" in taken.output
+    refused = CliRunner().invoke(cli, [*args, "--method", "seeds"])
+    assert refused.exit_code == 2 and "'seeds' is not one of 'dominant', 'ward', 'seed'" in refused.output
+
+
+def test_register_solver_refuses_what_is_not_a_named_solver(seed_registered: type) -> None:
+    from kawasan_gis.regionalize import Solver, WardSolver, register_solver
+
+    class Nameless(Solver):
+        def solve(self, x, adjacency, *, dominant, codes, limits, k=None):  # type: ignore[no-untyped-def]
+            raise AssertionError
+
+    class OtherSeed(seed_registered):  # type: ignore[misc, valid-type]
+        pass
+
+    with pytest.raises(TypeError, match="register_solver takes a Solver subclass"):
+        register_solver(NotASolver)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Nameless has no name"):
+        register_solver(Nameless)
+    with pytest.raises(ValueError, match="method 'seed' is already Seed; choose another name for OtherSeed"):
+        register_solver(OtherSeed)
+    assert register_solver(WardSolver) is WardSolver  # registering the same class again changes nothing

@@ -9,6 +9,29 @@ from typing import Any
 import click
 
 
+class MethodChoice(click.Choice):  # type: ignore[type-arg]
+    """``--method``: a name in :data:`kawasan_gis.regionalize.SOLVERS`.
+
+    The names are read from the registry when the option is parsed, so a solver added with
+    :func:`~kawasan_gis.regionalize.register_solver` is a choice without editing this module.
+    ``--help`` shows ``METHOD`` instead of the list: reading the registry imports the
+    regionalize package (scipy, scikit-learn), which ``--help`` must not pay for.
+    """
+
+    def __init__(self) -> None:
+        # not click.Choice.__init__: it would store a fixed tuple where the property reads the registry
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from kawasan_gis.config import methods
+
+        return methods()
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "METHOD"
+
+
 def named_layers(items: tuple[str, ...], option: str) -> dict[str, dict[str, str]]:
     """Repeated ``NAME=PATH[:LAYER]`` options as config entries."""
     from kawasan_gis.cli.indicators import parse_named
@@ -69,7 +92,7 @@ def build_config(
 @click.option("--table", type=click.Path(path_type=Path), help="Attribute table (CSV/XLSX) joined by kode_desa.")
 @click.option("--rtrw-mapping", type=click.Path(path_type=Path), help="Class mapping TOML for the RTRW's local class names.")
 @click.option("--landuse-mapping", type=click.Path(path_type=Path), help="Class mapping TOML for the land use's local class names.")
-@click.option("--method", type=click.Choice(["dominant", "ward"]), help="Grouping method (default dominant).")
+@click.option("--method", type=MethodChoice(), help="Grouping method: dominant (default), ward or another solver registered in kawasan_gis.regionalize.SOLVERS.")
 @click.option("--n-zones", type=int, help="Number of kawasan (ward; default chosen by pseudo-F).")
 @click.option("--min-villages", type=int, help="Smallest kawasan in villages (default 2).")
 @click.option("--max-villages", type=int, help="Largest kawasan in villages.")

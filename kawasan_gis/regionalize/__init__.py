@@ -16,7 +16,7 @@ Rooms, in import order (each imports only those before it):
 - ``graph``: :class:`Contiguity`, :func:`contiguity` and the small graph helpers;
 - ``ward``: the Ward merge tree and its cuts, shared by the Ward solver and the splitter;
 - ``limits``: :class:`Limits`, merging zones under the minimum, cutting zones over the maximum;
-- ``solvers``: :class:`Solver` and one class per method, by name in :data:`SOLVERS`;
+- ``solvers``: :class:`Solver` and one class per method, by name in :data:`SOLVERS` (:func:`register_solver`);
 - ``validation``: the checks at the door of :func:`propose_kawasan`;
 - ``stability``: the perturbed runs;
 - ``output``: :class:`Proposal` and its assembly;
@@ -31,7 +31,7 @@ from kawasan_gis.regionalize.graph import Contiguity, contiguity
 from kawasan_gis.regionalize.limits import Limits
 from kawasan_gis.regionalize.output import Proposal
 from kawasan_gis.regionalize.propose import propose_kawasan
-from kawasan_gis.regionalize.solvers import SOLVERS, DominantSolver, Solver, WardSolver, Zones
+from kawasan_gis.regionalize.solvers import SOLVERS, DominantSolver, Solver, WardSolver, Zones, register_solver
 
 __all__ = [
     "SOLVERS",
@@ -44,4 +44,5 @@ __all__ = [
     "Zones",
     "contiguity",
     "propose_kawasan",
+    "register_solver",
 ]

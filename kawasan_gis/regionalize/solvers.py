@@ -8,7 +8,9 @@ stability and assembles the proposal the same way for every method. This follows
 every unit and every perturbed run.
 
 A new method is a new :class:`Solver` subclass, passed to ``propose_kawasan(method=...)`` as an
-instance; the built-in ones are listed by name in :data:`SOLVERS`.
+instance, or registered by name with :func:`register_solver`. :data:`SOLVERS` lists the named
+ones (the built-in two and any registered); the config (``[proposal] method``) and
+``kawasan propose --method`` accept exactly those names.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from kawasan_gis.regionalize.graph import canonical, components, edge_list
 from kawasan_gis.regionalize.limits import Limits, merge_small
 from kawasan_gis.regionalize.ward import pseudo_f, ward_children, ward_cuts
 
-__all__ = ["SOLVERS", "DominantSolver", "Solver", "WardSolver", "Zones"]
+__all__ = ["SOLVERS", "DominantSolver", "Solver", "WardSolver", "Zones", "register_solver"]
 
 # Upper end of the k range searched with the pseudo-F curve, per kabupaten. Planners
 # rarely want more than a few dozen kawasan in one kabupaten, and the curve is flat there.
@@ -169,5 +171,42 @@ class WardSolver(Solver):
         return Zones(best[2], k=best[1], curve=curve)
 
 
-#: The built-in solvers by name.
-SOLVERS: Mapping[str, type[Solver]] = MappingProxyType({cls.name: cls for cls in (DominantSolver, WardSolver)})
+_REGISTRY: dict[str, type[Solver]] = {}
+
+#: The solvers by name: a read-only view; :func:`register_solver` adds to it.
+SOLVERS: Mapping[str, type[Solver]] = MappingProxyType(_REGISTRY)
+
+
+def register_solver(cls: type[Solver]) -> type[Solver]:
+    """Make a :class:`Solver` subclass a named method (usable as a class decorator).
+
+    Its :attr:`Solver.name` is then accepted by ``propose_kawasan(method=...)``, by
+    ``[proposal] method`` in a config file and by ``kawasan propose --method``. The class is
+    built with no arguments for each proposal.
+
+    Raises
+    ------
+    TypeError
+        When ``cls`` is not a Solver subclass or has no name.
+    ValueError
+        When another class is registered under the same name.
+
+    Examples
+    --------
+    >>> from kawasan_gis.regionalize import SOLVERS
+    >>> sorted(SOLVERS)
+    ['dominant', 'ward']
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Solver)):
+        raise TypeError(f"register_solver takes a Solver subclass, not {cls!r}")
+    name = getattr(cls, "name", None)
+    if not (isinstance(name, str) and name):
+        raise TypeError(f"{cls.__name__} has no name; set the class attribute `name`")
+    if _REGISTRY.get(name, cls) is not cls:
+        raise ValueError(f"method {name!r} is already {_REGISTRY[name].__name__}; choose another name for {cls.__name__}")
+    _REGISTRY[name] = cls
+    return cls
+
+
+register_solver(DominantSolver)
+register_solver(WardSolver)
