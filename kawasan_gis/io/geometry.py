@@ -99,6 +99,7 @@ def clean_geometries(
         geoms = shapely.force_2d(geoms)
 
     invalid = ~shapely.is_valid(geoms)
+    touched = invalid.copy()
     if invalid.any():
         names = _feature_names(gdf, invalid, id_column)
         reasons = shapely.is_valid_reason(geoms[invalid])
@@ -109,11 +110,12 @@ def clean_geometries(
         changes.append(Repair("invalid geometries repaired (make_valid, structure)", int(invalid.sum()), detail))
 
     if geom_kind == "polygon":
-        geoms, dropped_parts = _keep_type(geoms, ("Polygon", "MultiPolygon"))
+        geoms, dropped_parts, retyped = _keep_type(geoms, ("Polygon", "MultiPolygon"))
     elif geom_kind == "line":
-        geoms, dropped_parts = _keep_type(geoms, ("LineString", "MultiLineString"))
+        geoms, dropped_parts, retyped = _keep_type(geoms, ("LineString", "MultiLineString"))
     else:
-        geoms, dropped_parts = _keep_type(geoms, ("Point", "MultiPoint"))
+        geoms, dropped_parts, retyped = _keep_type(geoms, ("Point", "MultiPoint"))
+    touched |= retyped
     if dropped_parts.any():
         changes.append(
             Repair(f"non-{geom_kind} parts removed", int(dropped_parts.sum()), _feature_names(gdf, dropped_parts, id_column))
@@ -121,11 +123,14 @@ def clean_geometries(
 
     if geom_kind == "polygon":
         # GEOS's make_valid can return parts that share an edge (an invalid MultiPolygon,
-        # e.g. for rings that retrace a segment); dissolving the parts fixes that
-        shared = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
-        for i in np.flatnonzero(shared):
+        # e.g. for rings that retrace a segment); dissolving the parts fixes that. Only the
+        # features repaired or retyped above can be invalid now: the rest passed is_valid.
+        check = np.flatnonzero(touched)
+        shared = check[~shapely.is_valid(geoms[check]) & ~shapely.is_missing(geoms[check])]
+        for i in shared:
             geoms[i] = shapely.union_all(shapely.get_parts(geoms[i]))
-        unfixable = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        unfixable = np.zeros(len(geoms), dtype=bool)
+        unfixable[check] = ~shapely.is_valid(geoms[check]) & ~shapely.is_missing(geoms[check])
         if unfixable.any():
             raise GeometryError(
                 f"{where}{int(unfixable.sum())} geometries could not be repaired automatically "
@@ -148,18 +153,22 @@ def clean_geometries(
     return out
 
 
-def _keep_type(geoms: np.ndarray, keep: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Keep only geometries (or collection parts) of the wanted types; flag features that lost parts."""
+def _keep_type(geoms: np.ndarray, keep: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep only geometries (or collection parts) of the wanted types.
+
+    Returns the geometries, the features that lost parts and the features that were rebuilt.
+    """
     types = shapely.get_type_id(geoms)
     wanted_ids = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4, "MultiLineString": 5, "MultiPolygon": 6}
     ok_ids = [wanted_ids[k] for k in keep]
     out = geoms.copy()
     lost = np.zeros(len(geoms), dtype=bool)
-    for i in np.flatnonzero(~np.isin(types, ok_ids) & ~shapely.is_missing(geoms)):
+    rebuilt = ~np.isin(types, ok_ids) & ~shapely.is_missing(geoms)
+    for i in np.flatnonzero(rebuilt):
         parts = shapely.get_parts(geoms[i])
         # nested collections from make_valid are flattened once more
         parts = np.concatenate([shapely.get_parts(p) if shapely.get_type_id(p) == 7 else [p] for p in parts]) if len(parts) else parts
         good = [p for p in parts if shapely.get_type_id(p) in ok_ids and not shapely.is_empty(p)]
         lost[i] = len(good) < len(parts)
         out[i] = shapely.union_all(good) if good else shapely.from_wkt("POLYGON EMPTY" if "Polygon" in keep else "GEOMETRYCOLLECTION EMPTY")
-    return out, lost
+    return out, lost, rebuilt

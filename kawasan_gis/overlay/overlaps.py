@@ -3,7 +3,7 @@
 :func:`resolve_overlaps` cuts only the pairs whose interiors really overlap; the class
 priorities come from the vocabulary (:func:`default_priority`, lindung before budidaya).
 Imports :mod:`kawasan_gis.vocab` (lazily), :mod:`kawasan_gis.io` (polygon parts),
-:mod:`kawasan_gis.i18n` and the overlay's ``inputs`` and ``engine``.
+:mod:`kawasan_gis.i18n` and the overlay's ``inputs``, ``engine`` and ``winding``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from kawasan_gis.i18n import format_list
 from kawasan_gis.io import polygon_parts, polygonal
 from kawasan_gis.overlay.engine import parallel_pairs
 from kawasan_gis.overlay.inputs import crs_problems, problem_error, require_columns, valid_geoms
+from kawasan_gis.overlay.winding import overlap_zones
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +105,12 @@ def resolve_overlaps(
     such as a settlement drawn over an agricultural zone), then the earlier row. Without
     ``priority`` all classes are equal and the last two rules decide.
 
-    Only pairs whose interiors really overlap are cut: an STRtree query finds neighbours and
-    a DE-9IM test (in ``n_jobs`` threads) keeps those that overlap. That test is the main cost
-    on a large layer that is already a partition (about 15 microseconds per pair of
-    neighbours); a polygon with several overlapping partners is cut once, by their union
-    clipped to its box.
+    Only pairs whose interiors really overlap are cut. An exact pass over the polygons' edges
+    (:func:`~kawasan_gis.overlay.winding.overlap_zones`) first proves that a layer drawn as a
+    partition has no overlap at all, or finds the zones where polygons may overlap; an
+    STRtree query then finds the neighbours in those zones and a DE-9IM test (in ``n_jobs``
+    threads) keeps the pairs that overlap. A polygon with several overlapping partners is
+    cut once, by their union clipped to its box.
 
     Parameters
     ----------
@@ -151,7 +153,19 @@ def resolve_overlaps(
     # it whole costs far more than cutting the few parts that really overlap.
     g, owner = polygon_parts(geoms)
     tree = shapely.STRtree(g)
-    i, j = tree.query(g)
+    # An exact pass over the edges first: on a layer drawn as a partition it proves that
+    # nothing overlaps, elsewhere it narrows the pairs to test to the parts meeting the
+    # zones where polygons may overlap.
+    zones = overlap_zones(g)
+    if zones is None:
+        i, j = tree.query(g)
+    else:
+        near = np.unique(tree.query(zones, predicate="intersects")[1])
+        i, j = tree.query(g[near])
+        i = near[i]
+        inside = np.zeros(len(g), dtype=bool)
+        inside[near] = True
+        i, j = i[inside[j]], j[inside[j]]
     keep = (i < j) & (owner[i] != owner[j])
     i, j = i[keep], j[keep]
     # Interiors meet: the only pairs that need resolving. Neighbours that share an edge

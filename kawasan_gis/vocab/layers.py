@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import ConfigError, FieldError
@@ -50,6 +51,17 @@ def _user_mapping(mapping: Mapping[str, str] | str | Path | None, key: str, voca
     if problems:
         raise ConfigError("The class mapping names codes that do not exist.", problems=problems)
     return user
+
+
+def _distinct(values: Iterable[object]) -> tuple[list[object], np.ndarray]:
+    """Distinct values in order of first appearance (equal as dict keys: 1, 1.0 and True are one), and their counts.
+
+    A column of 500,000 features holds a handful of class names: everything per value
+    (missing test, matching, lookup) runs on these, never per feature.
+    """
+    codes, uniques = pd.factorize(pd.Series(values if isinstance(values, pd.Series | np.ndarray) else list(values), dtype=object),
+                                  use_na_sentinel=False)
+    return list(uniques), np.bincount(codes, minlength=len(uniques))
 
 
 def match_classes(
@@ -106,11 +118,12 @@ def match_classes(
     if scheme not in SCHEMES[key]:
         raise ConfigError(f"codes={scheme!r} does not apply to {kind}; use one of {', '.join(SCHEMES[key])}")
     user = _user_mapping(mapping, key, vocab)
-    counts: dict[object, int] = {}
-    for value in values:
-        if not is_missing(value):
-            counts[value] = counts.get(value, 0) + 1
-    records = tuple(match_value(raw, n, vocab, user, scheme, min_score) for raw, n in counts.items())
+    distinct, counts = _distinct(values)
+    records = tuple(
+        match_value(raw, int(n), vocab, user, scheme, min_score)
+        for raw, n in zip(distinct, counts, strict=True)
+        if not is_missing(raw)
+    )
     return ClassMapping(kind=key, records=records, vocabulary=vocab)
 
 
@@ -255,15 +268,15 @@ def apply_mapping(
     out = gdf.copy()
     raw = gdf[col]
     out["kelas_raw"] = raw.copy()
-    out["kelas"] = pd.Series(
-        [None if is_missing(v) else lookup[v] for v in raw], index=gdf.index, dtype="str"
-    )
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=False)
+    absent = np.array([is_missing(v) for v in uniques], dtype=bool)
+    standard = np.array([None if gone else lookup[v] for v, gone in zip(uniques, absent, strict=True)], dtype=object)
+    out["kelas"] = pd.Series(standard[codes], index=gdf.index, dtype="str")
     if any(r.parts for r in result):
         keys = {r.raw: r.itbx_key for r in result if r.code is not None}
-        out[ITBX_KEY] = pd.Series(
-            [None if is_missing(v) else keys[v] for v in raw], index=gdf.index, dtype="str"
-        )
-    missing = int(raw.map(is_missing).sum())
+        itbx = np.array([None if gone else keys[v] for v, gone in zip(uniques, absent, strict=True)], dtype=object)
+        out[ITBX_KEY] = pd.Series(itbx[codes], index=gdf.index, dtype="str")
+    missing = int(absent[codes].sum())
     if missing:
         log.warning("%d features have no value in class column %r; their kelas is missing", missing, col)
     return out, result

@@ -1,0 +1,135 @@
+"""What a user waits for: whole processes, from the command line to the written file.
+
+* ``kawasan --help`` and ``kawasan indicators --help`` (target: under 0.5 s);
+* ``kawasan indicators --villages desa.gpkg --landuse penggunaan_lahan.gpkg --out x.csv``
+  (reads, validates, matches classes, resolves overlaps, tabulates, writes) against the
+  script a user would write instead: ``geopandas.read_file`` of both layers,
+  ``geopandas.overlay`` and a group-by, written as CSV (targets: 2x at S, 3x at L, peak memory
+  no higher than the baseline's).
+
+Layers: the Voronoi villages and land use of ``synthetic.py`` (S = 300 x 50,000, L = 5,000 x
+500,000) written as GeoPackages, the land-use classes named with real BPDAS land-use names so
+that they go through class matching. Each run is its own process; wall time and peak resident
+memory come from ``/usr/bin/time``. The two tables are compared cell by cell.
+
+    python benchmarks/bench_endtoend.py            # S
+    KAWASAN_BENCH_SIZE=all python benchmarks/bench_endtoend.py   # S then L (minutes)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import synthetic  # noqa: E402
+
+RUNS = {"S": 3, "L": 1}
+# synthetic class i -> a BPDAS land-use name, as real layers spell them, and its standard class
+NAMES = {"Sawah": "sawah", "Perkebunan": "perkebunan", "Hutan Lahan Kering Sekunder": "hutan_lahan_kering_sekunder",
+         "Permukiman dan Tempat Kegiatan": "permukiman", "Pertanian Lahan Kering Campur": "pertanian_lahan_kering_campur",
+         "Semak Belukar": "semak_belukar", "Air Tambak": "tambak", "Savana / Padang Rumput": "savana"}
+
+BASELINE = """
+import sys, geopandas as gpd
+desa = gpd.read_file(sys.argv[1])
+lu = gpd.read_file(sys.argv[2])
+cut = gpd.overlay(desa[["kode_desa", "geometry"]], lu, how="intersection")
+cut.assign(ha=cut.area / 10_000).groupby(["kode_desa", "penggunaan_lahan"])["ha"].sum().unstack(fill_value=0.0).to_csv(sys.argv[3])
+"""
+
+
+def machine() -> str:
+    """One line naming the machine: host, CPU model, cores, memory, Python."""
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
+    except OSError:
+        mem_gb = float("nan")
+    return f"{platform.node()}: {model}, {os.cpu_count()} cores, {mem_gb:.0f} GB, Python {platform.python_version()}"
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def layers(size: str) -> tuple[Path, Path]:
+    """The size's villages and land use as GeoPackages (cached beside the GeoParquet layers)."""
+    desa, lu = synthetic.CACHE / f"e2e_desa_{size}.gpkg", synthetic.CACHE / f"e2e_landuse_{size}.gpkg"
+    if not (desa.exists() and lu.exists()):
+        villages, classes = synthetic.load(size)
+        names = np.array(list(NAMES))[classes["kelas"].str.removeprefix("kelas_").astype(int).to_numpy()]
+        villages.to_file(desa, layer="desa", driver="GPKG")
+        classes.assign(penggunaan_lahan=names).drop(columns="kelas").to_file(lu, layer="penggunaan_lahan", driver="GPKG")
+    return desa, lu
+
+
+def timed_process(cmd: list[str], runs: int) -> tuple[float, float]:
+    """Median wall time (s) and largest peak RSS (MB) of ``runs`` runs of ``cmd``."""
+    times, peaks = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "time.txt"
+        for _ in range(runs):
+            subprocess.run(["/usr/bin/time", "-o", str(stats), "-f", "%e %M", *cmd], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall, kb = stats.read_text().split()[-2:]
+            times.append(float(wall))
+            peaks.append(int(kb) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def help_times() -> None:
+    print("\n## Help (whole process, median of 5)")
+    print("| command | time (s) |")
+    print("|---|---|")
+    for args in (["--help"], ["indicators", "--help"], ["run", "--help"], ["check", "--help"]):
+        t, _ = timed_process([sys.executable, "-m", "kawasan_gis.cli", *args], 5)
+        print(f"| `kawasan {' '.join(args)}` | {t:.2f} |")
+
+
+def indicators(size: str) -> None:
+    desa, lu = layers(size)
+    runs = RUNS[size]
+    with tempfile.TemporaryDirectory() as tmp:
+        base_csv, ours_csv = Path(tmp) / "base.csv", Path(tmp) / "ours.csv"
+        before = load()
+        t_base, m_base = timed_process([sys.executable, "-c", BASELINE, str(desa), str(lu), str(base_csv)], runs)
+        t_ours, m_ours = timed_process([sys.executable, "-m", "kawasan_gis.cli", "-q", "indicators", "--villages", str(desa),
+                                        "--landuse", str(lu), "--out", str(ours_csv)], runs)
+        after = load()
+        base = pd.read_csv(base_csv, index_col=0, dtype={"kode_desa": str})
+        ours = pd.read_csv(ours_csv, dtype={"kode_desa": str}).set_index("kode_desa")
+    ours = ours.reindex(base.index)
+    diff = max(float(np.abs(ours[f"ha_landuse_{NAMES[raw]}"] - base[raw]).max()) for raw in base.columns)
+    print(f"\n## kawasan indicators end to end, size {size} ({runs} run{'s' if runs > 1 else ''}, median)")
+    print(f"{before} before, {after} after")
+    print("| approach | time (s) | ratio | peak RSS (MB) |")
+    print("|---|---|---|---|")
+    print(f"| geopandas read_file + overlay + groupby + to_csv (baseline) | {t_base:.2f} | 1.00x | {m_base:.0f} |")
+    print(f"| `kawasan indicators --landuse` | {t_ours:.2f} | **{t_base / t_ours:.2f}x** | {m_ours:.0f} |")
+    print(f"largest difference per village x class: {diff:.2e} ha")
+
+
+def main() -> None:
+    size = os.environ.get("KAWASAN_BENCH_SIZE", "S")
+    print(f"machine: {machine()}")
+    help_times()
+    for s in (["S", "L"] if size == "all" else [size]):
+        indicators(s)
+
+
+if __name__ == "__main__":
+    main()
