@@ -89,7 +89,7 @@ def test_voronoi_partition_proven_and_one_extra_polygon_found() -> None:
 def resolve_both_ways(zones: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     fast = resolve_overlaps(zones, priority={"hutan_lindung": 2})
     with monkeypatch.context() as m:
-        m.setattr(overlaps_module, "overlap_zones", lambda g: None)  # every neighbouring pair tested
+        m.setattr(overlaps_module, "overlap_zones", lambda g, n_jobs: None)  # every neighbouring pair tested
         slow = resolve_overlaps(zones, priority={"hutan_lindung": 2})
     return fast, slow
 

@@ -156,7 +156,7 @@ def resolve_overlaps(
     # An exact pass over the edges first: on a layer drawn as a partition it proves that
     # nothing overlaps, elsewhere it narrows the pairs to test to the parts meeting the
     # zones where polygons may overlap.
-    zones = overlap_zones(g)
+    zones = overlap_zones(g, n_jobs=n_jobs)
     if zones is None:
         i, j = tree.query(g)
     else:

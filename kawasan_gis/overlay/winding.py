@@ -22,14 +22,16 @@ Imports numpy, pandas and shapely only.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import shapely
 
 __all__ = ["overlap_zones"]
 
-# odd 64-bit constants for hashing the four coordinates of a segment
-_MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5))
+# odd 64-bit constants for hashing the coordinates of a point
+_MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
 _CHUNK = 20_000  # polygons per batch: bounds the memory of the edge arrays
 # Edges left over: noding costs ~30 us per edge, so above a tenth of all edges (a layer that
 # is no partition, such as scattered patches) or 100,000 the pairwise test is the cheaper way;
@@ -41,43 +43,65 @@ _MAX_WORK = 50_000_000  # faces x outline edges for the winding numbers
 _MIN_GAP_M = 1e-6  # a face point closer than this to an outline edge is not judged
 
 
-def _net_edges(cols: list[np.ndarray], sign: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Add up ``sign`` over identical segments; keep the segments whose sum is not zero.
+def _mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of points from the bits of their coordinates."""
+    h = x.view(np.uint64) * _MIX[0]
+    h ^= (h >> np.uint64(29)) ^ (y.view(np.uint64) * _MIX[1])
+    return h * _MIX[2]
 
-    ``cols`` are the segments' lower endpoint (x, y) then upper endpoint (x, y). Segments are
-    grouped by a hash of their coordinates, then every member is compared with its group's
-    first exactly; a hash collision regroups the batch by the coordinates themselves.
+
+def _net_edges(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add up the weights of identical segments, a segment drawn backwards counting negatively.
+
+    Segments are grouped by a hash that ignores direction (sorted, so equal hashes are
+    adjacent), then every member is compared with its group's first exactly: same endpoints
+    count ``+weight``, swapped endpoints ``-weight``. Anything else (two segments with one
+    hash) regroups the batch by the coordinates themselves.
+
+    Returns
+    -------
+    (segments, net)
+        The segments (rows ax, ay, bx, by) whose sum is not zero, and that sum.
     """
-    if len(sign) == 0:
-        return cols, sign
-    h = cols[0].view(np.uint64) * _MIX[0]
-    for c, k in zip(cols[1:], _MIX[1:], strict=True):
-        h = (h ^ (c.view(np.uint64) * k))
-        h = (h << np.uint64(7)) | (h >> np.uint64(57))
-    codes = pd.factorize(h)[0]
-    first = np.empty(int(codes.max()) + 1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    if any((c != c[first[codes]]).any() for c in cols):
-        codes = pd.DataFrame(dict(enumerate(cols))).groupby([0, 1, 2, 3], sort=False).ngroup().to_numpy()
-        first = np.empty(int(codes.max()) + 1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    net = np.rint(np.bincount(codes, weights=sign, minlength=len(first))).astype(np.int64)
-    keep = np.flatnonzero(net)
-    return [c[first[keep]] for c in cols], net[keep]
+    if len(weight) == 0:
+        return np.empty((0, 4)), np.empty(0, dtype=np.int64)
+    h = _mix(ax, ay) + _mix(bx, by)
+    order = np.argsort(h)
+    h = h[order]
+    first = np.empty(len(h), dtype=bool)
+    first[0] = True
+    np.not_equal(h[1:], h[:-1], out=first[1:])
+    group = np.cumsum(first) - 1
+    rep = order[first]
+    cols = [c[order] for c in (ax, ay, bx, by)]
+    reps = [c[rep][group] for c in (ax, ay, bx, by)]
+    same = (cols[0] == reps[0]) & (cols[1] == reps[1]) & (cols[2] == reps[2]) & (cols[3] == reps[3])
+    swapped = (cols[0] == reps[2]) & (cols[1] == reps[3]) & (cols[2] == reps[0]) & (cols[3] == reps[1])
+    if not (same | swapped).all():
+        return _net_edges_exact(ax, ay, bx, by, weight)
+    net = np.add.reduceat(np.where(same, weight[order], -weight[order]), np.flatnonzero(first))
+    keep = net != 0
+    return np.column_stack([c[rep[keep]] for c in (ax, ay, bx, by)]), net[keep]
 
 
-def _edges(polygons: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def _net_edges_exact(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_net_edges` grouping on the coordinates themselves (after a hash collision)."""
+    up = (ax < bx) | ((ax == bx) & (ay < by))
+    lo_x, lo_y, hi_x, hi_y = np.where(up, ax, bx), np.where(up, ay, by), np.where(up, bx, ax), np.where(up, by, ay)
+    frame = pd.DataFrame({"a": lo_x, "b": lo_y, "c": hi_x, "d": hi_y, "w": np.where(up, weight, -weight)})
+    net = frame.groupby(["a", "b", "c", "d"], sort=False)["w"].sum()
+    net = net[net != 0]
+    return net.index.to_frame().to_numpy(), net.to_numpy().astype(np.int64)
+
+
+def _edges(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The segments of the oriented rings of ``polygons`` that do not cancel among themselves."""
     rings = shapely.get_rings(shapely.orient_polygons(polygons))
     xy, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[1:] == ring[:-1]
-    ax, ay, bx, by = xy[:-1, 0][same], xy[:-1, 1][same], xy[1:, 0][same], xy[1:, 1][same]
-    up = (ax < bx) | ((ax == bx) & (ay < by))
-    down = (ax > bx) | ((ax == bx) & (ay > by))
-    real = up | down  # repeated vertices wind around nothing
-    up, ax, ay, bx, by = up[real], ax[real], ay[real], bx[real], by[real]
-    cols = [np.where(up, ax, bx), np.where(up, ay, by), np.where(up, bx, ax), np.where(up, by, ay)]
-    return _net_edges(cols, np.where(up, 1.0, -1.0))
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])  # strided columns gather slowly
+    # Pairs across two rings are no segments, nor are repeated vertices: weight 0.
+    weight = ((ring[1:] == ring[:-1]) & ((x[:-1] != x[1:]) | (y[:-1] != y[1:]))).astype(np.int64)
+    return _net_edges(x[:-1], y[:-1], x[1:], y[1:], weight)
 
 
 def _winding(a: np.ndarray, b: np.ndarray, px: float, py: float) -> int | None:
@@ -93,13 +117,15 @@ def _winding(a: np.ndarray, b: np.ndarray, px: float, py: float) -> int | None:
     return int(np.sum(right & up[cross])) - int(np.sum(right & down[cross]))
 
 
-def overlap_zones(polygons: np.ndarray) -> np.ndarray | None:
+def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None:
     """Faces of the plane where two or more of ``polygons`` may overlap; None when unknown.
 
     Parameters
     ----------
     polygons : ndarray of shapely Polygon
         Valid polygons (single parts) in a projected CRS.
+    n_jobs : int
+        Threads (batches of polygons are independent).
 
     Returns
     -------
@@ -128,18 +154,19 @@ def overlap_zones(polygons: np.ndarray) -> np.ndarray | None:
     strips = max(int(np.sqrt(n / _CHUNK)), 1)
     strip = np.minimum(((cx - cx.min()) / max(float(np.ptp(cx)), 1e-9) * strips).astype(np.int64), strips - 1)
     order = np.lexsort((cy, strip))
-    parts = [_edges(polygons[order[s : s + _CHUNK]]) for s in range(0, n, _CHUNK)]
+    with ThreadPoolExecutor(max(n_jobs, 1)) as pool:
+        parts = list(pool.map(_edges, (polygons[order[s : s + _CHUNK]] for s in range(0, n, _CHUNK))))
     limit = min(_MAX_OUTLINE, max(_MIN_OUTLINE, _MAX_OUTLINE_SHARE * float(shapely.get_num_coordinates(polygons).sum())))
     if sum(len(p[1]) for p in parts) > 4 * limit:
         return None
-    cols, net = _net_edges([np.concatenate([p[0][i] for p in parts]) for i in range(4)],
-                           np.concatenate([p[1] for p in parts]).astype(float))
+    seg = np.concatenate([p[0] for p in parts]).T.copy()
+    seg, net = _net_edges(seg[0], seg[1], seg[2], seg[3], np.concatenate([p[1] for p in parts]))
     if len(net) == 0 or len(net) > limit or np.abs(net).max() > 1:
         # a segment drawn twice in one direction is an overlap: the pairs will show where
         return None
-    forward = net > 0
-    a = np.column_stack([np.where(forward, cols[0], cols[2]), np.where(forward, cols[1], cols[3])])
-    b = np.column_stack([np.where(forward, cols[2], cols[0]), np.where(forward, cols[3], cols[1])])
+    forward = (net > 0)[:, None]
+    a = np.where(forward, seg[:, :2], seg[:, 2:])
+    b = np.where(forward, seg[:, 2:], seg[:, :2])
     noded = shapely.node(shapely.multilinestrings(shapely.linestrings(np.stack([a, b], axis=1))))
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
     if len(faces) == 0 or len(faces) * len(a) > _MAX_WORK:
