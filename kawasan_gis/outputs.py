@@ -224,6 +224,8 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         layers["konflik"] = _plain(result.check.konflik)
     if result.centres is not None:
         layers["pusat"] = _plain(result.centres.pusat)
+        if result.centres.evidence is not None:
+            layers["bukti_pilar"] = result.centres.evidence.reset_index()
     for name, gdf in result.layers.items():
         layers[name] = _plain(gdf[[c for c in ("kelas", "kelas_raw") if c in gdf.columns] + [gdf.geometry.name]])
     write_layers(folder / "kawasan.gpkg", layers)

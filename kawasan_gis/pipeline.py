@@ -401,6 +401,11 @@ class CentresResult:
         The columns added to the ``desa`` and ``kawasan`` layers.
     sources : dict
         What fed the hierarchy, the centres and every pillar (for run.json and the report).
+    evidence : DataFrame or None
+        Indexed by ``kode_desa``: the per-village evidence of the profile that does not depend
+        on the plan (IDM indices and status, distances to facilities, line densities, culture
+        and tourism zoning) and the facility units per type as ``fasilitas_<type>``. Written as
+        the ``bukti_pilar`` table so the studio can profile an edited plan again.
     """
 
     hierarchies: dict[str, Any]
@@ -411,9 +416,12 @@ class CentresResult:
     desa: pd.DataFrame
     kawasan: pd.DataFrame
     sources: dict[str, Any]
+    evidence: pd.DataFrame | None = None
 
 
 _CULTURE_CLASSES = ("pariwisata", "cagar_budaya", "taman_wisata_alam")
+PLAN_EVIDENCE = ("jarak_pusat_km", "skor_potensi_kawasan")
+"""Profile evidence that depends on the plan (the kawasan's centre and potential)."""
 
 
 def _facility_layers(
@@ -578,9 +586,13 @@ def centres_and_profile(
         kaw_cols = kaw_cols.merge(pd.DataFrame(rows), on="kawasan_id", how="left")
     prof = profile.table[[c for c in profile.table.columns if not c.startswith("komp_")]]
     kaw_cols = kaw_cols.merge(prof, left_on="kawasan_id", right_index=True, how="left")
+    # what the plan does not change, for the studio's live profile (PLAN_EVIDENCE it recomputes)
+    evidence = ev.drop(columns=["kawasan_id", *PLAN_EVIDENCE])
+    if counts is not None:
+        evidence = evidence.join(counts.reindex(evidence.index).add_prefix("fasilitas_"))
     return CentresResult(
         hierarchies=hierarchies, counts=counts, centres=centres, profile=profile, pusat=centres.pusat,
-        desa=desa_cols, kawasan=kaw_cols, sources=sources,
+        desa=desa_cols, kawasan=kaw_cols, sources=sources, evidence=evidence,
     )  # fmt: skip
 
 

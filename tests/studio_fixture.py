@@ -31,8 +31,16 @@ def code(k: int) -> str:
     return str(grid_villages(N).kode_desa[k - 1])
 
 
-def make_result(folder: Path) -> Path:
-    """Write the inputs and a config into ``folder`` and run the pipeline; returns the result folder."""
+def idm_values(k: int) -> tuple[float, float, float]:
+    """IKS, IKE and IKL of village k in the ``idm=True`` result, chosen so means are easy by hand."""
+    return k / 100, 0.5 + k / 200, 0.9 - k / 100
+
+
+def make_result(folder: Path, *, idm: bool = False) -> Path:
+    """Write the inputs and a config into ``folder`` and run the pipeline; returns the result folder.
+
+    With ``idm`` the run also joins an IDM table (:func:`idm_values`), so it profiles its kawasan.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     desa = grid_villages(N)
     desa.loc[0, "nama_desa"] = XSS
@@ -48,10 +56,18 @@ def make_result(folder: Path) -> Path:
     landuse = gpd.GeoDataFrame({"kelas": ["sawah", "permukiman"]},
                                geometry=[box(X0, Y0, X0 + 2300, Y0 + h), box(X0 + 2300, Y0, X0 + w, Y0 + h)], crs=UTM48S)
     landuse.to_file(folder / "lahan.gpkg", engine="pyogrio")
+    idm_line = ""
+    if idm:
+        rows = ["kode_desa,idm,iks,ike,ikl"]
+        for k in range(1, N * N + 1):
+            iks, ike, ikl = idm_values(k)
+            rows.append(f"{code(k)},{(iks + ike + ikl) / 3:.4f},{iks:.4f},{ike:.4f},{ikl:.4f}")
+        (folder / "idm.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        idm_line = 'idm = { path = "idm.csv" }\n'
     (folder / "kawasan.toml").write_text(
         '[project]\nname = "Uji Studio"\n'
         '[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "pola_ruang.gpkg", column = "kelas" }\n'
-        'landuse = { path = "lahan.gpkg", column = "kelas" }\n'
+        f'landuse = {{ path = "lahan.gpkg", column = "kelas" }}\n{idm_line}'
         '[proposal]\nmax_villages = 9\n'
         '[outputs]\nstatic_map = false\nkml = false\ngeojson = false\n',
         encoding="utf-8",
@@ -67,3 +83,11 @@ def grid_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return make_result(tmp_path_factory.mktemp("studio") / "proyek")
+
+
+@pytest.fixture(scope="session")
+def grid_result_idm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The result folder of :func:`make_result` with an IDM table, so the run profiles its kawasan."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make_result(tmp_path_factory.mktemp("studio_idm") / "proyek", idm=True)

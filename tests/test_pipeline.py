@@ -41,7 +41,13 @@ def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> No
     assert expected == {p.name for p in out.iterdir()}
     assert not list(out.parent.glob(".hasil-*"))  # no temporary folder left behind
     layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
-    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pusat", "pola_ruang"}
+    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pusat", "pola_ruang", "bukti_pilar"}
+    # the profile evidence the studio re-profiles edited plans from: one row per village, the
+    # IDM indices as the desa layer carries them
+    bukti = __import__("pyogrio").read_dataframe(out / "kawasan.gpkg", layer="bukti_pilar").set_index("kode_desa")
+    desa = gpd.read_file(out / "kawasan.gpkg", layer="desa").set_index("kode_desa")
+    assert sorted(bukti.index) == sorted(desa.index)
+    assert bukti["iks"].reindex(desa.index).equals(desa["iks"])
 
 
 def test_demo_kawasan_carry_centres_and_pillars_from_idm(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -> None:

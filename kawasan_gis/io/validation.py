@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
+import pyogrio
 
 from kawasan_gis._atomic import atomic_file
 from kawasan_gis.errors import RepairWarning
@@ -70,16 +72,20 @@ def validate_layer(
         return report, None
 
 
-def write_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+def write_layers(path: str | Path, layers: Mapping[str, pd.DataFrame]) -> Path:
     """Write several layers into one GeoPackage atomically (all or nothing).
 
-    The file is written next to its destination under a temporary name and moved into
-    place only when every layer is written, so a failure never leaves a half-written file.
+    GeoDataFrames become feature layers, plain DataFrames attribute tables. The file is written
+    next to its destination under a temporary name and moved into place only when every layer
+    is written, so a failure never leaves a half-written file.
     """
     path = Path(path)
     with atomic_file(path, suffix=".gpkg") as tmp:
         for name, gdf in layers.items():
             frame = gdf.copy()
             frame.attrs = {}
-            frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+            else:
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
     return path

@@ -46,19 +46,28 @@ class CentreDistances:
         self.basis = "jalan" if roads is not None and len(roads) else "garis_lurus"
         self.attached = road_network(roads).attach(self.points) if self.basis == "jalan" else None
 
+    def distances(self, centre: str, members: Sequence[str]) -> np.ndarray:
+        """Kilometres from ``centre`` to each of ``members`` (0 for the centre itself; inf where
+        the road network does not connect them)."""
+        c = self.pos[centre]
+        idx = np.array([self.pos[m] for m in members], dtype=np.int64)
+        if len(idx) == 0:
+            return np.empty(0)
+        if self.attached is not None:
+            d = self.attached.distances([c], idx)[0] / 1000.0
+        else:
+            d = np.hypot(*(self.xy[idx] - self.xy[c]).T) / 1000.0
+        return np.where(idx == c, 0.0, d)
+
     def stats(self, centre: str, members: Sequence[str]) -> dict[str, Any]:
         """``jarak_pusat_rata_km``, ``jarak_pusat_maks_km``, ``n_desa_jauh`` (beyond ``beyond_km``,
         given as ``batas_jauh_km``) over the members other than the centre, and ``dasar_jarak``
         (``jalan`` / ``garis_lurus``)."""
-        c = self.pos[centre]
-        others = np.array([self.pos[m] for m in members if m != centre], dtype=np.int64)
-        if len(others) == 0:
+        others = [m for m in members if m != centre]
+        if not others:
             return {"jarak_pusat_rata_km": 0.0, "jarak_pusat_maks_km": 0.0, "n_desa_jauh": 0, "batas_jauh_km": self.beyond_km,
                     "dasar_jarak": self.basis}
-        if self.attached is not None:
-            d = self.attached.distances([c], others)[0] / 1000.0
-        else:
-            d = np.hypot(*(self.xy[others] - self.xy[c]).T) / 1000.0
+        d = self.distances(centre, others)
         finite = d[np.isfinite(d)]
         return {
             "jarak_pusat_rata_km": float(finite.mean()) if len(finite) else None,

@@ -50,7 +50,7 @@ from kawasan_gis.regionalize import Limits, contiguity
 from kawasan_gis.studio.plan import PlanState
 from kawasan_gis.vocab import ItbxMatrix, load_vocabulary
 
-__all__ = ["KawasanFigures", "LiveCheck"]
+__all__ = ["KawasanFigures", "LiveCheck", "json_value"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ class KawasanFigures:
     ``row`` holds ``kawasan_id``, ``nama``, ``potensi``, ``pusat``, ``n_desa``, ``luas_ha``,
     the ``ha_``/``pct_`` I, T, B, X, outside columns, ``verdict`` and its reason
     ``alasan_verdict`` / ``alasan_verdict_en`` (as ``check_plan`` names them; no ITBX columns
-    when the run had no RTRW), ``kecamatan``, ``pct_dasar_zonasi``;
+    when the run had no RTRW), ``ha_lindung`` and ``ha_lindung_X`` (protected land in the
+    kawasan and the part of it judged X), ``kecamatan``, ``pct_dasar_zonasi``;
     ``rules`` the rule findings (``rule``, ``level``, ``message``, ``dasar``); ``konflik`` the
     X (and, when asked, B) pieces with ``kelas``, ``nama_kelas``, ``status``, ``sebab`` and
     ``luas_ha``, not merged (the written ``konflik`` layer merges them with
@@ -140,6 +141,7 @@ class LiveCheck:
         self.zoned = rtrw is not None
         vocab = load_vocabulary("rtrw")
         self._label = lambda code: vocab.label(code, lang=lang) if code in vocab else code
+        self._lindung = np.array([c.code for c in vocab if c.group == "lindung"], dtype=object)
         overlays = {"lp2b": overlay_parts(lp2b, "LP2B", self.crs), "rawan_bencana": overlay_parts(hazard, "hazard", self.crs)}
         key = _fingerprint(vgeoms, rtrw, overlays)
         path = Path(cache_dir) / f"potongan-{key[:24]}.npz" if cache_dir is not None else None
@@ -207,6 +209,12 @@ class LiveCheck:
             kaw["verdict"] = verdicts(kaw, self.config.thresholds)
             kaw["alasan_verdict"] = verdict_reasons(kaw, self.config.thresholds, lang="id")
             kaw["alasan_verdict_en"] = verdict_reasons(kaw, self.config.thresholds, lang="en")
+            # protected land in the kawasan and the part of it judged X (the profile's lindung_terjaga)
+            lindung = np.isin(self.piece_kelas[sel], self._lindung)
+            ha = self.piece_ha[sel]
+            kaw["ha_lindung"] = np.bincount(owner[lindung], weights=ha[lindung], minlength=len(ids))
+            lx = lindung & (status == "X")
+            kaw["ha_lindung_X"] = np.bincount(owner[lx], weights=ha[lx], minlength=len(ids))
         else:
             kaw["luas_ha"] = area
         wanted = ("X", "B") if self.include_conditional else ("X",)
@@ -220,7 +228,7 @@ class LiveCheck:
         rules = self._rules(state, ids, members)
         out: dict[str, KawasanFigures] = {}
         for i, k in enumerate(ids):
-            row = {key: _plain(v) for key, v in kaw.iloc[i].items()}
+            row = {key: json_value(v) for key, v in kaw.iloc[i].items()}
             idx = [self.pos[c] for c in members[k]]
             row["kecamatan"] = list(dict.fromkeys(str(x) for x in self._kec[idx]))
             row["pusat"] = specs[k].pusat
@@ -355,7 +363,7 @@ def _faces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return faces[used], renumber[fi], vi
 
 
-def _plain(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """A JSON-friendly Python value (NumPy scalars unwrapped, NaN as None)."""
     if isinstance(value, np.generic):
         value = value.item()

@@ -3,12 +3,13 @@
 Owns :class:`Session`: it applies edits (:mod:`kawasan_gis.studio.plan`) with undo and redo,
 keeps the live figures of every kawasan (:class:`~kawasan_gis.studio.live.LiveCheck`, re-checking
 only the kawasan an edit touched, and remembering figures it has seen so that undo is instant;
-distances to the chosen centre from :class:`~kawasan_gis.studio.centre.CentreDistances`),
+distances to the chosen centre from :class:`~kawasan_gis.studio.centre.CentreDistances`, the
+four-pillar profile from :class:`~kawasan_gis.studio.pillars.LiveProfile`),
 compares the plan with the run's proposal, rescores the villages when the weights move
 (:func:`kawasan_gis.potential.score_potentials`), and hands versions and exports to
 :mod:`kawasan_gis.studio.record`.
 
-Imports the studio's ``plan``, ``live``, ``centre`` and ``workspace`` modules, and
+Imports the studio's ``plan``, ``live``, ``centre``, ``pillars`` and ``workspace`` modules, and
 :mod:`kawasan_gis.potential`.
 """
 
@@ -30,6 +31,7 @@ from kawasan_gis.potential import score_potentials
 from kawasan_gis.studio import plan as edits
 from kawasan_gis.studio.centre import CentreDistances
 from kawasan_gis.studio.live import KawasanFigures, LiveCheck
+from kawasan_gis.studio.pillars import LiveProfile
 from kawasan_gis.studio.plan import PlanState, state_from_table
 from kawasan_gis.studio.workspace import RunFolder, proposal_table
 from kawasan_gis.vocab import PotentialCatalogue
@@ -82,6 +84,11 @@ class Session:
         self.history: list[tuple[PlanState, str]] = [(self.proposal, "")]
         self.cursor = 0
         self.centres = CentreDistances(desa, run.roads, beyond_km=run.beyond_km)
+        scores = desa.drop(columns=desa.geometry.name).set_index("kode_desa")
+        self.profile = None if run.evidence is None else LiveProfile(
+            run.evidence, scores[[c for c in scores.columns if c.startswith("skor_")]], self.centres,
+            access_km=run.access_km, beyond_km=run.beyond_km, program=run.program,
+        )  # fmt: skip
         self._cache: dict[tuple[Any, ...], KawasanFigures] = {}
         self.figures: dict[str, KawasanFigures] = self._figures(self.proposal, self.proposal.ids())
         self.baseline = dict(self.figures)
@@ -108,10 +115,12 @@ class Session:
     def _figures(self, state: PlanState, ids: list[str]) -> dict[str, KawasanFigures]:
         todo = [k for k in ids if self._key(state, k) not in self._cache]
         fresh = self.live.evaluate(state, todo)
+        pillars = self.profile.evaluate(state, list(fresh), {k: f.row for k, f in fresh.items()}) if self.profile else {}
         for k, f in fresh.items():
             centre = state.get(k).pusat
             if centre is not None:
                 f.row.update(self.centres.stats(centre, state.villages_of(k)))
+            f.row.update(pillars.get(k, {}))
             self._cache[self._key(state, k)] = f
         return {k: self._cache[self._key(state, k)] for k in ids}
 

@@ -24,7 +24,8 @@ from pyproj import Transformer
 
 from kawasan_gis.i18n import LABELS, check_lang
 from kawasan_gis.maps import GREY, ITBX_COLOURS, class_styles, potential_styles
-from kawasan_gis.studio.live import KawasanFigures
+from kawasan_gis.profile import PILLARS
+from kawasan_gis.studio.live import KawasanFigures, json_value
 from kawasan_gis.studio.session import Session, Update
 
 __all__ = ["init_payload", "state_payload"]
@@ -48,7 +49,7 @@ def _features(geoms: np.ndarray, props: list[dict[str, Any]], crs: Any, *, simpl
     geoms = shapely.transform(geoms, _to_lonlat(crs).transform, interleaved=False)
     # rounding each vertex (no topology rebuild): about 10 cm, plenty for the screen
     geoms = shapely.set_precision(geoms, 1e-6, mode="pointwise")
-    return [{"type": "Feature", "properties": {k: _plain(v) for k, v in rec.items()}, "geometry": json.loads(shapely.to_geojson(g))}
+    return [{"type": "Feature", "properties": {k: json_value(v) for k, v in rec.items()}, "geometry": json.loads(shapely.to_geojson(g))}
             for g, rec in zip(geoms, props, strict=True) if g is not None and not g.is_empty]
 
 
@@ -73,14 +74,6 @@ def _shapes(k: str, figures: KawasanFigures, crs: Any) -> tuple[list[dict[str, A
             props.append({"kawasan_id": k, "status": status, "luas_ha": float(g["luas_ha"].sum())})
         _SHAPES[figures] = (outline, _features(np.array(geoms, dtype=object), props, crs, simplify=10.0))
     return _SHAPES[figures]
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -118,6 +111,7 @@ def init_payload(session: Session) -> dict[str, Any]:
         "mixed_margin": run.mixed_margin,
         "notes": list(run.notes),
         "checked": run.pola_ruang is not None,
+        "pillars": [{"code": p, "label": session.profile.catalogue.pillars[p].label(lang)} for p in PILLARS] if session.profile else [],
         "dominan": _dominant(session),
         "state": state_payload(session, Update(tuple(session.state.ids()), (), 0.0, "")),
     }
@@ -136,7 +130,7 @@ def state_payload(session: Session, update: Update) -> dict[str, Any]:
         rows = []
         for k in state.ids():
             f = figures[k]
-            rows.append({**{key: _plain(v) for key, v in f.row.items()}, "rules": f.rules,
+            rows.append({**{key: json_value(v) for key, v in f.row.items()}, "rules": f.rules,
                          "desa": [{"kode": c, "nama": session.names[c]} for c in state.villages_of(k)]})
         touched = [k for k in update.touched if k in figures]
         summary = session.summary()

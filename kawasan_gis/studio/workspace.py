@@ -25,6 +25,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from kawasan_gis.check import CheckConfig, load_check_config
 from kawasan_gis.config import THRESHOLD_KEYS
@@ -79,6 +80,13 @@ class RunFolder:
         Distance from its centre beyond which a member is far (``[centres] beyond_km``, 10 km).
     notes : list of str
         What could not be restored from the run (a moved overlay file...), for the studio to show.
+    evidence : DataFrame or None
+        The run's ``bukti_pilar`` table indexed by ``kode_desa``: the profile evidence the plan
+        does not change (None for a run without centres, or written before it existed).
+    access_km : float
+        Reach of a facility in the profile (``[profile] access_km``).
+    program : Path or None
+        The run's programme catalogue (``[profile] program``), None for the built-in one.
     """
 
     root: Path
@@ -101,6 +109,9 @@ class RunFolder:
     conditional_conflicts: bool
     beyond_km: float
     notes: tuple[str, ...]
+    evidence: pd.DataFrame | None = None
+    access_km: float = 5.0
+    program: Path | None = None
 
     @property
     def studio(self) -> Path:
@@ -203,8 +214,10 @@ def open_run(path: str | Path) -> RunFolder:
     project = cfg.get("project", {}) or {}
     centres = cfg.get("centres", {}) or {}
     road_layer = centres.get("roads") or ("jalan" if "jalan" in (inputs.get("lines") or {}) else None)
+    profile = cfg.get("profile", {}) or {}
     catalogue_path, matrix_path = _path(potentials.get("catalogue")), _path(check.get("matrix"))
-    for what, p in (("potentials", catalogue_path), ("ITBX", matrix_path)):
+    program_path = _path(profile.get("program"))
+    for what, p in (("potentials", catalogue_path), ("ITBX", matrix_path), ("program", program_path)):
         if p is not None and not p.exists():
             notes.append(f"{what}: {p} tidak ditemukan, memakai bawaan / not found, using the built-in one")
     catalogue = load_potentials(overrides=catalogue_path if catalogue_path and catalogue_path.exists() else None)
@@ -232,7 +245,17 @@ def open_run(path: str | Path) -> RunFolder:
         conditional_conflicts=bool(check.get("conditional_conflicts", False)),
         beyond_km=float(centres.get("beyond_km") or 10.0),
         notes=tuple(notes),
+        evidence=_evidence(gpkg) if "bukti_pilar" in layers else None,
+        access_km=float(profile.get("access_km") or 5.0),
+        program=program_path if program_path and program_path.exists() else None,
     )
+
+
+def _evidence(gpkg: Path) -> pd.DataFrame:
+    """The ``bukti_pilar`` table, indexed by ``kode_desa``."""
+    table = pyogrio.read_dataframe(gpkg, layer="bukti_pilar")
+    table["kode_desa"] = table["kode_desa"].astype(str)
+    return table.set_index("kode_desa")
 
 
 def proposal_table(run: RunFolder) -> pd.DataFrame:

@@ -333,6 +333,7 @@
         el("td", { class: "num", id: "k-jauh", text: String(row.n_desa_jauh) })));
     }
     box.append(facts);
+    if (S.init.pillars.length) box.append(...renderPillars(row));
     const rules = el("ul", { class: "rules", id: "k-rules" });
     for (const r of row.rules) {
       const li = el("li", { class: r.level, text: r.message });
@@ -340,6 +341,27 @@
       rules.append(li);
     }
     box.append(el("h3", { text: L_("ui_rules") }), rules);
+  }
+
+  // the four pillars of the kawasan, scored by the library on the server after every edit
+  function renderPillars(row) {
+    const table = el("table", { id: "k-pillars" });
+    for (const p of S.init.pillars) {
+      const value = row["pilar_" + p.code];
+      const bar = el("div", { class: "bar pillar" });
+      const part = el("span");
+      part.style.width = `${value === null || value === undefined ? 0 : Math.round(100 * value)}%`;
+      bar.append(part);
+      const cell = el("td", { class: "num", id: "k-pilar-" + p.code, text: value === null || value === undefined ? L_("ui_no_data") : fmt(value, 2) });
+      cell.dataset.value = value === null || value === undefined ? "" : String(value);
+      const weakest = row.pilar_terlemah === p.code;
+      table.append(el("tr", weakest ? { class: "weakest" } : {}, el("th", { text: p.label }), cell, el("td", {}, bar)));
+    }
+    const focus = S.lang === "en" ? row.fokus_program_en : row.fokus_program;
+    const out = [el("h3", { text: L_("ui_pillars") }), table];
+    if (row.status_idm) out.push(el("p", { class: "hint", id: "k-idm", text: `${L_("ui_idm_mix")}: ${row.status_idm}` }));
+    if (focus) out.push(el("p", { class: "hint", id: "k-focus", text: `${L_("ui_focus")}: ${focus}` }));
+    return out;
   }
 
   function renderSummary() {
