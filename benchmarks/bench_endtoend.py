@@ -1,6 +1,8 @@
 """What a user waits for: whole processes, from the command line to the written file.
 
 * ``kawasan --help`` and ``kawasan indicators --help`` (target: under 0.5 s);
+* ``kawasan run data/lampung_timur.toml`` and ``data/gorontalo.toml`` (maps and report
+  included): the whole process and the steps the run records in ``run.json`` (target: 8 s);
 * ``kawasan indicators --villages desa.gpkg --landuse penggunaan_lahan.gpkg --out x.csv``
   (reads, validates, matches classes, resolves overlaps, tabulates, writes) against the
   script a user would write instead: ``geopandas.read_file`` of both layers,
@@ -12,14 +14,14 @@ Layers: the Voronoi villages and land use of ``synthetic.py`` (S = 300 x 50,000,
 that they go through class matching. Each run is its own process; wall time and peak resident
 memory come from ``/usr/bin/time``. The two tables are compared cell by cell.
 
-    python benchmarks/bench_endtoend.py            # S
+    python benchmarks/bench_endtoend.py            # S (and the bundled runs; --no-run skips them)
     KAWASAN_BENCH_SIZE=all python benchmarks/bench_endtoend.py   # S then L (minutes)
 """
 
 from __future__ import annotations
 
+import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -32,6 +34,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import synthetic  # noqa: E402
+from measure import load, machine  # noqa: E402
 
 RUNS = {"S": 3, "L": 1}
 # synthetic class i -> a BPDAS land-use name, as real layers spell them, and its standard class
@@ -46,24 +49,6 @@ lu = gpd.read_file(sys.argv[2])
 cut = gpd.overlay(desa[["kode_desa", "geometry"]], lu, how="intersection")
 cut.assign(ha=cut.area / 10_000).groupby(["kode_desa", "penggunaan_lahan"])["ha"].sum().unstack(fill_value=0.0).to_csv(sys.argv[3])
 """
-
-
-def machine() -> str:
-    """One line naming the machine: host, CPU model, cores, memory, Python."""
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
-    except OSError:
-        mem_gb = float("nan")
-    return f"{platform.node()}: {model}, {os.cpu_count()} cores, {mem_gb:.0f} GB, Python {platform.python_version()}"
-
-
-def load() -> str:
-    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def layers(size: str) -> tuple[Path, Path]:
@@ -100,6 +85,22 @@ def help_times() -> None:
         print(f"| `kawasan {' '.join(args)}` | {t:.2f} |")
 
 
+def runs() -> None:
+    """Whole ``kawasan run`` of the bundled configurations, with the steps of ``run.json``."""
+    rows: dict[str, dict[str, float]] = {}
+    for config in ("lampung_timur", "gorontalo"):
+        with tempfile.TemporaryDirectory() as tmp:
+            wall, peak = timed_process([sys.executable, "-m", "kawasan_gis.cli", "-q", "run",
+                                        str(HERE.parent / "data" / f"{config}.toml"), "--out", tmp], 1)
+            steps = json.loads((Path(tmp) / "run.json").read_text())["timings_s"]
+        rows[config] = {"whole process": wall, **steps, "peak RSS (MB)": peak}
+    print(f"\n## kawasan run, whole process and steps (s), {load()}")
+    print("| step | Lampung Timur | Gorontalo |")
+    print("|---|---|---|")
+    for step in dict.fromkeys([k for r in rows.values() for k in r]):
+        print(f"| {step} | " + " | ".join(f"{r.get(step, float('nan')):.1f}" for r in rows.values()) + " |")
+
+
 def indicators(size: str) -> None:
     desa, lu = layers(size)
     runs = RUNS[size]
@@ -127,6 +128,8 @@ def main() -> None:
     size = os.environ.get("KAWASAN_BENCH_SIZE", "S")
     print(f"machine: {machine()}")
     help_times()
+    if "--no-run" not in sys.argv:
+        runs()
     for s in (["S", "L"] if size == "all" else [size]):
         indicators(s)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -51,3 +53,22 @@ def reset_peak() -> float:
             "/proc/self/clear_refs, or measure peak memory in a fresh process"
         ) from exc
     return status_mb("VmRSS")
+
+
+def machine() -> str:
+    """One line naming the machine: host, CPU model, cores, memory, Python."""
+    model, mem_gb = "?", float("nan")
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
+    except OSError:
+        pass
+    return f"{platform.node()}: {model}, {os.cpu_count()} cores, {mem_gb:.0f} GB RAM, Python {platform.python_version()}"
+
+
+def load() -> str:
+    """The load average (1, 5, 15 minutes): other work on a shared machine skews every timing."""
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from measure import load, machine  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,12 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         scripts = [s for s in scripts if any(word in s.stem for word in args.only)]
     env = dict(os.environ, KAWASAN_BENCH_SIZE=args.size)
+    print(f"machine: {machine()}; {load()}", flush=True)
     failed = []
     for script in scripts:
         print(f"\n# {script.name} (size {args.size})", flush=True)
         start = time.perf_counter()
         result = subprocess.run([sys.executable, str(script), *extra], env=env, cwd=HERE.parent, check=False)
-        print(f"({script.name}: {time.perf_counter() - start:.0f} s, exit {result.returncode})", flush=True)
+        print(f"({script.name}: {time.perf_counter() - start:.0f} s, exit {result.returncode}; {load()})", flush=True)
         if result.returncode:
             failed.append(script.name)
     if failed:

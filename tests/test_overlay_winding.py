@@ -13,7 +13,7 @@ from shapely.geometry import Polygon, box
 
 import kawasan_gis.overlay.overlaps as overlaps_module
 from kawasan_gis.overlay import resolve_overlaps
-from kawasan_gis.overlay.winding import overlap_zones
+from kawasan_gis.io.winding import overlap_zones
 
 
 def layer(*geoms: object) -> np.ndarray:

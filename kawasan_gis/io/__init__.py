@@ -20,6 +20,7 @@ Rooms, each importing only the rooms above it in this list and ``kawasan_gis.err
 - ``sources``: formats, zip archives, shapefile sidecars, layer listing, :func:`read_raw`
 - ``crs``: :func:`parse_crs`, :func:`is_metric`, working CRS, assigning and reprojecting
 - ``geometry``: :func:`clean_geometries`, :func:`polygon_parts`, :func:`polygonal`
+- ``winding``: :func:`~kawasan_gis.io.winding.overlap_zones`, where polygons of a layer can overlap
 - ``layers``: :func:`read_layer` and the readers of class, line and point layers
 - ``tables``: :func:`read_table`
 - ``coverage``: :func:`coverage_problems` (gaps and overlaps between villages)

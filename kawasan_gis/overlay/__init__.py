@@ -12,8 +12,6 @@ The rooms, from the bottom up:
   batching, villages split over threads);
 - :mod:`~kawasan_gis.overlay.inputs`: the checks of the other layer at the door and the shared
   column names (the villages: :func:`kawasan_gis.io.require_villages`);
-- :mod:`~kawasan_gis.overlay.winding`: where a layer can overlap, from its edges (the exact
-  first pass of :func:`resolve_overlaps`);
 - :mod:`~kawasan_gis.overlay.overlaps`: overlap priorities and :func:`resolve_overlaps`;
 - :mod:`~kawasan_gis.overlay.areas`: :func:`tabulate_classes`;
 - :mod:`~kawasan_gis.overlay.raster`: :func:`raster_histogram` (exact cell weights);

@@ -2,8 +2,8 @@
 
 :func:`resolve_overlaps` cuts only the pairs whose interiors really overlap; the class
 priorities come from the vocabulary (:func:`default_priority`, lindung before budidaya).
-Imports :mod:`kawasan_gis.vocab` (lazily), :mod:`kawasan_gis.io` (polygon parts),
-:mod:`kawasan_gis.i18n` and the overlay's ``inputs``, ``engine`` and ``winding``.
+Imports :mod:`kawasan_gis.vocab` (lazily), :mod:`kawasan_gis.io` (polygon parts, the winding pass),
+:mod:`kawasan_gis.i18n` and the overlay's ``inputs`` and ``engine``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import shapely
 from kawasan_gis.errors import CRSError
 from kawasan_gis.i18n import format_list
 from kawasan_gis.io import polygon_parts, polygonal
+from kawasan_gis.io.winding import overlap_zones
 from kawasan_gis.overlay.engine import parallel_pairs
 from kawasan_gis.overlay.inputs import crs_problems, problem_error, require_columns, valid_geoms
-from kawasan_gis.overlay.winding import overlap_zones
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def resolve_overlaps(
     ``priority`` all classes are equal and the last two rules decide.
 
     Only pairs whose interiors really overlap are cut. An exact pass over the polygons' edges
-    (:func:`~kawasan_gis.overlay.winding.overlap_zones`) first proves that a layer drawn as a
+    (:func:`~kawasan_gis.io.winding.overlap_zones`) first proves that a layer drawn as a
     partition has no overlap at all, or finds the zones where polygons may overlap; an
     STRtree query then finds the neighbours in those zones and a DE-9IM test (in ``n_jobs``
     threads) keeps the pairs that overlap. A polygon with several overlapping partners is

@@ -1,7 +1,8 @@
 """Where a polygon layer can overlap, found from its edges without testing pairs of polygons.
 
 :func:`overlap_zones` owns the exact first pass of
-:func:`~kawasan_gis.overlay.overlaps.resolve_overlaps`: on a layer that is already a planar
+:func:`~kawasan_gis.overlay.resolve_overlaps` and of :func:`~kawasan_gis.io.coverage_problems`
+(overlapping villages): on a layer that is already a planar
 partition (most land-use layers, drawn as one coverage) it proves that no two polygons overlap
 in about a quarter of the time a DE-9IM test of every pair of neighbours takes, and on a
 layer with a few overlaps it returns the small areas where they can be, so that only the
@@ -17,7 +18,7 @@ most 1 hold no overlap. Any doubt (segments that merely look alike, a face too t
 judge, an outline too large to node cheaply) answers "unknown", and the caller tests every
 pair as before: this pass can only save work, never change a result.
 
-Imports numpy, pandas and shapely only.
+A room of :mod:`kawasan_gis.io` that imports numpy, pandas and shapely only.
 """
 
 from __future__ import annotations
