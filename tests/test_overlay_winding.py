@@ -114,3 +114,13 @@ def test_resolve_overlaps_identical_with_and_without_the_first_pass(rects: list,
     assert len(fast) == len(slow)
     assert shapely.equals_exact(fast.geometry.values, slow.geometry.values, 0).all()
     assert fast.drop(columns="geometry").equals(slow.drop(columns="geometry"))
+
+
+def test_hash_collisions_fall_back_to_exact_grouping(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kawasan_gis.io.winding as winding
+
+    # every point hashes alike: all segments collide, and only the exact grouping is left
+    monkeypatch.setattr(winding, "_mix", lambda x, y: np.zeros(len(x), dtype=np.uint64))
+    assert len(overlap_zones(voronoi(100, 5_000, seed=5))) == 0
+    assert zone_area(overlap_zones(layer(box(0, 0, 2, 2), box(1, 1, 3, 3)))) == pytest.approx(1.0)
+    assert zone_area(overlap_zones(layer(box(0, 0, 1, 2), box(1, 0, 2, 2), box(0, 0, 2, 1), box(0, 1, 2, 2)))) == pytest.approx(4.0)

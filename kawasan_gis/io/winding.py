@@ -51,13 +51,16 @@ def _mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return h * _MIX[2]
 
 
-def _net_edges(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _net_edges(
+    ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, weight: np.ndarray, h: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Add up the weights of identical segments, a segment drawn backwards counting negatively.
 
-    Segments are grouped by a hash that ignores direction (sorted, so equal hashes are
-    adjacent), then every member is compared with its group's first exactly: same endpoints
-    count ``+weight``, swapped endpoints ``-weight``. Anything else (two segments with one
-    hash) regroups the batch by the coordinates themselves.
+    Segments are sorted by a hash that ignores direction (``h``, computed when not given), so
+    equal segments are neighbours; every segment is then compared exactly with the one before
+    it: in a run of equal hashes each must equal its predecessor forwards or backwards (else
+    two segments share a hash, and the batch is regrouped by the coordinates themselves). The
+    number of reversals since the run's first segment gives each one's direction.
 
     Returns
     -------
@@ -66,23 +69,22 @@ def _net_edges(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, w
     """
     if len(weight) == 0:
         return np.empty((0, 4)), np.empty(0, dtype=np.int64)
-    h = _mix(ax, ay) + _mix(bx, by)
+    if h is None:
+        h = _mix(ax, ay) + _mix(bx, by)
     order = np.argsort(h)
     h = h[order]
-    first = np.empty(len(h), dtype=bool)
-    first[0] = True
-    np.not_equal(h[1:], h[:-1], out=first[1:])
-    group = np.cumsum(first) - 1
-    rep = order[first]
-    cols = [c[order] for c in (ax, ay, bx, by)]
-    reps = [c[rep][group] for c in (ax, ay, bx, by)]
-    same = (cols[0] == reps[0]) & (cols[1] == reps[1]) & (cols[2] == reps[2]) & (cols[3] == reps[3])
-    swapped = (cols[0] == reps[2]) & (cols[1] == reps[3]) & (cols[2] == reps[0]) & (cols[3] == reps[1])
-    if not (same | swapped).all():
+    c0, c1, c2, c3 = (c[order] for c in (ax, ay, bx, by))
+    new = h[1:] != h[:-1]
+    same = (c0[1:] == c0[:-1]) & (c1[1:] == c1[:-1]) & (c2[1:] == c2[:-1]) & (c3[1:] == c3[:-1])
+    turned = (c0[1:] == c2[:-1]) & (c1[1:] == c3[:-1]) & (c2[1:] == c0[:-1]) & (c3[1:] == c1[:-1])
+    if not (new | same | turned).all():
         return _net_edges_exact(ax, ay, bx, by, weight)
-    net = np.add.reduceat(np.where(same, weight[order], -weight[order]), np.flatnonzero(first))
+    flips = np.cumsum(np.r_[0, (turned & ~same & ~new).astype(np.int64)])
+    starts = np.flatnonzero(np.r_[True, new])
+    flips -= np.repeat(flips[starts], np.diff(np.r_[starts, len(h)]))
+    net = np.add.reduceat(np.where(flips & 1, -weight[order], weight[order]), starts)
     keep = net != 0
-    return np.column_stack([c[rep[keep]] for c in (ax, ay, bx, by)]), net[keep]
+    return np.column_stack([c[starts[keep]] for c in (c0, c1, c2, c3)]), net[keep]
 
 
 def _net_edges_exact(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,13 +98,18 @@ def _net_edges_exact(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndar
 
 
 def _edges(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The segments of the oriented rings of ``polygons`` that do not cancel among themselves."""
-    rings = shapely.get_rings(shapely.orient_polygons(polygons))
+    """The segments of the rings of ``polygons`` (interior on the left) that do not cancel among themselves."""
+    rings, owner = shapely.get_rings(polygons, return_index=True)
+    shell = np.r_[True, owner[1:] != owner[:-1]]  # each polygon's exterior ring comes first
+    # A shell drawn clockwise or a hole drawn counter-clockwise counts backwards.
+    ring_sign = np.where(shapely.is_ccw(rings) == shell, 1, -1)
     xy, ring = shapely.get_coordinates(rings, return_index=True)
     x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])  # strided columns gather slowly
     # Pairs across two rings are no segments, nor are repeated vertices: weight 0.
-    weight = ((ring[1:] == ring[:-1]) & ((x[:-1] != x[1:]) | (y[:-1] != y[1:]))).astype(np.int64)
-    return _net_edges(x[:-1], y[:-1], x[1:], y[1:], weight)
+    real = (ring[1:] == ring[:-1]) & ((x[:-1] != x[1:]) | (y[:-1] != y[1:]))
+    weight = np.where(real, ring_sign[ring[:-1]], 0)
+    point = _mix(x, y)
+    return _net_edges(x[:-1], y[:-1], x[1:], y[1:], weight, point[:-1] + point[1:])
 
 
 def _winding(a: np.ndarray, b: np.ndarray, px: float, py: float) -> int | None:
