@@ -33,7 +33,7 @@ __all__ = ["overlap_zones"]
 
 # odd 64-bit constants for hashing the coordinates of a point
 _MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
-_CHUNK = 20_000  # polygons per batch: bounds the memory of the edge arrays
+_CHUNK = 5_000  # polygons per batch: bounds the memory of the edge arrays (~60 MB a batch)
 # Edges left over: noding costs ~30 us per edge, so above a tenth of all edges (a layer that
 # is no partition, such as scattered patches) or 100,000 the pairwise test is the cheaper way;
 # up to 2,000 edges the pass costs milliseconds whatever the layer.
@@ -164,8 +164,11 @@ def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None
     order = np.lexsort((cy, strip))
     with ThreadPoolExecutor(max(n_jobs, 1)) as pool:
         parts = list(pool.map(_edges, (polygons[order[s : s + _CHUNK]] for s in range(0, n, _CHUNK))))
-    limit = min(_MAX_OUTLINE, max(_MIN_OUTLINE, _MAX_OUTLINE_SHARE * float(shapely.get_num_coordinates(polygons).sum())))
-    if sum(len(p[1]) for p in parts) > 4 * limit:
+    total = float(shapely.get_num_coordinates(polygons).sum())
+    limit = min(_MAX_OUTLINE, max(_MIN_OUTLINE, _MAX_OUTLINE_SHARE * total))
+    # Batch outlines include the borders between batches (a few % of all edges on a
+    # partition); nearly all edges left over means the layer is no partition.
+    if sum(len(p[1]) for p in parts) > max(4 * limit, 0.25 * total):
         return None
     seg = np.concatenate([p[0] for p in parts]).T.copy()
     seg, net = _net_edges(seg[0], seg[1], seg[2], seg[3], np.concatenate([p[1] for p in parts]))

@@ -12,8 +12,9 @@ How the class areas (and line lengths) are computed (the hot path, see ``docs/in
 The work is split by village over ``n_jobs`` threads (shapely releases the GIL). Each thread
 prepares its own copies of its villages: a prepared geometry is never shared between
 threads, which is not safe in GEOS. :func:`map_chunks` is the same split for the raster
-histogram; :func:`parallel` and :func:`parallel_pairs` run read-only vectorised shapely
-functions in threads. Imports :mod:`kawasan_gis.io` (polygon parts).
+histogram; :func:`parallel_pairs` (and :func:`kawasan_gis.io.geometry.parallel`, re-exported)
+run read-only vectorised shapely functions in threads. Imports :mod:`kawasan_gis.io` (polygon
+parts, :func:`~kawasan_gis.io.geometry.parallel`).
 """
 
 from __future__ import annotations
@@ -26,19 +27,11 @@ import numpy as np
 import shapely
 
 from kawasan_gis.io import polygon_parts
+from kawasan_gis.io.geometry import parallel
 
 __all__ = ["map_chunks", "measure_matrix", "parallel", "parallel_pairs"]
 
 _BATCH = 20_000  # pairs cut per shapely call: bounds the memory of intersection results
-
-
-def parallel(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray, n_jobs: int = 2) -> np.ndarray:
-    """Apply a read-only vectorised shapely function over two halves in threads."""
-    if n_jobs < 2 or len(geoms) < 50_000:
-        return func(geoms)
-    parts = np.array_split(geoms, n_jobs)
-    with ThreadPoolExecutor(n_jobs) as ex:
-        return np.concatenate(list(ex.map(func, parts)))
 
 
 def parallel_pairs(
