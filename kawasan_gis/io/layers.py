@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from kawasan_gis.errors import LayerError
 from kawasan_gis.io.crs import assign_crs, parse_crs, to_working_crs, working_crs_for
-from kawasan_gis.io.geometry import clean_geometries
+from kawasan_gis.io.geometry import clean_geometries, parallel
 from kawasan_gis.io.report import LayerReport
 from kawasan_gis.io.sources import read_raw
 
@@ -23,8 +24,12 @@ LayerKind = Literal["villages", "landuse", "rtrw", "points", "lines", "raster"]
 KINDS: tuple[str, ...] = ("villages", "landuse", "rtrw", "points", "lines", "raster")
 
 
+_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection")
+
+
 def _new_report(path: str | Path, layer: str | None, kind: str, gdf: gpd.GeoDataFrame) -> LayerReport:
-    types = sorted(set(gdf.geom_type.dropna().astype(str))) if len(gdf) else []
+    # the distinct type ids, not one type name per feature
+    types = sorted(_TYPE_NAMES[i] for i in np.unique(shapely.get_type_id(gdf.geometry.values)) if i >= 0)
     return LayerReport(path=str(path), layer=layer, kind=kind, n_read=len(gdf), geometry_types=types)
 
 
@@ -108,10 +113,12 @@ def read_layer(
     else:
         target = parse_crs(working_crs)
         report.working_crs_reason = "(ditentukan / given)"
+    cleaned = gdf
     gdf = to_working_crs(gdf, target, report)
     if _geom_kind_of(kind) == "polygon":
-        # make_valid and reprojection can both leave tiny self-touching rings; fix them in metres
-        still_bad = ~shapely.is_valid(gdf.geometry.values)
+        # Reprojection can leave tiny self-touching rings; fix them in metres. Without one,
+        # the geometries are the ones clean_geometries has just made valid.
+        still_bad = ~parallel(shapely.is_valid, gdf.geometry.values) if gdf is not cleaned else np.zeros(len(gdf), dtype=bool)
         if still_bad.any():
             gdf = gdf.copy()
             gdf.loc[still_bad, gdf.geometry.name] = shapely.make_valid(gdf.geometry.values[still_bad], method="structure", keep_collapsed=False)
