@@ -62,18 +62,23 @@ def layers(size: str) -> tuple[Path, Path]:
     return desa, lu
 
 
-def timed_process(cmd: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time (s) and largest peak RSS (MB) of ``runs`` runs of ``cmd``."""
-    times, peaks = [], []
+def timed_process(cmd: list[str], runs: int) -> tuple[float, float, float]:
+    """Median wall time (s), median CPU time (user + system, s) and largest peak RSS (MB) of ``runs`` runs.
+
+    On a shared machine the CPU time moves much less with the load than the wall time; it
+    counts every thread, so it does not show what two threads save.
+    """
+    walls, cpus, peaks = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "time.txt"
         for _ in range(runs):
-            subprocess.run(["/usr/bin/time", "-o", str(stats), "-f", "%e %M", *cmd], check=True,
+            subprocess.run(["/usr/bin/time", "-o", str(stats), "-f", "%e %U %S %M", *cmd], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wall, kb = stats.read_text().split()[-2:]
-            times.append(float(wall))
+            wall, user, system, kb = stats.read_text().split()[-4:]
+            walls.append(float(wall))
+            cpus.append(float(user) + float(system))
             peaks.append(int(kb) / 1024)
-    return statistics.median(times), max(peaks)
+    return statistics.median(walls), statistics.median(cpus), max(peaks)
 
 
 def help_times() -> None:
@@ -81,7 +86,7 @@ def help_times() -> None:
     print("| command | time (s) |")
     print("|---|---|")
     for args in (["--help"], ["indicators", "--help"], ["run", "--help"], ["check", "--help"]):
-        t, _ = timed_process([sys.executable, "-m", "kawasan_gis.cli", *args], 5)
+        t, _, _ = timed_process([sys.executable, "-m", "kawasan_gis.cli", *args], 5)
         print(f"| `kawasan {' '.join(args)}` | {t:.2f} |")
 
 
@@ -90,10 +95,10 @@ def runs() -> None:
     rows: dict[str, dict[str, float]] = {}
     for config in ("lampung_timur", "gorontalo"):
         with tempfile.TemporaryDirectory() as tmp:
-            wall, peak = timed_process([sys.executable, "-m", "kawasan_gis.cli", "-q", "run",
-                                        str(HERE.parent / "data" / f"{config}.toml"), "--out", tmp], 1)
+            wall, cpu, peak = timed_process([sys.executable, "-m", "kawasan_gis.cli", "-q", "run",
+                                             str(HERE.parent / "data" / f"{config}.toml"), "--out", tmp], 1)
             steps = json.loads((Path(tmp) / "run.json").read_text())["timings_s"]
-        rows[config] = {"whole process": wall, **steps, "peak RSS (MB)": peak}
+        rows[config] = {"whole process": wall, "whole process, CPU": cpu, **steps, "peak RSS (MB)": peak}
     print(f"\n## kawasan run, whole process and steps (s), {load()}")
     print("| step | Lampung Timur | Gorontalo |")
     print("|---|---|---|")
@@ -107,9 +112,9 @@ def indicators(size: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base_csv, ours_csv = Path(tmp) / "base.csv", Path(tmp) / "ours.csv"
         before = load()
-        t_base, m_base = timed_process([sys.executable, "-c", BASELINE, str(desa), str(lu), str(base_csv)], runs)
-        t_ours, m_ours = timed_process([sys.executable, "-m", "kawasan_gis.cli", "-q", "indicators", "--villages", str(desa),
-                                        "--landuse", str(lu), "--out", str(ours_csv)], runs)
+        t_base, c_base, m_base = timed_process([sys.executable, "-c", BASELINE, str(desa), str(lu), str(base_csv)], runs)
+        t_ours, c_ours, m_ours = timed_process([sys.executable, "-m", "kawasan_gis.cli", "-q", "indicators", "--villages", str(desa),
+                                                "--landuse", str(lu), "--out", str(ours_csv)], runs)
         after = load()
         base = pd.read_csv(base_csv, index_col=0, dtype={"kode_desa": str})
         ours = pd.read_csv(ours_csv, dtype={"kode_desa": str}).set_index("kode_desa")
@@ -117,10 +122,10 @@ def indicators(size: str) -> None:
     diff = max(float(np.abs(ours[f"ha_landuse_{NAMES[raw]}"] - base[raw]).max()) for raw in base.columns)
     print(f"\n## kawasan indicators end to end, size {size} ({runs} run{'s' if runs > 1 else ''}, median)")
     print(f"{before} before, {after} after")
-    print("| approach | time (s) | ratio | peak RSS (MB) |")
-    print("|---|---|---|---|")
-    print(f"| geopandas read_file + overlay + groupby + to_csv (baseline) | {t_base:.2f} | 1.00x | {m_base:.0f} |")
-    print(f"| `kawasan indicators --landuse` | {t_ours:.2f} | **{t_base / t_ours:.2f}x** | {m_ours:.0f} |")
+    print("| approach | wall (s) | wall ratio | CPU (s) | CPU ratio | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|")
+    print(f"| geopandas read_file + overlay + groupby + to_csv (baseline) | {t_base:.2f} | 1.00x | {c_base:.2f} | 1.00x | {m_base:.0f} |")
+    print(f"| `kawasan indicators --landuse` | {t_ours:.2f} | **{t_base / t_ours:.2f}x** | {c_ours:.2f} | {c_base / c_ours:.2f}x | {m_ours:.0f} |")
     print(f"largest difference per village x class: {diff:.2e} ha")
 
 
