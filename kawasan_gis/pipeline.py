@@ -121,8 +121,15 @@ def _layer_kwargs(spec: LayerInput, working_crs: Any) -> dict[str, Any]:
     return {"layer": spec.layer, "assume_crs": spec.assume_crs, "working_crs": working_crs, "where": spec.where}
 
 
-def run(config: RunConfig, *, progress: Progress | None = None, check: bool = True, bars: bool = False) -> RunResult:
-    """Run the whole pipeline described by ``config`` (nothing is written).
+def run(
+    config: RunConfig,
+    *,
+    progress: Progress | None = None,
+    check: bool = True,
+    bars: bool = False,
+    template_dir: str | Path | None = None,
+) -> RunResult:
+    """Run the whole pipeline described by ``config``; nothing is written unless ``template_dir`` is given.
 
     Parameters
     ----------
@@ -134,6 +141,12 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         Check the proposal against the RTRW (when an RTRW layer is given).
     bars
         Progress bars inside the long steps (the CLI turns them on in a terminal).
+    template_dir
+        Where to write a class-mapping template, ``pemetaan_<layer>.toml``, when values of the
+        RTRW or land-use layer cannot be matched (``kawasan run`` gives the config's folder);
+        that file, written before the :class:`~kawasan_gis.errors.ClassMappingError`, is the
+        only thing ``run`` ever writes. ``None``: nothing is written and the error says how to
+        make the template.
 
     Examples
     --------
@@ -171,14 +184,22 @@ def run(config: RunConfig, *, progress: Progress | None = None, check: bool = Tr
         def class_layer(spec: LayerInput, kind: str, name: str) -> gpd.GeoDataFrame:
             gdf = read_layer(spec.path, kind=kind, **_layer_kwargs(spec, crs))  # type: ignore[arg-type]
             reports.append(gdf.attrs["kawasan_report"])
-            template = (config.source.parent if config.source else Path.cwd()) / f"pemetaan_{name}.toml"
+            template = Path(template_dir) / f"pemetaan_{name}.toml" if template_dir is not None else None
             try:
                 mapped, mapping = apply_mapping(gdf, kind=kind, column=spec.column, mapping=spec.mapping, template_path=template)
             except ClassMappingError as exc:
+                key = "rtrw" if kind == "rtrw" else "landuse"
+                if template is None:
+                    fix = (
+                        f"buat templat pemetaan dengan / make a mapping template with: "
+                        f"kawasan classes {spec.path} --kind {kind} --write-template pemetaan_{name}.toml"
+                    )
+                else:
+                    fix = f"Fill in {template}"
                 raise ClassMappingError(
-                    f"{spec.path}: {exc}\nFill in {template} and name it in the config: "
-                    f'[inputs] {"rtrw" if kind == "rtrw" else "landuse"} = {{ path = "...", mapping = "{template.name}" }}',
-                    template=str(template),
+                    f"{spec.path}: {exc}\n{fix} and name it in the config: "
+                    f'[inputs] {key} = {{ path = "...", mapping = "pemetaan_{name}.toml" }}',
+                    template=str(template) if template is not None else None,
                 ) from None
             mappings[name] = mapping.to_frame()
             return mapped

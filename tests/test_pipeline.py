@@ -405,7 +405,8 @@ def test_landcover_raster_run(tmp_path: Path) -> None:
 
 
 def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
-    """A local class name: the run stops, writes a mapping template; filled and named, it runs."""
+    """A local class name: the run stops (writing a mapping template only when given a folder);
+    filled and named, it runs."""
     from conftest import X0, Y0, grid_villages
     from shapely.geometry import box
 
@@ -421,9 +422,16 @@ def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
     gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs="EPSG:32748").to_file(tmp_path / "lp2b.gpkg")
     cfg = tmp_path / "kawasan.toml"
     cfg.write_text('[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "rtrw.gpkg" }\nlp2b = "lp2b.gpkg"\n[outputs]\nstatic_map = false\n')
-    with pytest.raises(ClassMappingError, match=r"Zona Misterius Lokal[\s\S]*pemetaan_pola_ruang.toml[\s\S]*mapping = \"pemetaan_pola_ruang.toml\""):
+    # the library call writes nothing: the folder is as it was, the error says how to make the template
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(ClassMappingError, match=r"Zona Misterius Lokal[\s\S]*--write-template pemetaan_pola_ruang.toml") as info:
         pipeline.run(load_config(cfg))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and info.value.template is None
+    # given a folder (as `kawasan run` gives the config's), the template is written there
+    with pytest.raises(ClassMappingError, match=r"Zona Misterius Lokal[\s\S]*pemetaan_pola_ruang.toml[\s\S]*mapping = \"pemetaan_pola_ruang.toml\""):
+        pipeline.run(load_config(cfg), template_dir=tmp_path)
     template = tmp_path / "pemetaan_pola_ruang.toml"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, template.name])
     assert template.exists()
     text = template.read_text()
     assert '"Zona Misterius Lokal" = ""' in text

@@ -130,7 +130,7 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
             "include_kelurahan": False if opts["exclude_kelurahan"] else None,
         },
     )
-    result = run(cfg, check=False, bars=not ctx.obj.get("quiet", True))
+    result = run(cfg, check=False, bars=not ctx.obj.get("quiet", True), template_dir=cfg.source.parent if cfg.source else Path.cwd())
     folder = write_proposal(result, out)
     k = result.kawasan
     click.echo(f"{len(result.villages)} desa -> {len(k)} kawasan ({int(result.villages['kawasan_id'].notna().sum())} desa di dalam kawasan)")

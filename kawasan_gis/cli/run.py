@@ -211,7 +211,7 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
     bar, progress, start = _progress_reporter(quiet)
     try:
-        result = run(cfg, progress=progress, bars=not quiet)
+        result = run(cfg, progress=progress, bars=not quiet, template_dir=cfg.source.parent if cfg.source else Path.cwd())
         progress("menulis keluaran / writing outputs")
         folder = write_outputs(result, out, maps=maps)
     finally:

@@ -106,7 +106,8 @@ def run_kabupaten(partition: Partition, out: str | Path, *, settings: dict[str, 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = run(partition.config)
+            cfg = partition.config
+            result = run(cfg, template_dir=cfg.source.parent if cfg.source else Path.cwd())
             folder = write_outputs(result, out / KABUPATEN / partition.slug, maps=maps)
             files = national.write_kabupaten_parts(result, partition, out)
     except KawasanError as exc:
