@@ -90,7 +90,7 @@ def clean_geometries(
     >>> bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
     >>> g = gpd.GeoDataFrame(geometry=[bowtie], crs=32748)
     >>> import warnings; warnings.simplefilter("ignore")
-    >>> round(clean_geometries(g, geom_kind="polygon").area.sum(), 1)
+    >>> round(float(clean_geometries(g, geom_kind="polygon").area.sum()), 1)
     2.0
     """
     report = report if report is not None else LayerReport(path=source, layer=None, kind="")

@@ -273,8 +273,11 @@ def compare_maps(
 
     Examples
     --------
-    >>> dm = compare_maps({"desa": usulan.villages, "kawasan": usulan.kawasan},  # doctest: +SKIP
-    ...                   {"desa": rencana.desa}, titles=("Usulan", "Rencana Bappeda"))
+    >>> from kawasan_gis import io
+    >>> desa = io.read_villages("data/rtrw_lampung_timur/desa_lampung_timur.gpkg").head(30)
+    >>> dm = compare_maps({"desa": desa}, {"desa": desa.head(10)}, titles=("Usulan", "Rencana Bappeda"))
+    >>> "Rencana Bappeda" in dm.get_root().render()
+    True
     >>> save_map(dm, "banding.html", offline=True)  # doctest: +SKIP
     """
     check_lang(lang)

@@ -172,8 +172,20 @@ def raster_histogram(
 
     Examples
     --------
+    One 1 km village over a 2 x 2 raster of 500 m cells, tree cover (10) west, cropland (40) east:
+
+    >>> import geopandas as gpd, numpy as np, rasterio
+    >>> from rasterio.transform import from_origin
+    >>> from shapely.geometry import box
     >>> from kawasan_gis.overlay import raster_histogram
-    >>> raster_histogram(desa, "tutupan.tif", class_map={10: "hutan", 40: "pertanian"})  # doctest: +SKIP
+    >>> desa = gpd.GeoDataFrame({"kode_desa": ["1807012001"]}, geometry=[box(500_000, 9_400_000, 501_000, 9_401_000)], crs=32748)
+    >>> grid = {"width": 2, "height": 2, "count": 1, "dtype": "uint8", "crs": "EPSG:32748", "transform": from_origin(500_000, 9_401_000, 500, 500)}
+    >>> with rasterio.open("/vsimem/tutupan.tif", "w", driver="GTiff", **grid) as dst:
+    ...     dst.write(np.array([[[10, 40], [10, 40]]], dtype="uint8"))
+    >>> raster_histogram(desa, "/vsimem/tutupan.tif", class_map={10: "hutan", 40: "pertanian"})
+    kelas       hutan  pertanian  unmapped
+    kode_desa
+    1807012001   50.0       50.0       0.0
     """
     import rasterio
 

@@ -97,7 +97,7 @@ class PotentialCatalogue:
     --------
     >>> cat = load_potentials()
     >>> [p.code for p in cat.enabled]
-    ['peternakan', 'hutan_tanaman_industri', 'pertanian_unggulan', 'permukiman', 'perekonomian']
+    ['peternakan', 'hutan_tanaman_industri', 'pertanian_unggulan', 'permukiman', 'perekonomian', 'perikanan', 'pariwisata']
     """
 
     potentials: tuple[Potential, ...]
@@ -225,9 +225,9 @@ def load_potentials(
 
     Examples
     --------
-    >>> cat = load_potentials(overrides={"potentials": {"perikanan": {"enabled": True}}})
-    >>> len(cat.enabled)
-    6
+    >>> cat = load_potentials(overrides={"potentials": {"pariwisata": {"enabled": False}}})
+    >>> len(cat.enabled), "pariwisata" in [p.code for p in cat.enabled]
+    (6, False)
     >>> cat["pertanian_unggulan"].indicators[0].id
     'lahan_pertanian'
     """
