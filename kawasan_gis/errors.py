@@ -80,3 +80,13 @@ class RepairWarning(UserWarning):
     The warning says how many features were changed and names them; the same facts
     are kept in the layer report, so nothing is changed silently.
     """
+
+
+class ReviewWarning(UserWarning):
+    """A value was accepted that a person should confirm before the results are used.
+
+    Raised for pola ruang (RTRW/RDTR zoning) class values matched to a standard class by
+    spelling similarity alone: zoning is a legal designation, so such a match is kept, listed
+    in the warning and in the run's warnings, and marked by ``kawasan classes``; a mapping file
+    (``[mapping] "raw value" = "code"``) confirms it and silences the warning.
+    """

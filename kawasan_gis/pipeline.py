@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.config import LayerInput, RunConfig
-from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning
+from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning, ReviewWarning
 from kawasan_gis.i18n import format_number
 from kawasan_gis.io import (
     LayerReport,
@@ -159,7 +159,7 @@ def run(
     from kawasan_gis.indicators import build_indicators
     from kawasan_gis.potential import score_potentials, thin_evidence
     from kawasan_gis.regionalize import propose_kawasan
-    from kawasan_gis.vocab import apply_mapping, load_itbx, load_potentials
+    from kawasan_gis.vocab import apply_mapping, load_itbx, load_potentials, review_message
 
     timer = _Timer(progress)
     inp = config.inputs
@@ -167,9 +167,12 @@ def run(
     mappings: dict[str, pd.DataFrame] = {}
     layers: dict[str, gpd.GeoDataFrame] = {}
     caught: list[str] = []
+    review: list[str] = []  # pola ruang classes matched by spelling similarity, for the planner to confirm
 
     with warnings.catch_warnings(record=True) as recorded:
         warnings.simplefilter("always", RepairWarning)
+        # recorded here and reported once per layer, with its file, in the run's alerts (below)
+        warnings.simplefilter("always", ReviewWarning)
         with timer.step("membaca desa / reading villages"):
             desa = read_villages(
                 inp.villages.path,
@@ -202,6 +205,8 @@ def run(
                     template=str(template) if template is not None else None,
                 ) from None
             mappings[name] = mapping.to_frame()
+            if kind == "rtrw" and mapping.fuzzy:
+                review.append(f"{spec.path}: {review_message(mapping)}")
             return mapped
 
         rtrw = landuse = None
@@ -234,8 +239,9 @@ def run(
                 reports.append(gdf.attrs["kawasan_report"])
                 overlays[key] = gdf
         caught = [str(w.message) for w in recorded if issubclass(w.category, RepairWarning)]
-    for w in recorded:  # anything that is not a repair is passed on as it came
-        if not issubclass(w.category, RepairWarning):
+
+    for w in recorded:  # anything but a repair or a review (both in the result) is passed on as it came
+        if not issubclass(w.category, (RepairWarning, ReviewWarning)):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     with timer.step("menghitung indikator / computing indicators"):
@@ -355,7 +361,7 @@ def run(
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
-        alerts=([thin] if thin else []) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else []),
+        alerts=review + ([thin] if thin else []) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else []),
         catalogue=catalogue,
         centres=centres,
     )

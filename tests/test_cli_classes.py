@@ -43,8 +43,14 @@ def test_table_lists_values_counts_hectares_codes_and_methods(tmp_path):
     rest = sorted(line.split() for line in lines[4:])
     assert rest == [
         ["HL", "Gunung", "Balak", "1", "100.0", "hutan_lindung", "Hutan", "Lindung", "synonym", "100.0"],
-        ["Perkebunan", "Rakyatt", "1", "100.0", "perkebunan_rakyat", "Perkebunan", "Rakyat", "fuzzy", "97.1"],
+        ["Perkebunan", "Rakyatt", "1", "100.0", "perkebunan_rakyat", "Perkebunan", "Rakyat", "fuzzy", "(periksa/review)", "97.1"],
     ]
+    # the similarity match, and only it, is listed for review once on stderr
+    assert result.stderr.count("Perkebunan Rakyatt") == 1 and "HL Gunung" not in result.stderr
+    assert (
+        "1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 1 pola ruang class matched by "
+        "spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)" in result.stderr
+    )
     # columns line up: every "ha" value ends where the header's "ha" ends
     end = lines[1].index("ha") + 2
     assert all(line[end - 1] == "0" for line in lines[3:])
@@ -57,11 +63,11 @@ def test_json_records(tmp_path):
     records = json.loads(result.stdout)
     assert records == [
         {"raw": "Sawah", "n": 2, "ha": 200.0, "code": "sawah", "nama": "Sawah", "name": "Paddy field",
-         "method": "exact", "score": 100.0, "suggestions": []},
+         "method": "exact", "score": 100.0, "review": False, "suggestions": []},
         {"raw": "Air Tambak", "n": 1, "ha": 100.0, "code": "tambak", "nama": "Tambak", "name": "Fish pond",
-         "method": "exact", "score": 100.0, "suggestions": []},
+         "method": "exact", "score": 100.0, "review": False, "suggestions": []},
         {"raw": None, "n": 1, "ha": 100.0, "code": None, "nama": None, "name": None,
-         "method": None, "score": None, "suggestions": []},
+         "method": None, "score": None, "review": False, "suggestions": []},
     ]
 
 
@@ -159,3 +165,17 @@ def test_real_lampung_timur_layer(lamtim_rtrw_path):
     assert records["Kawasan Peruntukan Pertanian"]["n"] == 73
     assert records["Pemukiman Perdesaan"]["code"] == "permukiman_perdesaan"
     assert sum(r["n"] for r in records.values()) == 283
+
+
+def test_fuzzy_matches_are_marked_in_json_and_a_mapping_confirms_them(tmp_path):
+    path = write_layer(tmp_path / "rtrw.gpkg", ["Perkebunan Rakyatt", "Kawasan Peruntukan Pertanian"])
+    result = run(path, "--kind", "rtrw", "--json")
+    assert result.exit_code == 0, result.output
+    review = {r["raw"]: r["review"] for r in json.loads(result.stdout)}
+    assert review == {"Perkebunan Rakyatt": True, "Kawasan Peruntukan Pertanian": False}
+    # confirmed in a mapping file, the value is the user's, no longer a similarity match
+    mapping = tmp_path / "pemetaan.toml"
+    mapping.write_text('[mapping]\n"Perkebunan Rakyatt" = "perkebunan_rakyat"\n')
+    confirmed = run(path, "--kind", "rtrw", "--mapping", mapping)
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "periksa" not in confirmed.stdout + confirmed.stderr

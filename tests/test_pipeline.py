@@ -445,6 +445,32 @@ def test_unknown_class_stops_with_a_template_then_runs(tmp_path: Path) -> None:
     assert result.check is not None and len(result.kawasan) >= 2
 
 
+def test_a_fuzzy_zoning_match_runs_with_a_warning_naming_the_file_and_the_match(tmp_path: Path) -> None:
+    """A misspelt pola ruang class is kept (matched by similarity) and listed in the run's warnings
+    with the file, the raw value, the class and the score; `kawasan run` prints it."""
+    from conftest import X0, Y0, grid_villages
+    from shapely.geometry import box
+
+    grid_villages(4).to_file(tmp_path / "desa.gpkg")
+    zones = gpd.GeoDataFrame(
+        {"NAMOBJ": ["Kawasan Peruntukan Pertanian", "Perkebunan Rakyatt"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000)],
+        crs="EPSG:32748",
+    )
+    zones.to_file(tmp_path / "rtrw.gpkg")
+    cfg = tmp_path / "kawasan.toml"
+    cfg.write_text('[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "rtrw.gpkg" }\n[outputs]\nstatic_map = false\n')
+    result = pipeline.run(load_config(cfg))
+    review = [a for a in result.alerts if "kemiripan ejaan" in a]
+    assert review == [
+        f"{tmp_path / 'rtrw.gpkg'}: 1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 1 pola ruang class "
+        "matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)"
+    ]
+    # the east half (villages in columns 3 and 4) is perkebunan rakyat: 100 % of each such village
+    assert result.indicators.loc["1807012004", "pct_rtrw_perkebunan_rakyat"] == pytest.approx(100.0)
+    assert result.mappings["pola_ruang"].set_index("raw").loc["Perkebunan Rakyatt", "method"] == "fuzzy"
+
+
 def test_run_stops_when_the_rtrw_covers_too_little(tmp_path: Path, grid: gpd.GeoDataFrame) -> None:
     """An RTRW of four 4 km strips 300, 350, 450 and 500 m wide, one across each row of 1 km villages:
     they cover 30-50 % of a village (so the villages' zoning differs and they can be scored) and

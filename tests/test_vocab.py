@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from kawasan_gis.errors import ClassMappingError, ConfigError, FieldError
+from kawasan_gis.errors import ClassMappingError, ConfigError, FieldError, ReviewWarning
 from kawasan_gis.vocab import (
     STATUSES,
     apply_mapping,
@@ -224,7 +224,11 @@ def test_normalise_gives_lowercase_words_separated_by_single_spaces(value):
     ],
 )
 def test_match_rtrw_tricky_names(raw, code, method):
-    (record,) = match_classes([raw], kind="rtrw").records
+    if method == "fuzzy":
+        with pytest.warns(ReviewWarning, match=f"{raw}' -> {code}"):
+            (record,) = match_classes([raw], kind="rtrw").records
+    else:
+        (record,) = match_classes([raw], kind="rtrw").records
     assert (record.code, record.method) == (code, method)
 
 
@@ -246,11 +250,31 @@ def test_match_landcover_names_and_codes(raw, code, method):
 
 
 def test_fuzzy_accepts_a_misspelling_with_its_score():
-    (r,) = match_classes(["Perkebunan Rakyatt"], kind="rtrw").records
+    with pytest.warns(ReviewWarning) as caught:
+        (r,) = match_classes(["Perkebunan Rakyatt"], kind="rtrw").records
+    assert len(caught) == 1
     assert (r.code, r.method) == ("perkebunan_rakyat", "fuzzy")
     assert 85 <= r.score < 100
     assert r.score == pytest.approx(97.1)
     assert r.suggestions[0][0] == "perkebunan"
+
+
+def test_a_fuzzy_zoning_match_is_kept_only_with_a_warning_listing_it_for_review():
+    """Pola ruang is a legal designation: every similarity match is named, with its code and score;
+    exact and synonym matches are not; land use (not a legal designation) raises no warning."""
+    with pytest.warns(ReviewWarning) as caught:
+        m = match_classes(["Perkebunan Rakyatt", "Kawasan Peruntukan Pertanian", "Hutan Produksi Terbatass", "HL"], kind="rtrw")
+    assert len(caught) == 1
+    text = str(caught[0].message)
+    assert text.startswith("2 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 2 pola ruang classes")
+    assert "'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)" in text and "'Hutan Produksi Terbatass' -> hutan_produksi_terbatas" in text
+    assert "Pertanian'" not in text and "'HL'" not in text
+    assert [r.raw for r in m.fuzzy] == ["Perkebunan Rakyatt", "Hutan Produksi Terbatass"]
+    # confirmed by the user's mapping: no similarity match left, no warning (filterwarnings=error)
+    confirmed = match_classes(["Perkebunan Rakyatt"], kind="rtrw", mapping={"Perkebunan Rakyatt": "perkebunan_rakyat"})
+    assert [r.method for r in confirmed] == ["user"]
+    landuse = match_classes(["Sawahh Irigasi"], kind="landuse")  # a warning here would fail the test
+    assert [(r.code, r.method) for r in landuse.fuzzy] == [("sawah", "fuzzy")]
 
 
 def test_fuzzy_below_threshold_or_ambiguous_is_not_guessed():

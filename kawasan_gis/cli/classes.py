@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from kawasan_gis.vocab import ClassMapping
 
 _HEADERS = ("raw value", "n", "ha", "code", "name", "method", "score")
+
+#: After the method of a match made by spelling similarity alone: a person should confirm it.
+REVIEW_MARK = "(periksa/review)"
 
 
 @click.command()
@@ -49,17 +53,29 @@ def classes(
     Exits 2 when some values cannot be matched with confidence; with --write-template the
     mapping file to fill in is written, then passed back with --mapping.
     """
-    from kawasan_gis.vocab import find_class_column, match_classes, write_template
+    from kawasan_gis.vocab import find_class_column, match_classes, review_message, write_template
+
+    from kawasan_gis.errors import ReviewWarning
 
     gdf = _read(path, kind=kind, layer=layer)
     col = find_class_column(gdf, kind=kind, column=column)
-    result = match_classes(gdf[col], kind=kind, mapping=mapping_file, min_score=min_score, codes=codes)
+    with warnings.catch_warnings():
+        # the table marks every similarity match and the note below lists them: said once, not twice
+        warnings.simplefilter("ignore", ReviewWarning)
+        result = match_classes(gdf[col], kind=kind, mapping=mapping_file, min_score=min_score, codes=codes)
     records = summarise(gdf, col, result)
     if as_json:
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
         click.echo(f"{path.name}: kolom / column '{col}', {len(gdf)} fitur / features")
         click.echo(format_table(records))
+    if result.fuzzy:
+        click.echo(
+            f"Peringatan / warning: {review_message(result)}. "
+            f"{REVIEW_MARK} = periksa; kukuhkan di file pemetaan (--write-template) / "
+            f"{REVIEW_MARK} = review; confirm it in a mapping file (--write-template)",
+            err=True,
+        )
     if template is not None and not result.unmatched:
         write_template(result, template, column=col)
         click.echo(f"Templat pemetaan ditulis ke / mapping template written to: {template}", err=True)
@@ -107,6 +123,7 @@ def summarise(gdf: gpd.GeoDataFrame, column: str, mapping: ClassMapping) -> list
                 "name": vocab[r.code].name if r and r.code else None,
                 "method": r.method if r else None,
                 "score": r.score if r else None,
+                "review": bool(r and r.method == "fuzzy"),
                 "suggestions": [{"code": c, "score": s} for c, s in r.suggestions] if r and not r.code else [],
             }
         )
@@ -124,6 +141,8 @@ def format_table(records: list[dict[str, Any]]) -> str:
             raw = str(rec["raw"])
             code = rec["code"] or "?"
             method = rec["method"] or "TIDAK COCOK / UNMATCHED"
+            if rec["review"]:
+                method = f"{method} {REVIEW_MARK}"
         score = "" if rec["score"] is None else f"{rec['score']:.1f}"
         rows.append((raw, str(rec["n"]), f"{rec['ha']:,.1f}", code, rec["nama"] or "", method, score))
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_HEADERS)]

@@ -12,9 +12,10 @@ Raw class values as real layers spell them ("Kws. Peruntukan Pertanian", "Pemuki
 "HL Gunung Balak", 20093) are mapped to standard codes by :func:`match_classes`; every mapping
 says how it was made. A value naming two classes at once ("Kawasan Ekosistem Mangrove/Kawasan Tanaman Pangan") is
 a combined class: its code is the protected part, and the ITBX check gives each potential the
-stricter status of the parts (see :mod:`.matching`). Values that cannot be mapped with
-confidence are never guessed:
-:func:`apply_mapping` stops with a :class:`~kawasan_gis.errors.ClassMappingError` and can write a
+stricter status of the parts (see :mod:`.matching`). A value matched by spelling similarity
+alone is kept with method ``fuzzy`` and its score; for pola ruang, a legal designation, a
+:class:`~kawasan_gis.errors.ReviewWarning` lists each such match for review. Values that cannot
+be mapped with confidence are not guessed: :func:`apply_mapping` stops with a :class:`~kawasan_gis.errors.ClassMappingError` and can write a
 ready-to-edit mapping template (:func:`write_template`) that the user fills and passes back.
 
 The rooms, lowest first (each imports only the ones above it, plus :mod:`kawasan_gis.errors`
@@ -44,7 +45,7 @@ from __future__ import annotations
 # importable from here, outside __all__ as before.
 from kawasan_gis.vocab.classes import Kind, StandardClass, Synonyms, Vocabulary, load_vocabulary
 from kawasan_gis.vocab.itbx import STATUSES, ItbxMatrix, Status, load_itbx
-from kawasan_gis.vocab.layers import ITBX_KEY, apply_mapping, find_class_column, match_classes
+from kawasan_gis.vocab.layers import ITBX_KEY, apply_mapping, find_class_column, match_classes, review_message
 from kawasan_gis.vocab.mapping import ClassMapping, read_mapping, write_template
 from kawasan_gis.vocab.matching import COMBINED_SEP, METHODS, ClassMatch, Method
 from kawasan_gis.vocab.potentials import IndicatorSpec, Potential, PotentialCatalogue, load_potentials
@@ -73,5 +74,6 @@ __all__ = [
     "match_classes",
     "normalise",
     "read_mapping",
+    "review_message",
     "write_template",
 ]

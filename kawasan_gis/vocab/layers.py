@@ -9,6 +9,7 @@ Imports the other vocab modules and :mod:`kawasan_gis.errors`; geopandas only fo
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from kawasan_gis.errors import ConfigError, FieldError
+from kawasan_gis.errors import ConfigError, FieldError, ReviewWarning
 from kawasan_gis.vocab.classes import DEFAULT_SCHEME, SCHEMES, Kind, Vocabulary, load_vocabulary, vocab_key
 from kawasan_gis.vocab.mapping import ClassMapping, read_mapping
 from kawasan_gis.vocab.matching import match_value
@@ -25,7 +26,7 @@ from kawasan_gis.vocab.text import is_missing, normalise, raw_text
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["ITBX_KEY", "apply_mapping", "find_class_column", "match_classes"]
+__all__ = ["ITBX_KEY", "apply_mapping", "find_class_column", "match_classes", "review_message"]
 
 #: Column :func:`apply_mapping` adds when a pola ruang layer holds combined classes.
 ITBX_KEY = "kelas_itbx"
@@ -79,8 +80,11 @@ def match_classes(
     normalised standard names and aliases -> synonyms (abbreviations and misspellings expanded,
     interpretive phrases, leading phrases followed by a name) -> numeric codes -> fuzzy
     similarity (rapidfuzz ``token_sort_ratio``), accepted only at ``min_score`` or more and at
-    least 5 points ahead of the next class. Anything else stays unmatched: nothing is guessed.
-    Missing values (None, NaN, blank) are skipped.
+    least 5 points ahead of the next class; anything else stays unmatched and is left to the user.
+    A similarity match is a judgement, not a certainty: each is recorded with method ``fuzzy``
+    and its score, and for pola ruang (a legal designation) a :class:`~kawasan_gis.errors.ReviewWarning`
+    lists every one for review (confirm it in a ``mapping`` to silence it). Missing values
+    (None, NaN, blank) are skipped.
 
     Parameters
     ----------
@@ -104,7 +108,11 @@ def match_classes(
 
     Examples
     --------
-    >>> m = match_classes(["Kawasan Peruntukan Pertanian", "Perkebunan Rakyatt", 1001], kind="rtrw")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as review:
+    ...     m = match_classes(["Kawasan Peruntukan Pertanian", "Perkebunan Rakyatt", 1001], kind="rtrw")
+    >>> print(review[0].message)
+    1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 1 pola ruang class matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)
     >>> [(r.code, r.method, r.score) for r in m]
     [('pertanian', 'exact', 100.0), ('perkebunan_rakyat', 'fuzzy', 97.1), ('hutan_lindung', 'code', 100.0)]
     >>> match_classes([10, 95], kind="landcover", codes="worldcover").as_dict()
@@ -124,7 +132,24 @@ def match_classes(
         for raw, n in zip(distinct, counts, strict=True)
         if not is_missing(raw)
     )
-    return ClassMapping(kind=key, records=records, vocabulary=vocab)
+    result = ClassMapping(kind=key, records=records, vocabulary=vocab)
+    if key == "rtrw" and result.fuzzy:
+        warnings.warn(review_message(result), ReviewWarning, stacklevel=2)
+    return result
+
+
+def review_message(mapping: ClassMapping) -> str:
+    """The list of similarity matches to review, Indonesian / English (empty without any)."""
+    fuzzy = mapping.fuzzy
+    if not fuzzy:
+        return ""
+    what = {"rtrw": ("kelas pola ruang", "pola ruang class"), "landuse": ("kelas penggunaan lahan", "land-use class")}
+    id_, en = what.get(mapping.kind, ("kelas", "class"))
+    items = ", ".join(f"{raw_text(r.raw)!r} -> {r.code} ({r.score:.1f})" for r in fuzzy)
+    return (
+        f"{len(fuzzy)} {id_} dicocokkan menurut kemiripan ejaan, periksa / "
+        f"{len(fuzzy)} {en}{'es' if len(fuzzy) != 1 else ''} matched by spelling similarity, review: {items}"
+    )
 
 
 def find_class_column(

@@ -58,6 +58,11 @@ class ClassMapping:
         """Records without a standard code."""
         return tuple(r for r in self.records if r.code is None)
 
+    @property
+    def fuzzy(self) -> tuple[ClassMatch, ...]:
+        """Records matched by spelling similarity alone (method ``fuzzy``): to be reviewed."""
+        return tuple(r for r in self.records if r.method == "fuzzy")
+
     def as_dict(self) -> dict[object, str]:
         """``{raw value: code}`` for the matched values."""
         return {r.raw: r.code for r in self.records if r.code is not None}
