@@ -189,9 +189,17 @@ def choose_centres(
 
     Examples
     --------
+    Three 1 km villages in a row, one kawasan; the middle one has the highest centrality index:
+
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import box
     >>> from kawasan_gis.centres import choose_centres
-    >>> c = choose_centres(desa_with_kawasan_id, hierarchy=h.table)  # doctest: +SKIP
-    >>> c.kawasan[["kawasan_id", "pusat_nama"]]  # doctest: +SKIP
+    >>> desa = gpd.GeoDataFrame(
+    ...     {"kode_desa": ["1807012001", "1807012002", "1807012003"], "nama_desa": ["Bumi", "Pasar", "Rejo"], "kawasan_id": "K01"},
+    ...     geometry=[box(500_000 + 1000 * i, 9_400_000, 501_000 + 1000 * i, 9_401_000) for i in range(3)], crs=32748)
+    >>> h = pd.DataFrame({"indeks_sentralitas": [10.0, 40.0, 5.0], "orde": [2, 1, 3]}, index=desa["kode_desa"])
+    >>> choose_centres(desa, hierarchy=h).kawasan[["kawasan_id", "pusat_nama"]].values.tolist()
+    [['K01', 'Pasar']]
     """
     _check_projected(villages, "desa / villages")
     for col in (CODE, "nama_desa", "kawasan_id"):

@@ -73,8 +73,8 @@ def designated_centres(villages: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     >>> from kawasan_gis.centres import designated_centres
     >>> desa = gpd.read_file("data/rtrw_lampung_timur/desa_lampung_timur.gpkg").to_crs(32748)
     >>> pk = gpd.read_file("data/rtrw_lampung_timur/konteks_lampung_timur.gpkg", layer="pusat_kegiatan")
-    >>> int((designated_centres(desa, pk.to_crs(32748), column="Fungsi")["level_penetapan"] > 0).sum())  # doctest: +SKIP
-    40
+    >>> int((designated_centres(desa, pk.to_crs(32748), column="Fungsi")["level_penetapan"] > 0).sum())  # 46 points
+    24
     """
     _check_projected(villages, "desa / villages")
     if column not in centres.columns:

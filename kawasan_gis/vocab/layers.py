@@ -110,6 +110,7 @@ def match_classes(
     --------
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as review:
+    ...     warnings.simplefilter("always")
     ...     m = match_classes(["Kawasan Peruntukan Pertanian", "Perkebunan Rakyatt", 1001], kind="rtrw")
     >>> print(review[0].message)
     1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 1 pola ruang class matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)
