@@ -14,6 +14,7 @@ in ``.kawasan_gis_berkas`` and may be replaced by the next run). Both refuse wit
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kawasan_gis.errors import OutputFolderError
+from kawasan_gis.errors import KawasanError, OutputFolderError
 from kawasan_gis.i18n import format_list
 
 STAMP = ".kawasan_gis"
@@ -87,6 +88,7 @@ def check_output_folder(path: str | os.PathLike[str], *, merge: bool = False, na
             f"'{path}' adalah berkas, bukan folder: pilih folder keluaran lain. / "
             f"'{path}' is a file, not a folder: choose another output folder."
         )
+    _check_writable(path, merge=merge)
     if not path.is_dir() or is_output_folder(path):
         return
     present = [p.name for p in path.iterdir()]
@@ -109,6 +111,21 @@ def check_output_folder(path: str | os.PathLike[str], *, merge: bool = False, na
         )
 
 
+def _check_writable(path: Path, *, merge: bool) -> None:
+    """Refuse at once a destination whose folder cannot be written (read-only disk, no permission).
+
+    The temporary folder is made beside ``path`` (in its parent) and renamed into place; a merge
+    also writes into ``path`` itself.
+    """
+    targets = [path] if merge and path.is_dir() else []
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # the folders still to be made go into the nearest existing one
+    for folder in [*targets, parent]:
+        if not os.access(folder, os.W_OK):
+            raise OutputFolderError(write_failure(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))))
+
+
 def _stamp(folder: Path) -> None:
     from kawasan_gis import __version__
 
@@ -128,9 +145,10 @@ def atomic_folder(path: str | os.PathLike[str], *, merge: bool = False) -> Itera
     """
     path = Path(path).resolve()
     check_output_folder(path, merge=merge)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
         yield tmp
         written = [item.name for item in tmp.iterdir()]
         check_output_folder(path, merge=merge, names=written)
@@ -144,9 +162,42 @@ def atomic_folder(path: str | os.PathLike[str], *, merge: bool = False) -> Itera
                 os.replace(item, path / item.name)
         else:
             _stamp(tmp)
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
-            os.replace(path, old / path.name)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
+            _swap(tmp, path)
+    except KawasanError:
+        raise
+    except OSError as exc:
+        raise OutputFolderError(write_failure(path, exc)) from exc
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap(new: Path, path: Path) -> None:
+    """Put ``new`` in the place of the folder ``path``; whatever stops it, ``path`` is the old or the new folder."""
+    old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
+    try:
+        os.replace(path, old / path.name)
+        try:
+            os.replace(new, path)
+        except BaseException:  # Ctrl-C or an error between the two renames: the previous results go back
+            os.replace(old / path.name, path)
+            raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_failure(path: Path, exc: OSError) -> str:
+    """The id / en message for an output that could not be written: what happened and the fix."""
+    where = exc.filename or path
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        what = ("disk penuh", "the disk is full", "kosongkan ruang disk atau pilih --out di disk lain", "free disk space or choose --out on another disk")
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = ("tidak boleh menulis di sana (hanya-baca atau tanpa izin)", "writing there is not allowed (read-only or no permission)",
+                "pilih --out di folder yang dapat ditulisi", "choose --out in a folder you can write to")  # fmt: skip
+    else:
+        what = (f"gagal menulis ({exc.strerror or exc})", f"writing failed ({exc.strerror or exc})", "periksa disk dan folder itu", "check the disk and that folder")
+    return (
+        f"Keluaran tidak dapat ditulis ke '{where}': {what[0]}. Tidak ada yang ditulis; hasil sebelumnya di '{path}' "
+        f"tetap utuh. Perbaikan: {what[2]}. / Cannot write the outputs to '{where}': {what[1]}. Nothing was written; "
+        f"previous results in '{path}' are intact. Fix: {what[3]}."
+    )

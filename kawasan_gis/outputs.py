@@ -31,6 +31,7 @@ import pandas as pd
 from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import RunConfig
+from kawasan_gis.errors import DataSourceError
 from kawasan_gis.io import sha256_file, write_layers
 
 if TYPE_CHECKING:
@@ -52,7 +53,13 @@ STUDIO_RECORD = "studio"
 
 
 def input_checksums(config: RunConfig) -> dict[str, str]:
-    """SHA-256 of every input file (shapefile sidecars included)."""
+    """SHA-256 of every input file (shapefile sidecars included).
+
+    Raises
+    ------
+    DataSourceError
+        An input file is gone (deleted or moved while the run was going on).
+    """
     paths: list[Path] = []
     inp = config.inputs
     for spec in [inp.villages, inp.rtrw, inp.landuse, inp.landcover_raster, inp.lp2b, inp.hazard, inp.centres, *inp.lines.values(), *inp.points.values()]:
@@ -67,7 +74,15 @@ def input_checksums(config: RunConfig) -> dict[str, str]:
     for extra in (*mappings, config.potentials.catalogue, config.check.matrix, config.source):
         if extra is not None:
             paths.append(extra)
-    return {str(p): sha256_file(p) for p in dict.fromkeys(paths) if p.exists()}
+    gone = [str(p) for p in dict.fromkeys(paths) if not p.is_file()]
+    if gone:
+        # run.json must name every input it was computed from; a file that vanished mid-run cannot be recorded
+        raise DataSourceError(
+            f"berkas masukan hilang selama proses: {', '.join(gone)}. Hasil tidak ditulis; hasil sebelumnya tetap utuh. "
+            f"Kembalikan berkas itu lalu jalankan lagi. / input file(s) disappeared during the run: {', '.join(gone)}. "
+            "The results were not written; previous results are intact. Put the file back and run again."
+        )
+    return {str(p): sha256_file(p) for p in dict.fromkeys(paths)}
 
 
 def versions() -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Sub-commands live in their own modules and are imported only when used, so
 ``kawasan --help`` stays fast. User errors (:class:`~kawasan_gis.errors.KawasanError`)
-are printed without a traceback and map to exit codes: 2 bad input, 3 failed check.
+are printed without a traceback and map to exit codes: 2 bad input (or an output folder that
+cannot be written: read-only, disk full), 3 failed check; Ctrl-C ends with 130 and a message.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+INTERRUPTED = (
+    "Dihentikan (Ctrl-C). Tidak ada keluaran yang ditulis; hasil sebelumnya tetap utuh. Jalankan lagi perintah "
+    "yang sama untuk mengulang. / Interrupted (Ctrl-C). No output was written; previous results are intact. "
+    "Run the same command again to redo it."
+)
+
+
 class LazyGroup(click.Group):
     """Click group that imports a sub-command's module only when it is invoked."""
 
@@ -69,6 +77,11 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except KawasanError as exc:
             raise UserError(exc) from None
+        except KeyboardInterrupt:
+            # every writer is all-or-nothing (kawasan_gis._atomic): an interrupted command has
+            # written nothing, and a previous result folder is as it was
+            click.echo(f"\n{INTERRUPTED}", err=True)
+            raise SystemExit(130) from None
 
 
 class UserError(click.ClickException):

@@ -170,7 +170,10 @@ def existing_file(path: str | Path) -> Path:
     """``path`` as a Path, refused with the fix when it is missing or a folder."""
     path = Path(path)
     if not path.exists():
-        raise DataSourceError(f"{path}: file not found. Check the path (relative paths start from {Path.cwd()}).")
+        raise DataSourceError(
+            f"{path}: berkas tidak ditemukan; periksa jalurnya (jalur relatif dimulai dari {Path.cwd()}) / "
+            f"file not found. Check the path (relative paths start from {Path.cwd()})."
+        )
     if path.is_dir():
         raise DataSourceError(f"{path}: is a folder; give the file inside it (.shp, .gpkg, .geojson, .zip ...).")
     return path
