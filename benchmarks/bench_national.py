@@ -8,12 +8,13 @@ Under ``run_all.py`` the size picks the sample: S = 8 kabupaten, L = 48, all = e
 
 Inputs (nothing is downloaded here):
 
-- national village boundaries, built once with the shared tool ``desa_nasional.py`` from the
+- national village boundaries, built once with ``benchmarks/desa_nasional.py`` from the
   public repository ``cahyadsn/wilayah_boundaries`` (``--villages``, default
-  ``/work/cache/desa_nasional.parquet``);
+  ``cache/desa_nasional.parquet`` in the repository, git-ignored);
 - synthetic land use and pola ruang over them (:mod:`kawasan_gis.datasets`, seed 0, 40 and 5
   polygons per village), generated once and cached beside the villages;
-- IDM 2024 for every desa (``--idm``, default the project's shared national file).
+- IDM 2024 for every desa (``--idm``, a CSV or CSV.gz by village code; the repository's
+  ``data/idm2024`` holds only the two bundled kabupaten, so the national table is given here).
 
 Measured, each in a fresh output folder (the split of the national inputs is done once, timed,
 and shared): wall time with 1 and 2 workers, villages per second and the ratio; peak resident
@@ -23,7 +24,7 @@ kabupaten are recorded, then run again to the end, compared with the uninterrupt
 
 With ``--sample N`` only N kabupaten run (every k-th by village count, so small and large ones
 are in), and the national time is *extrapolated* from the sample's villages per second: the
-output says so. Results go to ``--out`` (default ``/work/cache/bench_national``) as JSON.
+output says so. Results go to ``--out`` (default ``cache/bench_national``) as JSON.
 """
 
 from __future__ import annotations
@@ -111,11 +112,9 @@ def _killed_and_restarted(config: Path, out: Path, codes: list[str], maps: bool)
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--villages", type=Path, default=Path("/work/cache/desa_nasional.parquet"))
-    shared = [ROOT.parent / "shared", ROOT.parents[1] / "shared", Path("/work/shared")]
-    idm_default = next((p / "data/idm2024/idm2024_desa.csv.gz" for p in shared if (p / "data/idm2024").is_dir()), None)
-    ap.add_argument("--idm", type=Path, default=idm_default, help="IDM table for every desa (default: the shared national file)")
-    ap.add_argument("--out", type=Path, default=Path("/work/cache/bench_national"))
+    ap.add_argument("--villages", type=Path, default=ROOT / "cache" / "desa_nasional.parquet")
+    ap.add_argument("--idm", type=Path, help="IDM table (CSV or CSV.gz) for every desa")
+    ap.add_argument("--out", type=Path, default=ROOT / "cache" / "bench_national")
     # under run_all.py: size S = 8 kabupaten, L = 48, all = the whole country
     default_sample = {"S": 8, "L": 48}.get(os.environ.get("KAWASAN_BENCH_SIZE", "all"))
     ap.add_argument("--sample", type=int, default=default_sample, help="run N kabupaten spread over all sizes and extrapolate")
@@ -127,7 +126,10 @@ def main() -> int:
         run_national(load_config(args._child[0]), Path(args._child[1]), workers=2, maps=args.maps, only=os.environ["KAWASAN_BENCH_ONLY"].split(","))
         return 0
     if not args.villages.exists():
-        print(f"skipped: {args.villages} missing; build it with desa_nasional.py (see docs/national.md)")
+        print(f"skipped: {args.villages} missing; build it with benchmarks/desa_nasional.py (see docs/national.md)")
+        return 0
+    if args.idm is None or not args.idm.exists():
+        print(f"skipped: the national IDM table (--idm) is {'missing' if args.idm else 'not given'}")
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
