@@ -8,7 +8,7 @@ import numpy as np
 import shapely
 
 from kawasan_gis.io.geometry import polygon_parts, polygonal
-from kawasan_gis.io.winding import overlap_zones
+from kawasan_gis.io.winding import winding_faces
 
 
 GAP_OVERLAP_MIN_M2 = 1.0  # below a square metre, slivers are numerical noise of simplified layers
@@ -18,8 +18,9 @@ def coverage_problems(villages: gpd.GeoDataFrame, *, min_area_m2: float = GAP_OV
     """Gaps and overlaps between the villages of a layer, as geometries with their hectares.
 
     Overlaps are the pairwise intersections of villages (found with an STRtree; only the
-    villages meeting the zones of :func:`~kawasan_gis.io.winding.overlap_zones` are cut);
-    gaps are the holes in the union of all villages (areas enclosed by villages but in none).
+    villages meeting the overlap zones of :func:`~kawasan_gis.io.winding.winding_faces` are
+    cut); gaps are the holes in the union of all villages (areas enclosed by villages but in
+    none), taken from the same faces when the winding pass succeeds.
     Slivers under ``min_area_m2`` are ignored.
 
     Returns
@@ -40,13 +41,16 @@ def coverage_problems(villages: gpd.GeoDataFrame, *, min_area_m2: float = GAP_OV
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
-    # Villages whose interiors overlap both meet a zone of the exact winding pass; the other
-    # neighbours only share a border (no area to report), so they are not cut.
+    # The exact winding pass (when the outline is small enough) finds the overlap zones and
+    # the gaps at once: villages whose interiors overlap both meet an overlap zone, the other
+    # neighbours only share a border (no area to report) and are not cut; the gaps are its
+    # faces covered by no village, so the villages need no union.
     parts, owner = polygon_parts(np.asarray(geoms, dtype=object))
-    zones = overlap_zones(parts) if len(parts) else None
-    if zones is not None:
+    found = winding_faces(parts) if len(parts) else None
+    if found is not None:
+        faces, winding = found
         near = np.zeros(len(geoms), dtype=bool)
-        near[owner[shapely.STRtree(parts).query(zones, predicate="intersects")[1]]] = True
+        near[owner[shapely.STRtree(parts).query(faces[winding > 1], predicate="intersects")[1]]] = True
         keep &= near[left] & near[right]
     left, right = left[keep], right[keep]
     inter = shapely.intersection(geoms[left], geoms[right])
@@ -58,8 +62,12 @@ def coverage_problems(villages: gpd.GeoDataFrame, *, min_area_m2: float = GAP_OV
         {"masalah": "tumpang_tindih", "luas_ha": a / 10_000, "desa": f"{codes[i]},{codes[j]}"}
         for i, j, a in zip(left[big], right[big], area[big], strict=True)
     ]
-    union = shapely.union_all(geoms)
-    holes = [shapely.Polygon(ring) for poly in shapely.get_parts(union) for ring in poly.interiors]
+    if found is not None:
+        # a gap is measured to its outer ring, as a hole of the union is (villages inside it included)
+        holes = list(shapely.polygons(shapely.get_exterior_ring(faces[winding == 0])))
+    else:
+        union = shapely.union_all(geoms)
+        holes = [shapely.Polygon(ring) for poly in shapely.get_parts(union) for ring in poly.interiors]
     if holes:
         hole_geoms = np.array(holes, dtype=object)
         hole_area = shapely.area(hole_geoms)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["overlap_zones"]
+__all__ = ["overlap_zones", "winding_faces"]
 
 # odd 64-bit constants for hashing the coordinates of a point
 _MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
@@ -125,8 +125,8 @@ def _winding(a: np.ndarray, b: np.ndarray, px: float, py: float) -> int | None:
     return int(np.sum(right & up[cross])) - int(np.sum(right & down[cross]))
 
 
-def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None:
-    """Faces of the plane where two or more of ``polygons`` may overlap; None when unknown.
+def winding_faces(polygons: np.ndarray, *, n_jobs: int = 2) -> tuple[np.ndarray, np.ndarray] | None:
+    """The bounded faces of the layer's outline and how many of ``polygons`` cover each; None when unknown.
 
     Parameters
     ----------
@@ -137,24 +137,24 @@ def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None
 
     Returns
     -------
-    ndarray of Polygon or None
-        Empty when no two polygons' interiors intersect (proven). Otherwise every pair of
-        polygons whose interiors intersect meets inside one of the returned faces. None when
-        the layer's outline is too large to prove anything cheaply: test every pair.
+    (faces, winding) or None
+        Faces (Polygons) covering every bounded area the outline encloses, and the number
+        of polygons over each face: 0 is a gap enclosed by polygons, 1 is covered once, 2
+        or more is an overlap. None when the outline is too large to judge cheaply.
 
     Examples
     --------
     >>> import numpy as np
     >>> from shapely.geometry import box
-    >>> tiles = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 2, 2)])
-    >>> len(overlap_zones(tiles))
-    0
-    >>> [z.bounds for z in overlap_zones(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1)]))]
-    [(1.0, 0.0, 2.0, 1.0)]
+    >>> # a ring of four tiles around a 1 x 1 gap, and a fifth tile over one of them by 1 x 1
+    >>> ring = np.array([box(0, 0, 3, 1), box(0, 2, 3, 3), box(0, 1, 1, 2), box(2, 1, 3, 2), box(2, 0, 4, 1)])
+    >>> faces, winding = winding_faces(ring)
+    >>> {int(w): float(sum(f.area for f in faces[winding == w])) for w in np.unique(winding)}
+    {0: 1.0, 1: 8.0, 2: 1.0}
     """
     n = len(polygons)
     if n == 0:
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     # batches of neighbouring polygons (strips of x, then y), so most shared edges cancel
     # inside a batch and only its outline is kept
     box = shapely.bounds(polygons)
@@ -182,11 +182,44 @@ def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
     if len(faces) == 0 or len(faces) * len(a) > _MAX_WORK:
         return None
-    zones = []
-    for face, (px, py) in zip(faces, shapely.get_coordinates(shapely.point_on_surface(faces)), strict=True):
+    winding = np.empty(len(faces), dtype=np.int64)
+    for k, (px, py) in enumerate(shapely.get_coordinates(shapely.point_on_surface(faces))):
         w = _winding(a, b, px, py)
         if w is None or w < 0:
             return None
-        if w > 1:
-            zones.append(face)
-    return np.array(zones, dtype=object)
+        winding[k] = w
+    return faces, winding
+
+
+def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None:
+    """Faces of the plane where two or more of ``polygons`` may overlap; None when unknown.
+
+    Parameters
+    ----------
+    polygons : ndarray of shapely Polygon
+        Valid polygons (single parts) in a projected CRS.
+    n_jobs : int
+        Threads (batches of polygons are independent).
+
+    Returns
+    -------
+    ndarray of Polygon or None
+        Empty when no two polygons' interiors intersect (proven). Otherwise every pair of
+        polygons whose interiors intersect meets inside one of the returned faces. None when
+        the layer's outline is too large to prove anything cheaply: test every pair.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely.geometry import box
+    >>> tiles = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 2, 2)])
+    >>> len(overlap_zones(tiles))
+    0
+    >>> [z.bounds for z in overlap_zones(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1)]))]
+    [(1.0, 0.0, 2.0, 1.0)]
+    """
+    found = winding_faces(polygons, n_jobs=n_jobs)
+    if found is None:
+        return None
+    faces, winding = found
+    return np.asarray(faces[winding > 1], dtype=object)
