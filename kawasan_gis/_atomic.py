@@ -167,9 +167,26 @@ def atomic_folder(path: str | os.PathLike[str], *, merge: bool = False) -> Itera
         raise
     except OSError as exc:
         raise OutputFolderError(write_failure(path, exc)) from exc
+    except Exception as exc:
+        # GDAL, openpyxl or matplotlib report a full disk in their own words ("Failed to commit
+        # transaction"); with the partial output still on it, the disk itself says what happened
+        if tmp is not None and _nearly_full(path.parent):
+            raise OutputFolderError(write_failure(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)))) from exc
+        raise
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+FULL_BYTES = 1 << 20
+"""Free space below which a failed write is put down to a full disk."""
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < FULL_BYTES
+    except OSError:
+        return False
 
 
 def _swap(new: Path, path: Path) -> None:
@@ -196,8 +213,8 @@ def write_failure(path: Path, exc: OSError) -> str:
                 "pilih --out di folder yang dapat ditulisi", "choose --out in a folder you can write to")  # fmt: skip
     else:
         what = (f"gagal menulis ({exc.strerror or exc})", f"writing failed ({exc.strerror or exc})", "periksa disk dan folder itu", "check the disk and that folder")
+    kept = (f" hasil sebelumnya di '{path}' tetap utuh.", f" previous results in '{path}' are intact.") if path.exists() else ("", "")
     return (
-        f"Keluaran tidak dapat ditulis ke '{where}': {what[0]}. Tidak ada yang ditulis; hasil sebelumnya di '{path}' "
-        f"tetap utuh. Perbaikan: {what[2]}. / Cannot write the outputs to '{where}': {what[1]}. Nothing was written; "
-        f"previous results in '{path}' are intact. Fix: {what[3]}."
+        f"Keluaran tidak dapat ditulis ke '{where}': {what[0]}. Tidak ada yang ditulis;{kept[0]} Perbaikan: {what[2]}. / "
+        f"Cannot write the outputs to '{where}': {what[1]}. Nothing was written;{kept[1]} Fix: {what[3]}."
     )

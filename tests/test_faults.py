@@ -265,3 +265,31 @@ def test_a_real_sigint_to_the_kawasan_process_while_writing(project: Path) -> No
     assert proc.returncode == 130, proc.stderr
     assert "Dihentikan (Ctrl-C)" in proc.stderr and "Interrupted (Ctrl-C)" in proc.stderr
     _assert_untouched(project, before, listing, proc.stdout + proc.stderr)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Any:
+    """A real 600 kB tmpfs (needs root and the right to mount; skipped elsewhere, e.g. most CI containers)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_really_full_disk_exits_2_and_keeps_the_previous_results(finished: Path, tiny_disk: Path) -> None:
+    """The previous results (~380 kB) fill most of a 600 kB disk; the new run's temporary copy cannot
+    fit. GDAL says only "Failed to commit transaction": the message must still say the disk is full."""
+    shutil.copytree(finished / "hasil", tiny_disk / "hasil")
+    before = _tree(tiny_disk / "hasil")
+    res = CliRunner().invoke(cli, ["-q", "run", str(finished / "kawasan.toml"), "--out", str(tiny_disk / "hasil")], obj={})
+    assert res.exit_code == 2, res.output
+    assert "disk penuh" in res.output and "the disk is full" in res.output and "Traceback" not in res.output
+    assert _tree(tiny_disk / "hasil") == before
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["hasil"]
