@@ -10,6 +10,11 @@ whole only when it carries the stamp or is empty: a folder with the user's own f
 overwrites a user's file in an unstamped folder (the files it merged there itself are listed
 in ``.kawasan_gis_berkas`` and may be replaced by the next run). Both refuse with
 :class:`~kawasan_gis.errors.OutputFolderError` before anything is written.
+
+A destination that cannot be written (read-only, no permission) is refused the same way before
+any work; a write that fails midway (disk full, the disk turned read-only) removes the temporary
+folder and raises :class:`~kawasan_gis.errors.OutputFolderError` that says so (id / en), and a
+Ctrl-C between the two renames of a replacement puts the previous folder back.
 """
 
 from __future__ import annotations

@@ -261,7 +261,7 @@ def test_a_real_sigint_to_the_kawasan_process_while_writing(project: Path) -> No
     )
     before, listing = _tree(project / "hasil"), sorted(p.name for p in project.iterdir())
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, cwd=project)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env, cwd=project)
     assert proc.returncode == 130, proc.stderr
     assert "Dihentikan (Ctrl-C)" in proc.stderr and "Interrupted (Ctrl-C)" in proc.stderr
     _assert_untouched(project, before, listing, proc.stdout + proc.stderr)
