@@ -163,8 +163,7 @@ def atomic_folder(path: str | os.PathLike[str], *, merge: bool = False) -> Itera
         elif merge:
             if not is_output_folder(path):
                 write_text(path / OWNED, json.dumps(sorted(_owned(path) | set(written))) + "\n")
-            for item in tmp.iterdir():
-                os.replace(item, path / item.name)
+            _merge(tmp, path, written)
         else:
             _stamp(tmp)
             _swap(tmp, path)
@@ -203,6 +202,29 @@ def _swap(new: Path, path: Path) -> None:
             os.replace(new, path)
         except BaseException:  # Ctrl-C or an error between the two renames: the previous results go back
             os.replace(old / path.name, path)
+            raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _merge(new: Path, path: Path, names: list[str]) -> None:
+    """Move the files ``names`` of ``new`` into ``path``; whatever stops it, ``path`` holds all old or all new ones."""
+    old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
+    placed: list[str] = []
+    try:
+        try:
+            for name in names:
+                if (path / name).exists():
+                    os.replace(path / name, old / name)
+            for name in names:
+                os.replace(new / name, path / name)
+                placed.append(name)
+        except BaseException:  # Ctrl-C or an error halfway: the new files out, the previous ones back
+            for name in placed:
+                os.replace(path / name, new / name)
+            for name in names:
+                if (old / name).exists():
+                    os.replace(old / name, path / name)
             raise
     finally:
         shutil.rmtree(old, ignore_errors=True)

@@ -85,3 +85,36 @@ def test_empty_or_missing_folders_and_files(tmp_path: Path) -> None:
     (tmp_path / "berkas.txt").write_text("x")
     with pytest.raises(OutputFolderError, match="bukan folder"):
         check_output_folder(tmp_path / "berkas.txt")
+
+
+@pytest.mark.parametrize("stop_at", [1, 2, 3, 4])
+def test_a_merge_stopped_halfway_leaves_all_the_previous_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int) -> None:
+    """Ctrl-C at the n-th rename of a merge of two files (two set aside, two put in): the folder
+    holds exactly the previous files, and nothing is left beside it."""
+    import os
+
+    import kawasan_gis._atomic as atomic
+
+    out = tmp_path / "cek"
+    out.mkdir()
+    (out / "catatan.txt").write_text("milik pengguna")
+    with atomic_folder(out, merge=True) as tmp:
+        (tmp / "a.csv").write_text("lama a")
+        (tmp / "b.csv").write_text("lama b")
+    before = _tree(out)
+    real, calls = os.replace, []
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(dst)).parent == out or Path(str(src)).parent == out:
+            calls.append((src, dst))
+            if len(calls) == stop_at:
+                raise KeyboardInterrupt
+        real(src, dst)  # type: ignore[arg-type]
+
+    with pytest.raises(KeyboardInterrupt), atomic_folder(out, merge=True) as tmp:
+        (tmp / "a.csv").write_text("baru a")
+        (tmp / "b.csv").write_text("baru b")
+        monkeypatch.setattr(atomic.os, "replace", replace)
+    monkeypatch.undo()
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cek"]
