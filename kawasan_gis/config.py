@@ -39,6 +39,16 @@ class LayerInput:
     mapping: Path | None = None  # class layers: mapping TOML for local class names
     where: str | None = None  # OGR SQL attribute filter applied while reading
     codes: str | None = None  # land-cover raster: code scheme of its values (klhk, worldcover)
+    role: str | None = None  # lines/points: the catalogue role it plays (default: its name in the config)
+    # villages: columns that override detection (code, name, kecamatan name, kabupaten name)
+    code_column: str | None = None
+    name_column: str | None = None
+    kecamatan_column: str | None = None
+    kabupaten_column: str | None = None
+
+    def village_columns(self) -> dict[str, str | None]:
+        """The column overrides as keyword arguments of :func:`kawasan_gis.io.read_villages`."""
+        return {k: getattr(self, k) for k in VILLAGE_COLUMN_KEYS}
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class TableInput:
     path: Path
     code_column: str | None = None
     crosswalk: Path | None = None
+    roles: dict[str, str] = field(default_factory=dict)  # catalogue role -> column of the table
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,11 @@ class Inputs:
     table: TableInput | None = None
     idm: TableInput | None = None  # Indeks Desa Membangun table (idm, iks, ike, ikl by village code)
     centres: LayerInput | None = None  # RTRW designated centres (PKW, PKL, PPK, PPL); `column` names the function
+
+    def role_of(self, group: str, name: str) -> str:
+        """The role line or point input ``name`` of ``group`` plays: its ``role``, else its name."""
+        spec = (self.lines if group == "lines" else self.points)[name]
+        return spec.role or name
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,8 @@ SECTIONS = {
 _ZERO_IS_A_VALUE = set(THRESHOLD_KEYS)
 LAYER_KEYS = {f.name for f in fields(LayerInput)}
 TABLE_KEYS = {f.name for f in fields(TableInput)}
+VILLAGE_COLUMN_KEYS = ("code_column", "name_column", "kecamatan_column", "kabupaten_column")
+_TEXT_KEYS = ("layer", "column", "assume_crs", "by", "where", "codes", "role", *VILLAGE_COLUMN_KEYS)
 INPUT_LAYERS = ("villages", "rtrw", "landuse", "landcover_raster", "lp2b", "hazard", "centres")
 
 
@@ -244,14 +262,68 @@ def _layer(value: Any, base: Path, where: str, problems: _Problems) -> LayerInpu
         problems.add(where, "missing 'path'")
         return None
     path = _path(value["path"], base, f"{where}.path", problems)
-    for key in ("layer", "column", "assume_crs", "by", "mapping", "where", "codes"):
+    for key in (*_TEXT_KEYS, "mapping"):
         if key in value and not isinstance(value[key], str):
             problems.add(f"{where}.{key}", f"expected text, got {value[key]!r}")
+    group = where.split(".")[1] if where.count(".") >= 1 else ""
+    if "role" in value and group not in ("lines", "points"):
+        problems.add(
+            f"{where}.role",
+            "peran hanya untuk lapisan [inputs.lines] dan [inputs.points] (kolom tabel: roles = { PERAN = \"KOLOM\" }) / "
+            "a role is for [inputs.lines] and [inputs.points] layers only (table columns: roles = { ROLE = \"COLUMN\" })",
+        )
+    for key in VILLAGE_COLUMN_KEYS:
+        if key in value and group != "villages":
+            problems.add(f"{where}.{key}", f"'{key}' hanya untuk lapisan desa (villages) / '{key}' is for the villages layer only")
     mapping = _path(value["mapping"], base, f"{where}.mapping", problems) if value.get("mapping") else None
     if path is None:
         return None
-    kwargs = {k: value.get(k) for k in ("layer", "column", "assume_crs", "by", "where", "codes") if isinstance(value.get(k), str)}
+    kwargs = {k: value.get(k) for k in _TEXT_KEYS if isinstance(value.get(k), str)}
     return LayerInput(path=path, mapping=mapping, **kwargs)
+
+
+def _table_roles(value: Any, where: str, problems: _Problems) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
+        problems.add(where, 'harus berupa tabel PERAN = "KOLOM" / expected a table of ROLE = "COLUMN", e.g. { ternak = "JML_TERNAK" }')
+        return {}
+    return dict(value)
+
+
+def _check_roles(
+    lines: dict[str, LayerInput], points: dict[str, LayerInput], table: TableInput | None, catalogue: Path | None, problems: _Problems
+) -> None:
+    """Every role named in [inputs] is a role of the potentials catalogue, played by one input only."""
+    named = [(g, n, s.role) for g, group in (("lines", lines), ("points", points)) for n, s in group.items() if s.role]
+    named += [("table", column, role) for role, column in (table.roles.items() if table is not None else ())]
+    if named:
+        from kawasan_gis.errors import KawasanError
+        from kawasan_gis.vocab import describe_roles, input_roles, load_potentials
+
+        try:
+            known = input_roles(load_potentials(overrides=catalogue))
+        except KawasanError as exc:  # a broken catalogue file is reported under its own key
+            problems.add("potentials.catalogue", str(exc))
+            return
+        for group, name, role in named:
+            where = f"inputs.{group}.roles.{role}" if group == "table" else f"inputs.{group}.{name}.role"
+            if not any(r.role == role and r.group == group for r in known):
+                listed = describe_roles(known, group=group)
+                problems.add(
+                    where,
+                    f"peran '{role}' tidak dikenal; peran yang dikenal / unknown role '{role}'; the known roles are:\n      "
+                    + "\n      ".join(listed or ["(tidak ada / none)"]),
+                )
+    for group, specs in (("lines", lines), ("points", points)):
+        players: dict[str, list[str]] = {}
+        for name, spec in specs.items():
+            players.setdefault(spec.role or name, []).append(name)
+        for role, names in players.items():
+            if len(names) > 1:
+                problems.add(
+                    f"inputs.{group}",
+                    f"{', '.join(names)} memainkan peran yang sama '{role}': gabungkan lapisannya atau beri peran lain / "
+                    f"{', '.join(names)} play the same role '{role}': merge the layers or give one another role",
+                )
 
 
 def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -> Any:
@@ -396,8 +468,11 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
                 problems.add(f"inputs.{key}", f"unknown key '{k}' (allowed: {', '.join(sorted(TABLE_KEYS))})")
             tp = _path(t["path"], base, f"inputs.{key}.path", problems)
             cw = _path(t["crosswalk"], base, f"inputs.{key}.crosswalk", problems) if t.get("crosswalk") else None
+            roles = _table_roles(t.get("roles", {}), f"inputs.{key}.roles", problems) if key == "table" else {}
+            if key != "table" and "roles" in t:
+                problems.add(f"inputs.{key}.roles", "peran kolom hanya untuk [inputs] table / column roles are for the [inputs] table only")
             if tp is not None:
-                tables[key] = TableInput(path=tp, code_column=t.get("code_column"), crosswalk=cw)
+                tables[key] = TableInput(path=tp, code_column=t.get("code_column"), crosswalk=cw, roles=roles)
         table = tables.get("table")
 
     raw_centres = raw.get("centres", {})
@@ -411,6 +486,7 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     }
     sections["centres"] = replace(sections["centres"], facilities=facilities)
     _check_centres(sections["centres"], sections["profile"], lines, points, table, tables.get("idm"), layers.get("centres"), problems)
+    _check_roles(lines, points, table, sections["potentials"].catalogue, problems)
     prop: ProposalOptions = sections["proposal"]
     if prop.method not in (names := methods()):
         problems.add("proposal.method", f"'{prop.method}' is not a method; use one of {', '.join(names)}")

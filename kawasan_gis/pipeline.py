@@ -26,13 +26,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from kawasan_gis.config import LayerInput, RunConfig
+from kawasan_gis.config import LayerInput, RunConfig, TableInput
 from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning, ReviewWarning
 from kawasan_gis.i18n import format_number
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
     read_raster,
+    read_table,
     read_villages,
 )
 from kawasan_gis.outputs import (
@@ -180,6 +181,7 @@ def run(
                 assume_crs=inp.villages.assume_crs,
                 working_crs=config.project.working_crs,
                 where=inp.villages.where,
+                **inp.villages.village_columns(),
             )
             reports.append(desa.attrs["kawasan_report"])
             crs = desa.crs
@@ -251,9 +253,10 @@ def run(
             landcover_raster=raster.path if raster is not None else None,
             landcover_codes=inp.landcover_raster.codes if inp.landcover_raster is not None else None,
             rtrw=rtrw,
-            lines=lines,
-            points=points,
-            table=inp.table.path if inp.table is not None else None,
+            # indicator columns are named by the role each input plays for the catalogue
+            lines={inp.role_of("lines", name): layer for name, layer in lines.items()},
+            points={inp.role_of("points", name): layer for name, layer in points.items()},
+            table=_table_by_role(inp.table) if inp.table is not None else None,
             table_code_column=inp.table.code_column if inp.table is not None else None,
             crosswalk=inp.table.crosswalk if inp.table is not None else None,
             progress=bars,
@@ -451,6 +454,20 @@ PLAN_EVIDENCE = ("jarak_pusat_km", "skor_potensi_kawasan")
 """Profile evidence that depends on the plan (the kawasan's centre and potential)."""
 
 
+def _table_by_role(spec: TableInput) -> Path | pd.DataFrame:
+    """The attribute table, with the columns that play a catalogue role renamed to it."""
+    if not spec.roles:
+        return spec.path
+    table = read_table(spec.path)
+    missing = sorted(c for c in spec.roles.values() if c not in table.columns)
+    if missing:
+        raise ConfigError(
+            f"[inputs.table] roles: {spec.path.name} tidak punya kolom / has no column {', '.join(map(repr, missing))}; "
+            f"kolomnya / its columns: {', '.join(map(str, table.columns))}"
+        )
+    return table.rename(columns={column: role for role, column in spec.roles.items()})
+
+
 def _facility_layers(
     config: RunConfig, points: dict[str, tuple[gpd.GeoDataFrame, str | None]], lines: dict[str, tuple[gpd.GeoDataFrame, str | None]]
 ) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, gpd.GeoDataFrame], dict[str, str]]:
@@ -477,7 +494,8 @@ def _facility_layers(
                 target[name] = gdf
                 break
         else:
-            cols[name] = f"tbl_{name}"
+            roles = config.inputs.table.roles if config.inputs.table is not None else {}
+            cols[name] = f"tbl_{next((r for r, c in roles.items() if c == name), name)}"
     return pts, lns, cols
 
 
@@ -563,8 +581,9 @@ def centres_and_profile(
             near = point_stats(desa, active)["jarak_km"].to_numpy()
             ev["jarak_km_ekonomi"] = np.minimum(ev["jarak_km_ekonomi"].to_numpy(), near) if "jarak_km_ekonomi" in ev else near
     for name, col in ((opt.roads, "jalan_km_per_km2"), (popt.irrigation, "irigasi_km_per_km2")):
-        if name is not None and f"km_per_km2_{name}" in indicators.columns:
-            ev[col] = indicators[f"km_per_km2_{name}"].reindex(ev.index).to_numpy()
+        column = f"km_per_km2_{inp.role_of('lines', name)}" if name is not None else ""
+        if column in indicators.columns:
+            ev[col] = indicators[column].reindex(ev.index).to_numpy()
     ev["jarak_pusat_km"] = centres.desa["jarak_pusat_km"].reindex(ev.index).to_numpy()
     potensi = kawasan.set_index("kawasan_id")["potensi"]
     own = ev["kawasan_id"].map(potensi)

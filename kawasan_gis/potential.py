@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import FieldError
-from kawasan_gis.vocab import IndicatorSpec, Potential, load_potentials, load_vocabulary
+from kawasan_gis.vocab import IndicatorSpec, Potential, describe_roles, input_roles, load_potentials, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -268,11 +268,30 @@ def _blocks(
             )
         )
     if not blocks:
-        raise FieldError(
-            "no potential can be scored: none of the catalogue's indicators could be computed from the "
-            "inputs given. Give a land use/land cover layer, an RTRW layer, line or point layers, or a table."
-        )
+        raise _nothing_scored(indicators, potentials)
     return blocks, missing
+
+
+def _nothing_scored(indicators: pd.DataFrame, potentials: list[Potential]) -> FieldError:
+    """The error when no potential can be scored: the line/point inputs given and the roles the catalogue knows."""
+    given = sorted({tuple(s.split(":", 1)) for s in indicators.attrs.get("sources", {}).values() if s.startswith(("lines:", "points:"))})
+
+    def listed(lang: int) -> str:
+        words = {"lines": ("garis", "line"), "points": ("titik", "point")}
+        return " (" + ", ".join(f"{words[g][lang]} {n}" for g, n in given) + ")" if given else ""
+
+    roles = describe_roles(input_roles(potentials))
+    return FieldError(
+        "tidak ada potensi yang dapat dinilai: tak satu pun indikator katalog dapat dihitung dari masukan yang diberikan"
+        + listed(0)
+        + ". Berikan lapisan penggunaan lahan/tutupan lahan atau RTRW, atau sebutkan peran tiap masukan garis, titik "
+        'atau tabel di konfigurasi (role = "pusat_kegiatan"; tabel: roles = { ternak = "KOLOM" }). Peran yang dikenal / '
+        "no potential can be scored: none of the catalogue's indicators could be computed from the inputs given"
+        + listed(1)
+        + ". Give a land use/land cover or RTRW layer, or name the role each line, point or table input plays in the "
+        'config (role = "pusat_kegiatan"; table: roles = { ternak = "COLUMN" }). The known roles:',
+        problems=roles or ["(tidak ada / none)"],
+    )
 
 
 def _block_scores(block: _Block, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,7 +27,8 @@ and :mod:`kawasan_gis._atomic`; nothing in ``vocab`` imports a step, the pipelin
 - :mod:`.matching`: one raw value to a code (exact, synonyms, numeric codes, fuzzy),
 - :mod:`.mapping`: :class:`ClassMapping`, mapping templates and user mapping files,
 - :mod:`.layers`: :func:`match_classes`, :func:`find_class_column`, :func:`apply_mapping`,
-- :mod:`.potentials`: the potentials catalogue; :mod:`.itbx`: the ITBX matrix.
+- :mod:`.potentials`: the potentials catalogue; :mod:`.itbx`: the ITBX matrix,
+- :mod:`.roles`: the roles a line, point or table input plays for the catalogue (:func:`input_roles`).
 
 Examples
 --------
@@ -50,6 +51,7 @@ from kawasan_gis.vocab.mapping import ClassMapping, read_mapping, write_template
 from kawasan_gis.vocab.matching import COMBINED_SEP, METHODS, ClassMatch, Method
 from kawasan_gis.vocab.potentials import IndicatorSpec, Potential, PotentialCatalogue, load_potentials
 from kawasan_gis.vocab.reading import OverrideSource
+from kawasan_gis.vocab.roles import InputRole, describe_roles, input_roles
 from kawasan_gis.vocab.text import normalise
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "ClassMapping",
     "ClassMatch",
     "IndicatorSpec",
+    "InputRole",
     "ItbxMatrix",
     "Potential",
     "PotentialCatalogue",
@@ -67,7 +70,9 @@ __all__ = [
     "Synonyms",
     "Vocabulary",
     "apply_mapping",
+    "describe_roles",
     "find_class_column",
+    "input_roles",
     "load_itbx",
     "load_potentials",
     "load_vocabulary",
