@@ -212,6 +212,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "check_verdict": ("Putusan", "Verdict"),
     "check_aturan": ("Aturan", "Rules"),
     "check_written": ("Hasil ditulis ke", "Output written to"),
+    "zoning_not_checked": (
+        "Zonasi RTRW TIDAK diperiksa (tidak ada lapisan RTRW): hanya struktur rencana yang diperiksa",
+        "RTRW zoning NOT checked (no RTRW layer): only the plan's structure was checked",
+    ),
+    "structure_rules": (
+        "Struktur rencana (UU 6/2014 Pasal 83): {n} kawasan, {e} dengan kesalahan aturan",
+        "Plan structure (UU 6/2014 Article 83): {n} kawasan, {e} with rule errors",
+    ),
+    "structure_fail_on": (
+        "--fail-on {level} menilai luas dilarang/bersyarat pada zonasi RTRW, yang tidak dapat dinilai tanpa --rtrw: "
+        "berikan --rtrw, atau --fail-on never untuk memeriksa struktur rencana saja",
+        "--fail-on {level} judges prohibited/conditional area on the RTRW zoning, which cannot be judged without "
+        "--rtrw: give --rtrw, or --fail-on never to check the plan's structure alone",
+    ),
     "verdict_sesuai": ("sesuai", "compliant"),
     "verdict_sesuai_bersyarat": ("sesuai bersyarat", "conditionally compliant"),
     "verdict_tidak_sesuai": ("tidak sesuai", "not compliant"),

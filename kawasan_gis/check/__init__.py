@@ -15,11 +15,13 @@ Three public steps, and a writer:
 - :func:`load_check_config` reads the verdict thresholds and rule messages
   (``data/check.toml``, overridable).
 - :func:`write_check` writes ``check.gpkg``, ``check.csv`` and ``check.xlsx`` atomically.
+- Without an RTRW layer, :func:`check_structure` runs the rule checks alone and
+  :func:`write_structure` writes them, saying in every table that the zoning was not checked.
 
 Modules, in the order the check runs: ``config`` (settings), ``plan`` (plan reading),
 ``zoning`` (overlay and ITBX classification), ``verdicts``, ``rules`` (Pasal 83 rule checks),
-``conflicts`` (the ``konflik`` layer), ``result`` (:class:`CheckResult` and the writer) and
-``core`` (:func:`check_plan`, which chains them).
+``conflicts`` (the ``konflik`` layer), ``result`` (:class:`CheckResult` and the writer),
+``core`` (:func:`check_plan`, which chains them) and ``structure`` (the rules without zoning).
 
 Imports: this sub-package is a step; it may import ``kawasan_gis.io``, ``vocab``, ``overlay``,
 ``regionalize`` (the contiguity graph), ``i18n``, ``errors`` and ``_atomic``, never
@@ -48,6 +50,7 @@ from kawasan_gis.check.config import LEVELS, RULES, CheckConfig, RuleText, Thres
 from kawasan_gis.check.core import check_plan
 from kawasan_gis.check.plan import Plan, read_plan
 from kawasan_gis.check.result import CheckResult, write_check
+from kawasan_gis.check.structure import StructureResult, check_structure, write_structure
 from kawasan_gis.check.verdicts import FAIL_LEVELS, VERDICTS
 from kawasan_gis.check.zoning import OUTSIDE, STATUSES
 
@@ -62,9 +65,12 @@ __all__ = [
     "CheckResult",
     "Plan",
     "RuleText",
+    "StructureResult",
     "Thresholds",
     "check_plan",
+    "check_structure",
     "load_check_config",
     "read_plan",
     "write_check",
+    "write_structure",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from kawasan_gis.cli.options import village_column_options, village_columns
 from kawasan_gis.i18n import t
 
 # kawasan_gis.check.FAIL_LEVELS, spelt out so that `kawasan check --help` does not import the
@@ -46,7 +47,8 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
 @click.argument("plan", type=click.Path(path_type=Path))
 @click.option("--villages", "villages_path", required=True, type=click.Path(path_type=Path), help="Village boundary layer.")
 @click.option("--villages-layer", help="Layer of the village file.")
-@click.option("--rtrw", "rtrw_path", required=True, type=click.Path(path_type=Path), help="RTRW pola ruang layer.")
+@click.option("--rtrw", "rtrw_path", type=click.Path(path_type=Path),
+              help="RTRW pola ruang layer. Without it only the plan's structure (Pasal 83 rules) is checked, and the outputs say so.")
 @click.option("--rtrw-layer", help="Layer of the RTRW file.")
 @click.option("--rtrw-column", help="Class column of the RTRW layer (default: detected).")
 @click.option("--mapping", type=click.Path(path_type=Path), help="Mapping TOML of raw RTRW classes to standard codes.")
@@ -72,11 +74,12 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
     help="Exit 3 when some kawasan has prohibited (X), or conditional (B) or X, area above the tolerance (toleransi_ha).",
 )
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of labels and messages.")
+@village_column_options
 def check(
     plan: Path,
     villages_path: Path,
     villages_layer: str | None,
-    rtrw_path: Path,
+    rtrw_path: Path | None,
     rtrw_layer: str | None,
     rtrw_column: str | None,
     mapping: Path | None,
@@ -91,12 +94,18 @@ def check(
     out_dir: Path,
     fail_on: str,
     lang: str,
+    **columns: str | None,
 ) -> None:
     """Check PLAN against the RTRW pola ruang (ITBX) and the kawasan perdesaan rules.
 
     PLAN is a table (CSV/XLSX: kode_desa, kawasan_id, potensi), polygons with a potential
     column, or the output of `kawasan propose`. Writes OUT/check.gpkg (layers kawasan,
     konflik, desa), OUT/check.csv and OUT/check.xlsx, and prints a summary.
+
+    Without --rtrw the zoning is not checked: the rule checks of UU 6/2014 Pasal 83 (one
+    kabupaten, contiguity, at least two villages) run alone, the terminal and every output say
+    that the zoning was not checked, and --fail-on prohibited/conditional (which judge zoning)
+    stop with exit code 2 before any work.
 
     Exit codes: 0 done, 2 bad input (also: the RTRW covers less than min_cakupan_rtrw_pct of the
     plan's village area), 3 the plan fails the --fail-on level (X area, or B or X
@@ -107,7 +116,24 @@ def check(
     from kawasan_gis.io import read_class_layer, read_layer, read_villages
     from kawasan_gis.vocab import apply_mapping, load_itbx
 
-    villages = read_villages(villages_path, layer=villages_layer, check_coverage=False)
+    if rtrw_path is None:
+        _check_structure_only(
+            plan,
+            villages_path,
+            villages_layer=villages_layer,
+            plan_layer=plan_layer,
+            potential_column=potential_column,
+            kawasan_column=kawasan_column,
+            zoning_options={"--rtrw-layer": rtrw_layer, "--rtrw-column": rtrw_column, "--mapping": mapping, "--lp2b": lp2b_path,
+                            "--hazard": hazard_path, "--matrix": matrix},
+            thresholds=thresholds,
+            out_dir=out_dir,
+            fail_on=fail_on,
+            lang=lang,
+            columns=village_columns(columns),
+        )
+        return
+    villages = read_villages(villages_path, layer=villages_layer, check_coverage=False, **village_columns(columns))
     rtrw = read_class_layer(rtrw_path, kind="rtrw", layer=rtrw_layer, working_crs=villages.crs)
     rtrw, _ = apply_mapping(rtrw, kind="rtrw", column=rtrw_column, mapping=mapping)
     overlays = {
@@ -143,3 +169,42 @@ def check(
     failure = result.failure(fail_on, lang=lang)
     if failure:
         raise CheckFailed(f"--fail-on {fail_on}: {failure}")
+
+
+def _check_structure_only(
+    plan: Path,
+    villages_path: Path,
+    *,
+    villages_layer: str | None,
+    plan_layer: str | None,
+    potential_column: str | None,
+    kawasan_column: str | None,
+    zoning_options: dict[str, Any],
+    thresholds: Path | None,
+    out_dir: Path,
+    fail_on: str,
+    lang: str,
+    columns: dict[str, str],
+) -> None:
+    """``kawasan check`` without --rtrw: the plan's structure, said loudly to be no zoning check."""
+    from kawasan_gis.check import check_structure, load_check_config, read_plan, write_structure
+    from kawasan_gis.errors import ConfigError
+    from kawasan_gis.i18n import bilingual
+    from kawasan_gis.io import read_villages
+
+    if fail_on != "never":
+        raise ConfigError(bilingual("structure_fail_on", level=fail_on) + ".")
+    stray = [option for option, value in zoning_options.items() if value is not None]
+    if stray:
+        raise ConfigError(f"{', '.join(stray)} tanpa --rtrw tidak berarti apa-apa / mean nothing without --rtrw.")
+    villages = read_villages(villages_path, layer=villages_layer, check_coverage=False, **columns)
+    the_plan = read_plan(plan, villages, layer=plan_layer, potential_column=potential_column, kawasan_column=kawasan_column)
+    result = check_structure(the_plan, config=load_check_config(thresholds), lang=lang)  # type: ignore[arg-type]
+    write_structure(result, out_dir)
+    click.echo(f"! {result.note}")
+    n_error = int((result.kawasan["n_error"] > 0).sum())
+    click.echo(t("structure_rules", lang, n=len(result.kawasan), e=n_error))
+    for level, message in result.rules.loc[result.rules["level"] != "info", ["level", "message"]].itertuples(index=False):
+        click.echo(f"! [{level}] {message}")
+    click.echo(f"{t('check_written', lang)}: {out_dir}")
+    click.echo(f"! {result.note}")

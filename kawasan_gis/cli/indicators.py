@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kawasan_gis.cli.options import village_column_options, village_columns
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -82,6 +84,7 @@ def _class_layer(
               help="Indicator table to write (.csv or .xlsx).")
 @click.option("--out-villages", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the villages with the indicator columns to this GeoPackage.")
+@village_column_options
 @click.pass_context
 def indicators(
     ctx: click.Context,
@@ -104,6 +107,7 @@ def indicators(
     jobs: int,
     out: Path,
     out_villages: Path | None,
+    **columns: str | None,
 ) -> None:
     """Compute the indicator table (one row per village) and write it as CSV or XLSX.
 
@@ -131,7 +135,7 @@ def indicators(
     point_specs = parse_named(points, "--points")
     splits = parse_by(by)
 
-    desa = read_villages(villages, layer=villages_layer, working_crs=working_crs)
+    desa = read_villages(villages, layer=villages_layer, working_crs=working_crs, **village_columns(columns))
     crs = desa.crs
     landuse_gdf = _class_layer(landuse, kind="landuse", column=landuse_column, mapping=mapping, crs=crs, out=out) if landuse else None
     rtrw_gdf = _class_layer(rtrw, kind="rtrw", column=rtrw_column, mapping=mapping, crs=crs, out=out) if rtrw else None

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from kawasan_gis.cli.options import village_column_options, village_columns
+
 
 class MethodChoice(click.Choice):  # type: ignore[type-arg]
     """``--method``: a name in :data:`kawasan_gis.regionalize.SOLVERS`.
@@ -55,6 +57,7 @@ def build_config(
     rtrw_mapping: Path | None,
     landuse_mapping: Path | None,
     proposal: dict[str, Any],
+    columns: dict[str, str] | None = None,
 ):  # type: ignore[no-untyped-def]
     """A RunConfig from an optional config file with command-line options on top."""
     from kawasan_gis.config import parse_config
@@ -71,6 +74,14 @@ def build_config(
     for key, value in (("villages", villages), ("rtrw", rtrw), ("landuse", landuse), ("landcover_raster", landcover_raster), ("table", table)):
         if value is not None:
             inputs[key] = {"path": str(value.resolve())}
+    if columns:
+        if "villages" not in inputs:
+            raise ConfigError(
+                "kolom desa diberikan tanpa lapisan desa (--villages atau [inputs] villages) / "
+                "village columns given without a village layer (--villages or [inputs] villages)."
+            )
+        given = inputs["villages"]
+        inputs["villages"] = ({"path": given} if isinstance(given, str) else dict(given)) | columns
     for key, value in (("rtrw", rtrw_mapping), ("landuse", landuse_mapping)):
         if value is not None:
             if key not in inputs:
@@ -100,6 +111,7 @@ def build_config(
 @click.option("--exclude-kelurahan", is_flag=True, default=None, help="Keep kelurahan out of kawasan perdesaan.")
 @click.option("--config", type=click.Path(path_type=Path), help="Config file; options given here override it.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@village_column_options
 @click.pass_context
 def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> None:
     """Score each village's potentials and propose contiguous kawasan within each kabupaten.
@@ -129,6 +141,7 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
             "max_area_ha": opts["max_area_ha"],
             "include_kelurahan": False if opts["exclude_kelurahan"] else None,
         },
+        columns=village_columns(opts),
     )
     result = run(cfg, check=False, bars=not ctx.obj.get("quiet", True), template_dir=cfg.source.parent if cfg.source else Path.cwd())
     folder = write_proposal(result, out)

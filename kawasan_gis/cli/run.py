@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import replace
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import click
 
+from kawasan_gis.cli.options import village_column_options, village_columns
+
 STARTER = """\
-# kawasan_gis run configuration (TOML). Edit, then: kawasan run {config} --out {out}
-# Relative paths start from this file's folder. Reference: docs/config.md
+# kawasan_gis run configuration (TOML). Edit, then, in this folder: kawasan run kawasan.toml
+# (results go to hasil/ beside this file). Relative paths start from this file's folder, so the
+# folder can be moved or shared together with its data. Reference: docs/config.md
 
 [project]
 name = "{name}"
@@ -74,14 +78,23 @@ static_map = true
 """
 
 
-def _entry(path: Path | None, base: Path, **extra: str) -> str:
+def _relative(path: Path, base: Path) -> str:
+    """``path`` relative to the config's folder ``base`` (``../data/desa.gpkg`` too), so the folder
+    can be moved or shared with its data; absolute only where no relative path exists (another drive)."""
+    target = Path(path).resolve()
+    try:
+        return Path(os.path.relpath(target, base.resolve())).as_posix()
+    except ValueError:
+        return target.as_posix()
+
+
+def _entry(path: Path | None, base: Path, used: list[str] | None = None, **extra: str | None) -> str:
+    """A config entry ``{ path = "...", key = "value" }``; ``used`` collects the relative paths written."""
     if path is None:
         return ""
-    try:
-        rel = Path(path).resolve().relative_to(base.resolve())
-    except ValueError:
-        rel = Path(path).resolve()
-    parts = [f'path = "{rel.as_posix()}"'] + [f'{k} = "{v}"' for k, v in extra.items() if v]
+    if used is not None:
+        used.append(_relative(path, base))
+    parts = [f'path = "{_relative(path, base)}"'] + [f'{k} = "{v}"' for k, v in extra.items() if v]
     return "{ " + ", ".join(parts) + " }"
 
 
@@ -103,6 +116,7 @@ def _entry(path: Path | None, base: Path, **extra: str) -> str:
               help="A --points/--lines layer (or table column) that is a facility type, and its category (repeatable).")
 @click.option("--name", default="Kawasan Perdesaan", help="Project name (map and report title).")
 @click.option("--force", is_flag=True, help="Overwrite an existing kawasan.toml.")
+@village_column_options
 def init(
     folder: Path,
     villages: Path | None,
@@ -120,31 +134,41 @@ def init(
     facilities: tuple[str, ...],
     name: str,
     force: bool,
+    **columns: str | None,
 ) -> None:
-    """Write a commented starter config FOLDER/kawasan.toml pointing at your files."""
+    """Write a commented starter config FOLDER/kawasan.toml pointing at your files.
+
+    Paths are written relative to FOLDER, so the folder can be moved or shared together with
+    the data it points at (keep the data inside FOLDER to share the folder alone).
+    """
     from kawasan_gis.errors import ConfigError
 
+    if village_columns(columns) and villages is None:
+        raise ConfigError(
+            "kolom desa diberikan tanpa --villages / village columns given without --villages."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "kawasan.toml"
+    used: list[str] = []
     if config.exists() and not force:
         raise ConfigError(f"{config} exists already; use --force to overwrite it.")
     optional = []
     for key, path in (("rtrw", rtrw), ("landuse", landuse), ("landcover_raster", landcover_raster), ("lp2b", lp2b)):
-        optional.append(f"{key} = {_entry(path, folder)}" if path else f'# {key} = {{ path = "..." }}')
+        optional.append(f"{key} = {_entry(path, folder, used)}" if path else f'# {key} = {{ path = "..." }}')
     if table:
-        optional.append(f"table = {_entry(table, folder)}")
+        optional.append(f"table = {_entry(table, folder, used)}")
     else:
         optional.append('# table = { path = "podes.csv", code_column = "IDDESA", crosswalk = "bps_kemendagri.csv" }')
 
     if idm:
-        optional.append(f"idm = {_entry(idm, folder)}")
+        optional.append(f"idm = {_entry(idm, folder, used)}")
     else:
         optional.append('# idm = { path = "idm2024.csv" }   # Indeks Desa Membangun: pillars of the kawasan profile')
     if centres:
         from kawasan_gis.cli.indicators import parse_named
 
         cpath, clayer = parse_named((f"centres={centres}",), "--centres")["centres"]
-        optional.append(f"centres = {_entry(cpath, folder, layer=clayer or '', column=centres_column)}")
+        optional.append(f"centres = {_entry(cpath, folder, used, layer=clayer or '', column=centres_column)}")
     else:
         optional.append('# centres = { path = "pusat_kegiatan.shp", column = "Fungsi" }   # RTRW PKW/PKL/PPK points')
     centre_lines = []
@@ -166,14 +190,12 @@ def init(
     def named(items: tuple[str, ...], option: str, example: str) -> str:
         from kawasan_gis.cli.indicators import parse_named
 
-        out = [f"{key} = {_entry(path, folder, layer=layer or '')}" for key, (path, layer) in parse_named(items, option).items()]
+        out = [f"{key} = {_entry(path, folder, used, layer=layer or '')}" for key, (path, layer) in parse_named(items, option).items()]
         return "\n".join(out) if out else f"# {example}"
 
     text = STARTER.format(
-        config=config,
-        out=folder / "hasil",
         name=name,
-        villages=_entry(villages, folder) if villages else '{ path = "desa.shp" }   # <- your village boundaries',
+        villages=_entry(villages, folder, used, **village_columns(columns)) if villages else '{ path = "desa.shp" }   # <- your village boundaries',
         optional="\n".join(optional),
         lines=named(lines, "--lines", 'jalan = { path = "jalan.shp", by = "kelas_jalan" }'),
         points=named(points, "--points", 'pusat_kegiatan = { path = "pusat_kegiatan.shp" }'),
@@ -181,6 +203,13 @@ def init(
     )
     config.write_text(text, encoding="utf-8")
     click.echo(f"Konfigurasi awal ditulis / starter config written: {config}")
+    outside = sorted({p for p in used if p.startswith("../")})
+    if outside:
+        click.echo(
+            f"Catatan: {len(outside)} berkas di luar folder proyek ({', '.join(outside)}); pindahkan ke dalam folder agar "
+            f"folder dapat dibagikan sendiri / note: {len(outside)} file(s) outside the project folder; move them in to "
+            "share the folder on its own."
+        )
     click.echo(f"Langkah berikut / next: kawasan run {config} --out {folder / 'hasil'}")
 
 
@@ -197,7 +226,16 @@ def _progress_reporter(quiet: bool):  # type: ignore[no-untyped-def]
     return bar, progress, start
 
 
-def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, lang: str | None = None, maps: bool = True) -> int:  # type: ignore[no-untyped-def]
+def execute(  # type: ignore[no-untyped-def]
+    config_path: Path | None,
+    out: Path,
+    *,
+    quiet: bool,
+    config=None,
+    lang: str | None = None,
+    maps: bool = True,
+    columns: dict[str, str] | None = None,
+) -> int:
     """Run the pipeline from a config file (or object), write outputs, print a summary."""
     from kawasan_gis._atomic import check_output_folder
     from kawasan_gis.config import load_config
@@ -209,6 +247,8 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
     cfg = config if config is not None else load_config(config_path)  # type: ignore[arg-type]
     if lang:
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
+    if columns:  # village columns from the command line win over the config's
+        cfg = replace(cfg, inputs=replace(cfg.inputs, villages=replace(cfg.inputs.villages, **columns)))
     bar, progress, start = _progress_reporter(quiet)
     try:
         result = run(cfg, progress=progress, bars=not quiet, template_dir=cfg.source.parent if cfg.source else Path.cwd())
@@ -245,20 +285,38 @@ def execute(config_path: Path | None, out: Path, *, quiet: bool, config=None, la
 @click.option("--workers", type=click.IntRange(min=1), help="Run each kabupaten as its own job on a local Dask cluster of N worker processes.")
 @click.option("--scheduler", metavar="ADDRESS", help="Run each kabupaten on an existing Dask cluster (tcp://host:8786).")
 @click.option("--no-maps", is_flag=True, help="Skip the map and report of each kabupaten (tables and layers only).")
+@village_column_options
 @click.pass_context
-def run_command(ctx: click.Context, config: Path, out: Path | None, lang: str | None, workers: int | None, scheduler: str | None, no_maps: bool) -> None:
+def run_command(
+    ctx: click.Context,
+    config: Path,
+    out: Path | None,
+    lang: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    no_maps: bool,
+    **columns: str | None,
+) -> None:
     """Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG.
 
     With --workers or --scheduler every kabupaten is a separate, restartable job on Dask
     (see docs/national.md); exit code 4 when some kabupaten failed (the others are kept).
     """
     out = out or config.parent / "hasil"
+    given = village_columns(columns)
     if workers or scheduler:
+        if given:
+            from kawasan_gis.errors import ConfigError
+
+            raise ConfigError(
+                "kolom desa untuk proses nasional ditulis di konfigurasi ([inputs] villages = { ..., code_column = ... }) / "
+                "for a national run name the village columns in the config ([inputs] villages = { ..., code_column = ... })."
+            )
         from kawasan_gis.cli.national import execute_national
 
         execute_national(config, out, workers=workers or 2, scheduler=scheduler, maps=not no_maps, quiet=ctx.obj.get("quiet", True), lang=lang)
         return
-    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps)
+    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps, columns=given)
 
 
 def bundled_data() -> Path:

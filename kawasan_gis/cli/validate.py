@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kawasan_gis.cli.options import village_column_options, village_columns
 # kawasan_gis.io.KINDS, spelt out so that `kawasan validate --help` does not import io (geopandas);
 # tests/test_cli_help.py pins the two equal.
 KINDS: tuple[str, ...] = ("villages", "landuse", "rtrw", "points", "lines", "raster")
@@ -20,6 +21,7 @@ KINDS: tuple[str, ...] = ("villages", "landuse", "rtrw", "points", "lines", "ras
 @click.option("--working-crs", help="Metric CRS for areas (default: UTM zone of the data).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write gaps/overlaps between villages to this GeoPackage.")
+@village_column_options
 def validate(
     path: Path,
     layer: str | None,
@@ -28,14 +30,19 @@ def validate(
     working_crs: str | None,
     as_json: bool,
     out: Path | None,
+    **columns: str | None,
 ) -> None:
     """Check one layer: features, CRS, columns, repairs, codes, coverage gaps/overlaps.
 
-    Exits 0 when the layer is usable (repairs are reported, not fatal), 2 when not.
+    Exits 0 when the layer is usable (repairs are reported, not fatal), 2 when not. A village
+    column option (--code-column, --name-column, --kecamatan-column, --kabupaten-column) reads
+    the layer as villages.
     """
     from kawasan_gis.io import validate_layer, write_layers
 
-    report, problems = validate_layer(path, kind=kind, layer=layer, assume_crs=assume_crs, working_crs=working_crs)
+    report, problems = validate_layer(
+        path, kind=kind, layer=layer, assume_crs=assume_crs, working_crs=working_crs, village_columns=village_columns(columns)
+    )
     if out is not None:
         if problems is None:
             click.echo("Tidak ada geometri masalah untuk jenis layer ini / no problem geometries for this kind.", err=True)

@@ -13,12 +13,12 @@ import pandas as pd
 import pyogrio
 
 from kawasan_gis._atomic import atomic_file
-from kawasan_gis.errors import RepairWarning
+from kawasan_gis.errors import ConfigError, RepairWarning
 from kawasan_gis.io.layers import read_layer
 from kawasan_gis.io.rasters import read_raster
 from kawasan_gis.io.report import LayerReport
 from kawasan_gis.io.sources import LAYER_HINTS, RASTER_SUFFIXES, list_layers, read_raw
-from kawasan_gis.io.villages import CODE_CANDIDATES, read_villages
+from kawasan_gis.io.villages import CODE_CANDIDATES, KEC_NAME_CANDIDATES, NAME_CANDIDATES, read_villages
 
 
 def detect_kind(path: str | Path, *, layer: str | None = None) -> str:
@@ -41,9 +41,35 @@ def detect_kind(path: str | Path, *, layer: str | None = None) -> str:
     lower = {c.lower() for c in gdf.columns}
     if lower & set(CODE_CANDIDATES + ("wadmkd", "nama_desa")):
         return "villages"
-    if lower & {"namobj", "kodkws", "jnsrpr", "jnshutan", "fungsikws", "namzon", "kodszn"}:
+    if lower & {"kodkws", "jnsrpr", "jnshutan", "fungsikws", "namzon", "kodszn"}:
+        return "rtrw"
+    if _names_places(gdf):
+        return "villages"
+    if "namobj" in lower:
         return "rtrw"
     return "landuse"
+
+
+# A names-only village layer names (nearly) every polygon apart, within its kecamatan; a class
+# column of land use or zoning repeats a few values over many polygons. Real village layers
+# repeat some names across kecamatan (Sukamaju), hence the pair and the 90 %.
+_DISTINCT_NAMES = 0.9
+
+
+def _names_places(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether a polygon layer without codes reads as villages: a name column that tells its polygons apart."""
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    lower = {c.lower(): c for c in cols}
+    name = next((lower[c] for c in NAME_CANDIDATES if c in lower), None)
+    if name is None or len(gdf) == 0:
+        return False
+    kec = next((lower[c] for c in KEC_NAME_CANDIDATES if c in lower), None)
+    keys = gdf[[kec, name]] if kec is not None else gdf[[name]]
+    keys = keys.fillna("").astype(str).apply(lambda col: col.str.strip().str.lower())
+    named = keys[name].ne("")
+    if named.mean() < _DISTINCT_NAMES:
+        return False
+    return len(keys[named].drop_duplicates()) >= _DISTINCT_NAMES * int(named.sum())
 
 
 def validate_layer(
@@ -53,19 +79,29 @@ def validate_layer(
     layer: str | None = None,
     assume_crs: Any = None,
     working_crs: Any = None,
+    village_columns: Mapping[str, str] | None = None,
 ) -> tuple[LayerReport, gpd.GeoDataFrame | None]:
     """Read a layer as the pipeline would and return its report (and the problem geometries).
 
     Repairs are collected into the report instead of being raised as warnings. Errors that
     make the layer unusable propagate as :class:`~kawasan_gis.errors.KawasanError`.
+    ``village_columns`` (``code_column``, ``name_column``, ``kecamatan_column``,
+    ``kabupaten_column`` of :func:`read_villages`) make the layer a village layer.
     """
+    if village_columns:
+        if kind not in (None, "villages"):
+            raise ConfigError(
+                f"kolom desa ({', '.join(village_columns)}) hanya untuk lapisan desa, bukan {kind} / "
+                f"village columns ({', '.join(village_columns)}) are for a village layer, not {kind}."
+            )
+        kind = "villages"
     kind = kind or detect_kind(path, layer=layer)
     if kind == "raster":
         return read_raster(path, assume_crs=assume_crs).report(), None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RepairWarning)
         if kind == "villages":
-            gdf = read_villages(path, layer=layer, assume_crs=assume_crs, working_crs=working_crs)
+            gdf = read_villages(path, layer=layer, assume_crs=assume_crs, working_crs=working_crs, **dict(village_columns or {}))
             return gdf.attrs["kawasan_report"], gdf.attrs.get("kawasan_coverage")
         gdf = read_layer(path, kind=kind, layer=layer, assume_crs=assume_crs, working_crs=working_crs)  # type: ignore[arg-type]
         report = gdf.attrs["kawasan_report"]

@@ -43,11 +43,16 @@ PROVINCE_CODES = frozenset(
 )
 
 
-def _find_column(columns: Iterable[str], candidates: Iterable[str], given: str | None, path: Path, role: str) -> str | None:
+def _find_column(
+    columns: Iterable[str], candidates: Iterable[str], given: str | None, path: Path, role: tuple[str, str] = ("", "")
+) -> str | None:
     cols = list(columns)
     if given is not None:
         if given not in cols:
-            raise FieldError(f"{path}: column '{given}' given for {role} does not exist. Columns: {', '.join(cols)}.")
+            raise FieldError(
+                f"{path}: kolom '{given}' untuk {role[0]} tidak ada / column '{given}' given for {role[1]} does not exist. "
+                f"Kolom / columns: {', '.join(cols)}."
+            )
         return given
     lower = {c.lower(): c for c in cols}
     for cand in candidates:
@@ -147,14 +152,14 @@ def read_villages(
     report: LayerReport = gdf.attrs["kawasan_report"]
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
 
-    code_col = _find_column(cols, CODE_CANDIDATES, code_column, path, "the village code")
-    name_col = _find_column(cols, NAME_CANDIDATES, name_column, path, "the village name")
-    kec_col = _find_column(cols, KEC_NAME_CANDIDATES, kecamatan_column, path, "the kecamatan name")
-    kab_col = _find_column(cols, KAB_NAME_CANDIDATES, kabupaten_column, path, "the kabupaten name")
-    kec_code_col = _find_column(cols, KEC_CODE_CANDIDATES, None, path, "")
-    kab_code_col = _find_column(cols, KAB_CODE_CANDIDATES, None, path, "")
-    jenis_col = _find_column(cols, JENIS_CANDIDATES, None, path, "")
-    bps_col = _find_column(cols, BPS_CODE_CANDIDATES, None, path, "")
+    code_col = _find_column(cols, CODE_CANDIDATES, code_column, path, ("kode desa", "the village code"))
+    name_col = _find_column(cols, NAME_CANDIDATES, name_column, path, ("nama desa", "the village name"))
+    kec_col = _find_column(cols, KEC_NAME_CANDIDATES, kecamatan_column, path, ("nama kecamatan", "the kecamatan name"))
+    kab_col = _find_column(cols, KAB_NAME_CANDIDATES, kabupaten_column, path, ("nama kabupaten", "the kabupaten name"))
+    kec_code_col = _find_column(cols, KEC_CODE_CANDIDATES, None, path)
+    kab_code_col = _find_column(cols, KAB_CODE_CANDIDATES, None, path)
+    jenis_col = _find_column(cols, JENIS_CANDIDATES, None, path)
+    bps_col = _find_column(cols, BPS_CODE_CANDIDATES, None, path)
     report.columns = {"kode_desa": code_col, "nama_desa": name_col, "nama_kec": kec_col, "nama_kab": kab_col}
     if bps_col and not code_col:
         report.notes.append(f"column {bps_col} holds BPS codes, which differ from Kemendagri codes: pass a crosswalk")
@@ -162,8 +167,11 @@ def read_villages(
     if name_col is None and code_col is None:
         report.usable = False
         raise FieldError(
-            f"{path}: found neither a village code nor a village name column among: {', '.join(cols)}. "
-            "Name them with --code-column / --name-column."
+            f"{path}: tidak ada kolom kode desa maupun nama desa di antara / found neither a village code nor a village "
+            f"name column among: {', '.join(cols)}. Sebutkan kolomnya / name them: --code-column KOLOM, --name-column "
+            "KOLOM (juga / also --kecamatan-column, --kabupaten-column) pada / of kawasan validate, indicators, check, "
+            'propose, run, init; di konfigurasi / in the config: villages = { path = "...", code_column = "...", '
+            'name_column = "..." }.'
         )
 
     n = len(gdf)
