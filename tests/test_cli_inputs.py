@@ -296,3 +296,15 @@ def test_check_without_rtrw_refuses_a_fail_on_that_judges_zoning(plan_files: dic
     assert not plan_files["out"].exists()  # refused before any work
     res = CliRunner().invoke(cli, [*args, "--lp2b", str(plan_files["desa"])])
     assert res.exit_code == 2 and "--lp2b tanpa --rtrw tidak berarti apa-apa" in res.output
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/config.md"])
+def test_the_documented_roles_are_the_catalogues(doc: str) -> None:
+    from kawasan_gis.vocab import input_roles
+
+    text = (Path(__file__).resolve().parents[1] / doc).read_text(encoding="utf-8")
+    table = text.split("| role | input | meaning (id / en) | potentials |")[1].split("\n\n")[0]
+    rows = [line.split("|")[1:5] for line in table.strip().splitlines()[1:]]
+    group = {"lines": "lines", "points": "points", "table column": "table"}
+    documented = {(cells[0].strip().strip("`"), group[cells[1].strip()]) for cells in rows}
+    assert documented == {(r.role, r.group) for r in input_roles()}

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kawasan_gis.cli.options import village_column_options, village_columns
+
 # kawasan_gis.io.KINDS, spelt out so that `kawasan validate --help` does not import io (geopandas);
 # tests/test_cli_help.py pins the two equal.
 KINDS: tuple[str, ...] = ("villages", "landuse", "rtrw", "points", "lines", "raster")
