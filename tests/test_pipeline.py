@@ -255,9 +255,13 @@ def test_init_then_run_as_a_new_user(tmp_path: Path, data_dir: Path) -> None:
     assert res.exit_code == 0, res.output
     text = (folder / "kawasan.toml").read_text()
     assert 'villages = { path = "desa.shp" }' in text and 'rtrw = { path = "pola_ruang.gpkg" }' in text
-    assert f'jalan = {{ path = "{konteks.resolve().as_posix()}", layer = "jalan" }}' in text
+    # data outside the project folder: a path relative to the config too (../..), never an absolute one
+    assert str(tmp_path) not in text and str(data_dir) not in text
+    jalan = text.split('jalan = { path = "')[1].split('"')[0]
+    assert jalan.startswith("../") and (folder / jalan).resolve() == konteks.resolve()
+    assert f'jalan = {{ path = "{jalan}", layer = "jalan" }}' in text
     assert 'roads = "jalan"' in text and 'facilities = { jalan = "prasarana" }' in text
-    assert f'centres = {{ path = "{konteks.resolve().as_posix()}", layer = "pusat_kegiatan", column = "Fungsi" }}' in text
+    assert f'centres = {{ path = "{jalan}", layer = "pusat_kegiatan", column = "Fungsi" }}' in text
     res = runner.invoke(cli, ["-q", "run", str(folder / "kawasan.toml")], obj={})
     assert res.exit_code == 0, res.output
     out = folder / "hasil"
