@@ -364,7 +364,7 @@ def run(
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
-        alerts=review + ([thin] if thin else []) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else []),
+        alerts=review + ([thin] if thin else []) + unused_inputs(config, catalogue) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else []),
         catalogue=catalogue,
         centres=centres,
     )
@@ -452,6 +452,32 @@ class CentresResult:
 _CULTURE_CLASSES = ("pariwisata", "cagar_budaya", "taman_wisata_alam")
 PLAN_EVIDENCE = ("jarak_pusat_km", "skor_potensi_kawasan")
 """Profile evidence that depends on the plan (the kawasan's centre and potential)."""
+
+
+def unused_inputs(config: RunConfig, catalogue: PotentialCatalogue) -> list[str]:
+    """Warnings for the line and point inputs nothing reads: no catalogue role, no use in [centres]/[profile].
+
+    A point layer named ``kios_tani`` without ``role = "pusat_kegiatan"`` would otherwise be read,
+    counted and silently left out of every score.
+    """
+    from kawasan_gis.vocab import input_roles
+
+    inp = config.inputs
+    roles = input_roles(catalogue)
+    used = {config.centres.roads, config.profile.irrigation} | {f.partition(".")[0] for f in config.centres.facilities}
+    out = []
+    for group, specs in (("lines", inp.lines), ("points", inp.points)):
+        known = [r.role for r in roles if r.group == group]
+        for name in specs:
+            if inp.role_of(group, name) in known or name in used:
+                continue
+            gid, gen = {"lines": ("garis", "line"), "points": ("titik", "point")}[group]
+            out.append(
+                f"lapisan {gid} '{name}' tidak dipakai: perannya bukan peran katalog dan tidak disebut di [centres]/[profile]; "
+                f'beri role = "..." (peran {gid}: {", ".join(known) or "-"}) / {gen} layer \'{name}\' feeds nothing: its role is '
+                f'no catalogue role and [centres]/[profile] do not name it; give role = "..." ({gen} roles: {", ".join(known) or "-"})'
+            )
+    return out
 
 
 def _table_by_role(spec: TableInput) -> Path | pd.DataFrame:

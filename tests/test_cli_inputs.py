@@ -308,3 +308,20 @@ def test_the_documented_roles_are_the_catalogues(doc: str) -> None:
     group = {"lines": "lines", "points": "points", "table column": "table"}
     documented = {(cells[0].strip().strip("`"), group[cells[1].strip()]) for cells in rows}
     assert documented == {(r.role, r.group) for r in input_roles()}
+
+
+def test_a_point_layer_nothing_reads_is_a_warning_not_silence(project: Path) -> None:
+    codes = grid_villages()["kode_desa"]
+    pd.DataFrame({"kode_desa": codes, "JML_TERNAK": [0, 10, 0, 40] * 4}).to_csv(project / "podes.csv", index=False)
+    table = '[inputs.table]\npath = "podes.csv"\nroles = { ternak = "JML_TERNAK" }'
+    # the livestock column can be scored, so the run goes on; the farm shops would drop out unseen
+    config = _config(project, f'kios_tani = {{ path = "kios_tani.gpkg" }}\nsma = "kios_tani.gpkg"\n[centres]\nfacilities = {{ sma = "pendidikan" }}\n{table}')
+    result = run(load_config(config), check=False)
+    unused = [a for a in result.alerts if "tidak dipakai" in a]
+    assert unused == [
+        "lapisan titik 'kios_tani' tidak dipakai: perannya bukan peran katalog dan tidak disebut di [centres]/[profile]; "
+        'beri role = "..." (peran titik: pusat_kegiatan) / point layer \'kios_tani\' feeds nothing: its role is no catalogue '
+        'role and [centres]/[profile] do not name it; give role = "..." (point roles: pusat_kegiatan)'
+    ]  # sma is a facility of [centres]: used
+    config = _config(project, f'kios_tani = {{ path = "kios_tani.gpkg", role = "pusat_kegiatan" }}\n{table}')
+    assert not [a for a in run(load_config(config), check=False).alerts if "tidak dipakai" in a]
