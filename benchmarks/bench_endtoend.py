@@ -72,7 +72,9 @@ def timed_process(cmd: list[str], runs: int) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "time.txt"
         for _ in range(runs):
-            subprocess.run(["/usr/bin/time", "-o", str(stats), "-f", "%e %U %S %M", *cmd], check=True,
+            # from an empty folder: started in the repository, `python -m` would import the
+            # kawasan_gis beside it instead of the one installed or on PYTHONPATH
+            subprocess.run(["/usr/bin/time", "-o", str(stats), "-f", "%e %U %S %M", *cmd], check=True, cwd=tmp,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wall, user, system, kb = stats.read_text().split()[-4:]
             walls.append(float(wall))
