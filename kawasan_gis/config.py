@@ -20,6 +20,7 @@ from kawasan_gis.errors import ConfigError
 LANGS = ("id", "en")
 THRESHOLD_KEYS = (
     "toleransi_ha", "tidak_sesuai_pct_X", "bersyarat_pct_X", "bersyarat_pct_B", "bersyarat_pct_outside", "min_cakupan_rtrw_pct",
+    "tidak_sesuai_pct_outside", "min_pct_ruang_kembang",
 )  # fmt: skip
 RASTER_CODES = ("klhk", "worldcover")
 CENTRE_BASES = ("units", "presence")
@@ -125,6 +126,8 @@ class CheckOptions:
     bersyarat_pct_B: float | None = None
     bersyarat_pct_outside: float | None = None
     min_cakupan_rtrw_pct: float | None = None
+    tidak_sesuai_pct_outside: float | None = None
+    min_pct_ruang_kembang: float | None = None
 
     def thresholds(self) -> dict[str, float]:
         """The verdict thresholds this config sets (for ``check_plan(thresholds=...)``)."""

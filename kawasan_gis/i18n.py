@@ -91,6 +91,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kawasan_outline": ("Batas kawasan usulan", "Proposed kawasan boundary"),
     "konflik_X": ("Dilarang (X)", "Prohibited (X)"),
     "konflik_B": ("Bersyarat (B)", "Conditional (B)"),
+    "konflik_L": ("Kawasan lindung dipertahankan (L)", "Protected land kept (L)"),
     "unknown_class": ("Kelas tidak dikenal", "Unknown class"),
     # ------------------------------------------------------------------ tooltips and popups
     "desa": ("Desa", "Village"),
@@ -123,7 +124,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "pct_T": ("Terbatas (T)", "Limited (T)"),
     "pct_B": ("Bersyarat (B)", "Conditional (B)"),
     "pct_X": ("Dilarang (X)", "Prohibited (X)"),
+    "pct_L": ("Lindung dipertahankan (L)", "Protected land kept (L)"),
     "pct_outside": ("Di luar pola ruang", "Outside the pola ruang"),
+    "pct_ruang_kembang": ("Ruang kembang (di luar kawasan lindung)", "Development room (outside kawasan lindung)"),
     "verdict": ("Penilaian", "Verdict"),
     "pct_dasar_zonasi": (
         "Potensi desa yang bertumpu pada zonasi RTRW (rencana yang diturunkan dari RTRW lalu diperiksa terhadapnya tidak banyak membuktikan)",
@@ -208,6 +211,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "check_it": ("%I+T", "%I+T"),
     "check_b": ("%B", "%B"),
     "check_x": ("%X", "%X"),
+    "check_l": ("%L", "%L"),
     "check_luar": ("%Luar", "%Outside"),
     "check_verdict": ("Putusan", "Verdict"),
     "check_aturan": ("Aturan", "Rules"),
@@ -232,20 +236,37 @@ LABELS: dict[str, tuple[str, str]] = {
     "luar_rtrw": ("di luar RTRW", "outside the RTRW"),
     "peringatan": ("Peringatan", "Warnings"),
     "alasan_verdict": ("Alasan putusan", "Reason for the verdict"),
-    "reason_x": ("dilarang (X) {pct} % > ambang {ambang} %", "prohibited (X) {pct} % > threshold {ambang} %"),
-    "reason_b": ("bersyarat (B) {pct} % > ambang {ambang} %", "conditional (B) {pct} % > threshold {ambang} %"),
-    "reason_outside": ("di luar RTRW {pct} % > ambang {ambang} %", "outside the RTRW {pct} % > threshold {ambang} %"),
+    "reason_x": ("dilarang (X) {pct} %{ruang} > ambang {ambang} %", "prohibited (X) {pct} %{ruang} > threshold {ambang} %"),
+    "reason_b": ("bersyarat (B) {pct} %{ruang} > ambang {ambang} %", "conditional (B) {pct} %{ruang} > threshold {ambang} %"),
+    "reason_outside": ("di luar RTRW {pct} %{ruang} > ambang {ambang} %", "outside the RTRW {pct} %{ruang} > threshold {ambang} %"),
+    "reason_outside_uncovered": (
+        "di luar RTRW {pct} %{ruang} > ambang {ambang} %: zonasi RTRW tidak mencakup kawasan ini, jadi kesesuaiannya tidak dapat dinilai",
+        "outside the RTRW {pct} %{ruang} > threshold {ambang} %: the RTRW zoning does not cover this kawasan, so its compliance cannot be "
+        "assessed",
+    ),
+    "reason_of_room": (" dari ruang kembang", " of the development room"),
+    "reason_no_room": (
+        "tidak ada ruang kembang: seluruh kawasan adalah kawasan lindung yang dipertahankan",
+        "no development room: the whole kawasan is kawasan lindung kept protected",
+    ),
+    "reason_room_small": (
+        "ruang kembang hanya {pct} % dari luas kawasan < ambang {ambang} %; sisanya kawasan lindung yang dipertahankan, "
+        "jadi kawasan ini tidak dapat dinilai sesuai",
+        "development room only {pct} % of the kawasan area < threshold {ambang} %; the rest is kawasan lindung kept protected, "
+        "so this kawasan cannot be rated compliant",
+    ),
+    "reason_kept": ("kawasan lindung dipertahankan {pct} % dari luas kawasan", "kawasan lindung kept protected {pct} % of the kawasan area"),
     "reason_within": (
-        "dilarang (X) {x} %, bersyarat (B) {b} %, di luar RTRW {luar} %, semua dalam ambang",
-        "prohibited (X) {x} %, conditional (B) {b} %, outside the RTRW {luar} %, all within the thresholds",
+        "dilarang (X) {x} %, bersyarat (B) {b} %, di luar RTRW {luar} %{ruang}, semua dalam ambang",
+        "prohibited (X) {x} %, conditional (B) {b} %, outside the RTRW {luar} %{ruang}, all within the thresholds",
     ),
     "fail_prohibited": (
-        "{n} kawasan dengan luas dilarang (X) di atas toleransi {toleransi} ha: {daftar}",
-        "{n} kawasan with prohibited (X) area above the {toleransi} ha tolerance: {daftar}",
+        "{n} kawasan dengan luas dilarang (X) di atas toleransi {toleransi} ha atau tidak tercakup RTRW: {daftar}",
+        "{n} kawasan with prohibited (X) area above the {toleransi} ha tolerance or not covered by the RTRW: {daftar}",
     ),
     "fail_conditional": (
-        "{n} kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi {toleransi} ha: {daftar}",
-        "{n} kawasan with conditional (B) or prohibited (X) area above the {toleransi} ha tolerance: {daftar}",
+        "{n} kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi {toleransi} ha atau tidak tercakup RTRW: {daftar}",
+        "{n} kawasan with conditional (B) or prohibited (X) area above the {toleransi} ha tolerance or not covered by the RTRW: {daftar}",
     ),
     "rtrw_coverage_low": (
         "Lapisan RTRW hanya menutupi {pct} % luas desa rencana ({covered} dari {total} ha), di bawah "

@@ -29,7 +29,7 @@ from kawasan_gis.check import (
 )
 from kawasan_gis.errors import ConfigError, CRSError, FieldError, PlanError
 from kawasan_gis.overlay import default_priority, resolve_overlaps
-from kawasan_gis.vocab import load_itbx
+from kawasan_gis.vocab import load_itbx, load_vocabulary
 
 HA = 10_000.0
 
@@ -55,7 +55,13 @@ def table(ks: list[int], kawasan: str | list[str] = "K1", potensi: str | list[st
 
 @pytest.fixture
 def halves() -> gpd.GeoDataFrame:
-    """Left half taman nasional, right half permukiman perdesaan."""
+    """Left half hutan produksi tetap (X for settlement, and not kawasan lindung), right half permukiman perdesaan."""
+    return zones(("hutan_produksi_tetap", (0, 0, 2, 4)), ("permukiman_perdesaan", (2, 0, 4, 4)))
+
+
+@pytest.fixture
+def park() -> gpd.GeoDataFrame:
+    """Left half taman nasional (kawasan lindung), right half permukiman perdesaan."""
     return zones(("taman_nasional", (0, 0, 2, 4)), ("permukiman_perdesaan", (2, 0, 4, 4)))
 
 
@@ -85,7 +91,7 @@ def test_conflict_geometries(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -
     assert list(k.columns) == ["kawasan_id", "kelas", "nama_kelas", "status", "sebab", "luas_ha", "desa", "kode_desa", "geometry"]
     assert len(k) == 1
     r = k.iloc[0]
-    assert (r.kawasan_id, r.kelas, r.nama_kelas, r.status, r.sebab) == ("K1", "taman_nasional", "Taman Nasional", "X", "pola_ruang")
+    assert (r.kawasan_id, r.kelas, r.nama_kelas, r.status, r.sebab) == ("K1", "hutan_produksi_tetap", "Hutan Produksi Tetap", "X", "pola_ruang")
     assert r.luas_ha == pytest.approx(200)
     assert r.geometry.area / HA == pytest.approx(200)
     assert r.geometry.equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
@@ -94,11 +100,11 @@ def test_conflict_geometries(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -
 
 
 def test_per_kelas_table(grid: gpd.GeoDataFrame) -> None:
-    rtrw = zones(("taman_nasional", (0, 0, 1, 4)), ("pertanian", (1, 0, 3, 4)))  # east column not covered
+    rtrw = zones(("hutan_produksi_tetap", (0, 0, 1, 4)), ("pertanian", (1, 0, 3, 4)))  # east column not covered
     res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw)
     got = res.per_kelas.set_index("kelas")
     assert got.loc["pertanian", ["status", "luas_ha", "pct"]].tolist() == ["B", pytest.approx(200), pytest.approx(50)]
-    assert got.loc["taman_nasional", ["status", "luas_ha"]].tolist() == ["X", pytest.approx(100)]
+    assert got.loc["hutan_produksi_tetap", ["status", "luas_ha"]].tolist() == ["X", pytest.approx(100)]
     assert got.loc["luar_rtrw", ["status", "luas_ha"]].tolist() == ["outside", pytest.approx(100)]
     assert res.per_kelas["pct"].sum() == pytest.approx(100)
     assert got.loc["luar_rtrw", "nama_kelas"] == "di luar RTRW"  # class names in the language of the check
@@ -111,8 +117,9 @@ def test_overlapping_zones_resolved_lindung_first(grid: gpd.GeoDataFrame) -> Non
     rtrw = zones(("pertanian", (0, 0, 4, 4)), ("hutan_lindung", (0, 0, 1, 4)))
     res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw)
     row = res.kawasan.iloc[0]
-    assert (row.ha_X, row.ha_B, row.ha_outside) == pytest.approx((100, 300, 0))
-    assert row.pct_X + row.pct_B == pytest.approx(100)  # never above 100 %, overlaps or not
+    # the west village is hutan lindung, kept protected (L) in a kawasan of whole villages
+    assert (row.ha_L, row.ha_X, row.ha_B, row.ha_outside) == pytest.approx((100, 0, 300, 0))
+    assert row.pct_L + row.pct_B == pytest.approx(100)  # never above 100 %, overlaps or not
     assert res.info["rtrw_overlap_ha"] == pytest.approx(400)
 
 
@@ -151,21 +158,21 @@ def test_uncovered_area_is_outside_never_compliant(grid: gpd.GeoDataFrame) -> No
 
 
 def test_conditional_conflicts_optional(grid: gpd.GeoDataFrame) -> None:
-    rtrw = zones(("perkebunan", (0, 0, 2, 4)), ("taman_nasional", (2, 0, 4, 4)))
+    rtrw = zones(("perkebunan", (0, 0, 2, 4)), ("hutan_produksi_tetap", (2, 0, 4, 4)))
     plan = read_plan(table([1, 2, 3, 4]), grid)
     assert check_plan(plan, rtrw, include_conditional_conflicts=False).konflik["status"].tolist() == ["X"]
     k = check_plan(plan, rtrw).konflik  # B too by default, as in kawasan run
-    assert k[["kelas", "status", "luas_ha"]].values.tolist() == [["taman_nasional", "X", 200.0], ["perkebunan", "B", 200.0]]
+    assert k[["kelas", "status", "luas_ha"]].values.tolist() == [["hutan_produksi_tetap", "X", 200.0], ["perkebunan", "B", 200.0]]
 
 
 def test_verdict_thresholds_and_tolerance(grid: gpd.GeoDataFrame) -> None:
     plan = read_plan(table([1, 2, 3, 4]), grid)
-    # 12 ha of national park in a 400 ha settlement kawasan: 3 % X
-    rtrw = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.3, 0.4)))
+    # 12 ha of production forest in a 400 ha settlement kawasan: 3 % X
+    rtrw = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("hutan_produksi_tetap", (0, 0, 0.3, 0.4)))
     assert check_plan(plan, rtrw).kawasan["verdict"].iloc[0] == "sesuai bersyarat"
     assert check_plan(plan, rtrw, thresholds={"tidak_sesuai_pct_X": 2.0}).kawasan["verdict"].iloc[0] == "tidak sesuai"
-    # 25 m2 of national park: below the 0.01 ha tolerance, still reported
-    sliver = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.005, 0.005)))
+    # 25 m2 of production forest: below the 0.01 ha tolerance, still reported
+    sliver = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("hutan_produksi_tetap", (0, 0, 0.005, 0.005)))
     res = check_plan(plan, sliver)
     assert res.kawasan["ha_X"].iloc[0] == pytest.approx(0.0025)
     assert res.kawasan["verdict"].iloc[0] == "sesuai"
@@ -180,35 +187,35 @@ def test_fail_levels(grid: gpd.GeoDataFrame) -> None:
     assert (only_b.fails("prohibited"), only_b.fails("conditional"), only_b.fails("never")) == (False, True, False)
     assert only_b.failure("prohibited") is None and only_b.failure("never") is None
     assert only_b.failure("conditional") == (
-        "1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha: K1 (B 400,00 ha)"
+        "1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha atau tidak tercakup RTRW: K1 (B 400,00 ha)"
     )
     assert only_b.failure("conditional", lang="en") == (
-        "1 kawasan with conditional (B) or prohibited (X) area above the 0.01 ha tolerance: K1 (B 400.00 ha)"
+        "1 kawasan with conditional (B) or prohibited (X) area above the 0.01 ha tolerance or not covered by the RTRW: K1 (B 400.00 ha)"
     )
     with pytest.raises(ConfigError, match="fail level"):
         only_b.fails("sometimes")
 
 
 def test_fail_message_names_each_failing_kawasan_with_its_hectares(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
-    # A = villages 1, 2 (x 0-2 km): all national park, X 200 ha; B = villages 3, 4 (x 2-4 km): settlement, I;
+    # A = villages 1, 2 (x 0-2 km): all production forest, X 200 ha; B = villages 3, 4 (x 2-4 km): settlement, I;
     # C = villages 9, 10 (x 0-2 km, y 2-3 km): X 200 ha
     plan = read_plan(table([1, 2, 3, 4, 9, 10], kawasan=["A", "A", "B", "B", "C", "C"]), grid)
     res = check_plan(plan, halves, lang="en")
     assert res.failing("prohibited")["kawasan_id"].tolist() == ["A", "C"]
     assert res.failure("prohibited") == (
-        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance: A (X 200.00 ha), C (X 200.00 ha)"
+        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance or not covered by the RTRW: A (X 200.00 ha), C (X 200.00 ha)"
     )
     # a tolerance above 200 ha lets both pass; the figures themselves are unchanged
     lenient = check_plan(plan, halves, thresholds={"toleransi_ha": 250})
     assert lenient.failure("prohibited") is None and lenient.kawasan["ha_X"].tolist() == pytest.approx([200, 0, 200])
     strict = check_plan(plan, halves, thresholds={"toleransi_ha": 150})
     assert strict.failure("prohibited") == (
-        "2 kawasan dengan luas dilarang (X) di atas toleransi 150 ha: A (X 200,00 ha), C (X 200,00 ha)"
+        "2 kawasan dengan luas dilarang (X) di atas toleransi 150 ha atau tidak tercakup RTRW: A (X 200,00 ha), C (X 200,00 ha)"
     )
 
 
 def test_matrix_override(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
-    itbx = load_itbx(overrides={"matrix": {"permukiman": {"taman_nasional": "B"}}})
+    itbx = load_itbx(overrides={"matrix": {"permukiman": {"hutan_produksi_tetap": "B"}}})
     row = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves, itbx=itbx).kawasan.iloc[0]
     assert (row.ha_B, row.ha_X) == pytest.approx((200, 0))
 
@@ -242,15 +249,22 @@ def test_area_conservation_and_independent_overlay(rects: list, members: set[int
     res = check_plan(read_plan(table(sorted(members)), grid), rtrw, thresholds={"min_cakupan_rtrw_pct": 0},
                      include_conditional_conflicts=False)
     row = res.kawasan.iloc[0]
-    parts = row[["ha_I", "ha_T", "ha_B", "ha_X", "ha_outside"]].to_numpy(dtype=float)
-    assert parts.sum() == pytest.approx(row.luas_ha) and (parts >= 0).all()
-    assert row[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].sum() == pytest.approx(100)
+    parts = row[["ha_I", "ha_T", "ha_B", "ha_X", "ha_L", "ha_outside"]].to_numpy(dtype=float)
+    assert parts.sum() == pytest.approx(row.luas_ha, rel=1e-12) and (parts >= 0).all()
+    assert round(row[["pct_I", "pct_T", "pct_B", "pct_X", "pct_L", "pct_outside"]].sum(), 9) == 100.0
     planar = resolve_overlaps(rtrw, priority=default_priority("rtrw"))
     itbx = load_itbx()
-    x = planar[[itbx.status("permukiman", k) == "X" for k in planar["kelas"]]]
-    want = gpd.overlay(res.kawasan[["kawasan_id", "geometry"]], x, how="intersection", keep_geom_type=True).area.sum() / HA if len(x) else 0.0
-    assert row.ha_X == pytest.approx(want, abs=1e-9)
-    assert res.konflik["luas_ha"].sum() == pytest.approx(want, abs=1e-9)
+    lindung = {"taman_nasional", "hutan_lindung"}
+    kawasan = res.kawasan[["kawasan_id", "geometry"]]
+
+    def overlay_ha(z: gpd.GeoDataFrame) -> float:
+        return gpd.overlay(kawasan, z, how="intersection", keep_geom_type=True).area.sum() / HA if len(z) else 0.0
+
+    want_x = overlay_ha(planar[[k not in lindung and itbx.status("permukiman", k) == "X" for k in planar["kelas"]]])
+    want_l = overlay_ha(planar[planar["kelas"].isin(lindung)])
+    assert (row.ha_X, row.ha_L) == pytest.approx((want_x, want_l), abs=1e-9)
+    k = res.konflik.groupby("status")["luas_ha"].sum()
+    assert (k.get("X", 0.0), k.get("L", 0.0)) == pytest.approx((want_x, want_l), abs=1e-9)
     assert res.desa["luas_ha"].sum() == pytest.approx(100 * len(members))
 
 
@@ -428,6 +442,11 @@ def test_propose_output_is_accepted_as_is(grid: gpd.GeoDataFrame, halves: gpd.Ge
     assert "[layer kawasan]" in plan.source
     row = check_plan(plan, halves).kawasan.iloc[0]
     assert (row.ha_X, row.n_desa) == (pytest.approx(400), 4)
+    # the proposal's kawasan are whole villages: the national park in them is kept (L), not X
+    assert plan.whole_villages
+    park = zones(("taman_nasional", (0, 0, 2, 4)))
+    row = check_plan(plan, park).kawasan.iloc[0]
+    assert (row.ha_L, row.ha_X, row.verdict) == (pytest.approx(400), 0, "tidak sesuai")
 
 
 # --------------------------------------------------------------------------- inputs and config
@@ -485,7 +504,7 @@ def test_write_check(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path:
     kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
     assert {"pct_I", "pct_T", "pct_B", "pct_X", "pct_outside", "verdict"} <= set(kaw.columns)
     konflik = gpd.read_file(out / "check.gpkg", layer="konflik")
-    assert konflik[["kawasan_id", "kelas", "status"]].values.tolist() == [["K1", "taman_nasional", "X"]]
+    assert konflik[["kawasan_id", "kelas", "status"]].values.tolist() == [["K1", "hutan_produksi_tetap", "X"]]
     assert konflik["luas_ha"].iloc[0] == pytest.approx(200)
     csv = pd.read_csv(out / "check.csv", dtype={"kawasan_id": str})
     assert csv["verdict"].tolist() == ["tidak sesuai"]
@@ -536,7 +555,9 @@ def test_lampung_timur_settlement_next_to_way_kambas(lamtim_desa_path: Path, lam
     near = rtrw[rtrw.intersects(plan.kawasan.union_all())]
     planar = resolve_overlaps(near[["kelas", "geometry"]], priority=default_priority("rtrw"))
     itbx = load_itbx()
-    x_zones = planar[[itbx.status("permukiman", k) == "X" for k in planar["kelas"]]]
+    lindung = {c.code for c in load_vocabulary("rtrw") if c.group == "lindung"}
+    x_zones = planar[[k not in lindung and itbx.status("permukiman", k) == "X" for k in planar["kelas"]]]
+    l_zones = planar[planar["kelas"].isin(lindung)]
     inter = gpd.overlay(plan.kawasan[["kawasan_id", "geometry"]], x_zones[["kelas", "geometry"]], how="intersection", keep_geom_type=True)
     want = inter.assign(ha=inter.area / HA).groupby("kawasan_id")["ha"].sum()
     got = res.kawasan.set_index("kawasan_id")["ha_X"]
@@ -546,10 +567,20 @@ def test_lampung_timur_settlement_next_to_way_kambas(lamtim_desa_path: Path, lam
     prohibited = res.konflik[res.konflik["status"] == "X"]
     by_kawasan = prohibited.groupby("kawasan_id")["luas_ha"].sum()
     np.testing.assert_allclose(by_kawasan.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-6)
-    assert "taman_nasional" in set(res.konflik["kelas"])
-    assert (res.kawasan["verdict"] != "sesuai").all()
+    # the park inside these kawasan of whole villages is kept protected (L), not prohibited development
+    assert set(res.konflik.loc[res.konflik["kelas"] == "taman_nasional", "status"]) == {"L"}
+    inter_l = gpd.overlay(plan.kawasan[["kawasan_id", "geometry"]], l_zones[["kelas", "geometry"]], how="intersection", keep_geom_type=True)
+    want_l = inter_l.assign(ha=inter_l.area / HA).groupby("kawasan_id")["ha"].sum()
+    np.testing.assert_allclose(res.kawasan.set_index("kawasan_id")["ha_L"].reindex(want_l.index).to_numpy(), want_l.to_numpy(), rtol=1e-6)
+    # no kawasan mostly protected land comes out sesuai, and every verdict but sesuai says why
+    mostly = res.kawasan[res.kawasan["pct_L"] > 50]
+    assert len(mostly) and (mostly["verdict"] != "sesuai").all()
+    assert mostly["alasan_verdict"].str.contains("ruang kembang hanya").all()
+    assert (res.kawasan.loc[res.kawasan["verdict"] != "sesuai", "alasan_verdict"].str.len() > 0).all()
     assert rules_of(res, "satu_kabupaten").empty
-    np.testing.assert_allclose(res.kawasan.filter(like="pct_").drop(columns="pct_dasar_zonasi").sum(axis=1), 100)
+    pct = res.kawasan[["pct_I", "pct_T", "pct_B", "pct_X", "pct_L", "pct_outside"]]
+    assert (pct.sum(axis=1).round(9) == 100.0).all()
+    print(res.kawasan[["kawasan_id", "pct_L", "verdict"]].to_string())
     print(f"\nLampung Timur: {len(plan.kawasan)} kawasan, X {got.sum():,.1f} ha, check {elapsed:.1f} s")
 
 
@@ -561,12 +592,12 @@ def test_verdict_reasons_in_words(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFra
         row = check_plan(plan, rtrw, **kw).kawasan.iloc[0]  # type: ignore[arg-type]
         return row.alasan_verdict, row.alasan_verdict_en
 
-    # 200 of 400 ha national park: 50 % X
+    # 200 of 400 ha production forest: 50 % X
     assert reasons(halves) == ("tidak sesuai: dilarang (X) 50,0 % > ambang 5 %", "not compliant: prohibited (X) 50.0 % > threshold 5 %")
-    # 300 m x 400 m = 12 ha of national park: 3 % X, above 0 %, below 5 % (2.5 % when set)
-    park = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("taman_nasional", (0, 0, 0.3, 0.4)))
-    assert reasons(park)[0] == "sesuai bersyarat: dilarang (X) 3,0 % > ambang 0 %"
-    assert reasons(park, thresholds={"tidak_sesuai_pct_X": 2.5})[0] == "tidak sesuai: dilarang (X) 3,0 % > ambang 2,5 %"
+    # 300 m x 400 m = 12 ha of production forest: 3 % X, above 0 %, below 5 % (2.5 % when set)
+    forest = zones(("permukiman_perdesaan", (0, 0, 4, 4)), ("hutan_produksi_tetap", (0, 0, 0.3, 0.4)))
+    assert reasons(forest)[0] == "sesuai bersyarat: dilarang (X) 3,0 % > ambang 0 %"
+    assert reasons(forest, thresholds={"tidak_sesuai_pct_X": 2.5})[0] == "tidak sesuai: dilarang (X) 3,0 % > ambang 2,5 %"
     # RTRW over the south half of the row only: 200 of 400 ha outside
     assert reasons(zones(("permukiman_perdesaan", (0, 0, 4, 0.5))))[0] == "sesuai bersyarat: di luar RTRW 50,0 % > ambang 10 %"
     # perkebunan is B for settlement: 200 ha B (50 %) and 200 ha I
@@ -576,3 +607,126 @@ def test_verdict_reasons_in_words(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFra
         "sesuai: dilarang (X) 0,0 %, bersyarat (B) 0,0 %, di luar RTRW 0,0 %, semua dalam ambang",
         "compliant: prohibited (X) 0.0 %, conditional (B) 0.0 %, outside the RTRW 0.0 %, all within the thresholds",
     )
+
+
+# --------------------------------------------------------------------------- lindung kept (L), development room, shares
+
+
+def test_lindung_in_a_kawasan_of_villages_is_kept_not_prohibited(grid: gpd.GeoDataFrame, park: gpd.GeoDataFrame) -> None:
+    # villages 1-4 (bottom row): 1 and 2 in the national park (x 0-2 km), 3 and 4 settlement
+    res = check_plan(read_plan(table([1, 2, 3, 4]), grid), park)
+    row = res.kawasan.iloc[0]
+    assert (row.ha_I, row.ha_X, row.ha_L, row.ha_outside) == pytest.approx((200, 0, 200, 0))
+    assert (row.pct_I, row.pct_L) == (50.0, 50.0)
+    assert (row.ha_ruang_kembang, row.pct_ruang_kembang) == pytest.approx((200, 50))
+    assert row.verdict == "sesuai"  # a room of 50 % is not below the 50 % threshold
+    assert row.alasan_verdict == ("sesuai: dilarang (X) 0,0 %, bersyarat (B) 0,0 %, di luar RTRW 0,0 % dari ruang kembang, "
+                                  "semua dalam ambang; kawasan lindung dipertahankan 50,0 % dari luas kawasan")
+    assert res.desa.set_index("kode_desa").loc[[code(1), code(2), code(3)], "ha_L"].tolist() == pytest.approx([100, 100, 0])
+    k = res.konflik
+    assert k[["kelas", "status", "sebab"]].values.tolist() == [["taman_nasional", "L", "lindung"]]
+    assert k["luas_ha"].iloc[0] == pytest.approx(200)
+    assert res.per_kelas.set_index("kelas").loc["taman_nasional", "status"] == "L"
+    assert not res.fails("conditional")  # protected land kept is no conflict
+
+
+def test_small_development_room_is_never_sesuai(grid: gpd.GeoDataFrame, park: gpd.GeoDataFrame) -> None:
+    # villages 1-3: 200 ha park + 100 ha settlement -> room 100 of 300 ha = 33.3 %
+    plan = read_plan(table([1, 2, 3]), grid)
+    row = check_plan(plan, park).kawasan.iloc[0]
+    assert (row.pct_L, row.pct_I, row.pct_ruang_kembang) == (66.7, 33.3, pytest.approx(33.3))
+    assert row.verdict == "sesuai bersyarat"
+    assert row.alasan_verdict == ("sesuai bersyarat: ruang kembang hanya 33,3 % dari luas kawasan < ambang 50 %; sisanya kawasan "
+                                  "lindung yang dipertahankan, jadi kawasan ini tidak dapat dinilai sesuai")
+    assert row.alasan_verdict_en.startswith("conditionally compliant: development room only 33.3 % of the kawasan area < threshold 50 %")
+    # the threshold is the run config's: at 30 % the same kawasan is sesuai
+    assert check_plan(plan, park, thresholds={"min_pct_ruang_kembang": 30}).kawasan["verdict"].iloc[0] == "sesuai"
+    # villages 1-2: all park, no room at all
+    none = check_plan(read_plan(table([1, 2]), grid), park).kawasan.iloc[0]
+    assert (none.ha_L, none.ha_ruang_kembang, none.verdict) == (pytest.approx(200), pytest.approx(0), "tidak sesuai")
+    assert none.alasan_verdict == "tidak sesuai: tidak ada ruang kembang: seluruh kawasan adalah kawasan lindung yang dipertahankan"
+
+
+def test_verdict_judges_the_development_room(grid: gpd.GeoDataFrame) -> None:
+    # villages 1-4: park x 0-2 km (200 ha L), production forest x 2-2.16 km (16 ha X), settlement the rest (184 ha I)
+    rtrw = zones(("taman_nasional", (0, 0, 2, 4)), ("hutan_produksi_tetap", (2, 0, 2.16, 4)), ("permukiman_perdesaan", (2.16, 0, 4, 4)))
+    row = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw).kawasan.iloc[0]
+    # X is 16/400 = 4 % of the kawasan but 16/200 = 8 % of the land it would develop: above 5 %
+    assert (row.pct_X, row.pct_L) == (4.0, 50.0)
+    assert row.verdict == "tidak sesuai"
+    assert row.alasan_verdict == ("tidak sesuai: dilarang (X) 8,0 % dari ruang kembang > ambang 5 %; "
+                                  "kawasan lindung dipertahankan 50,0 % dari luas kawasan")
+
+
+def test_drawn_development_zone_over_lindung_is_prohibited(grid: gpd.GeoDataFrame, park: gpd.GeoDataFrame) -> None:
+    # a planner draws a settlement zone over villages 1-2, inside the national park: X, not L
+    poly = gpd.GeoDataFrame({"potensi": ["permukiman"]}, geometry=[box(X0, Y0, X0 + 2000, Y0 + 1000)], crs=grid.crs)
+    plan = read_plan(poly, grid)
+    assert not plan.whole_villages
+    res = check_plan(plan, park)
+    row = res.kawasan.iloc[0]
+    assert (row.ha_X, row.ha_L, row.verdict) == (pytest.approx(200), 0, "tidak sesuai")
+    assert res.konflik["status"].tolist() == ["X"]
+    assert res.desa["ha_X"].tolist() == pytest.approx([100, 100])
+
+
+def test_kawasan_outside_the_rtrw_is_not_compliant(grid: gpd.GeoDataFrame) -> None:
+    # RTRW (settlement) over rows 0-2; A = villages 1-8 (rows 0-1, covered), B = villages 13-14 (row 3, not covered):
+    # the plan is 800 of 1000 ha covered (80 %), B wholly outside
+    rtrw = zones(("permukiman_perdesaan", (0, 0, 4, 3)))
+    plan = read_plan(table([*range(1, 9), 13, 14], kawasan=["A"] * 8 + ["B"] * 2), grid)
+    res = check_plan(plan, rtrw)
+    got = res.kawasan.set_index("kawasan_id")
+    assert got.loc["A", "verdict"] == "sesuai"
+    assert (got.loc["B", "ha_outside"], got.loc["B", "pct_outside"], got.loc["B", "verdict"]) == (pytest.approx(200), 100.0, "tidak sesuai")
+    assert got.loc["B", "alasan_verdict"] == ("tidak sesuai: di luar RTRW 100,0 % > ambang 50 %: zonasi RTRW tidak mencakup kawasan ini, "
+                                              "jadi kesesuaiannya tidak dapat dinilai")
+    assert got.loc["B", "alasan_verdict_en"].endswith("the RTRW zoning does not cover this kawasan, so its compliance cannot be assessed")
+    # fail-on treats it as the verdict does: it fails "prohibited" (the check cannot show it free of X)
+    assert res.failing("prohibited")["kawasan_id"].tolist() == ["B"]
+    assert res.failure("prohibited") == (
+        "1 kawasan dengan luas dilarang (X) di atas toleransi 0,01 ha atau tidak tercakup RTRW: B (di luar RTRW 100,0 %)"
+    )
+    # 30 % outside (B = villages 9-12 and 13-14 with the RTRW over rows 0-2 and half of row 3... here: rows 0-2 only)
+    part = check_plan(read_plan(table([9, 10, 11, 13, 14, 15, 16], kawasan="C"), grid), zones(("permukiman_perdesaan", (0, 0, 4, 3.5))),
+                      thresholds={"min_cakupan_rtrw_pct": 0}).kawasan.iloc[0]
+    # 300 ha in row 2 + 200 of 400 ha in row 3 covered: outside 200 of 700 ha = 28.6 %
+    assert (part.pct_outside, part.verdict) == (28.6, "sesuai bersyarat")
+    assert part.alasan_verdict == "sesuai bersyarat: di luar RTRW 28,6 % > ambang 10 %"
+
+
+def test_overlapping_villages_area_is_their_union(grid: gpd.GeoDataFrame) -> None:
+    # village 2 reaches 200 m into village 1: 120 ha, 20 ha of it also in village 1; kawasan {1, 2} = 200 ha, not 220
+    g = grid.copy()
+    g.loc[1, "geometry"] = box(X0 + 800, Y0, X0 + 2000, Y0 + 1000)
+    g.loc[1, "luas_ha"] = 120.0
+    # x 0-0.5 km production forest (50 ha X), 0.5-1.5 settlement (100 ha I), 1.5-1.9 park (40 ha L), 1.9-2.0 not zoned (10 ha)
+    rtrw = zones(("hutan_produksi_tetap", (0, 0, 0.5, 1)), ("permukiman_perdesaan", (0.5, 0, 1.5, 1)), ("taman_nasional", (1.5, 0, 1.9, 1)))
+    res = check_plan(read_plan(table([1, 2]), g), rtrw, thresholds={"min_cakupan_rtrw_pct": 0})
+    row = res.kawasan.iloc[0]
+    assert row.luas_ha == pytest.approx(200)
+    assert (row.ha_I, row.ha_T, row.ha_B, row.ha_X, row.ha_L, row.ha_outside) == pytest.approx((100, 0, 0, 50, 40, 10))
+    assert row[["ha_I", "ha_T", "ha_B", "ha_X", "ha_L", "ha_outside"]].sum() == pytest.approx(row.luas_ha, rel=1e-12)
+    assert (row.pct_I, row.pct_X, row.pct_L, row.pct_outside) == (50.0, 25.0, 20.0, 5.0)
+    # room 160 ha: X 50/160 = 31.25 %, outside 10/160 = 6.25 %; the half unit goes to the leftmost (X)
+    assert row.alasan_verdict == ("tidak sesuai: dilarang (X) 31,3 % dari ruang kembang > ambang 5 %; "
+                                  "kawasan lindung dipertahankan 20,0 % dari luas kawasan")
+    desa = res.desa.set_index("kode_desa")
+    assert desa.loc[code(2), ["luas_ha", "ha_I", "ha_L", "ha_outside"]].tolist() == pytest.approx([120, 70, 40, 10])
+
+
+def test_shares_sum_to_exactly_100_as_shown(grid: gpd.GeoDataFrame) -> None:
+    # three villages of 100 ha: I, B and X, a third each: 33.4 + 33.3 + 33.3 (the leftmost takes the unit)
+    rtrw = zones(("permukiman_perdesaan", (0, 0, 1, 4)), ("perkebunan", (1, 0, 2, 4)), ("hutan_produksi_tetap", (2, 0, 3, 4)))
+    row = check_plan(read_plan(table([1, 2, 3]), grid), rtrw).kawasan.iloc[0]
+    assert (row.pct_I, row.pct_T, row.pct_B, row.pct_X, row.pct_L, row.pct_outside) == (33.4, 0.0, 33.3, 33.3, 0.0, 0.0)
+    assert [f"{v:.1f}" for v in (row.pct_I, row.pct_B, row.pct_X)] == ["33.4", "33.3", "33.3"]
+    assert round(row.pct_I + row.pct_B + row.pct_X, 9) == 100.0
+
+
+def test_rtrw_overlap_counts_every_zone(grid: gpd.GeoDataFrame) -> None:
+    # two overlaps: 100 ha under the kawasan (x 0-1, y 0-1) and 50 ha far from it (x 3-3.5, y 3-4)
+    rtrw = zones(("pertanian", (0, 0, 4, 1)), ("hutan_produksi_tetap", (0, 0, 1, 1)),
+                 ("permukiman_perdesaan", (0, 3, 4, 4)), ("industri", (3, 3, 3.5, 4)))
+    res = check_plan(read_plan(table([1, 2]), grid), rtrw)
+    assert res.info["rtrw_overlap_ha"] == pytest.approx(150)

@@ -21,12 +21,12 @@ def code(k: int) -> str:
 
 @pytest.fixture
 def files(grid: gpd.GeoDataFrame, tmp_path: Path) -> dict[str, Path]:
-    """Villages, an RTRW with raw class names (west half national park), LP2B, plans."""
+    """Villages, an RTRW with raw class names (west half production forest: X for settlement), LP2B, plans."""
     desa = tmp_path / "desa.gpkg"
     grid.to_file(desa, layer="desa")
     rtrw = tmp_path / "pola_ruang.gpkg"
     gpd.GeoDataFrame(
-        {"NAMOBJ": ["Taman Nasional", "Kawasan Peruntukan Pertanian", "Pemukiman Perdesaan"]},
+        {"NAMOBJ": ["Hutan Produksi Tetap", "Kawasan Peruntukan Pertanian", "Pemukiman Perdesaan"]},
         geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 3000, Y0 + 4000), box(X0 + 3000, Y0, X0 + 4000, Y0 + 4000)],
         crs=grid.crs,
     ).to_file(rtrw)
@@ -51,20 +51,20 @@ def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None
     assert sorted(p.name for p in out.iterdir()) == [".kawasan_gis", "check.csv", "check.gpkg", "check.xlsx"]  # the stamp: a folder it wrote
     assert [n for n, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa"]
     kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
-    assert kaw[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].iloc[0].tolist() == pytest.approx([0, 0, 0, 100, 0])
+    assert kaw[["pct_I", "pct_T", "pct_B", "pct_X", "pct_L", "pct_outside"]].iloc[0].tolist() == pytest.approx([0, 0, 0, 100, 0, 0])
     assert kaw["verdict"].tolist() == ["tidak sesuai"]
     konflik = gpd.read_file(out / "check.gpkg", layer="konflik")
-    assert konflik[["kawasan_id", "kelas", "status"]].values.tolist() == [["K1", "taman_nasional", "X"]]
+    assert konflik[["kawasan_id", "kelas", "status"]].values.tolist() == [["K1", "hutan_produksi_tetap", "X"]]
     assert konflik["luas_ha"].iloc[0] == pytest.approx(200)
     lines = res.output.splitlines()
-    assert lines[0].split() == ["Kawasan", "Potensi", "Desa", "Luas", "ha", "%I+T", "%B", "%X", "%Luar", "Putusan", "Aturan"]
-    assert lines[2].split() == ["K1", "permukiman", "2", "200.0", "0.0", "0.0", "100.0", "0.0", "tidak", "sesuai", "0"]
+    assert lines[0].split() == ["Kawasan", "Potensi", "Desa", "Luas", "ha", "%I+T", "%B", "%X", "%L", "%Luar", "Putusan", "Aturan"]
+    assert lines[2].split() == ["K1", "permukiman", "2", "200.0", "0.0", "0.0", "100.0", "0.0", "0.0", "tidak", "sesuai", "0"]
     assert "check.csv" not in res.output and str(out) in res.output
 
 
-# west: villages 1-2 wholly in the national park, X 200 ha; east: village 3 on pertanian (B, 100 ha)
+# west: villages 1-2 wholly in production forest, X 200 ha; east: village 3 on pertanian (B, 100 ha)
 # and village 4 on permukiman perdesaan (I)
-X_WEST = "dilarang (X) di atas toleransi 0,01 ha: K1 (X 200,00 ha)"
+X_WEST = "dilarang (X) di atas toleransi 0,01 ha atau tidak tercakup RTRW: K1 (X 200,00 ha)"
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,8 @@ X_WEST = "dilarang (X) di atas toleransi 0,01 ha: K1 (X 200,00 ha)"
         ("west", "conditional", 3, f"--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau {X_WEST}"),
         ("east", "prohibited", 0, None),
         ("east", "conditional", 3,
-         "--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha: K2 (B 100,00 ha)"),
+         "--fail-on conditional: 1 kawasan dengan luas bersyarat (B) atau dilarang (X) di atas toleransi 0,01 ha atau tidak tercakup RTRW: "
+         "K2 (B 100,00 ha)"),
     ],
 )
 def test_fail_on_exit_codes(files: dict[str, Path], plan: str, fail_on: str, code: int, message: str | None) -> None:
@@ -95,7 +96,7 @@ def test_fail_on_uses_the_tolerance_of_the_thresholds_file(files: dict[str, Path
     res = run(files, "west", "--thresholds", str(cfg), "--fail-on", "prohibited")  # 200 ha of X
     assert res.exit_code == code, res.output
     if code == 3:
-        assert f"di atas toleransi {tolerance} ha: K1 (X 200,00 ha)" in " ".join(res.output.split())
+        assert f"di atas toleransi {tolerance} ha atau tidak tercakup RTRW: K1 (X 200,00 ha)" in " ".join(res.output.split())
 
 
 def test_lp2b_matrix_and_language(files: dict[str, Path], tmp_path: Path) -> None:
@@ -103,9 +104,9 @@ def test_lp2b_matrix_and_language(files: dict[str, Path], tmp_path: Path) -> Non
     assert res.exit_code == 3, res.output  # settlement on LP2B farmland is prohibited
     assert "not compliant" in res.output and "Verdict" in res.output
     # village 3 (100 ha) lies wholly on the LP2B polygon
-    assert "1 kawasan with prohibited (X) area above the 0.01 ha tolerance: K2 (X 100.00 ha)" in " ".join(res.output.split())
+    assert "1 kawasan with prohibited (X) area above the 0.01 ha tolerance or not covered by the RTRW: K2 (X 100.00 ha)" in " ".join(res.output.split())
     matrix = tmp_path / "itbx.toml"
-    matrix.write_text('[matrix.permukiman]\ntaman_nasional = "B"\n', encoding="utf-8")
+    matrix.write_text('[matrix.permukiman]\nhutan_produksi_tetap = "B"\n', encoding="utf-8")
     ok = run(files, "west", "--matrix", str(matrix), "--fail-on", "prohibited")
     assert ok.exit_code == 0, ok.output
 
@@ -192,7 +193,7 @@ def test_plan_of_another_kabupaten_stops_with_the_coverage_message(
 def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(files: dict[str, Path], tmp_path: Path) -> None:
     """RTRW over the west half only (x < 2 km): villages 3-4 of row 1 are outside it."""
     half = tmp_path / "rtrw_barat.gpkg"
-    gpd.read_file(files["rtrw"]).iloc[[0]].to_file(half)  # Taman Nasional, x 0-2 km of the 4 km grid
+    gpd.read_file(files["rtrw"]).iloc[[0]].to_file(half)  # production forest, x 0-2 km of the 4 km grid
     plan = tmp_path / "rencana.csv"
     # villages 1, 2, 3 (1 km squares along the bottom row): 2 of 3 km² covered -> 66.7 %
     pd.DataFrame({"kode_desa": [code(1), code(2), code(3)], "kawasan_id": "K1", "potensi": "Permukiman"}).to_csv(plan, index=False)

@@ -33,9 +33,12 @@ RULES: tuple[str, ...] = (
 class Thresholds:
     """Verdict thresholds (see ``data/check.toml`` for their meaning and defaults).
 
-    Percentages are of the kawasan area, 0-100; ``toleransi_ha`` is the X or B area per
-    kawasan treated as zero for the verdict and for ``--fail-on``; ``min_cakupan_rtrw_pct``
-    is the share of the plan's area the RTRW must cover for the check to judge it at all.
+    Percentages are 0-100: the X, B and outside shares are of each kawasan's development room
+    (its area outside kawasan lindung kept protected), ``min_pct_ruang_kembang`` is the share
+    of the kawasan its room must reach for it to be ``sesuai``; ``toleransi_ha`` is the X or B
+    area per kawasan treated as zero for the verdict and for ``--fail-on``;
+    ``min_cakupan_rtrw_pct`` is the share of the plan's area the RTRW must cover for the check
+    to judge it at all.
     """
 
     tidak_sesuai_pct_X: float
@@ -44,6 +47,8 @@ class Thresholds:
     bersyarat_pct_outside: float
     toleransi_ha: float
     min_cakupan_rtrw_pct: float
+    tidak_sesuai_pct_outside: float
+    min_pct_ruang_kembang: float
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Owns :func:`conflict_layer`: the prohibited (X) and, when asked, conditional (B) pieces of
 each kawasan merged per class, status and cause, with the villages each conflict falls in and
-the hectares in each.
+the hectares in each. Kawasan lindung kept protected inside a kawasan (status L) is in the
+layer too, so that maps and reports can show it apart from prohibited development; it is not
+a conflict, and nothing counts it as one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kawasan_gis.check.zoning import LINDUNG
 from kawasan_gis.overlay import M2_PER_HA
 
 __all__ = ["conflict_layer"]
@@ -33,12 +36,13 @@ def conflict_layer(
     label: Callable[[str], str],
     crs: Any,
 ) -> gpd.GeoDataFrame:
-    """One row per kawasan x class x status x cause of X (and B) pieces, with the villages it falls in.
+    """One row per kawasan x class x status x cause of X (and B) and L pieces, with the villages it falls in.
 
     ``pieces`` and ``shapes`` are :func:`~kawasan_gis.check.zoning.classify_pieces` of the
-    kawasan geometries ``kaw``; ``label`` names a class in the output language.
+    kawasan geometries ``kaw``; ``label`` names a class in the output language. Rows are
+    ordered by kawasan, then X, B, L, then largest first.
     """
-    wanted = ("X", "B") if include_conditional else ("X",)
+    wanted = ("X", "B", LINDUNG) if include_conditional else ("X", LINDUNG)
     mask = pieces["status"].isin(wanted).to_numpy()
     sel = pieces.loc[mask].assign(_i=np.flatnonzero(mask))
     rows = []
@@ -51,7 +55,9 @@ def conflict_layer(
         return gpd.GeoDataFrame({c: pd.Series(dtype=float if c == "luas_ha" else object) for c in columns[:-1]},
                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     frame = pd.DataFrame(rows)
-    frame = frame.sort_values(["kawasan_id", "status", "luas_ha"], ascending=[True, False, False], kind="stable").reset_index(drop=True)
+    rank = frame["status"].map({"X": 0, "B": 1, LINDUNG: 2})
+    frame = (frame.assign(_rank=rank).sort_values(["kawasan_id", "_rank", "luas_ha"], ascending=[True, True, False], kind="stable")
+             .drop(columns="_rank").reset_index(drop=True))
     geoms = np.asarray(frame["geometry"].to_numpy(), dtype=object)
     vgeoms = np.asarray(villages.geometry.array, dtype=object)
     ci, vi = shapely.STRtree(vgeoms).query(geoms, predicate="intersects")

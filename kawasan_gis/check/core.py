@@ -23,6 +23,7 @@ from kawasan_gis.check.plan import DASAR_COLUMN, Plan
 from kawasan_gis.check.result import CheckResult
 from kawasan_gis.check.rules import check_rules, zoning_basis_share
 from kawasan_gis.check.verdicts import verdict_reasons, verdicts
+from kawasan_gis.check.verdicts import room_shares
 from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
 from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
 from kawasan_gis.i18n import check_lang, format_number, t
@@ -62,6 +63,23 @@ def _rtrw_cover(area_ha: float, outside_ha: float, th: Thresholds) -> tuple[floa
         log.warning(message)
         return pct, [message]
     return pct, []
+
+
+def _overlap_ha(rtrw: gpd.GeoDataFrame) -> float:
+    """Hectares of the RTRW layer covered by two or more zones, over the whole layer, counted once.
+
+    Every zone counts, not only the ones near a kawasan: the figure describes the layer (the
+    data standard wants none), and one that moved with the plan would describe nothing.
+    """
+    geoms = np.asarray(rtrw.geometry.array, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = i < j
+    if not keep.any():
+        return 0.0
+    both = polygonal(shapely.intersection(geoms[i[keep]], geoms[j[keep]]))
+    both = both[shapely.area(both) > 0]
+    return float(shapely.area(shapely.union_all(both))) / M2_PER_HA if len(both) else 0.0
 
 
 def _validate_check(plan: Plan, rtrw: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, itbx: ItbxMatrix) -> None:
@@ -180,6 +198,8 @@ def check_plan(
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zkelas = zones[key].astype(str).to_numpy()
     vocab = load_vocabulary("rtrw")
+    # kawasan of whole villages keep their kawasan lindung protected (status L); drawn zones do not
+    lindung = tuple(c.code for c in vocab if c.group == "lindung") if plan.whole_villages else ()
 
     def label(code: str) -> str:
         if code == OUTSIDE_CLASS:
@@ -189,7 +209,7 @@ def check_plan(
     kaw = plan.kawasan.reset_index(drop=True)
     kgeoms = np.asarray(kaw.geometry.array, dtype=object)
     kpot = kaw["potensi"].astype(str).to_numpy()
-    kpieces, kshapes = classify_pieces(kgeoms, kpot, zgeoms, zkelas, overlays, itbx)
+    kpieces, kshapes = classify_pieces(kgeoms, kpot, zgeoms, zkelas, overlays, itbx, lindung=lindung)
     kpieces["kelas"] = kpieces["kelas"].str.split(COMBINED_SEP).str[0]
     karea = area_columns(shapely.area(kgeoms) / M2_PER_HA, kpieces)
     cover_pct, warnings = _rtrw_cover(float(karea["luas_ha"].sum()), float(karea["ha_outside"].sum()), th)
@@ -199,12 +219,15 @@ def check_plan(
     if plan.kind == "polygons" and len(desa):
         pos = {k: i for i, k in enumerate(kaw["kawasan_id"])}
         dgeoms = polygonal(shapely.intersection(dgeoms, kgeoms[[pos[k] for k in desa["kawasan_id"]]]))
-    dpieces, _ = classify_pieces(dgeoms, desa["potensi"].astype(str).to_numpy(), zgeoms, zkelas, overlays, itbx)
+    dpieces, _ = classify_pieces(dgeoms, desa["potensi"].astype(str).to_numpy(), zgeoms, zkelas, overlays, itbx, lindung=lindung)
     darea = area_columns(shapely.area(dgeoms) / M2_PER_HA, dpieces)
 
     rules = check_rules(plan, villages, cfg, bridges=bridges, lang=lang)
     kawasan = kaw[["kawasan_id", "nama", "potensi", "n_desa"]].copy()
     kawasan = pd.concat([kawasan, karea], axis=1)
+    room = room_shares(kawasan)
+    kawasan["ha_ruang_kembang"] = room["ha_ruang_kembang"]
+    kawasan["pct_ruang_kembang"] = room["pct_ruang_kembang"]
     kawasan["pct_dasar_zonasi"] = zoning_basis_share(plan, kaw)
     kawasan["verdict"] = verdicts(kawasan, th)
     kawasan["alasan_verdict"] = verdict_reasons(kawasan, th, lang="id")
@@ -222,9 +245,8 @@ def check_plan(
 
     per_kelas = class_breakdown(kaw, kpieces, karea, label)
     konflik = conflict_layer(kaw, kpieces, kshapes, villages, include_conditional=include_conditional_conflicts, label=label, crs=crs)
-    overlap = zones["overlap"].to_numpy()
     info = {
-        "rtrw_overlap_ha": float(shapely.area(zgeoms[overlap]).sum() / M2_PER_HA),
+        "rtrw_overlap_ha": _overlap_ha(rtrw),
         "n_zones": len(zones),
         "plan": plan.source,
         "lang": lang,

@@ -39,6 +39,7 @@ POTENTIAL_COLUMNS = (
     "potensi", "potential", "potensi_kawasan", "jenis_kawasan", "tipe_kawasan", "jenis_potensi", "potensi_dominan",
 )  # fmt: skip
 NAME_COLUMNS = ("nama", "nama_kawasan")
+_PROPOSAL_COLUMN = "daftar_kode"  # the member codes of a kawasan of `kawasan propose`: its polygons are whole villages
 DASAR_COLUMN = "dasar"
 """Optional plan column: what each village's potential rests on (``zonasi``, ``kondisi_lahan``...)."""
 
@@ -69,6 +70,11 @@ class Plan:
         members (``kode_desa``, ``nama_desa``, ``kawasan_id``, ``pct_tertutup``). Empty for tables.
     villages : geopandas.GeoDataFrame
         The whole village layer the plan was joined to.
+    whole_villages : bool
+        The kawasan are made of whole villages (a table plan, or the ``kawasan`` layer of
+        ``kawasan propose``, recognised by its ``daftar_kode`` column): kawasan lindung in them
+        is kept protected (status L). False for polygons a planner drew as development zones,
+        where lindung is X.
     """
 
     desa: gpd.GeoDataFrame
@@ -77,6 +83,7 @@ class Plan:
     kind: Literal["table", "polygons"]
     sebagian: pd.DataFrame
     villages: gpd.GeoDataFrame = field(repr=False)
+    whole_villages: bool = False
 
 
 def _capped(items: Sequence[str], limit: int = _LISTED) -> list[str]:
@@ -297,7 +304,8 @@ def _table_plan(
         rows.append({"kawasan_id": k, "nama": names.get(k, ""), "potensi": desa["potensi"].to_numpy()[m][0],
                      "n_desa": int(m.sum()), "geometry": shapely.union_all(geoms[m])})
     kawasan = _kawasan_frame(rows, villages.crs)
-    return Plan(desa=desa, kawasan=kawasan, source=source, kind="table", sebagian=empty_partial(), villages=villages)
+    return Plan(desa=desa, kawasan=kawasan, source=source, kind="table", sebagian=empty_partial(), villages=villages,
+                whole_villages=True)
 
 
 def _kawasan_frame(rows: list[dict[str, Any]], crs: Any) -> gpd.GeoDataFrame:
@@ -391,6 +399,7 @@ def _polygon_plan(
     rows = [{"kawasan_id": k, "nama": n, "potensi": p, "n_desa": int(counts.get(k, 0)), "geometry": g}
             for k, n, p, g in zip(order, names, kpot, kgeoms, strict=True)]
     return Plan(
-        desa=desa, kawasan=_kawasan_frame(rows, villages.crs), source=source, kind="polygons", sebagian=sebagian, villages=villages
+        desa=desa, kawasan=_kawasan_frame(rows, villages.crs), source=source, kind="polygons", sebagian=sebagian, villages=villages,
+        whole_villages=_PROPOSAL_COLUMN in gdf.columns,
     )
 

@@ -29,21 +29,28 @@ class CheckResult:
     Attributes
     ----------
     kawasan : geopandas.GeoDataFrame
-        One row per kawasan: ``kawasan_id``, ``nama``, ``potensi``, ``n_desa``, ``luas_ha``,
-        ``ha_I``, ``ha_T``, ``ha_B``, ``ha_X``, ``ha_outside``, ``pct_I`` ... ``pct_outside``
-        (0-100, summing to 100), ``pct_dasar_zonasi`` (NaN when the plan says nothing),
-        ``verdict`` (``sesuai`` / ``sesuai bersyarat`` / ``tidak sesuai``), ``n_error``
-        (rule checks failed), ``aturan`` (rule findings, one per line), geometry.
+        One row per kawasan: ``kawasan_id``, ``nama``, ``potensi``, ``n_desa``, ``luas_ha``
+        (area of the kawasan geometry: for a kawasan of villages their union, overlaps counted
+        once), ``ha_I``, ``ha_T``, ``ha_B``, ``ha_X``, ``ha_L`` (kawasan lindung kept
+        protected), ``ha_outside`` (summing to ``luas_ha``), ``pct_I`` ... ``pct_L``,
+        ``pct_outside`` (0-100 with one decimal, summing to exactly 100.0),
+        ``ha_ruang_kembang`` / ``pct_ruang_kembang`` (the development room: area outside
+        kawasan lindung kept, which the verdict judges), ``pct_dasar_zonasi`` (NaN when the
+        plan says nothing), ``verdict`` (``sesuai`` / ``sesuai bersyarat`` / ``tidak sesuai``),
+        ``alasan_verdict`` / ``alasan_verdict_en`` (why), ``n_error`` (rule checks failed),
+        ``aturan`` (rule findings, one per line), geometry.
     desa : geopandas.GeoDataFrame
         One row per member village: ``kawasan_id``, ``kode_desa``, ``nama_desa``, ``nama_kec``,
-        ``potensi``, ``luas_ha`` and the same ha/pct columns. For polygon plans the village
-        part inside its kawasan polygon is measured.
+        ``potensi``, ``luas_ha`` and the same ha/pct columns (``L`` included). For polygon
+        plans the village part inside its kawasan polygon is measured, and lindung there is X.
     per_kelas : pandas.DataFrame
         ``kawasan_id``, ``potensi``, ``kelas``, ``nama_kelas``, ``status``, ``sebab``
         (``pola_ruang``, ``lp2b``, ``rawan_bencana``: what set the status), ``luas_ha``,
-        ``pct``; area outside the RTRW is a row with ``kelas`` ``luar_rtrw``, status ``outside``.
+        ``pct``; area outside the RTRW is a row with ``kelas`` ``luar_rtrw``, status ``outside``;
+        kawasan lindung kept has status ``L``, cause ``lindung``.
     konflik : geopandas.GeoDataFrame
-        One row per kawasan x class x status x cause of X (and, when asked, B) area:
+        One row per kawasan x class x status x cause of X (and, when asked, B) area, and of
+        kawasan lindung kept (status ``L``: not a conflict, drawn apart from X on the maps):
         ``kawasan_id``, ``kelas``, ``nama_kelas``, ``status``, ``sebab``, ``luas_ha``,
         ``desa`` (the villages it falls in with their hectares, largest first), ``kode_desa``
         (their codes), geometry.
@@ -51,7 +58,8 @@ class CheckResult:
         ``kawasan_id``, ``rule``, ``level`` (error / warning / info), ``message``, ``dasar``.
     thresholds : Thresholds
     info : dict
-        ``rtrw_overlap_ha`` (RTRW area where zones overlapped, resolved lindung first),
+        ``rtrw_overlap_ha`` (RTRW area where zones overlapped anywhere in the layer, resolved
+        lindung first),
         ``n_zones`` (planar RTRW pieces), ``plan`` (source), ``lang``.
     """
 
@@ -64,12 +72,15 @@ class CheckResult:
     info: dict[str, Any]
 
     def failing(self, level: str) -> pd.DataFrame:
-        """The kawasan that fail ``level`` (see :data:`~kawasan_gis.check.FAIL_LEVELS`): ``kawasan_id``, ``ha_X``, ``ha_B``.
+        """The kawasan that fail ``level`` (see :data:`~kawasan_gis.check.FAIL_LEVELS`): ``kawasan_id``, ``ha_X``, ``ha_B``, ``pct_luar``.
 
-        ``prohibited``: X area above ``thresholds.toleransi_ha``; ``conditional``: X or B area
-        above it; ``never``: none.
+        ``prohibited``: X area above ``thresholds.toleransi_ha``, or a kawasan whose
+        development room the RTRW leaves uncovered above ``tidak_sesuai_pct_outside`` %;
+        ``conditional``: also B area above the tolerance, or uncovered room above
+        ``bersyarat_pct_outside`` %; ``never``: none. See
+        :func:`~kawasan_gis.check.verdicts.failing_kawasan`.
         """
-        return failing_kawasan(self.kawasan, level, tolerance_ha=self.thresholds.toleransi_ha)
+        return failing_kawasan(self.kawasan, level, self.thresholds)
 
     def fails(self, level: str) -> bool:
         """Whether some kawasan fails ``level``."""
@@ -81,9 +92,7 @@ class CheckResult:
         The one fail-on rule of ``kawasan check --fail-on`` and ``kawasan run``. ``lang``
         defaults to the language the check was run in.
         """
-        return fail_message(
-            self.kawasan, level, tolerance_ha=self.thresholds.toleransi_ha, lang=lang or str(self.info.get("lang", "id"))
-        )
+        return fail_message(self.kawasan, level, self.thresholds, lang=lang or str(self.info.get("lang", "id")))
 
 
 def write_check(result: CheckResult, out_dir: str | Path) -> Path:

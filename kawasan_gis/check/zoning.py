@@ -6,11 +6,21 @@ its potential on its class (:func:`classify_pieces`: the geometry of :func:`cut_
 :func:`assign_status`), and the hectares are summed per status,
 with area the RTRW does not cover as status ``outside`` (:func:`area_columns`) and broken down
 per class (:func:`class_breakdown`).
+
+Kawasan lindung inside a kawasan made of whole villages is status ``L`` (:data:`LINDUNG`, kept
+protected, dipertahankan lindung), not an ITBX status: the villages bring their protected land
+with them as the kawasan's conservation component, and the kawasan's development room is the
+rest. Polygons a planner drew as development zones get no ``L``: a zone drawn over lindung is
+development planned there, and the ITBX matrix says X.
+
+Shares are percentages with one decimal, rounded by largest remainder (:func:`shares`) so that
+the shares of a row add up to exactly 100.0 as shown: the tables, popups and report show them
+as they are stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -21,13 +31,19 @@ import shapely
 from kawasan_gis.errors import CRSError, GeometryError
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA
-from kawasan_gis.vocab import STATUSES, ItbxMatrix
+from kawasan_gis.vocab import COMBINED_SEP, STATUSES, ItbxMatrix
 
-__all__ = ["OUTSIDE", "OUTSIDE_CLASS", "STATUSES", "area_columns", "assign_status", "class_breakdown", "classify_pieces", "cut_pieces",
-           "overlay_parts"]
+__all__ = ["AREA_STATUSES", "LINDUNG", "OUTSIDE", "OUTSIDE_CLASS", "PCT_DECIMALS", "STATUSES", "area_columns", "assign_status",
+           "class_breakdown", "classify_pieces", "cut_pieces", "overlay_parts", "shares"]
 
 OUTSIDE = "outside"
 """Status of kawasan area the RTRW layer does not cover."""
+LINDUNG = "L"
+"""Status of kawasan lindung kept protected inside a kawasan of whole villages (not an ITBX status)."""
+AREA_STATUSES: tuple[str, ...] = (*STATUSES, LINDUNG, OUTSIDE)
+"""Every status a kawasan's area is split into, in table order: I, T, B, X, L, outside."""
+PCT_DECIMALS = 1
+"""Decimals of the stored (and shown) shares."""
 OUTSIDE_CLASS = "luar_rtrw"
 """Class of that area in :func:`class_breakdown`."""
 OVERLAYS = ("lp2b", "rawan_bencana")
@@ -136,13 +152,23 @@ def cut_pieces(
     return frame, pieces
 
 
-def assign_status(pieces: pd.DataFrame, itbx: ItbxMatrix) -> pd.DataFrame:
+def assign_status(pieces: pd.DataFrame, itbx: ItbxMatrix, *, lindung: Iterable[str] = ()) -> pd.DataFrame:
     """``pieces`` (with ``potensi``, ``kelas``, ``lp2b``, ``rawan_bencana``) plus ``status`` and
-    ``sebab`` (``pola_ruang``, or the overlays that tightened the status: ``lp2b``, ``rawan_bencana``)."""
+    ``sebab`` (``pola_ruang``, or the overlays that tightened the status: ``lp2b``, ``rawan_bencana``).
+
+    Pieces of a class in ``lindung`` are :data:`LINDUNG` (cause ``lindung``) whatever the
+    potential and overlays: pass the kawasan lindung codes for kawasan of whole villages, none
+    for drawn development zones.
+    """
     keys = ["potensi", "kelas", "lp2b", "rawan_bencana"]
     combos = pieces[keys].drop_duplicates()
+    kept = set(lindung)
     status, sebab = [], []
     for p, k, lp, hz in combos.itertuples(index=False):
+        if kept.intersection(str(k).split(COMBINED_SEP)):  # a combined class is lindung when one of its parts is
+            status.append(LINDUNG)
+            sebab.append("lindung")
+            continue
         s = itbx.status(p, k, lp2b=lp, hazard=hz)
         base = itbx.status(p, k)
         causes = [o for o, on, kw in (("lp2b", lp, "lp2b"), ("rawan_bencana", hz, "hazard"))
@@ -160,30 +186,68 @@ def classify_pieces(
     kelas: np.ndarray,
     overlays: Mapping[str, np.ndarray | None],
     itbx: ItbxMatrix,
+    *,
+    lindung: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Pieces of ``geoms`` x planar zones (x overlays) with their ITBX status and hectares."""
+    """Pieces of ``geoms`` x planar zones (x overlays) with their status (see :func:`assign_status`) and hectares."""
     frame, pieces = cut_pieces(geoms, zones, kelas, overlays)
     frame.insert(1, "potensi", potensi[frame["owner"].to_numpy()])
-    return assign_status(frame, itbx), pieces
+    return assign_status(frame, itbx, lindung=lindung), pieces
+
+
+def shares(ha: np.ndarray, *, decimals: int = PCT_DECIMALS) -> np.ndarray:
+    """Percentages of each row's total, rounded so each row sums to exactly 100 at ``decimals``.
+
+    Largest-remainder (Hamilton) rounding: every share is cut down to ``decimals``, and the
+    units still missing to 100 go to the shares with the largest remainders (ties: the
+    leftmost column). A row with a total of 0 is all NaN.
+
+    Examples
+    --------
+    >>> shares(np.array([[1.0, 1.0, 1.0]])).tolist()
+    [[33.4, 33.3, 33.3]]
+    >>> shares(np.array([[0.0, 0.0]])).tolist()
+    [[nan, nan]]
+    """
+    ha = np.atleast_2d(np.asarray(ha, dtype=float))
+    total = ha.sum(axis=1)
+    unit = 10**decimals
+    exact = np.divide(100 * unit * ha, total[:, None], out=np.zeros_like(ha), where=total[:, None] > 0)
+    down = np.floor(exact + 1e-9)  # 1e-9 unit: a share that is whole up to float noise stays whole
+    missing = (100 * unit - down.sum(axis=1)).round().astype(np.int64)
+    order = np.argsort(-(exact - down), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(ha.shape[1])[None, :].repeat(len(ha), axis=0), axis=1)
+    down += rank < missing[:, None]
+    out = np.round(down / unit, decimals)
+    out[total <= 0] = np.nan
+    return out
 
 
 def area_columns(area_ha: np.ndarray, pieces: pd.DataFrame) -> pd.DataFrame:
-    """``luas_ha``, ``ha_<status>`` and ``pct_<status>`` (I, T, B, X, outside) per owner geometry."""
+    """``luas_ha``, ``ha_<status>`` and ``pct_<status>`` (I, T, B, X, L, outside) per owner geometry.
+
+    The hectares add up to ``luas_ha`` (the area of the owner geometry: for a kawasan of
+    villages their union, overlaps counted once); the shares add up to 100.0 (:func:`shares`).
+    """
     n = len(area_ha)
     out: dict[str, np.ndarray] = {"luas_ha": area_ha}
     owner = pieces["owner"].to_numpy()
     ha = pieces["ha"].to_numpy()
     status = pieces["status"].to_numpy()
-    covered = np.zeros(n)
-    for s in STATUSES:
-        m = status == s
-        out[f"ha_{s}"] = np.bincount(owner[m].astype(np.int64), weights=ha[m], minlength=n).astype(float)
-        covered += out[f"ha_{s}"]
-    # covered <= area up to rounding: the zones are disjoint after overlap resolution
-    out["ha_outside"] = np.clip(area_ha - covered, 0.0, None)
-    safe = np.where(area_ha > 0, area_ha, np.nan)
-    for s in (*STATUSES, OUTSIDE):
-        out[f"pct_{s}"] = 100 * out[f"ha_{s}"] / safe
+    parts = {s: np.bincount(owner[status == s].astype(np.int64), weights=ha[status == s], minlength=n).astype(float)
+             for s in (*STATUSES, LINDUNG)}
+    covered = sum(parts.values(), np.zeros(n))
+    # The zones are disjoint after overlap resolution, so the pieces of a geometry cover at most
+    # its area; summation can still overshoot by float noise, which is taken back in proportion
+    # so that the parts never exceed the whole.
+    scale = np.where(covered > area_ha, np.divide(area_ha, covered, out=np.ones(n), where=covered > 0), 1.0)
+    for s in parts:
+        out[f"ha_{s}"] = parts[s] * scale
+    out["ha_outside"] = np.clip(area_ha - covered * scale, 0.0, None)
+    pct = shares(np.column_stack([out[f"ha_{s}"] for s in AREA_STATUSES]))
+    for i, s in enumerate(AREA_STATUSES):
+        out[f"pct_{s}"] = pct[:, i]
     return pd.DataFrame(out)
 
 

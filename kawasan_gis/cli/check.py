@@ -17,7 +17,7 @@ FAIL_LEVELS: tuple[str, ...] = ("never", "prohibited", "conditional")
 
 def summary_table(kawasan: Any, lang: str = "id") -> str:
     """The kawasan summary as a fixed-width text table."""
-    keys = ("kawasan", "potensi", "check_desa", "check_luas", "check_it", "check_b", "check_x", "check_luar", "check_verdict", "check_aturan")
+    keys = ("kawasan", "potensi", "check_desa", "check_luas", "check_it", "check_b", "check_x", "check_l", "check_luar", "check_verdict", "check_aturan")
     heads = [t(k, lang) for k in keys]
     rows = [
         [
@@ -28,6 +28,7 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
             f"{r.pct_I + r.pct_T:.1f}",
             f"{r.pct_B:.1f}",
             f"{r.pct_X:.1f}",
+            f"{getattr(r, 'pct_L', 0.0):.1f}",
             f"{r.pct_outside:.1f}",
             t("verdict_" + str(r.verdict).replace(" ", "_"), lang),
             str(r.n_error),
@@ -35,7 +36,7 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
         for r in kawasan.itertuples(index=False)
     ]
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(heads)]
-    right = {2, 3, 4, 5, 6, 7, 9}
+    right = {2, 3, 4, 5, 6, 7, 8, 10}
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()

@@ -67,6 +67,8 @@ fail_on = "never"                # never, prohibited or conditional (exit code 3
 # bersyarat_pct_X = 0.0
 # bersyarat_pct_B = 10.0
 # bersyarat_pct_outside = 10.0
+# tidak_sesuai_pct_outside = 50.0 # a kawasan with more of its development room outside the RTRW is "tidak sesuai"
+# min_pct_ruang_kembang = 50.0   # a kawasan whose room outside kawasan lindung is smaller is never "sesuai"
 # min_cakupan_rtrw_pct = 50.0    # below this RTRW cover of the kawasan villages the run stops (exit 2)
 
 [outputs]
