@@ -229,7 +229,7 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
         if isinstance(kec, (list, tuple, np.ndarray)):
             kec = ", ".join(str(x) for x in kec)
         compliance = []
-        for key in ("I", "T", "B", "X", "outside"):
+        for key in ("I", "T", "B", "X", "L", "outside"):
             value = k.get(f"pct_{key}")
             if is_present(value):
                 compliance.append({"label": t(f"pct_{key}", lang), "colour": ITBX_COLOURS[key],
@@ -268,7 +268,7 @@ def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, la
     if kawasan is not None and "nama" in kawasan.columns:
         names = {str(k): str(n) for k, n in zip(kawasan["kawasan_id"], kawasan["nama"], strict=True)}
     styles = class_styles("rtrw", konflik["kelas"], lang=lang) if "kelas" in konflik.columns else {}
-    frame = konflik.assign(_s=konflik["status"].astype(str).str.upper().map({"X": 0, "B": 1}).fillna(2))
+    frame = konflik.assign(_s=konflik["status"].astype(str).str.upper().map({"X": 0, "B": 1, "L": 2}).fillna(3))
     if "luas_ha" in frame.columns:
         frame = frame.sort_values(["_s", "luas_ha"], ascending=[True, False], kind="stable")
     rows = []
@@ -278,8 +278,8 @@ def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, la
         st = styles.get(str(kelas)) if is_present(kelas) else None
         kid = c.get("kawasan_id")
         rows.append({
-            "status_code": status if status in ("X", "B") else "B",
-            "status": t(f"konflik_{status}", lang) if status in ("X", "B") else status,
+            "status_code": status if status in ("X", "B", "L") else "B",
+            "status": t(f"konflik_{status}", lang) if status in ("X", "B", "L") else status,
             "kawasan": (f"{kid} – {names[str(kid)]}" if str(kid) in names else str(kid)) if is_present(kid) else "–",
             "kelas": st.label if st else (str(kelas) if is_present(kelas) else "–"),
             "colour": st.colour if st else GREY,
@@ -384,7 +384,12 @@ def write_report(
     coverage, coverage_table = _coverage(indicator_coverage, lang)
     konflik_rows = _konflik_rows(konflik_f, kawasan_f, lang)
     counts = pd.Series([r["status_code"] for r in konflik_rows]).value_counts() if konflik_rows else pd.Series(dtype=int)
+    # L (kawasan lindung kept protected) is listed with the conflicts so that it shows apart from
+    # X, but it is no conflict: it is counted on its own
     detail = ", ".join(f"{int(counts[s])} {t('konflik_' + s, lang)}" for s in ("X", "B") if s in counts.index)
+    if "L" in counts.index:
+        detail = "; ".join(d for d in (detail, f"{int(counts['L'])} {t('konflik_L', lang)}") if d)
+    n_konflik = int(sum(counts.get(s, 0) for s in ("X", "B")))
     luas = desa_f["luas_ha"].astype(float) if "luas_ha" in desa_f.columns else None
     in_kawasan = desa_f["kawasan_id"].notna() if "kawasan_id" in desa_f.columns else pd.Series(False, index=desa_f.index)
     kabs = [str(k) for k in desa_f.get("nama_kab", pd.Series(dtype=object)).dropna().unique() if str(k)]
@@ -407,8 +412,10 @@ def write_report(
             "n_desa": format_number(len(desa_f), 0, lang),
             "luas_total": format_number(luas.sum(), 0, lang) if luas is not None else "–",
             "n_kawasan": format_number(len(kawasan_f) if kawasan_f is not None else 0, 0, lang),
-            "luas_kawasan": format_number(luas[in_kawasan].sum(), 0, lang) if luas is not None else "–",
-            "n_konflik": format_number(len(konflik_rows), 0, lang),
+            # a kawasan's area is the union of its villages (its luas_ha), as everywhere else
+            "luas_kawasan": (format_number(kawasan_f["luas_ha"].sum(), 0, lang) if kawasan_f is not None and "luas_ha" in kawasan_f.columns
+                             else format_number(luas[in_kawasan].sum(), 0, lang) if luas is not None else "–"),
+            "n_konflik": format_number(n_konflik, 0, lang),
             "konflik_detail": detail,
         },
         warnings=list(warnings),

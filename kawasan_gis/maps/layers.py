@@ -143,7 +143,7 @@ def _kawasan_popup(row: pd.Series, ctx: Context) -> str:
     if is_present(kec) and str(kec):
         out.append(f"<tr><th>{_esc(t('kecamatan', lang))}</th><td>{_esc(kec)}</td></tr>")
     out.append("</table>")
-    pcts = [(k, row.get(f"pct_{k}")) for k in ("I", "T", "B", "X", "outside")]
+    pcts = [(k, row.get(f"pct_{k}")) for k in ("I", "T", "B", "X", "L", "outside")]
     if any(is_present(v) for _, v in pcts):
         bar = "".join(
             f'<i style="width:{max(min(float(v), 100.0), 0.0):.1f}%;background:{ITBX_COLOURS[k]}"></i>'
@@ -307,7 +307,8 @@ def class_layer(gdf: gpd.GeoDataFrame, kind: str, geo: Geo, ctx: Context) -> tup
 
 
 def konflik_layer(konflik: gpd.GeoDataFrame, geo: Geo, ctx: Context) -> tuple[folium.GeoJson, str]:
-    """RTRW conflicts: prohibited (X) strong red, conditional (B) light amber with a dashed outline."""
+    """RTRW conflicts: prohibited (X) strong red, conditional (B) light amber with a dashed outline;
+    kawasan lindung kept protected (L, no conflict) calm grey-green with a dotted outline."""
     lang = ctx.lang
     # Conflict pieces are small: simplify them less than the villages.
     prep = prepare_layer(konflik, "konflik", simplify_m=min(geo.simplify_m, 10.0), coverage=False, metric_crs=geo.metric_crs)
@@ -317,7 +318,7 @@ def konflik_layer(konflik: gpd.GeoDataFrame, geo: Geo, ctx: Context) -> tuple[fo
     for (_, row), status in zip(prep.frame.iterrows(), statuses, strict=True):
         kelas = row.get("kelas")
         st = styles.get(str(kelas)) if is_present(kelas) else None
-        lines = [f"<b>{_esc(t('konflik_' + status, lang) if status in ('X', 'B') else status)}</b>"]
+        lines = [f"<b>{_esc(t('konflik_' + status, lang) if status in ('X', 'B', 'L') else status)}</b>"]
         if is_present(kelas):
             lines.append(f"{_esc(t('kelas', lang))}: {_esc(st.label if st else kelas)}")
         kid = row.get("kawasan_id")
@@ -331,9 +332,10 @@ def konflik_layer(konflik: gpd.GeoDataFrame, geo: Geo, ctx: Context) -> tuple[fo
     layer = geojson(collection(to_wgs84(prep.geoms, prep.crs, geo.decimals), props), name=t("lyr_konflik", lang),
                     pane="kg_konflik", on_each_feature=_BIND_JS)
     swatches = {"X": "background:#d7191c;border:2px solid #67000d",
-                "B": "background:rgba(245,158,11,0.2);border:2px dashed #d97706"}
+                "B": "background:rgba(245,158,11,0.2);border:2px dashed #d97706",
+                "L": "background:rgba(107,144,128,0.45);border:2px dotted #2f5d46"}
     entries = "".join(f'<div class=kg-li><i class="kg-sw" style="{swatches[s]}"></i>{_esc(t("konflik_" + s, lang))}</div>'
-                      for s in ("X", "B") if (statuses == s).any())
+                      for s in ("X", "B", "L") if (statuses == s).any())
     return layer, f"<h6>{_esc(t('lyr_konflik', lang))}</h6>{entries}"
 
 

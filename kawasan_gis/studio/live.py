@@ -10,7 +10,8 @@ once per result, and each edit then re-checks only the kawasan it touched by sum
 2. The faces are cut by the planar pola ruang zones and the LP2B and hazard overlays
    (:func:`kawasan_gis.check.zoning.cut_pieces`), once.
 3. Re-checking a kawasan is choosing its faces' pieces, giving them the ITBX status of the
-   kawasan's potential (:func:`~kawasan_gis.check.zoning.assign_status`) and summing hectares
+   kawasan's potential, or L for kawasan lindung kept (a studio kawasan is made of whole
+   villages; :func:`~kawasan_gis.check.zoning.assign_status`) and summing hectares
    (:func:`~kawasan_gis.check.zoning.area_columns`); verdicts, conflicts and rules come from the
    same library functions as ``kawasan check`` (:func:`~kawasan_gis.check.verdicts.verdicts`
    and ``verdict_reasons``,
@@ -42,8 +43,8 @@ from kawasan_gis._atomic import atomic_file
 from kawasan_gis.check import CheckConfig, Plan
 from kawasan_gis.check.plan import empty_partial
 from kawasan_gis.check.rules import check_rules
-from kawasan_gis.check.verdicts import verdict_reasons, verdicts
-from kawasan_gis.check.zoning import area_columns, assign_status, cut_pieces, overlay_parts
+from kawasan_gis.check.verdicts import room_shares, verdict_reasons, verdicts
+from kawasan_gis.check.zoning import LINDUNG, area_columns, assign_status, cut_pieces, overlay_parts
 from kawasan_gis.i18n import format_number, t
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
 from kawasan_gis.regionalize import Limits, contiguity
@@ -66,12 +67,13 @@ class KawasanFigures:
     """The live figures of one kawasan.
 
     ``row`` holds ``kawasan_id``, ``nama``, ``potensi``, ``pusat``, ``n_desa``, ``luas_ha``,
-    the ``ha_``/``pct_`` I, T, B, X, outside columns, ``verdict`` and its reason
+    the ``ha_``/``pct_`` I, T, B, X, L, outside columns, ``ha_ruang_kembang``,
+    ``pct_ruang_kembang``, ``verdict`` and its reason
     ``alasan_verdict`` / ``alasan_verdict_en`` (as ``check_plan`` names them; no ITBX columns
     when the run had no RTRW), ``ha_lindung`` and ``ha_lindung_X`` (protected land in the
     kawasan and the part of it judged X), ``kecamatan``, ``pct_dasar_zonasi``;
     ``rules`` the rule findings (``rule``, ``level``, ``message``, ``dasar``); ``konflik`` the
-    X (and, when asked, B) pieces with ``kelas``, ``nama_kelas``, ``status``, ``sebab`` and
+    X (and, when asked, B) pieces and the kawasan lindung kept (L) with ``kelas``, ``nama_kelas``, ``status``, ``sebab`` and
     ``luas_ha``, not merged (the written ``konflik`` layer merges them with
     :func:`~kawasan_gis.check.conflicts.conflict_layer` in the full check); ``outline`` the union
     of the member villages (working CRS).
@@ -140,6 +142,7 @@ class LiveCheck:
         vgeoms = np.asarray(self.villages.geometry.array, dtype=object)
         self.zoned = rtrw is not None
         vocab = load_vocabulary("rtrw")
+        self.lindung = tuple(c.code for c in vocab if c.group == "lindung")
         self._label = lambda code: vocab.label(code, lang=lang) if code in vocab else code
         self._lindung = np.array([c.code for c in vocab if c.group == "lindung"], dtype=object)
         overlays = {"lp2b": overlay_parts(lp2b, "LP2B", self.crs), "rawan_bencana": overlay_parts(hazard, "hazard", self.crs)}
@@ -206,6 +209,9 @@ class LiveCheck:
         pieces = pd.DataFrame({"owner": owner, "ha": self.piece_ha[sel], "status": status})
         if self.zoned:
             kaw = pd.concat([kaw, area_columns(area, pieces)], axis=1)
+            room = room_shares(kaw)
+            kaw["ha_ruang_kembang"] = room["ha_ruang_kembang"]
+            kaw["pct_ruang_kembang"] = room["pct_ruang_kembang"]
             kaw["verdict"] = verdicts(kaw, self.config.thresholds)
             kaw["alasan_verdict"] = verdict_reasons(kaw, self.config.thresholds, lang="id")
             kaw["alasan_verdict_en"] = verdict_reasons(kaw, self.config.thresholds, lang="en")
@@ -217,7 +223,7 @@ class LiveCheck:
             kaw["ha_lindung_X"] = np.bincount(owner[lx], weights=ha[lx], minlength=len(ids))
         else:
             kaw["luas_ha"] = area
-        wanted = ("X", "B") if self.include_conditional else ("X",)
+        wanted = ("X", "B", LINDUNG) if self.include_conditional else ("X", LINDUNG)
         hit = np.isin(status, wanted)
         konflik = gpd.GeoDataFrame(
             {"kawasan_id": kaw["kawasan_id"].to_numpy()[owner[hit]], "kelas": self.piece_kelas[sel][hit],
@@ -250,7 +256,7 @@ class LiveCheck:
             return np.empty(0, dtype=object), np.empty(0, dtype=object)
         keys = pd.DataFrame({"potensi": potensi, "kelas": self.piece_kelas[sel], "lp2b": self.piece_lp2b[sel],
                              "rawan_bencana": self.piece_hazard[sel]})
-        combos = assign_status(keys.drop_duplicates(), self.itbx)
+        combos = assign_status(keys.drop_duplicates(), self.itbx, lindung=self.lindung)
         lookup = {(p, k, lp, hz): (st, cause) for p, k, lp, hz, st, cause in combos.itertuples(index=False)}
         found = [lookup[key] for key in zip(potensi, self.piece_kelas[sel], self.piece_lp2b[sel], self.piece_hazard[sel], strict=True)]
         return np.array([f[0] for f in found], dtype=object), np.array([f[1] for f in found], dtype=object)

@@ -140,6 +140,9 @@
     const x = el("span", { class: "swatch" });
     x.style.background = init.itbx_colours.X;
     legend.append(el("div", { class: "legend-item" }, x, el("span", { text: L_("konflik_X") })));
+    const kept = el("span", { class: "swatch" });
+    kept.style.background = init.itbx_colours.L;
+    legend.append(el("div", { class: "legend-item" }, kept, el("span", { text: L_("konflik_L") })));
     if (S.groups.pola_ruang) {
       const rtrw = el("div", { id: "legend-rtrw", hidden: true }, el("h3", { text: L_("lyr_rtrw") }));
       for (const st of Object.values(init.rtrw_styles)) {
@@ -167,8 +170,10 @@
     for (const [k, feats] of Object.entries(byK)) {
       S.konflik[k] = L.geoJSON({ type: "FeatureCollection", features: feats }, {
         pane: "konflik", interactive: false,
+        // X strong red; B light amber; L (protected land kept) a calm green, dashed: not a conflict
         style: (f) => ({ fillColor: S.init.itbx_colours[f.properties.status], fillOpacity: f.properties.status === "X" ? 0.75 : 0.2,
-          color: f.properties.status === "X" ? "#67000d" : "#d97706", weight: 1 }),
+          color: { X: "#67000d", B: "#d97706", L: "#2f5d46" }[f.properties.status] || "#d97706", weight: 1,
+          dashArray: f.properties.status === "L" ? "4 3" : null }),
       });
       S.groups.konflik.addLayer(S.konflik[k]);
     }
@@ -306,7 +311,7 @@
       const bar = el("div", { class: "bar" });
       // every status the check reports (the ITBX four, area outside the RTRW, and any other it adds)
       const known = ["I", "T", "B", "X", "outside"];
-      const statuses = [...known, ...Object.keys(row).filter((c) => c.startsWith("pct_") && !known.includes(c.slice(4)) && c !== "pct_dasar_zonasi").map((c) => c.slice(4))];
+      const statuses = [...known, ...Object.keys(row).filter((c) => c.startsWith("pct_") && !known.includes(c.slice(4)) && c !== "pct_dasar_zonasi" && c !== "pct_ruang_kembang").map((c) => c.slice(4))];
       for (const s of statuses) {
         const part = el("span", { title: `${s} ${fmt(row["pct_" + s])} %` });
         part.style.width = `${Math.max(0, row["pct_" + s] || 0)}%`;
