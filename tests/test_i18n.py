@@ -51,7 +51,7 @@ def test_messages_are_templates_filled_in_either_language() -> None:
     from kawasan_gis.i18n import t
 
     assert t("fail_prohibited", "en", n=2, toleransi="0.01", daftar="A, B") == (
-        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance: A, B"
+        "2 kawasan with prohibited (X) area above the 0.01 ha tolerance or not covered by the RTRW: A, B"
     )
     assert t("check_verdict") == "Putusan" and t("verdict_sesuai_bersyarat", "en") == "conditionally compliant"
     with pytest.raises(KeyError):

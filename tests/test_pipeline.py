@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -130,7 +131,9 @@ def test_every_village_accounted_for(lamtim_run: tuple[pipeline.RunResult, Path]
     # n_desa and luas_ha of each kawasan recomputed independently from its villages
     members = desa.dropna(subset=["kawasan_id"]).groupby("kawasan_id")
     pd.testing.assert_series_equal(kawasan.set_index("kawasan_id").n_desa.sort_index(), members.size().rename("n_desa").sort_index(), check_dtype=False)
-    np.testing.assert_allclose(kawasan.set_index("kawasan_id").luas_ha.sort_index(), members.luas_ha.sum().sort_index(), rtol=1e-9)
+    # a kawasan's area is the union of its villages (overlaps counted once), as kawasan check measures it
+    union = desa.dropna(subset=["kawasan_id"]).dissolve("kawasan_id").geometry.area / 1e4
+    np.testing.assert_allclose(kawasan.set_index("kawasan_id").luas_ha.sort_index(), union.sort_index(), rtol=1e-9)
     assert (members.kode_kab.nunique() == 1).all()  # UU 6/2014 Pasal 83: one kabupaten per kawasan
     assert (kawasan.n_desa >= 2).all() and (kawasan.n_desa <= 25).all()
 
@@ -138,8 +141,11 @@ def test_every_village_accounted_for(lamtim_run: tuple[pipeline.RunResult, Path]
 def test_check_columns_and_conflicts_agree(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
     result, out = lamtim_run
     kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
-    pct = kawasan[["pct_I", "pct_T", "pct_B", "pct_X", "pct_outside"]].sum(axis=1)
-    np.testing.assert_allclose(pct, 100.0, atol=1e-6)
+    # the shares, as stored and shown (one decimal), add up to exactly 100.0; the hectares to luas_ha
+    pct = kawasan[["pct_I", "pct_T", "pct_B", "pct_X", "pct_L", "pct_outside"]].sum(axis=1)
+    assert (pct.round(9) == 100.0).all()
+    ha = kawasan[["ha_I", "ha_T", "ha_B", "ha_X", "ha_L", "ha_outside"]].sum(axis=1)
+    np.testing.assert_allclose(ha, kawasan.luas_ha, rtol=1e-12)
     assert set(kawasan.verdict) <= {"sesuai", "sesuai bersyarat", "tidak sesuai"}
     konflik = gpd.read_file(out / "kawasan.gpkg", layer="konflik")
     x = konflik[konflik.status == "X"].groupby("kawasan_id").luas_ha.sum()
@@ -286,14 +292,15 @@ def test_config_errors_listed_by_the_cli(tmp_path: Path) -> None:
     assert not (tmp_path / "hasil").exists()
 
 
-def _grid_project(folder: Path, grid: gpd.GeoDataFrame, *, planted: bool, check: str) -> Path:
-    """The 4 x 4 grid of 100 ha villages, all pola ruang pertanian; ``planted``: a national park
-    of 250 m x 400 m = 10 ha inside village 6, where farming is prohibited (X)."""
+def _grid_project(folder: Path, grid: gpd.GeoDataFrame, *, planted: str | None, check: str) -> Path:
+    """The 4 x 4 grid of 100 ha villages, all pola ruang pertanian; ``planted``: a zone of that class
+    of 250 m x 400 m = 10 ha inside village 6 (pertahanan_keamanan: farming prohibited, X;
+    taman_nasional: kawasan lindung, kept protected, L)."""
     folder.mkdir()
     grid.to_file(folder / "desa.gpkg", layer="desa")
     zones = [("pertanian", box(X0, Y0, X0 + 4000, Y0 + 4000))]
     if planted:
-        zones.append(("taman_nasional", box(X0 + 1200, Y0 + 1300, X0 + 1450, Y0 + 1700)))
+        zones.append((planted, box(X0 + 1200, Y0 + 1300, X0 + 1450, Y0 + 1700)))
     gpd.GeoDataFrame({"kelas": [k for k, _ in zones]}, geometry=[g for _, g in zones], crs=grid.crs).to_file(folder / "pola_ruang.gpkg")
     config = folder / "kawasan.toml"
     config.write_text(
@@ -307,14 +314,16 @@ def _grid_project(folder: Path, grid: gpd.GeoDataFrame, *, planted: bool, check:
 @pytest.mark.parametrize(
     ("planted", "check", "lang", "code", "message"),
     [
-        (True, 'fail_on = "prohibited"', "id", 3, "1 kawasan dengan luas dilarang (X) di atas toleransi 0,01 ha: {k} (X 10,00 ha)"),
-        (False, 'fail_on = "prohibited"', "id", 0, None),
-        (True, 'fail_on = "prohibited"\ntoleransi_ha = 10.5', "id", 0, None),  # 10 ha at or below the tolerance
-        (True, 'fail_on = "conditional"\ntoleransi_ha = 9.5', "en", 3,
-         "1 kawasan with conditional (B) or prohibited (X) area above the 9.5 ha tolerance: {k} (X 10.00 ha)"),
+        ("pertahanan_keamanan", 'fail_on = "prohibited"', "id", 3,
+         "1 kawasan dengan luas dilarang (X) di atas toleransi 0,01 ha atau tidak tercakup RTRW: {k} (X 10,00 ha)"),
+        (None, 'fail_on = "prohibited"', "id", 0, None),
+        ("pertahanan_keamanan", 'fail_on = "prohibited"\ntoleransi_ha = 10.5', "id", 0, None),  # 10 ha at or below the tolerance
+        ("pertahanan_keamanan", 'fail_on = "conditional"\ntoleransi_ha = 9.5', "en", 3,
+         "1 kawasan with conditional (B) or prohibited (X) area above the 9.5 ha tolerance or not covered by the RTRW: {k} (X 10.00 ha)"),
+        ("taman_nasional", 'fail_on = "conditional"', "id", 0, None),  # protected land kept (L) is no conflict
     ],
 )
-def test_run_fail_on(tmp_path: Path, grid: gpd.GeoDataFrame, planted: bool, check: str, lang: str, code: int, message: str | None) -> None:
+def test_run_fail_on(tmp_path: Path, grid: gpd.GeoDataFrame, planted: str | None, check: str, lang: str, code: int, message: str | None) -> None:
     config = _grid_project(tmp_path / "proyek", grid, planted=planted, check=check)
     out = tmp_path / "hasil"
     res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(out), "--lang", lang], obj={})
@@ -323,8 +332,10 @@ def test_run_fail_on(tmp_path: Path, grid: gpd.GeoDataFrame, planted: bool, chec
     kawasan_of_village_6 = desa.set_index("kode_desa").loc["1807012006", "kawasan_id"]
     assert isinstance(kawasan_of_village_6, str)
     kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan").set_index("kawasan_id")
-    # the hand figure: 10 ha of national park in the kawasan of village 6, 0 elsewhere
-    assert kawasan["ha_X"].to_dict() == pytest.approx({k: 10.0 if planted and k == kawasan_of_village_6 else 0.0 for k in kawasan.index})
+    # the hand figure: 10 ha of the planted zone in the kawasan of village 6, 0 elsewhere: X, or L for the park
+    for status in ("X", "L"):
+        here = planted is not None and (status == "L") == (planted == "taman_nasional")
+        assert kawasan[f"ha_{status}"].to_dict() == pytest.approx({k: 10.0 if here and k == kawasan_of_village_6 else 0.0 for k in kawasan.index})
     text = " ".join(res.output.split())  # click may wrap the line
     if message:
         assert message.format(k=kawasan_of_village_6) in text
@@ -515,9 +526,15 @@ def test_every_verdict_other_than_sesuai_has_its_reason(lamtim_run: tuple[pipeli
     for row in shown.itertuples():
         assert row.alasan_verdict.startswith(f"{row.verdict}: ") and "> ambang" in row.alasan_verdict
         assert "> threshold" in row.alasan_verdict_en
-    # each reason quotes the kawasan's own share: X above 5 % for "tidak sesuai"
+    # each reason quotes the kawasan's own share: X above 5 % of its development room (the area
+    # outside kawasan lindung kept) for "tidak sesuai", recomputed here from the hectares
     for row in kawasan[kawasan["verdict"] == "tidak sesuai"].itertuples():
-        assert f"dilarang (X) {row.pct_X:.1f} %".replace(".", ",") in row.alasan_verdict
+        quoted = re.search(r"dilarang \(X\) (\d+,\d) %", row.alasan_verdict)
+        assert quoted is not None, row.alasan_verdict
+        assert float(quoted.group(1).replace(",", ".")) == pytest.approx(100 * row.ha_X / (row.luas_ha - row.ha_L), abs=0.051)
+    # no kawasan mostly protected land is sesuai, and it says why
+    mostly = kawasan[kawasan["pct_L"] > 50]
+    assert (mostly["verdict"] != "sesuai").all() and mostly["alasan_verdict"].str.contains("ruang kembang").all()
     report = (out / "laporan.html").read_text(encoding="utf-8")
     assert "Alasan putusan" in report and html.escape(shown["alasan_verdict"].iloc[0]) in report
     assert "Alasan putusan" in (out / "peta_kawasan.html").read_text(encoding="utf-8")

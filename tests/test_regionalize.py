@@ -681,3 +681,29 @@ def test_pohuwato_islands_as_own_features_are_bridged_and_listed(gorontalo):
     assert proposal.villages["kawasan_id"].notna().all() and len(proposal.bridges) == 39
     assert proposal.bridges["kawasan_id"].notna().sum() == proposal.kawasan["n_sambungan"].sum()
     assert_connected(proposal)
+
+
+def test_kawasan_area_is_the_union_of_overlapping_villages(grid):
+    """Village 2 reaches 200 m into villages 1 and 3: 140 ha, 20 ha shared with each neighbour.
+
+    The three villages add up to 340 ha, their union is 300 ha: luas_ha, the max_area_ha limit
+    and kawasan check all use 300 (the sum would break a 320 ha limit the kawasan meets).
+    """
+    from shapely.geometry import box
+
+    from conftest import X0, Y0
+    from kawasan_gis.check import check_plan, read_plan
+
+    sub = grid[grid["nama_desa"].isin(["Desa 1", "Desa 2", "Desa 3"])].copy()
+    sub.loc[sub["nama_desa"] == "Desa 2", "geometry"] = box(X0 + 800, Y0, X0 + 2200, Y0 + 1000)
+    sub["luas_ha"] = sub.area / 10_000
+    assert sub["luas_ha"].sum() == pytest.approx(340)
+    proposal = propose_kawasan(sub, scores_for(sub, [LEFT] * 3), max_area_ha=320.0)
+    k = proposal.kawasan
+    assert k["n_desa"].tolist() == [3] and k["luas_ha"].tolist() == pytest.approx([300])
+    assert k["sesuai_batas"].all() and proposal.quality["violations"] == []
+    tight = propose_kawasan(sub, scores_for(sub, [LEFT] * 3), max_area_ha=290.0)
+    assert not tight.kawasan["sesuai_batas"].iloc[0] and "300 ha exceeds the limits" in tight.quality["violations"][0]
+    rtrw = gpd.GeoDataFrame({"kelas": ["pertanian"]}, geometry=[box(X0, Y0, X0 + 3000, Y0 + 1000)], crs=grid.crs)
+    checked = check_plan(read_plan(k, sub), rtrw).kawasan.iloc[0]
+    assert checked.luas_ha == pytest.approx(300) and checked.ha_I == pytest.approx(300)

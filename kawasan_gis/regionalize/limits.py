@@ -4,6 +4,9 @@ Every solver's zones pass through :func:`merge_small` (a zone under ``min_villag
 its most similar neighbour) and :func:`split_large` (a zone over ``max_villages`` or
 ``max_area_ha`` is cut into connected parts: Ward inside the zone first, then cuts along
 spanning trees). The minimum always wins over the maximum.
+
+A zone's hectares are those of the union of its villages (:class:`ZoneAreas`: village areas less
+the overlaps of member pairs), the area ``luas_ha`` of the kawasan and ``check_plan`` measure.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from scipy.sparse.csgraph import breadth_first_order, depth_first_tree, minimum_
 from kawasan_gis.regionalize.graph import canonical, edge_list
 from kawasan_gis.regionalize.ward import ward_children, ward_cuts
 
-__all__ = ["Limits", "merge_small", "split_large", "split_zone"]
+__all__ = ["Limits", "ZoneAreas", "merge_small", "split_large", "split_zone"]
 
 # Ward attempts (k = k_min .. k_min + _SPLIT_TRIES) before a zone too large for the limits
 # is cut along a spanning tree instead.
@@ -49,6 +52,81 @@ class Limits:
             return True
         m = math.ceil(size / self.max_villages)
         return m * self.min_villages <= size
+
+
+class ZoneAreas:
+    """Hectares of villages and of any union of them, each overlap of two villages counted once.
+
+    Village layers overlap along borders (by slivers, sometimes by whole fields): the sum of
+    member areas then overstates a zone. A zone's area here is the sum of its villages less the
+    overlap of every pair of members (inclusion-exclusion to pairs: exact unless a point lies in
+    three villages at once, where the triple overlap, square metres at tri-points, is taken off
+    once too often).
+
+    Indexing with village positions gives the areas of those villages (their overlaps
+    renumbered); :meth:`sum` is the area of their union; comparisons look at single villages.
+
+    Parameters
+    ----------
+    ha : array of float
+        Village areas in hectares.
+    i, j, overlap : arrays, optional
+        Pairs of village positions that overlap and their overlap in hectares.
+
+    Examples
+    --------
+    >>> a = ZoneAreas(np.array([100.0, 120.0, 100.0]), np.array([0]), np.array([1]), np.array([20.0]))
+    >>> float(a.sum()), float(a[[1, 2]].sum()), a.by_label(np.array([0, 0, 1])).tolist()
+    (300.0, 220.0, [200.0, 100.0])
+    """
+
+    def __init__(self, ha: np.ndarray, i: np.ndarray | None = None, j: np.ndarray | None = None, overlap: np.ndarray | None = None) -> None:
+        self.ha = np.asarray(ha, dtype=float)
+        empty = np.empty(0, dtype=np.int64)
+        self.i = empty if i is None else np.asarray(i, dtype=np.int64)
+        self.j = empty if j is None else np.asarray(j, dtype=np.int64)
+        self.overlap = np.empty(0) if overlap is None else np.asarray(overlap, dtype=float)
+
+    @classmethod
+    def of_geometries(cls, geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> ZoneAreas:
+        """Areas of ``geoms`` (metric CRS) with the overlaps of the candidate pairs ``i``, ``j`` (e.g. the contiguity edges:
+        overlapping villages always touch)."""
+        import shapely
+
+        ha = shapely.area(geoms) / 10_000
+        if len(i) == 0:
+            return cls(ha)
+        o = shapely.area(shapely.intersection(geoms[i], geoms[j])) / 10_000
+        keep = o > 0
+        return cls(ha, i[keep], j[keep], o[keep])
+
+    def __len__(self) -> int:
+        return len(self.ha)
+
+    def __getitem__(self, idx: np.ndarray | list[int]) -> ZoneAreas:
+        idx = np.asarray(idx)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        if len(self.overlap) == 0:
+            return ZoneAreas(self.ha[idx])
+        pos = np.full(len(self.ha), -1, dtype=np.int64)
+        pos[idx] = np.arange(len(idx))
+        both = (pos[self.i] >= 0) & (pos[self.j] >= 0)
+        return ZoneAreas(self.ha[idx], pos[self.i[both]], pos[self.j[both]], self.overlap[both])
+
+    def sum(self) -> float:
+        """Hectares of the union of all these villages."""
+        return float(self.ha.sum() - self.overlap.sum())
+
+    def __gt__(self, value: float) -> np.ndarray:
+        return self.ha > value
+
+    def by_label(self, lab: np.ndarray) -> np.ndarray:
+        """Hectares of the union of each zone's villages, by zone label (0..max)."""
+        n = int(lab.max()) + 1 if len(lab) else 0
+        out = np.bincount(lab, weights=self.ha, minlength=n)
+        same = lab[self.i] == lab[self.j]
+        return out - np.bincount(lab[self.i[same]], weights=self.overlap[same], minlength=n)
 
 
 def merge_small(lab: np.ndarray, edges: tuple[np.ndarray, np.ndarray], x: np.ndarray, limits: Limits) -> np.ndarray:
@@ -92,7 +170,7 @@ def merge_small(lab: np.ndarray, edges: tuple[np.ndarray, np.ndarray], x: np.nda
 
 
 def split_large(
-    lab: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: np.ndarray, limits: Limits
+    lab: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: ZoneAreas, limits: Limits
 ) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """Cut every zone over the upper limits into connected parts within them (best effort).
 
@@ -121,11 +199,11 @@ def split_large(
     if over:
         out = _regroup(out, adj, x, area, limits)
     sizes = np.bincount(out)
-    hectares = np.bincount(out, weights=area)
+    hectares = area.by_label(out)
     return out, [(int(n), float(ha)) for n, ha in zip(sizes, hectares, strict=True) if not limits.fits(int(n), float(ha))]
 
 
-def _regroup(lab: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: np.ndarray, limits: Limits) -> np.ndarray:
+def _regroup(lab: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: ZoneAreas, limits: Limits) -> np.ndarray:
     """Cut each zone still over the limits together with one neighbouring zone, where that fits.
 
     Each success leaves one zone fewer over the limits, and a pair of zones is tried once, so
@@ -144,7 +222,7 @@ def _regroup_once(
     edges: tuple[np.ndarray, np.ndarray],
     adj: sparse.csr_matrix,
     x: np.ndarray,
-    area: np.ndarray,
+    area: ZoneAreas,
     limits: Limits,
     tried: set[tuple[frozenset[int], frozenset[int]]],
 ) -> np.ndarray | None:
@@ -156,7 +234,7 @@ def _regroup_once(
     """
     ei, ej = edges
     size = np.bincount(lab)
-    hectares = np.bincount(lab, weights=area)
+    hectares = area.by_label(lab)
     means = np.column_stack([np.bincount(lab, weights=col) for col in x.T]) / size[:, None]
     first = np.unique(lab, return_index=True)[1]
     for z in np.flatnonzero([not limits.fits(int(n), float(ha)) for n, ha in zip(size, hectares, strict=True)]):
@@ -185,7 +263,7 @@ def _regroup_once(
 
 
 def split_zone(
-    nodes: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: np.ndarray, limits: Limits
+    nodes: np.ndarray, adj: sparse.csr_matrix, x: np.ndarray, area: ZoneAreas, limits: Limits
 ) -> list[np.ndarray]:
     """Cut one connected zone into connected parts within the limits (best effort)."""
     n = len(nodes)
@@ -239,7 +317,7 @@ def _tree_split(
     part: np.ndarray,
     sub: sparse.csr_matrix,
     x: np.ndarray,
-    area: np.ndarray,
+    area: ZoneAreas,
     limits: Limits,
     make_tree: Callable[[sparse.csr_matrix, np.ndarray], sparse.csr_matrix],
 ) -> list[np.ndarray]:

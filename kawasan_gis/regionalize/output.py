@@ -151,6 +151,8 @@ def assemble(
         largest = m[np.lexsort((kode[m], -area[m]))[0]]
         in_zone = set(m.tolist())
         perimeter = shapely.length(geom)
+        # the union of the member villages, overlaps counted once: the area check_plan judges
+        luas = float(shapely.area(geom)) / 10_000
         rows.append(
             {
                 "kawasan_id": ids[z],
@@ -164,13 +166,13 @@ def assemble(
                 "daftar_kode": ", ".join(kode[m]),
                 "kecamatan": ", ".join(nm or kc for kc, nm in kec_order),
                 "n_kecamatan": len({kc for kc, _ in kec_order}),
-                "luas_ha": float(area[m].sum()),
+                "luas_ha": luas,
                 **{f"profil_{c}": profile[c] for c in codes},
                 "wss": wss,
                 "kekompakan": float(4 * math.pi * shapely.area(geom) / perimeter**2) if perimeter > 0 else np.nan,
                 "stabilitas": float(np.mean(stability[m])),
                 "n_sambungan": sum(1 for a, b in bridge_of if a in in_zone and b in in_zone),
-                "sesuai_batas": limits.fits(len(m), float(area[m].sum())) and len(m) >= limits.min_villages,
+                "sesuai_batas": limits.fits(len(m), luas) and len(m) >= limits.min_villages,
                 "geometry": geom,
                 "_kec": nama_kec[largest],
             }

@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from kawasan_gis.regionalize.graph import adjacency_matrix, contiguity, edge_list
-from kawasan_gis.regionalize.limits import Limits, merge_small, split_large
+from kawasan_gis.regionalize.limits import Limits, ZoneAreas, merge_small, split_large
 from kawasan_gis.regionalize.output import Proposal, assemble
 from kawasan_gis.regionalize.solvers import Solver, Zones
 from kawasan_gis.regionalize.stability import stability
@@ -163,7 +163,8 @@ def propose_kawasan(
     s = scores.set_axis(scores.index.astype(str)).loc[kode]
     x = s[columns].to_numpy(dtype=float)
     dominant = s["potensi_dominan"].astype(str).to_numpy()
-    area = shapely.area(np.asarray(v.geometry.array, dtype=object)) / 10_000
+    geoms = np.asarray(v.geometry.array, dtype=object)
+    area = shapely.area(geoms) / 10_000
     kab = v["kode_kab"].astype(str).to_numpy()
 
     reason = np.full(len(v), None, dtype=object)
@@ -172,6 +173,8 @@ def propose_kawasan(
         excluded = v["jenis"].astype(str).str.lower().to_numpy() == "kelurahan"
         reason[excluded] = "kelurahan dikecualikan (include_kelurahan=False)"
     graph = contiguity(v, snap=snap, by="kode_kab", exclude=excluded)
+    # the size limit measures a zone as luas_ha and check_plan do: the union of its villages
+    zone_areas = ZoneAreas.of_geometries(geoms, graph.i[~graph.bridge], graph.j[~graph.bridge])
     units: list[_Unit] = []
     for comp in np.unique(graph.labels[graph.labels >= 0]):
         nodes = np.flatnonzero(graph.labels == comp)
@@ -184,11 +187,11 @@ def propose_kawasan(
         units.append(_Unit(nodes, graph.adjacency[nodes][:, nodes].tocsr(), kab[nodes[0]]))
     k_of = _allocate(n_zones, units, limits) if solver.takes_k else {}
 
-    labels, info = _zone(solver, units, x, dominant, kode, area, limits, k_of)
+    labels, info = _zone(solver, units, x, dominant, kode, zone_areas, limits, k_of)
 
     def rerun(xr: np.ndarray, dr: np.ndarray) -> np.ndarray:
         # perturbed runs keep the number of zones chosen for the proposal
-        return _zone(solver, units, xr, dr, kode, area, limits, info.k)[0]
+        return _zone(solver, units, xr, dr, kode, zone_areas, limits, info.k)[0]
 
     codes = [c.removeprefix(SCORE_PREFIX) for c in columns]
     shares = stability(
@@ -250,7 +253,7 @@ def _zone(
     x: np.ndarray,
     dominant: np.ndarray,
     kode: np.ndarray,
-    area: np.ndarray,
+    area: ZoneAreas,
     limits: Limits,
     k_of: Mapping[str, int],
 ) -> tuple[np.ndarray, _RunInfo]:
