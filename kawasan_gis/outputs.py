@@ -396,6 +396,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
             result.villages,
             kawasan=result.kawasan,
             pusat=result.centres.pusat if result.centres is not None else None,
+            konflik=konflik,
             path=folder / "peta_kawasan.png",
             title=cfg.project.name,
             sources=_sources_text(result),

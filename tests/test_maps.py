@@ -15,6 +15,7 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -545,3 +546,32 @@ def test_lampung_timur_map_is_small(tmp_path, lamtim_desa_path, lamtim_rtrw_path
     raw = maps.save_map(maps.map_kawasan(desa, pola_ruang=rtrw, offline=True, simplify_m=0, decimals=None),
                         tmp_path / "raw.html")
     assert path.stat().st_size < 0.7 * raw.stat().st_size
+
+
+def test_lindung_kept_is_drawn_apart_from_prohibited(layers, tmp_path):
+    """L (kawasan lindung kept protected) is a calm grey-green with its own legend entry, never the X red."""
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from kawasan_gis.i18n import t
+
+    konflik = layers["konflik"].copy()
+    kept = gpd.GeoDataFrame({"kawasan_id": ["K01"], "kelas": ["taman_nasional"], "status": ["L"], "luas_ha": [20.0]},
+                            geometry=[box(X0 + 2200, Y0 + 2200, X0 + 2600, Y0 + 2700)], crs=UTM48S)
+    konflik = gpd.GeoDataFrame(pd.concat([konflik, kept], ignore_index=True), crs=UTM48S)
+    m = maps.map_kawasan(**{**layers, "konflik": konflik})
+    legend = legend_html(m)
+    assert "Dilarang (X)" in legend and "Kawasan lindung dipertahankan (L)" in legend
+    assert legend.index("Dilarang (X)") < legend.index("Kawasan lindung dipertahankan (L)")
+    feats = geojson_layers(m)[t("lyr_konflik", "id")].data["features"]
+    fill = {f["properties"]["tt"].split("</b>")[0].removeprefix("<b>"): f["properties"]["style"]["fillColor"] for f in feats}
+    assert fill["Dilarang (X)"] == "#d7191c" and fill["Kawasan lindung dipertahankan (L)"] == "#6b9080"
+    # the print map: X and L drawn with their own hatch and legend entries, B left to the web map
+    ax = Figure().add_subplot()
+    assert static._draw_konflik(ax, konflik, konflik.crs) == ["X", "L"]
+    assert [to_hex(c.get_facecolor()[0], keep_alpha=False) for c in ax.collections] == ["#d7191c", "#6b9080"]
+    assert [c.get_hatch() for c in ax.collections] == ["xxx", "..."]
+    data = prepare.prepare_map(layers["desa"], kawasan=layers["kawasan"], simplify_m=10.0, decimals=None, lang="id", catalogue=None, title=None)
+    labels = [h.get_label() for h in static._legend_handles(data, has_kawasan=True, lang="id", konflik=["X", "L"])]
+    assert "Dilarang (X)" in labels and "Kawasan lindung dipertahankan (L)" in labels
+    assert maps.static_map(layers["desa"], kawasan=layers["kawasan"], konflik=konflik, path=tmp_path / "p.png", dpi=50, pdf=False).is_file()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import re
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+from conftest import X0, Y0
+from shapely.geometry import box
 from test_maps import XSS, scenario
 
 from kawasan_gis import maps
@@ -189,3 +192,18 @@ def test_zoning_labels_do_not_collide() -> None:
     # the map's short "rests on" label and the report's long sentence are two keys
     assert t("dasar_zonasi") == "zonasi RTRW"
     assert t("pct_dasar_zonasi").startswith("Potensi desa yang bertumpu pada zonasi RTRW")
+
+
+def test_lindung_kept_is_listed_apart_and_not_counted_as_a_conflict(tmp_path, inputs):
+    kept = gpd.GeoDataFrame({"kawasan_id": ["K01"], "kelas": ["taman_nasional"], "status": ["L"], "luas_ha": [20.0],
+                             "sebab": ["lindung"]}, geometry=[box(X0 + 2200, Y0 + 2200, X0 + 2600, Y0 + 2700)], crs=inputs["konflik"].crs)
+    inputs["konflik"] = gpd.GeoDataFrame(pd.concat([kept, inputs["konflik"]], ignore_index=True), crs=kept.crs)
+    inputs["kawasan"] = inputs["kawasan"].assign(pct_L=[5.0, 0.0], pct_I=[55.0, 80.0])
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    cards = re.findall(r'<div class="card"><b>(.*?)</b>', html)
+    assert cards[-1] == "2"  # still the two conflicts: protected land kept is none
+    assert "1 Dilarang (X), 1 Bersyarat (B); 1 Kawasan lindung dipertahankan (L)" in html
+    table = html[html.index('id="konflik"'):html.index('id="metode"')]
+    assert re.findall(r'<span class="tag tag-(X|B|L)">', table) == ["X", "B", "L"]  # after the conflicts, in its own colour
+    assert ".tag-L { background: #e4eee8;" in html
+    assert 'title="Lindung dipertahankan (L) 5,0%"' in html and "background:#6b9080" in html

@@ -25,7 +25,7 @@ from kawasan_gis._values import is_present, is_truthy
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
-from kawasan_gis.maps.styles import CENTRE_COLOURS, GREY, centre_radius
+from kawasan_gis.maps.styles import CENTRE_COLOURS, GREY, ITBX_COLOURS, centre_radius
 
 __all__ = ["static_map"]
 
@@ -121,6 +121,7 @@ def static_map(
     *,
     kawasan: gpd.GeoDataFrame | None = None,
     pusat: gpd.GeoDataFrame | None = None,
+    konflik: gpd.GeoDataFrame | None = None,
     path: str | os.PathLike[str],
     title: str | None = None,
     sources: str | Sequence[str] | None = None,
@@ -145,6 +146,11 @@ def static_map(
     pusat
         Kawasan centres (points with ``peran`` and ``orde``): circles sized by hierarchy
         order, coloured by role, as on the web map.
+    konflik
+        The ``konflik`` layer of the RTRW check (``status``): prohibited development (X) in
+        red, cross-hatched; kawasan lindung kept protected (L) in a calm grey-green, dotted;
+        conditional areas (B) are left to the web map (they are often large and would hide
+        the potentials).
     path
         The PNG file to write; the PDF goes next to it with the suffix ``.pdf``.
     title
@@ -170,7 +176,7 @@ def static_map(
     from matplotlib.figure import Figure as MplFigure
 
     check_lang(lang)
-    validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"]), "pusat": (pusat, ["peran"])})
+    validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"]), "pusat": (pusat, ["peran"]), "konflik": (konflik, ["status"])})
     path = Path(path)
     if not path.parent.is_dir():
         raise DataSourceError(f"{path.parent}: folder does not exist")
@@ -192,6 +198,7 @@ def static_map(
     side = fig.add_axes((0.71, 0.08, 0.27, 0.82))
     side.axis("off")
     gpd.GeoSeries(geoms, crs=crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
+    drawn = _draw_konflik(ax, konflik, crs)
     if "kode_kec" in boundaries:
         gpd.GeoSeries(boundaries["kode_kec"], crs=crs).boundary.plot(ax=ax, color="#37474f", linewidth=0.6,
                                                                       linestyle=(0, (4, 3)))
@@ -236,7 +243,7 @@ def static_map(
     _draw_scale_bar(ax, _nice_length(maxx - minx + 2 * pad), lang=lang)
     _draw_north_arrow(ax, lang=lang)
 
-    legend = side.legend(handles=_legend_handles(data, has_kawasan=bool(key_lines), lang=lang, centres=roles), loc="upper left",
+    legend = side.legend(handles=_legend_handles(data, has_kawasan=bool(key_lines), lang=lang, centres=roles, konflik=drawn), loc="upper left",
                          title=t("legend", lang), fontsize=8, title_fontsize=9.5, frameon=False, alignment="left",
                          borderaxespad=0)
     legend.get_title().set_fontweight("bold")
@@ -257,8 +264,31 @@ def static_map(
     return path
 
 
-def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Sequence[str] = ()) -> list[Any]:
-    """Legend entries: the potentials drawn, the two notes, then the outlines drawn."""
+# Print symbols of the konflik statuses: X must read as prohibited at a glance, L as protected
+# land kept (no conflict); hatches keep them apart in greyscale copies too.
+_KONFLIK_PRINT = {
+    "X": {"facecolor": ITBX_COLOURS["X"], "edgecolor": "#67000d", "hatch": "xxx", "linewidth": 0.6, "alpha": 0.85},
+    "L": {"facecolor": ITBX_COLOURS["L"], "edgecolor": "#2f5d46", "hatch": "...", "linewidth": 0.4, "alpha": 0.55},
+}
+
+
+def _draw_konflik(ax: Any, konflik: gpd.GeoDataFrame | None, crs: Any) -> list[str]:
+    """Draw the X and L pieces of ``konflik``; the statuses drawn, in legend order."""
+    if konflik is None or len(konflik) == 0:
+        return []
+    frame = konflik.to_crs(crs) if konflik.crs is not None and konflik.crs != crs else konflik
+    status = frame["status"].astype(str).str.upper()
+    drawn = []
+    for code in ("X", "L"):
+        sel = frame[(status == code).to_numpy()]
+        if len(sel):
+            sel.geometry.plot(ax=ax, zorder=5 if code == "X" else 4, **_KONFLIK_PRINT[code])
+            drawn.append(code)
+    return drawn
+
+
+def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Sequence[str] = (), konflik: Sequence[str] = ()) -> list[Any]:
+    """Legend entries: the potentials drawn, the two notes, the conflict statuses drawn, then the outlines drawn."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -268,6 +298,8 @@ def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Seq
         handles.append(Patch(facecolor=GREY, edgecolor="#555555", linewidth=0.4, label=t("no_score", lang)))
     if key.mixed:
         handles.append(Patch(facecolor=_pale("#808080"), edgecolor="#555555", linewidth=0.4, label=t("campuran_note", lang)))
+    for code in konflik:
+        handles.append(Patch(label=t("konflik_" + code, lang), **_KONFLIK_PRINT[code]))
     if has_kawasan:
         handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=t("kawasan_outline", lang)))
     for role in centres:
