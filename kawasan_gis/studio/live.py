@@ -142,7 +142,6 @@ class LiveCheck:
         vgeoms = np.asarray(self.villages.geometry.array, dtype=object)
         self.zoned = rtrw is not None
         vocab = load_vocabulary("rtrw")
-        self.lindung = tuple(c.code for c in vocab if c.group == "lindung")
         self._label = lambda code: vocab.label(code, lang=lang) if code in vocab else code
         self._lindung = np.array([c.code for c in vocab if c.group == "lindung"], dtype=object)
         overlays = {"lp2b": overlay_parts(lp2b, "LP2B", self.crs), "rawan_bencana": overlay_parts(hazard, "hazard", self.crs)}
@@ -256,7 +255,7 @@ class LiveCheck:
             return np.empty(0, dtype=object), np.empty(0, dtype=object)
         keys = pd.DataFrame({"potensi": potensi, "kelas": self.piece_kelas[sel], "lp2b": self.piece_lp2b[sel],
                              "rawan_bencana": self.piece_hazard[sel]})
-        combos = assign_status(keys.drop_duplicates(), self.itbx, lindung=self.lindung)
+        combos = assign_status(keys.drop_duplicates(), self.itbx, lindung=self._lindung)
         lookup = {(p, k, lp, hz): (st, cause) for p, k, lp, hz, st, cause in combos.itertuples(index=False)}
         found = [lookup[key] for key in zip(potensi, self.piece_kelas[sel], self.piece_lp2b[sel], self.piece_hazard[sel], strict=True)]
         return np.array([f[0] for f in found], dtype=object), np.array([f[1] for f in found], dtype=object)
