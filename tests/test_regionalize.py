@@ -638,7 +638,11 @@ def test_lampung_timur_every_village_in_one_repeatable_kawasan(lamtim, options):
     braja = first.villages.loc[first.villages["nama_desa"] == "Braja Yekti"]
     assert len(braja) == 1 and braja.geometry.iloc[0].geom_type == "MultiPolygon"
     assert first.kawasan.geometry.is_valid.all()
-    assert first.kawasan["luas_ha"].sum() == pytest.approx(lamtim.area.sum() / 10_000)
+    # each kawasan's area is the union of its villages (the Lampung Timur layer overlaps by slivers),
+    # recomputed here with geopandas
+    union = first.villages.dissolve("kawasan_id").area / 10_000
+    np.testing.assert_allclose(first.kawasan.set_index("kawasan_id")["luas_ha"].sort_index(), union.sort_index(), rtol=1e-9)
+    assert first.kawasan["luas_ha"].sum() <= lamtim.area.sum() / 10_000
     assert 0 < first.bss_tss_ratio < 1
     assert_connected(first)
     again = propose_kawasan(lamtim.sample(frac=1.0, random_state=1), s, **options)

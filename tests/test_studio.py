@@ -135,24 +135,26 @@ def test_edit_undo_redo_match_check_plan(session: Session) -> None:
     n = len(session.state.villages_of(target))
     update = session.apply("move", {"villages": [code(30)], "to": target})
     assert set(update.touched) == {target}
-    # by hand: a 100 ha hutan lindung village joins a permukiman kawasan of n villages of 100 ha
-    assert session.figures[target].row["ha_X"] == pytest.approx(100.0)
-    assert session.figures[target].row["pct_X"] == pytest.approx(100 * 100 / (100 * (n + 1)))
-    assert session.figures[target].row["verdict"] == "tidak sesuai"
-    assert session.figures[target].row["alasan_verdict"].startswith("tidak sesuai: dilarang (X) ")
+    # by hand: a 100 ha hutan lindung village joins a permukiman kawasan of n villages of 100 ha: a studio
+    # kawasan is made of whole villages, so its protected land is kept (L), not prohibited development (X)
+    row = session.figures[target].row
+    assert (row["ha_L"], row["ha_X"]) == (pytest.approx(100.0), pytest.approx(0.0))
+    assert row["pct_L"] == pytest.approx(100 * 100 / (100 * (n + 1)), abs=0.05)
+    assert row["ha_ruang_kembang"] == pytest.approx(100.0 * n)
+    assert row["alasan_verdict"].endswith(f"kawasan lindung dipertahankan {row['pct_L']:.1f} % dari luas kawasan".replace(".", ","))
     expected = _library_check(session, session.state)
     for k, f in session.figures.items():
-        for col in ("luas_ha", "ha_I", "ha_T", "ha_B", "ha_X", "ha_outside", "pct_X"):
+        for col in ("luas_ha", "ha_I", "ha_T", "ha_B", "ha_X", "ha_L", "ha_outside", "pct_X", "pct_L", "ha_ruang_kembang"):
             assert f.row[col] == pytest.approx(expected.loc[k, col], abs=1e-6), (k, col)
         assert f.row["verdict"] == expected.loc[k, "verdict"]
         assert f.row["alasan_verdict_en"] == expected.loc[k, "alasan_verdict_en"]
-    assert session.summary()["rencana"]["ha_X"] == pytest.approx(100.0)
+    assert session.summary()["rencana"]["ha_X"] == pytest.approx(0.0)
     assert session.summary()["desa_pindah"] == 1
     session.undo()
-    assert session.state is start and session.figures[target].row["ha_X"] == pytest.approx(0.0)
+    assert session.state is start and session.figures[target].row["ha_L"] == pytest.approx(0.0)
     assert session.figures[target].row["verdict"] == "sesuai" and session.can_redo()
     session.redo()
-    assert session.figures[target].row["ha_X"] == pytest.approx(100.0)
+    assert session.figures[target].row["ha_L"] == pytest.approx(100.0)
     session.undo()
 
 
@@ -212,7 +214,7 @@ def test_versions_and_export_never_touch_the_run(session: Session, grid_result: 
     assert out["selisih"] == []  # live sums and the full check agree
     annex = (folder / "lampiran.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in annex and XSS not in annex
-    assert "Kepala Desa" in annex and "tidak sesuai" in annex
+    assert "Kepala Desa" in annex and "kawasan lindung dipertahankan" in annex  # village 30 (hutan lindung) kept as L
     assert _digest(grid_result) == before
 
     # the plan table goes through `kawasan check` with the same figures as the studio showed

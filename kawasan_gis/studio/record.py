@@ -201,7 +201,7 @@ def _drift(live: dict[str, dict[str, Any]], result: Any) -> list[str]:
         if mine is None:
             out.append(f"{row.kawasan_id}: tidak ada angka langsung / no live figures")
             continue
-        for col in ("ha_I", "ha_T", "ha_B", "ha_X", "ha_outside"):
+        for col in ("ha_I", "ha_T", "ha_B", "ha_X", "ha_L", "ha_outside"):
             if abs(float(getattr(row, col)) - float(mine.get(col) or 0.0)) > AGREEMENT_HA:
                 out.append(f"{row.kawasan_id} {col}: {mine.get(col)} vs {getattr(row, col)}")
         if mine.get("verdict") != row.verdict:
