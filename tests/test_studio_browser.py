@@ -102,7 +102,9 @@ def test_edit_check_undo_save_export(page: Any, studio: tuple[StudioServer, Sess
     target = session.proposal.member[code(24)]
     before = _expected(session, {})
     after = _expected(session, {code(30): target})
-    assert after.loc[target, "verdict"] != before.loc[target, "verdict"]  # the edit matters
+    # the edit matters: village 30 is hutan lindung, which a kawasan of whole villages keeps protected (L)
+    assert after.loc[target, "ha_L"] == pytest.approx(before.loc[target, "ha_L"] + 100.0)
+    assert after.loc[target, "alasan_verdict"] != before.loc[target, "alasan_verdict"]
 
     _show(pg, target)
     _wait_value(pg, "#k-verdict", before.loc[target, "verdict"])
@@ -112,7 +114,8 @@ def test_edit_check_undo_save_export(page: Any, studio: tuple[StudioServer, Sess
     _move(pg, code(30), target)
     pg.wait_for_function("() => document.querySelector('#status').dataset.ms !== undefined")
     _show(pg, target)
-    _wait_value(pg, "#k-verdict", after.loc[target, "verdict"])
+    _wait_value(pg, "#k-n-desa", str(after.loc[target, "n_desa"]))
+    assert _value(pg, "#k-verdict") == after.loc[target, "verdict"]
     assert float(_value(pg, "#k-ha-x")) == pytest.approx(after.loc[target, "ha_X"], abs=1e-6)
     assert float(_value(pg, "#k-n-desa")) == after.loc[target, "n_desa"]
     assert pg.inner_text("#k-reason") == after.loc[target, "alasan_verdict"]
@@ -143,6 +146,7 @@ def test_edit_check_undo_save_export(page: Any, studio: tuple[StudioServer, Sess
     checked = pd.read_csv(proj / "cek_browser" / "check.csv", dtype={"kawasan_id": str}).set_index("kawasan_id")
     assert checked.loc[target, "verdict"] == after.loc[target, "verdict"]
     assert checked.loc[target, "ha_X"] == pytest.approx(float(_value(pg, "#k-ha-x")), abs=1e-6)
+    assert checked.loc[target, "ha_L"] == pytest.approx(after.loc[target, "ha_L"], abs=1e-6)
 
     # undo: back to the proposal's figures
     with pg.expect_response(lambda r: r.url.endswith("/api/undo")):
@@ -150,7 +154,8 @@ def test_edit_check_undo_save_export(page: Any, studio: tuple[StudioServer, Sess
     pg.wait_for_function("v => Math.abs(Number(document.querySelector('#sum-ha-x').dataset.value) - v) < 1e-6",
                          arg=float(before["ha_X"].sum()))
     _show(pg, target)
-    _wait_value(pg, "#k-verdict", before.loc[target, "verdict"])
+    _wait_value(pg, "#k-n-desa", str(before.loc[target, "n_desa"]))
+    assert pg.inner_text("#k-reason") == before.loc[target, "alasan_verdict"]
     assert not pg.is_disabled("#redo")
 
 
