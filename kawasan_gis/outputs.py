@@ -149,7 +149,10 @@ SHP_FIELDS = {
     "pct_T": "PCT_T",
     "pct_B": "PCT_B",
     "pct_X": "PCT_X",
+    "pct_L": "PCT_L",
     "pct_outside": "PCT_LUAR",
+    "ha_ruang_kembang": "HA_RUANG",
+    "pct_ruang_kembang": "PCT_RUANG",
     "kekompakan": "KOMPAK",
     "stabilitas": "STABIL",
 }
