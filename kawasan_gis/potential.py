@@ -12,12 +12,17 @@ hand, is in docs/potentials.md; in short:
 * **No data is not zero**: a share is taken over the part of the village the layer
   maps (RTRW budidaya shares over the mapped development room); the layer's coverage
   of the village is carried as evidence.
-* **One scale for every kind**: each indicator becomes its percentile rank among the
-  villages of the same kabupaten where it is present (value > 0); zero stays 0, so an
-  indicator found in a handful of villages keeps its full signal there. Distances
-  (``invert = true``) rank nearness among all villages. A density, count, distance or
-  table value that is the same in every village of a kabupaten tells nothing apart and
-  is left out there.
+* **One scale for every kind: specialisation against the kabupaten** (location
+  quotient, LQ, the basis-sector measure of Indonesian regional planning): LQ is the
+  village's value over the kabupaten's (its share of the mapped room, or its mean), and
+  ``min(LQ, 2) / 2`` is 0.5 at the kabupaten average and 1 at twice it or more. A share
+  keeps its size: it scores the mean of the share itself and its specialisation, so
+  80 % farm zoning is not outweighed by a settlement share that is merely high for
+  settlements. Distances (``invert = true``) use kabupaten mean / distance. An
+  indicator above zero in fewer than a quarter of a kabupaten's villages (a primary
+  canal, a market) is a sign where it is and no evidence where it is not; one with the
+  same value in every village of a kabupaten (or a class its layer has nowhere) is left
+  out there.
 * **Evidence** (``bukti``) of a potential in a village: the share of the potential's
   catalogue weight whose indicators have data, each share indicator counted by its
   layer's coverage of the village. A potential is scored only where at least
@@ -25,7 +30,7 @@ hand, is in docs/potentials.md; in short:
   potential with ``key`` indicators (perikanan: tambak, fisheries zoning), only where
   one of them is above zero: elsewhere it stays silent (no score), not a 0 that
   competes. A village where no potential can be scored is ``data_kurang``.
-* The score is the weighted mean of the percentiles over the indicators present; the
+* The score is the weighted mean of the scaled indicators present; the
   dominant potential is the highest score, ``margin`` its lead over the runner-up
   (``campuran`` below ``mixed_margin``), ``stabilitas_potensi`` the share of +-20 % moves of
   each single weight that keep the same dominant potential. ``dasar`` says whether the
@@ -50,6 +55,9 @@ log = logging.getLogger(__name__)
 SHARE_KINDS = ("landcover_share", "rtrw_share")
 ZONING_DOMINANT = 0.75  # share of the dominant score from zoning above which it "rests on zoning"
 WEIGHT_STEP = 0.2  # weights moved by +-20 % for the stability of the dominant potential
+LQ_CAP = 2.0  # a location quotient of 2 (twice the kabupaten's level) or more is full specialisation
+SPARSE_SHARE = 0.25  # an indicator above zero in fewer than this share of a kabupaten's villages is sparse
+SHARE_BLEND = 0.5  # weight of a share's own size next to its specialisation
 
 MAX_PCT_LINDUNG = 50.0
 MIN_WEIGHT_SHARE = 0.3
@@ -68,12 +76,14 @@ class IndicatorValue:
     """Raw values of one indicator for every village, or None when it cannot be computed.
 
     ``coverage`` is the share (0-1) of the village the source layer maps (1 for
-    non-share kinds).
+    non-share kinds); ``area`` the hectares a share is taken over (the mapped room; None
+    for non-share kinds or without ``luas_ha``).
     """
 
     values: pd.Series | None
     reason: str = ""
     coverage: pd.Series | None = None
+    area: pd.Series | None = None
 
 
 def lindung_classes() -> tuple[str, ...]:
@@ -131,7 +141,8 @@ def _class_share(indicators: pd.DataFrame, kinds: Iterable[str], classes: Iterab
             room = mapped if lindung_pct is None else (mapped - lindung_pct).clip(lower=0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 frac = (share / room).where(room > 1e-9).clip(0.0, 1.0)
-            return IndicatorValue(frac, coverage=(mapped / 100.0).clip(0.0, 1.0))
+            area = pd.to_numeric(indicators["luas_ha"], errors="coerce") * room / 100.0 if "luas_ha" in indicators.columns else None
+            return IndicatorValue(frac, coverage=(mapped / 100.0).clip(0.0, 1.0), area=area)
     return IndicatorValue(None, f"no {'/'.join(kinds)} layer")
 
 
@@ -167,30 +178,46 @@ def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec, *, lindung: 
     return IndicatorValue(None, f"column {name} not computed")
 
 
-def scale_values(values: pd.Series, groups: pd.Series, *, kind: str = "", invert: bool = False) -> pd.Series:
-    """Percentile rank (0-1) of each value among the villages of its kabupaten where it is present.
+def scale_values(
+    values: pd.Series, groups: pd.Series, *, share: bool = False, invert: bool = False, area: pd.Series | None = None
+) -> pd.Series:
+    """Specialisation of each village against its kabupaten (location quotient), on a 0-1 scale.
 
-    Zero stays 0 and missing stays missing; a value's scale is the share of the
-    kabupaten's villages with the indicator present (> 0) whose value is at most its own.
-    With ``invert`` (distances) nearness is ranked among all villages with a value. The
-    same scale serves shares, densities, counts, distances and tables (``kind`` is kept
-    for callers and does not change it).
+    The location quotient LQ is the village's value over the kabupaten's: for a share
+    (``share=True``, a fraction 0-1 of the mapped room) the kabupaten's share of its
+    mapped room (the villages' shares weighted by ``area``, the hectares each share is
+    taken over; unweighted without it); for a density, count or table value the
+    kabupaten mean; for a distance (``invert``) LQ = kabupaten mean / distance (near is
+    high). The specialisation is ``min(LQ, LQ_CAP) / LQ_CAP``: 0.5 is the kabupaten
+    average, 1 twice the average or more. A share keeps its size: its scale is the
+    mean of the share itself and its specialisation, so 80 % farm zoning is never
+    outweighed by a 10 % settlement share that happens to be high for settlements.
+    Missing stays missing; a kabupaten where the indicator is 0 everywhere gives 0.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> v = pd.Series([0.0, 1.0, 2.0, 40.0]); g = pd.Series(["a", "a", "b", "b"])
-    >>> scale_values(v, g).tolist()
-    [0.0, 1.0, 0.5, 1.0]
+    >>> g = pd.Series(["a"] * 4)
+    >>> scale_values(pd.Series([0.0, 0.0, 0.0, 1.0]), g).tolist()  # one market in four villages: LQ 4
+    [0.0, 0.0, 0.0, 1.0]
+    >>> scale_values(pd.Series([0.8, 0.4, 0.2, 0.2]), g, share=True).round(3).tolist()  # kabupaten share 0.4
+    [0.9, 0.45, 0.225, 0.225]
     >>> scale_values(pd.Series([1.0, 3.0, 2.0]), pd.Series(["a"] * 3), invert=True).round(3).tolist()
-    [1.0, 0.333, 0.667]
+    [1.0, 0.333, 0.5]
     """
     keys = groups.to_numpy()
-    if invert:
-        return (-values).groupby(keys).rank(method="max", pct=True).where(values.notna())
-    present = values.where(values > 0)
-    ranked = present.groupby(keys).rank(method="max", pct=True)
-    return ranked.where(~(values <= 0), 0.0).where(values.notna())
+    v = values.astype(float)
+    if share:
+        w = (pd.Series(1.0, index=v.index) if area is None else area.astype(float).fillna(0.0)).where(v.notna(), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ref = (v.fillna(0.0) * w).groupby(keys).transform("sum") / w.groupby(keys).transform("sum")
+    else:
+        ref = v.groupby(keys).transform("mean")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (ref / v) if invert else (v / ref)
+    lq = lq.fillna(0.0).where(v.notna())  # 0 / 0: absent in the whole kabupaten
+    spec = lq.clip(upper=LQ_CAP) / LQ_CAP
+    return (SHARE_BLEND * v + (1.0 - SHARE_BLEND) * spec) if share else spec
 
 
 def _potentials(catalogue: Iterable[Potential] | None, enabled_only: bool) -> list[Potential]:
@@ -220,7 +247,7 @@ def _mostly_lindung(indicators: pd.DataFrame, lindung: tuple[str, ...], max_pct_
 def _blocks(
     indicators: pd.DataFrame, groups: pd.Series, potentials: list[Potential], lindung: tuple[str, ...], excluded: np.ndarray
 ) -> tuple[list[_Block], dict[str, str]]:
-    """Indicator arrays per potential; ``excluded`` villages (mostly lindung) are no reference for the percentiles."""
+    """Indicator arrays per potential; ``excluded`` villages (mostly lindung) are no reference for the kabupaten level."""
     blocks: list[_Block] = []
     missing: dict[str, str] = {}
     n = len(indicators)
@@ -235,17 +262,29 @@ def _blocks(
                 missing[ident] = raw.reason
                 continue
             # the villages kept as kawasan lindung compete for no development: they are
-            # no reference for the percentiles of the others
-            scaled = scale_values(raw.values.mask(excluded), groups, kind=spec.kind, invert=spec.invert)
-            if spec.kind not in SHARE_KINDS:
+            # no reference for the kabupaten's level
+            vals = raw.values.mask(excluded)
+            share = spec.kind in SHARE_KINDS
+            scaled = scale_values(vals, groups, share=share, invert=spec.invert, area=raw.area)
+            keys = groups.to_numpy()
+            if share:
+                # a class the kabupaten's layer has nowhere (no livestock zone in its RTRW)
+                # tells its villages nothing apart: left out there, not a 0 for everyone
+                flat = (vals.fillna(0.0).groupby(keys).transform("max") <= 0).to_numpy()
+                why = "not in the layer anywhere in"
+            else:
                 # an indicator with one value across a whole kabupaten tells its villages
                 # nothing apart; counting it would only lift one potential for everyone
-                spread = raw.values.groupby(groups.to_numpy()).transform("nunique")
-                flat = (spread <= 1).to_numpy()
-                if flat.any():
-                    scaled = scaled.mask(flat)
-                    flat_groups = sorted(set(groups.to_numpy()[flat]))
-                    missing[ident] = f"same value in every village of {', '.join(map(str, flat_groups))}: not informative"
+                flat = (raw.values.groupby(keys).transform("nunique") <= 1).to_numpy()
+                why = "same value in every village of"
+                # an indicator present in few villages (a primary canal, a market) is a sign
+                # where it is; its absence elsewhere is no evidence against the potential
+                if not spec.invert:
+                    rate = (vals > 0).where(vals.notna()).groupby(keys).transform("mean").to_numpy()
+                    scaled = scaled.mask((rate < SPARSE_SHARE) & (vals.to_numpy() == 0))
+            if flat.any():
+                scaled = scaled.mask(flat)
+                missing[ident] = f"{why} {', '.join(map(str, sorted(set(keys[flat]))))}: not informative"
             if spec.key:
                 key |= (raw.values.fillna(0.0) > 0).to_numpy()
             specs.append(spec)
@@ -318,7 +357,7 @@ def score_contributions(
     """Long table of every (village, potential, indicator) contribution to the scores.
 
     Columns: ``kode_desa``, ``potensi``, ``indikator``, ``dasar``, ``nilai`` (raw value:
-    shares as fractions of the mapped part), ``skala`` (percentile, 0-1), ``cakupan``
+    shares as fractions of the mapped part), ``skala`` (scaled specialisation, 0-1; see :func:`scale_values`), ``cakupan``
     (coverage of the village by the indicator's layer, 0-1), ``bobot`` (weight after
     redistribution over the indicators available for that village), ``kontribusi`` (=
     skala x bobot). Indicators that cannot be computed are absent; their reason is in
@@ -386,8 +425,8 @@ def score_potentials(
         The indicator table (index ``kode_desa``) from
         :func:`kawasan_gis.indicators.build_indicators`.
     groups
-        Kabupaten of each village (indexed by ``kode_desa``) for the within-kabupaten
-        percentiles; default one group.
+        Kabupaten of each village (indexed by ``kode_desa``) for the kabupaten level
+        each village is compared with (location quotients); default one group.
     catalogue
         Potential catalogue (default :func:`kawasan_gis.vocab.load_potentials`).
     mixed_margin
@@ -440,12 +479,15 @@ def score_potentials(
         )
     pct_lindung = room["pct_lindung"].to_numpy(dtype=float)
 
+    # which potential is scored where is judged once, on the catalogue weights: the
+    # stability moves below test the ranking of the scored potentials, not the thresholds
+    eligible = []
+    for b in blocks:
+        _, share, evidence = _block_scores(b, b.weights)
+        eligible.append((share >= min_weight_share - 1e-12) & (evidence >= min_evidence - 1e-12) & b.key & ~mostly_lindung)
+
     def scores_for(weights: list[np.ndarray]) -> np.ndarray:
-        cols = []
-        for b, w in zip(blocks, weights, strict=True):
-            score, share, evidence = _block_scores(b, w)
-            ok = (share >= min_weight_share - 1e-12) & (evidence >= min_evidence - 1e-12) & b.key & ~mostly_lindung
-            cols.append(np.where(ok, score, np.nan))
+        cols = [np.where(ok, _block_scores(b, w)[0], np.nan) for b, w, ok in zip(blocks, weights, eligible, strict=True)]
         return np.column_stack(cols)
 
     base_weights = [b.weights for b in blocks]

@@ -112,6 +112,31 @@ def test_scalogram_tables_and_report(lamtim_run: tuple[pipeline.RunResult, Path]
     assert "kawasanGis.centre" in peta and "Pusat kawasan" in peta
 
 
+def test_farm_villages_are_not_settlement_villages(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    """Issue 12: in an agrarian kabupaten a village whose development room is mostly farm zoning is not
+    dominated by settlement, and the reverse; shares summed here from the RTRW columns of the overlay."""
+    result, _ = lamtim_run
+    d = result.villages.set_index("kode_desa")
+
+    def pct(*classes: str) -> pd.Series:
+        return d[[f"pct_rtrw_{c}" for c in classes]].fillna(0.0).sum(axis=1)
+
+    room = 100.0 - pct("unmapped", "hutan_lindung", "perlindungan_setempat", "taman_nasional")
+    farm = pct("pertanian", "perkebunan") / room
+    settlement = pct("permukiman", "permukiman_perdesaan") / room
+    scored = d.status_potensi == "dinilai"
+    agrarian = scored & (farm >= 0.6) & (settlement < 0.1)
+    assert agrarian.sum() >= 50
+    assert not (d.loc[agrarian, "potensi_dominan"] == "permukiman").any()
+    assert (d.loc[agrarian, "potensi_dominan"] == "pertanian_unggulan").mean() >= 0.9
+    settled = scored & (settlement >= 0.5)
+    assert settled.sum() >= 10 and not (d.loc[settled, "potensi_dominan"] == "pertanian_unggulan").any()
+    # peternakan: the bundled data hold no livestock evidence (no livestock zone in the RTRW, no land
+    # cover, no livestock table): never scored, each indicator listed with its reason
+    assert result.scores.skor_peternakan.isna().all()
+    assert result.missing["peternakan.zonasi_peternakan"] == "not in the layer anywhere in 1807: not informative"
+
+
 def test_every_village_accounted_for(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
     result, out = lamtim_run
     desa = gpd.read_file(out / "kawasan.gpkg", layer="desa")
@@ -547,15 +572,16 @@ def test_every_verdict_other_than_sesuai_has_its_reason(lamtim_run: tuple[pipeli
     assert "Alasan putusan" in (out / "peta_kawasan.html").read_text(encoding="utf-8")
 
 
-def _villages_and_one_point_layer(folder: Path, data_dir: Path, proposal: str) -> Path:
-    """The issue's case: only the Lampung Timur villages and one point layer (activity centres)."""
+def _villages_and_one_point_layer(folder: Path, data_dir: Path, proposal: str, *, every_village: bool = False) -> Path:
+    """The issue's case: only the Lampung Timur villages and one point layer (activity centres above
+    village level, in 24 of 264 villages; ``every_village``: with the 'Ibukota Desa' point every village has)."""
     folder.mkdir()
     src = data_dir / "rtrw_lampung_timur"
     config = folder / "kawasan.toml"
+    where = "" if every_village else ", where = \"KETERANGAN <> 'Ibukota Desa'\""
     config.write_text(
         f'[inputs]\nvillages = {{ path = "{src / "desa_lampung_timur.gpkg"}", layer = "desa" }}\n'
-        f'[inputs.points]\npusat_kegiatan = {{ path = "{src / "konteks_lampung_timur.gpkg"}", layer = "pusat_kegiatan", '
-        "where = \"KETERANGAN <> 'Ibukota Desa'\" }\n"
+        f'[inputs.points]\npusat_kegiatan = {{ path = "{src / "konteks_lampung_timur.gpkg"}", layer = "pusat_kegiatan"{where} }}\n'
         f"[proposal]\n{proposal}\n[outputs]\nstatic_map = false\nkml = false\noffline_map = false\n",
         encoding="utf-8",
     )
@@ -563,8 +589,14 @@ def _villages_and_one_point_layer(folder: Path, data_dir: Path, proposal: str) -
 
 
 def test_one_point_layer_no_longer_makes_one_giant_kawasan_silently(tmp_path: Path, data_dir: Path) -> None:
-    # without a limit (max_villages = 0): the giant kawasan of the issue comes back, now with a warning
-    config = _villages_and_one_point_layer(tmp_path / "tanpa_batas", data_dir, "max_villages = 0")
+    # the issue's case, without a limit: a point layer found in 24 of 264 villages is a sign where it is
+    # and no evidence elsewhere, so the other villages are data kurang and no giant kawasan forms
+    sparse = pipeline.run(load_config(_villages_and_one_point_layer(tmp_path / "jarang", data_dir, "max_villages = 0")))
+    assert (sparse.scores.status_potensi == "dinilai").sum() == 24
+    assert sparse.kawasan["n_desa"].max() <= 24
+    # a point in every village (the 'Ibukota Desa' points too), without a limit (max_villages = 0): the
+    # giant kawasan of the issue comes back, now with a warning
+    config = _villages_and_one_point_layer(tmp_path / "tanpa_batas", data_dir, "max_villages = 0", every_village=True)
     result = pipeline.run(load_config(config))
     n_kab = len(result.villages)
     biggest = result.kawasan.sort_values("n_desa").iloc[-1]
@@ -575,7 +607,7 @@ def test_one_point_layer_no_longer_makes_one_giant_kawasan_silently(tmp_path: Pa
     assert html.escape(result.alerts[0]) in (tmp_path / "hasil" / "laporan.html").read_text(encoding="utf-8")
     # the default limit: no kawasan above 25 villages; the warnings left are for kawasan with more
     # than a quarter of the kabupaten's 385,838 ha (the Way Kambas villages) or half its 24 kecamatan
-    result = pipeline.run(load_config(_villages_and_one_point_layer(tmp_path / "bawaan", data_dir, "")))
+    result = pipeline.run(load_config(_villages_and_one_point_layer(tmp_path / "bawaan", data_dir, "", every_village=True)))
     assert result.kawasan["n_desa"].max() <= 25
     k = result.kawasan
     wide = set(k.loc[(k["luas_ha"] > 0.25 * result.villages["luas_ha"].sum()) | (k["n_kecamatan"] > 12), "kawasan_id"])

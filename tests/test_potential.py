@@ -46,6 +46,7 @@ CATALOGUE = [
 def table() -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "luas_ha": [100.0, 100.0, 100.0, 100.0],
             "pct_landuse_unmapped": [0.0, 0.0, 50.0, 0.0],
             "pct_landuse_sawah": [80.0, 10.0, 0.0, 40.0],
             "pct_landuse_permukiman": [20.0, 90.0, 50.0, 60.0],
@@ -60,24 +61,29 @@ def table() -> pd.DataFrame:
 
 def test_hand_computed_scores() -> None:
     s = score_potentials(table(), catalogue=CATALOGUE)
-    # percentiles among the villages where each indicator is present, zero stays 0, ranked by hand:
-    # sawah over the mapped part [0.8, 0.1, 0/50, 0.4] -> [3/3, 1/3, 0, 2/3]
-    # pertanian zoning [1, 0, 0, 0.5] -> [2/2, 0, 0, 1/2]; irrigation [2, 0, 1, 4] -> [2/3, 0, 1/3, 3/3]
-    # built-up [0.2, 0.9, 25/50, 0.6] -> [1/4, 3/4, 4/4, 2/4]; settlement zoning [0, 1, 1, 0.5] -> [0, 1, 1, 1/3]
-    expected_pert = 0.5 * np.array([1, 1 / 3, 0, 2 / 3]) + 0.25 * np.array([1, 0, 0, 0.5]) + 0.25 * np.array([2 / 3, 0, 1 / 3, 1])
-    expected_perm = 0.5 * np.array([0.25, 0.75, 1.0, 0.5]) + 0.5 * np.array([0, 1, 1, 1 / 3])
-    np.testing.assert_allclose(s["skor_pertanian_unggulan"], expected_pert)
-    np.testing.assert_allclose(s["skor_permukiman"], expected_perm)
+    # by hand (docs/potentials.md, section 3): a share scores 0.5 x share + 0.5 x min(LQ, 2) / 2 with
+    # LQ = share / kabupaten share (shares weighted by the hectares they are taken over); any other
+    # kind scores min(LQ, 2) / 2 with LQ = value / kabupaten mean.
+    # sawah [0.8, 0.1, 0, 0.4] over [100, 100, 50, 100] ha mapped: kabupaten 130/350;
+    #   LQ [2.154 -> 2, 0.269, 0, 1.077] -> [0.9, 0.1173, 0, 0.4692]
+    # pertanian zoning [1, 0, 0, 0.5]: kabupaten 0.375; LQ [2.667 -> 2, 0, 0, 1.333] -> [1, 0, 0, 0.5833]
+    # irrigation [2, 0, 1, 4]: mean 1.75; LQ [1.143, 0, 0.571, 2.286 -> 2] -> [0.5714, 0, 0.2857, 1]
+    # built-up [0.2, 0.9, 1.0, 0.6]: kabupaten 220/350; LQ [0.318, 1.432, 1.591, 0.955] -> [0.1795, 0.8080, 0.8977, 0.5386]
+    # settlement zoning [0, 1, 1, 0.5]: kabupaten 0.625; LQ [0, 1.6, 1.6, 0.8] -> [0, 0.9, 0.9, 0.45]
+    expected_pert = [0.842857, 0.058654, 0.071429, 0.630449]  # 0.5 sawah + 0.25 zoning + 0.25 irrigation
+    expected_perm = [0.089773, 0.853977, 0.898864, 0.494318]  # 0.5 built-up + 0.5 zoning
+    np.testing.assert_allclose(s["skor_pertanian_unggulan"], expected_pert, atol=1e-6)
+    np.testing.assert_allclose(s["skor_permukiman"], expected_perm, atol=1e-6)
     assert "skor_pariwisata" not in s.columns  # disabled potential
     assert s.potensi_dominan.tolist() == ["pertanian_unggulan", "permukiman", "permukiman", "pertanian_unggulan"]
-    np.testing.assert_allclose(s.margin, np.abs(expected_pert - expected_perm))
+    np.testing.assert_allclose(s.margin, np.abs(np.array(expected_pert) - expected_perm), atol=2e-6)
     assert s.index.equals(CODES)
 
 
 def test_zoning_basis_recorded() -> None:
     s = score_potentials(table(), catalogue=CATALOGUE)
-    # village 3: permukiman from 0.5 land + 0.5 zoning -> 50 % zoning -> campuran
-    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(50.0)
+    # village 3: permukiman 0.5 x 0.8977 (land) + 0.5 x 0.9 (zoning) -> 0.45 / 0.8989 = 50.1 % zoning -> campuran
+    assert s.loc["1807012003", "pct_dasar_zonasi"] == pytest.approx(50.1)
     assert s.loc["1807012003", "dasar"] == "campuran"
     only_zoning = table().drop(columns=[c for c in table().columns if "landuse" in c or "irigasi" in c])
     z = score_potentials(only_zoning, catalogue=CATALOGUE, min_weight_share=0.0)
@@ -87,8 +93,8 @@ def test_zoning_basis_recorded() -> None:
 def test_missing_indicator_weight_redistributed() -> None:
     no_landuse = table().drop(columns=[c for c in table().columns if c.startswith("pct_landuse")])
     s = score_potentials(no_landuse, catalogue=CATALOGUE)
-    # permukiman now rests on zoning alone with weight 1
-    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 1.0, 1.0, 1 / 3])
+    # permukiman now rests on zoning alone with weight 1 (settlement zoning scaled by hand in test_hand_computed_scores)
+    np.testing.assert_allclose(s["skor_permukiman"], [0.0, 0.9, 0.9, 0.45])
     assert s.attrs["missing"] == {
         "pertanian_unggulan.lahan_pertanian": "no landcover/landuse layer",
         "permukiman.lahan_terbangun": "no landcover/landuse layer",
@@ -101,8 +107,9 @@ def test_village_with_nan_table_value_uses_the_rest() -> None:
     ind = pd.DataFrame({"tbl_sapi": [10.0, 5.0, np.nan], "pct_rtrw_unmapped": 0.0, "pct_rtrw_peternakan": [0.0, 0.0, 40.0]}, index=CODES[:3])
     s = score_potentials(ind, catalogue=cat)
     # village 3 has no table row: its score is the zoning indicator at full weight
-    # sapi [10, 5] -> percentiles [1, 1/2]; zoning [0, 0, 0.4] -> [0, 0, 1]
-    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 1.0, 0.5 * 0.5, 1.0])
+    # sapi [10, 5]: mean 7.5, LQ [1.333, 0.667] -> [0.667, 0.333]
+    # zoning [0, 0, 0.4]: kabupaten 0.4 / 3 (no luas_ha: unweighted), LQ [0, 0, 3 -> 2] -> 0.5 x 0.4 + 0.5 x 1 = 0.7
+    np.testing.assert_allclose(s["skor_peternakan"], [0.5 * 2 / 3, 0.5 * 1 / 3, 0.7])
 
 
 def test_distance_inverted_and_scaled_per_kabupaten() -> None:
@@ -110,8 +117,9 @@ def test_distance_inverted_and_scaled_per_kabupaten() -> None:
     ind = pd.DataFrame({"jarak_km_pasar": [0.0, 10.0, 0.0, 1.0]}, index=CODES)
     groups = pd.Series(["A", "A", "B", "B"], index=CODES)
     s = score_potentials(ind, catalogue=cat, groups=groups)
-    # nearness ranked within each kabupaten: the nearer of two gets 2/2, the farther 1/2
-    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 0.5, 1.0, 0.5])
+    # nearness LQ = kabupaten mean distance / distance: A mean 5 -> [inf, 0.5], B mean 0.5 -> [inf, 0.5];
+    # capped at 2 and halved -> [1, 0.25] in each kabupaten
+    np.testing.assert_allclose(s["skor_perekonomian"], [1.0, 0.25, 1.0, 0.25])
 
 
 def test_ties_follow_catalogue_order_and_flag_mixed() -> None:
@@ -135,7 +143,8 @@ def test_contributions_sum_to_scores() -> None:
     np.testing.assert_allclose(summed["permukiman"].reindex(CODES), s["skor_permukiman"])
     # weights of each (village, potential) sum to one after redistribution
     np.testing.assert_allclose(c.groupby(["kode_desa", "potensi"])["bobot"].sum(), 1.0)
-    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.50; lahan_terbangun 0.38")
+    # village 2: zoning 0.5 x 0.9, built-up 0.5 x 0.8080
+    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.45; lahan_terbangun 0.40")
 
 
 @settings(max_examples=40, deadline=None)
@@ -156,10 +165,13 @@ def test_scores_bounded_and_dominant_is_max(rows: list[tuple[float, float, float
     )
     s = score_potentials(ind, catalogue=CATALOGUE)
     scores = s[["skor_pertanian_unggulan", "skor_permukiman"]].to_numpy()
-    assert np.all((scores >= 0) & (scores <= 1 + 1e-12))
-    best = np.array(["pertanian_unggulan", "permukiman"])[np.argmax(scores, axis=1)]
-    assert (s.potensi_dominan.to_numpy() == best).all()
-    assert np.all(s.margin >= 0)
+    scored = ~np.isnan(scores)  # a class found nowhere in the kabupaten leaves its indicator out
+    assert np.all((scores[scored] >= 0) & (scores[scored] <= 1 + 1e-12))
+    filled = np.where(scored, scores, -1.0)
+    has = filled.max(axis=1) > 0
+    best = np.array(["pertanian_unggulan", "permukiman"])[np.argmax(filled, axis=1)]
+    assert (s.potensi_dominan.to_numpy()[has] == best[has]).all() and s.potensi_dominan[~has].isna().all()
+    assert np.all(s.margin[has] >= 0)
 
 
 def test_builtin_catalogue_scores_lampung_timur_style_inputs() -> None:
@@ -194,10 +206,15 @@ def test_uninformative_indicator_left_out_per_kabupaten() -> None:
     )
     groups = pd.Series(["A", "A", "B", "B"], index=CODES)
     s = score_potentials(ind, catalogue=cat, groups=groups)
-    # kabupaten A: one centre in every village -> the count is left out, zoning alone decides
-    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.5, 1.0])  # zoning 0.1, 0.3 -> 1/2, 2/2
-    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 0.5])  # centres 0, 2 -> 0, 1/1; no zoning
-    assert s.attrs["missing"] == {"perekonomian.pusat": "same value in every village of A: not informative"}
+    # kabupaten A: one centre in every village -> the count is left out, zoning alone decides:
+    # zoning 0.1, 0.3, kabupaten 0.2, LQ 0.5, 1.5 -> 0.05 + 0.125, 0.15 + 0.375
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.175, 0.525])
+    # kabupaten B: centres 0, 2 (mean 1, LQ 0, 2) -> 0, 1; industry zoning nowhere in B: left out
+    np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 1.0])
+    assert s.attrs["missing"] == {
+        "perekonomian.pusat": "same value in every village of A: not informative",
+        "perekonomian.z": "not in the layer anywhere in B: not informative",
+    }
 
 
 def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped() -> None:
@@ -215,20 +232,22 @@ def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped()
 def test_contributions_read_with_catalogue_labels() -> None:
     ind = pd.DataFrame({"pct_rtrw_unmapped": [0.0], "pct_rtrw_pertanian": [80.0], "km_per_km2_saluran_irigasi": [1.0]}, index=CODES[:1])
     s = score_potentials(ind)
-    assert s.kontribusi_utama.iloc[0].startswith("zonasi pertanian 1.00")
+    # one village: it is its own kabupaten (LQ 1 -> 0.5), 0.5 x 0.8 + 0.5 x 0.5 = 0.65; the irrigation
+    # density is the same in every village of the kabupaten and left out
+    assert s.kontribusi_utama.iloc[0] == "zonasi pertanian 0.65"
     en = score_potentials(ind, labels={"zonasi_pertanian": "agricultural zoning"})
-    assert en.kontribusi_utama.iloc[0].startswith("agricultural zoning 1.00")
+    assert en.kontribusi_utama.iloc[0] == "agricultural zoning 0.65"
 
 
 def test_worked_example_of_docs() -> None:
     """docs/potentials.md, "Worked example": village 1807012004 of table(), computed there by hand."""
     s = score_potentials(table(), catalogue=CATALOGUE)
     v = s.loc["1807012004"]
-    assert v.skor_pertanian_unggulan == pytest.approx(0.708, abs=5e-4)
-    assert v.skor_permukiman == pytest.approx(0.417, abs=5e-4)
-    assert v.potensi_dominan == "pertanian_unggulan" and v.margin == pytest.approx(0.292, abs=5e-4)
+    assert v.skor_pertanian_unggulan == pytest.approx(0.630, abs=5e-4)
+    assert v.skor_permukiman == pytest.approx(0.494, abs=5e-4)
+    assert v.potensi_dominan == "pertanian_unggulan" and v.margin == pytest.approx(0.136, abs=5e-4)
     assert v.kekuatan_bukti == 1.0 and v.stabilitas_potensi == 1.0
-    assert v.pct_dasar_zonasi == pytest.approx(17.6) and v.dasar == "kondisi_lahan"
+    assert v.pct_dasar_zonasi == pytest.approx(23.1) and v.dasar == "kondisi_lahan"
     # village 3: its land use maps only half of it: evidence 0.5 x 0.5 + 0.5 = 0.75 for permukiman
     assert s.loc["1807012003", "kekuatan_bukti"] == 0.75
 
@@ -260,12 +279,17 @@ def test_mostly_lindung_village_gets_no_development_potential() -> None:
 
 
 def test_sparse_indicator_keeps_its_signal() -> None:
-    """A market in 1 village of 40 (p95 = 0) still scores there at full strength."""
+    """A market in 1 village of 40 (p95 = 0) still scores there at full strength; its absence elsewhere is no evidence."""
     codes = pd.Index([f"18070120{i:02d}" for i in range(40)], name="kode_desa")
     cat = [NS(code="perekonomian", enabled=True, indicators=[spec("pasar", "point_count", 1.0, "kondisi_lahan", layer="pasar")])]
     s = score_potentials(pd.DataFrame({"n_pasar": [0.0] * 39 + [1.0]}, index=codes), catalogue=cat)
-    assert s.skor_perekonomian.iloc[-1] == 1.0 and (s.skor_perekonomian.iloc[:-1] == 0.0).all()
+    # LQ = 1 / (1/40) = 40, capped at 2 -> 1; the 39 zeros of an indicator present in < 25 % of the villages are not data
+    assert s.skor_perekonomian.iloc[-1] == 1.0 and s.skor_perekonomian.iloc[:-1].isna().all()
     assert s.potensi_dominan.iloc[-1] == "perekonomian" and s.potensi_dominan.iloc[:-1].isna().all()
+    assert (s.status_potensi.iloc[:-1] == "data_kurang").all()
+    # present in 10 of 40 (25 %): a zero is a measured zero again
+    t = score_potentials(pd.DataFrame({"n_pasar": [0.0] * 30 + [1.0] * 10}, index=codes), catalogue=cat)
+    assert (t.skor_perekonomian.iloc[:30] == 0.0).all() and (t.skor_perekonomian.iloc[30:] == 1.0).all()
 
 
 def test_minor_surviving_indicator_cannot_carry_a_potential() -> None:
@@ -295,8 +319,9 @@ def test_key_potential_silent_without_its_evidence() -> None:
     )
     s = score_potentials(ind)
     assert s.potensi_dominan.tolist() == ["perikanan", "pertanian_unggulan"]
-    # tambak percentile 1 x 0.5 + water bodies 0 x 0.1, over the 0.6 of the weight with data
-    assert s.skor_perikanan.iloc[0] == pytest.approx(0.5 / 0.6) and np.isnan(s.skor_perikanan.iloc[1])
+    # tambak 0.7, kabupaten 0.35, LQ 2 -> 0.5 x 0.7 + 0.5 x 1 = 0.85; water bodies are nowhere in the
+    # kabupaten: left out, tambak carries the score alone
+    assert s.skor_perikanan.iloc[0] == pytest.approx(0.85) and np.isnan(s.skor_perikanan.iloc[1])
     # pariwisata has no key evidence anywhere (no tourism zoning, no natural landscape): silent
     assert s.skor_pariwisata.isna().all()
 
@@ -309,9 +334,15 @@ def test_stability_drops_when_weights_decide() -> None:
         index=CODES[:2],
     )
     s = score_potentials(ind, catalogue=CATALOGUE)
-    # village 1 scores pertanian 0.5/0.75 x 1 = 0.667 vs permukiman 0.5 x 0.5 = 0.25: no single 20 % move flips it
-    assert s.stabilitas_potensi.iloc[0] == 1.0
-    assert 0.0 <= s.stabilitas_potensi.min() <= 1.0
+    # no irrigation layer; settlement zoning is nowhere in the kabupaten: left out. By hand (no luas_ha):
+    # village 1: sawah 0.5 (kabupaten 0.3, LQ 1.667) -> 0.25 + 0.4167 = 0.6667; pertanian zoning 0 -> 0
+    #   pertanian = 0.5 x 0.6667 / 0.75 = 0.4444; permukiman: built-up 0.5 (kabupaten 0.7) -> 0.25 + 0.1786 = 0.4286
+    # of the 8 moves (4 indicators x 0.8, x 1.2) two flip it to permukiman: sawah x 0.8 (0.2667 / 0.65 = 0.410)
+    # and pertanian zoning x 1.2 (0.3333 / 0.8 = 0.417); the permukiman moves change nothing (one indicator)
+    assert s.skor_pertanian_unggulan.iloc[0] == pytest.approx(0.4 / 0.9, abs=1e-9)
+    assert s.stabilitas_potensi.iloc[0] == 0.75
+    # village 2: permukiman 0.45 + 0.3214 = 0.771 vs pertanian (0.0667 + 0.25) / 0.75 = 0.422: no move flips it
+    assert s.potensi_dominan.iloc[1] == "permukiman" and s.stabilitas_potensi.iloc[1] == 1.0
 
 
 @pytest.mark.slow
@@ -335,3 +366,20 @@ def test_gorontalo_perikanan_wins_where_tambak_dominates(gorontalo_desa_path, go
     # (no potential has more than 0.6 of its weight in land use: 0.6 x 0.33 < 0.2), so it is data kurang
     thin = ind["pct_landuse_unmapped"] > 67
     assert (s.loc[thin, "status_potensi"] == "data_kurang").all() and thin.sum() > 150
+
+
+def test_peternakan_scored_on_its_zoning_and_left_out_where_the_plan_has_none() -> None:
+    """Livestock zoning alone (0.3 of the weight) scores peternakan; an RTRW with no livestock zone says nothing."""
+    ind = pd.DataFrame(
+        {"luas_ha": [100.0, 100.0], "pct_rtrw_unmapped": [0.0, 0.0], "pct_rtrw_peternakan": [60.0, 0.0], "pct_rtrw_pertanian": [40.0, 100.0]},
+        index=CODES[:2],
+    )
+    s = score_potentials(ind)
+    # peternakan zoning 0.6, 0 over 100 ha each: kabupaten 0.3, LQ 2 -> 0.5 x 0.6 + 0.5 x 1 = 0.8; village 2: 0
+    np.testing.assert_allclose(s.skor_peternakan, [0.8, 0.0])
+    # pertanian zoning 0.4, 1.0: kabupaten 0.7, LQ 0.571 -> 0.2 + 0.143 = 0.343 in village 1
+    assert s.skor_pertanian_unggulan.iloc[0] == pytest.approx(0.2 + 0.5 * (0.4 / 0.7) / 2)
+    assert s.potensi_dominan.tolist() == ["peternakan", "pertanian_unggulan"]
+    no_zone = score_potentials(ind.assign(pct_rtrw_peternakan=0.0, pct_rtrw_pertanian=100.0))
+    assert no_zone.skor_peternakan.isna().all()
+    assert no_zone.attrs["missing"]["peternakan.zonasi_peternakan"] == "not in the layer anywhere in all: not informative"
