@@ -57,7 +57,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "orde": ("Orde", "Order"),
     "indeks_sentralitas": ("Indeks sentralitas", "Centrality index"),
     "penetapan_rtrw": ("Penetapan RTRW", "RTRW designation"),
-    "skor_pusat": ("Skor pusat", "Centre score"),
+    "nilai_pusat": ("Nilai pusat", "Centre score"),
     "alasan": ("Alasan", "Reason"),
     "pillars": ("Empat pilar kawasan", "Four pillars of the kawasan"),
     "no_data": ("tidak ada data", "no data"),

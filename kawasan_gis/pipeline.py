@@ -644,7 +644,7 @@ def centres_and_profile(
         desa_cols["orde"] = hier_table["orde_romawi"]
     if designation is not None:
         desa_cols["penetapan_rtrw"] = designation["penetapan_rtrw"]
-    desa_cols["skor_pusat"] = centres.desa["skor_pusat"]
+    desa_cols["nilai_pusat"] = centres.desa["nilai_pusat"]
     desa_cols["jarak_pusat_km"] = centres.desa["jarak_pusat_km"]
     if idm is not None:
         desa_cols = desa_cols.join(idm[["idm", "iks", "ike", "ikl", "status_idm"]])

@@ -103,8 +103,12 @@ def _cell(value: Any, lang: str) -> str:
 
 
 def _profiles(desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> dict[str, list[dict[str, Any]]]:
-    """Area-weighted mean score per potential of each kawasan's villages."""
-    score_cols = [c for c in desa.columns if str(c).startswith("skor_")]
+    """Area-weighted mean score per potential of each kawasan's villages.
+
+    The potentials are the catalogue's (``pots``): other ``skor_*`` columns a table may
+    carry are not potentials and get no bar.
+    """
+    score_cols = [f"skor_{code}" for code in pots if f"skor_{code}" in desa.columns]
     if not score_cols or "kawasan_id" not in desa.columns:
         return {}
     member = desa[desa["kawasan_id"].notna()]

@@ -258,7 +258,7 @@ def test_choose_centres_hand_computed() -> None:
     # score v1 = 0.4/0.75 = 0.5333, v2 = (0.2 + 0.35)/0.75 = 0.7333, v3 = 0
     c = C.choose_centres(v, hierarchy=hier, roads=C.road_network(road), village_points=pts, beyond_km=0.8)
     assert c.basis == "jalan"
-    assert c.desa["skor_pusat"].tolist() == pytest.approx([0.4 / 0.75, 0.55 / 0.75, 0.0])
+    assert c.desa["nilai_pusat"].tolist() == pytest.approx([0.4 / 0.75, 0.55 / 0.75, 0.0])
     k = c.kawasan.iloc[0]
     assert k["pusat_kode"] == codes[1] and k["pesaing_kode"] == codes[0]
     # v1 and v3 are 1 km (> 0.8) from the centre: the best of them (v1) becomes the secondary centre
@@ -267,7 +267,7 @@ def test_choose_centres_hand_computed() -> None:
     assert k["jarak_rata_pusat_km"] == pytest.approx(1 / 3)
     assert k["jarak_maks_pusat_km"] == pytest.approx(1.0)
     assert k["n_desa_jauh"] == 1
-    assert "Desa 2: skor pusat 0,73" in k["pusat_alasan"] and "Pesaing: Desa 1 (skor 0,53)" in k["pusat_alasan"]
+    assert "Desa 2: nilai pusat 0,73" in k["pusat_alasan"] and "Pesaing: Desa 1 (nilai 0,53)" in k["pusat_alasan"]
     assert "lewat jalan" in k["pusat_alasan"] and "by road" in k["pusat_alasan_en"]
     assert list(c.pusat["peran"]) == ["utama", "kedua"]
 
@@ -280,7 +280,7 @@ def test_choose_centres_designation_and_straight_line_fallback() -> None:
     # score v1 = 0, v2 = 0.35/0.6 = 0.583, v3 = 0.25*0.4/0.6 = 0.167 -> v2
     c = C.choose_centres(v, designation=des)
     assert c.basis == "garis_lurus"
-    assert c.desa["skor_pusat"].tolist() == pytest.approx([0.0, 0.35 / 0.6, 0.1 / 0.6])
+    assert c.desa["nilai_pusat"].tolist() == pytest.approx([0.0, 0.35 / 0.6, 0.1 / 0.6])
     assert "garis lurus" in c.kawasan.iloc[0]["pusat_alasan"]
     # with designation weighted alone, the PPK village wins and the reason names it
     c2 = C.choose_centres(v, designation=des, weights={"aksesibilitas": 0, "hierarki": 0, "penetapan": 1})

@@ -167,6 +167,17 @@ def test_village_colours_follow_the_catalogue(layers):
     assert features[15]["properties"]["cm"] == 1 and features[1]["properties"]["cm"] == 0
 
 
+def test_popup_scores_are_the_catalogue_potentials_only(layers):
+    """A skor_* column that is no potential (an older run's centre score) is not drawn as one."""
+    layers["desa"] = layers["desa"].assign(skor_pusat=0.7, nilai_pusat=0.7)
+    m = maps.map_kawasan(**layers)
+    dictionary = village_binder(m).dictionary
+    labels = [p["l"] for p in dictionary["pots"]]
+    assert labels == ["Peternakan", "Hutan Tanaman Industri", "Pertanian Unggulan", "Permukiman", "Perekonomian"]
+    assert [labels[i] for i in dictionary["sc"]] == labels
+    assert geojson_layers(m)["Desa menurut potensi dominan"].data["features"][1]["properties"]["s"] == [0.1, 0.14, 0.11, 0.9, 0.13]
+
+
 def test_rtrw_in_official_colours(layers):
     m = maps.map_kawasan(**layers)
     features = geojson_layers(m)["Pola ruang RTRW"].data["features"]

@@ -103,6 +103,18 @@ def test_kawasan_table_profiles_and_compliance(tmp_path, inputs):
     assert "0,79" in html  # kekompakan 0.785
 
 
+def test_profile_bars_are_the_catalogue_potentials_only(tmp_path, inputs):
+    """A village column that starts with skor_ but is no potential (an older run's centre score) gets no bar."""
+    desa = inputs["desa"]
+    potentials = [c for c in desa.columns if str(c).startswith("skor_")]
+    inputs["desa"] = desa.assign(nilai_pusat=0.7, skor_pusat=0.7)
+    html = write_report(tmp_path / "laporan.html", **inputs).read_text(encoding="utf-8")
+    card = html[html.index('id="k-1"'):html.index('id="k-2"')]
+    bars = re.findall(r"</span>([^<]*)</td><td><span class=\"bar\">", card)
+    assert len(bars) == len(potentials) >= 2 and "Peternakan" in bars
+    assert not any("pusat" in b.lower() for b in bars)
+
+
 def test_conflicts_prohibited_first(tmp_path, inputs):
     inputs["konflik"] = inputs["konflik"].iloc[::-1].assign(desa=["Desa 2 (12.00 ha)", "<b>Desa 1</b> (30.00 ha)"],
                                                             sebab="pola_ruang")

@@ -47,12 +47,12 @@ class Centres:
     ----------
     pusat : GeoDataFrame
         One point per centre: ``kawasan_id``, ``peran`` (``utama``/``kedua``), ``kode_desa``,
-        ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``skor_pusat``,
+        ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``nilai_pusat``,
         ``alasan``, ``alasan_en``.
     kawasan : DataFrame
         Per kawasan: the centre columns that go onto the ``kawasan`` layer.
     desa : DataFrame
-        Per member village: ``skor_pusat``, ``kedekatan`` (closeness), ``jarak_rata_km``
+        Per member village: ``nilai_pusat``, ``kedekatan`` (closeness), ``jarak_rata_km``
         (mean road distance to the other members), ``jarak_pusat_km``.
     basis : str
         ``"jalan"`` (road network) or ``"garis_lurus"`` (straight lines: no road layer).
@@ -123,14 +123,14 @@ def _reason(i: int, *, ctx: dict[str, Any], lang: str, runner: int | None, secon
             f"melayani {far} desa yang jauh dari pusat utama" if lang == "id" else f"serves {far} villages far from the primary centre"
         )
     head = (
-        f"{name}: skor pusat {_fmt(ctx['score'][i], 2, lang)}"
+        f"{name}: nilai pusat {_fmt(ctx['score'][i], 2, lang)}"
         if lang == "id"
         else f"{name}: centre score {_fmt(ctx['score'][i], 2, lang)}"
     )
     text = head + (" - " + "; ".join(parts) if parts else "")
     if runner is not None:
         text += (
-            f". Pesaing: {ctx['name'][runner]} (skor {_fmt(ctx['score'][runner], 2, lang)})"
+            f". Pesaing: {ctx['name'][runner]} (nilai {_fmt(ctx['score'][runner], 2, lang)})"
             if lang == "id"
             else f". Runner-up: {ctx['name'][runner]} (score {_fmt(ctx['score'][runner], 2, lang)})"
         )
@@ -328,7 +328,7 @@ def choose_centres(
                     "orde": _roman(int(orde[m])) if np.isfinite(orde[m]) else None,
                     "indeks_sentralitas": float(idx[m]) if idx is not None else float("nan"),
                     "penetapan_rtrw": des_text[m],
-                    "skor_pusat": float(score[j]),
+                    "nilai_pusat": float(score[j]),
                     "alasan": _reason(j, ctx=ctx, lang="id", runner=alt, secondary=role == "kedua"),
                     "alasan_en": _reason(j, ctx=ctx, lang="en", runner=alt, secondary=role == "kedua"),
                     "geometry": pts[m],
@@ -341,7 +341,7 @@ def choose_centres(
         crs=villages.crs,
     )
     desa = pd.DataFrame(
-        {"skor_pusat": score_all, "kedekatan": close_all, "jarak_rata_km": mean_all, "jarak_pusat_km": to_centre},
+        {"nilai_pusat": score_all, "kedekatan": close_all, "jarak_rata_km": mean_all, "jarak_pusat_km": to_centre},
         index=pd.Index(codes, name=CODE),
     )
     used_w = {p: w[p] for p in ("hierarki", "aksesibilitas", "penetapan")}

@@ -194,7 +194,8 @@ def village_layer(frame: pd.DataFrame, geoms: np.ndarray, potential_key: Potenti
     """
     lang = ctx.lang
     has_potential = "potensi_dominan" in frame.columns
-    score_cols = [c for c in frame.columns if str(c).startswith("skor_")]
+    # the catalogue names the potentials: a skor_* column of something else is not one
+    score_cols = [f"skor_{code}" for code in ctx.potentials if f"skor_{code}" in frame.columns]
     dominant = [str(c) for c in frame["potensi_dominan"].dropna().unique()] if has_potential else []
     codes = in_catalogue_order(dict.fromkeys([str(c)[len("skor_"):] for c in score_cols] + dominant), ctx.potentials)
     pot_index = {code: i for i, code in enumerate(codes)}
@@ -401,8 +402,8 @@ def pusat_layer(pusat: gpd.GeoDataFrame, geo: Geo, ctx: Context) -> tuple[folium
             facts.append(f"{_esc(t('indeks_sentralitas', lang))}: {_num(row['indeks_sentralitas'], 1, lang)}")
         if is_present(row.get("penetapan_rtrw")):
             facts.append(f"{_esc(t('penetapan_rtrw', lang))}: {_esc(row['penetapan_rtrw'])}")
-        if is_present(row.get("skor_pusat")):
-            facts.append(f"{_esc(t('skor_pusat', lang))}: {_num(row['skor_pusat'], 2, lang)}")
+        if is_present(row.get("nilai_pusat")):
+            facts.append(f"{_esc(t('nilai_pusat', lang))}: {_num(row['nilai_pusat'], 2, lang)}")
         reason = row.get("alasan_en" if lang == "en" else "alasan")
         popup = "<br>".join(facts) + (f"<br><span class=kg-muted>{_esc(t('alasan', lang))}: {_esc(reason)}</span>" if is_present(reason) else "")
         props.append({"tt": "<br>".join(facts[:2]), "pp": popup, "mk": {"r": centre_radius(row.get("orde")), "c": line, "f": fill}})

@@ -131,7 +131,7 @@ def map_kawasan(
         Island bridges (LineStrings with ``from_kode``, ``to_kode``, ``distance_m``).
     pusat
         Kawasan centres (points with ``kawasan_id``, ``peran`` ``utama``/``kedua``,
-        ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``skor_pusat``,
+        ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``nilai_pusat``,
         ``alasan``/``alasan_en``; :attr:`kawasan_gis.centres.Centres.pusat`): circles sized by
         hierarchy order, coloured by role.
     lang
