@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.config import LayerInput, RunConfig, TableInput
-from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, FieldError, RepairWarning, ReviewWarning
+from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, RepairWarning, ReviewWarning
 from kawasan_gis.i18n import format_number
 from kawasan_gis.io import (
     LayerReport,
@@ -281,18 +281,10 @@ def run(
 
     with timer.step("mengusulkan kawasan / proposing kawasan"):
         p = config.proposal
-        known = scores["potensi_dominan"].notna().to_numpy()
-        if not known.any():
-            raise FieldError(
-                "tidak ada desa dengan potensi pengembangan (data kurang atau kawasan lindung) / no village "
-                "has a development potential (too little evidence or kawasan lindung): check that the layers "
-                "overlap the villages and that their classes were mapped."
-            )
-        # a potential not scored for a village (silent) does not pull the clustering either way
-        scored = scores.loc[known].fillna({c: 0.0 for c in scores.columns if c.startswith("skor_")})
+        # villages without a dominant potential stay out of every kawasan, with their reason
         proposal = propose_kawasan(
-            desa.loc[known],
-            scored,
+            desa,
+            scores,
             method=p.method,  # type: ignore[arg-type]
             n_zones=p.n_zones,
             min_villages=p.min_villages,
@@ -303,7 +295,7 @@ def run(
             random_state=p.random_state,
             n_perturb=p.n_perturb,
         )
-        desa_proposed = _with_unscored(proposal.villages, desa, scores, known)
+        desa_proposed = proposal.villages.reset_index(drop=True)
     span_alerts = span_warnings(proposal.kawasan, proposal.villages, desa, share_pct=p.warn_share_pct)
 
     checked = None
@@ -318,7 +310,9 @@ def run(
                 checked = check_plan(
                     plan,
                     rtrw,
-                    villages=proposal.villages,
+                    # the villages the proposal was built from: a village left out for want of a
+                    # potential is named in no conflict of a kawasan it merely overlaps by a sliver
+                    villages=proposal.villages[proposal.villages["potensi_dominan"].notna()],
                     itbx=load_itbx(overrides=config.check.matrix),
                     lp2b=overlays.get("lp2b"),
                     hazard=overlays.get("hazard"),
@@ -408,9 +402,6 @@ def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.Dat
     for message in out:
         log.warning(message)
     return out
-
-
-NO_EVIDENCE = "tidak ada data untuk menilai potensi / no data to score any potential"
 
 
 @dataclass
@@ -666,19 +657,6 @@ def centres_and_profile(
         hierarchies=hierarchies, counts=counts, centres=centres, profile=profile, pusat=centres.pusat,
         desa=desa_cols, kawasan=kaw_cols, sources=sources, evidence=evidence,
     )  # fmt: skip
-
-
-def _with_unscored(proposed: gpd.GeoDataFrame, desa: gpd.GeoDataFrame, scores: pd.DataFrame, known: Any) -> gpd.GeoDataFrame:
-    """Villages with no evidence for any potential, put back (outside every kawasan) in input order."""
-    if known.all():
-        return proposed
-    rest = desa.loc[~known].merge(scores.loc[~known], left_on="kode_desa", right_index=True, how="left")
-    why = rest["alasan_potensi"] if "alasan_potensi" in rest.columns else pd.Series("", index=rest.index)
-    rest = rest.assign(kawasan_id=None, alasan_tidak_masuk=why.where(why.astype(bool), NO_EVIDENCE))
-    out = pd.concat([proposed, rest[[c for c in proposed.columns if c in rest.columns]]])
-    order = pd.Series(range(len(desa)), index=desa["kode_desa"].to_numpy())
-    out = out.iloc[order.reindex(out["kode_desa"].to_numpy()).argsort(kind="stable").to_numpy()]
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=proposed.geometry.name, crs=proposed.crs)
 
 
 def _problems(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -441,6 +441,38 @@ def test_ward_cut_matches_agglomerative_clustering_and_pseudo_f_matches_sklearn(
 # --------------------------------------------------------------------------- errors
 
 
+def test_villages_without_a_potential_stay_out_with_their_reason(grid):
+    """Data-kurang and mostly-lindung villages (no dominant potential) take no part and say why."""
+    s = scores_for(grid, halves())
+    s["alasan_potensi"] = ""
+    out = [grid.kode_desa[3], grid.kode_desa[7], grid.kode_desa[11]]  # Desa 4, 8, 12: east column, rows 1-3
+    s.loc[out, "potensi_dominan"] = None
+    s.loc[out, "skor_permukiman"] = np.nan
+    s.loc[out[:2], "alasan_potensi"] = ["sebagian besar kawasan lindung (72 %) / mostly protected land (72 %)", "data kurang"]
+    # a potential not scored in a scored village (NaN) weighs as 0 in the clustering
+    s.loc[grid.kode_desa[0], "skor_peternakan"] = np.nan
+    shuffled = grid.iloc[::-1]
+    proposal = propose_kawasan(shuffled, s, n_perturb=3)
+    d = proposal.villages
+    assert d.index.equals(shuffled.index) and d.kode_desa.tolist() == shuffled.kode_desa.tolist()
+    left = d.set_index("kode_desa").loc[out]
+    assert left.kawasan_id.isna().all() and left.skor_permukiman.isna().all()
+    assert left.alasan_tidak_masuk.tolist() == [
+        "sebagian besar kawasan lindung (72 %) / mostly protected land (72 %)",
+        "data kurang",
+        "tidak ada data untuk menilai potensi / no data to score any potential",
+    ]
+    # the rest is the proposal made without those villages at all, the NaN read as 0
+    kept = ~grid.kode_desa.isin(out)
+    alone = propose_kawasan(grid[kept], s.loc[grid.kode_desa[kept]].fillna({"skor_peternakan": 0.0}), n_perturb=3)
+    pd.testing.assert_frame_equal(
+        proposal.kawasan.drop(columns="geometry"), alone.kawasan.drop(columns="geometry"), check_like=False
+    )
+    inside = d.set_index("kode_desa").loc[grid.kode_desa[kept], ["kawasan_id", "stabilitas"]]
+    pd.testing.assert_frame_equal(inside, alone.villages.set_index("kode_desa")[["kawasan_id", "stabilitas"]], check_dtype=False)
+    assert names(proposal, "K02") == desa(3, 7, 11, 15, 16)
+
+
 def test_errors_at_the_door(grid):
     s = scores_for(grid, halves())
     with pytest.raises(CRSError, match="metres"):
@@ -455,8 +487,10 @@ def test_errors_at_the_door(grid):
         propose_kawasan(grid, s.drop(columns="potensi_dominan"))
     with pytest.raises(FieldError, match="skor_"):
         propose_kawasan(grid, s[["potensi_dominan"]])
-    with pytest.raises(FieldError, match="not finite"):
-        propose_kawasan(grid, s.assign(skor_permukiman=np.nan))
+    with pytest.raises(FieldError, match="infinite or not numeric for: 1807012001"):
+        propose_kawasan(grid, s.assign(skor_permukiman=[np.inf] + [0.5] * 15))
+    with pytest.raises(FieldError, match="no village has a development potential"):
+        propose_kawasan(grid, s.assign(potensi_dominan=None))
     with pytest.raises(FieldError, match="duplicate kode_desa.*: 1807012001"):
         propose_kawasan(grid.assign(kode_desa=["1807012001"] * 16), s)
     with pytest.raises(ConfigError) as err:

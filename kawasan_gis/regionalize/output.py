@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -220,6 +220,33 @@ def assemble(
     ]
     bridges = bridges.rename(columns={"group": "kode_kab"})
     return Proposal(villages=out, kawasan=kawasan, bridges=bridges, contiguity=graph, params=params, quality=quality)
+
+
+NO_EVIDENCE = "tidak ada data untuk menilai potensi / no data to score any potential"
+
+
+def with_unscored(proposal: Proposal, villages: gpd.GeoDataFrame, scores: pd.DataFrame, scored: np.ndarray) -> Proposal:
+    """The proposal made without the villages that have no dominant potential, with them put back.
+
+    They come back outside every kawasan, in the caller's row order and index, with their
+    scores as given and ``alasan_tidak_masuk`` = their ``alasan_potensi`` (or "no data").
+    """
+    rest = villages.loc[~scored].copy()
+    rest.attrs = {}  # the layer's read report (frames in attrs) is not part of the proposal
+    s = scores.loc[rest["kode_desa"].astype(str).to_numpy()]
+    for c in s.columns:
+        if c not in rest.columns:
+            rest[c] = s[c].to_numpy()
+    why = s["alasan_potensi"].fillna("").astype(str) if "alasan_potensi" in s.columns else pd.Series("", index=s.index)
+    rest["kawasan_id"] = None
+    rest["alasan_tidak_masuk"] = why.where(why.astype(bool), NO_EVIDENCE).to_numpy()
+    inside = proposal.villages.copy()
+    inside.attrs = {}
+    out = pd.concat([inside, rest[[c for c in inside.columns if c in rest.columns]]])
+    position = pd.Series(np.arange(len(villages)), index=villages["kode_desa"].astype(str).to_numpy())
+    out = out.iloc[np.argsort(position.loc[out["kode_desa"].astype(str).to_numpy()].to_numpy(), kind="stable")]
+    out = gpd.GeoDataFrame(out, geometry=inside.geometry.name, crs=inside.crs)
+    return replace(proposal, villages=out)
 
 
 def _kawasan_frame(rows: list[dict[str, Any]], codes: Sequence[str], crs: Any) -> gpd.GeoDataFrame:

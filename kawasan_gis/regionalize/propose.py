@@ -4,7 +4,8 @@ Villages are split into *units* (one connected part of one kabupaten after bridg
 solver zones each unit, the limits are applied, the run is repeated on perturbed scores for
 the stability figure, and the output is assembled. Every result is deterministic for given
 inputs, options and ``random_state``: villages are processed in ``kode_desa`` order whatever
-the row order of the input.
+the row order of the input. Villages without a dominant potential (data kurang, mostly
+kawasan lindung) take no part: they stay out of every kawasan with their reason.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from scipy.sparse.csgraph import connected_components
 
 from kawasan_gis.regionalize.graph import adjacency_matrix, contiguity, edge_list
 from kawasan_gis.regionalize.limits import Limits, ZoneAreas, merge_small, split_large
-from kawasan_gis.regionalize.output import Proposal, assemble
+from kawasan_gis.regionalize.output import Proposal, assemble, with_unscored
 from kawasan_gis.regionalize.solvers import Solver, Zones
 from kawasan_gis.regionalize.stability import stability
 from kawasan_gis.regionalize.validation import SCORE_PREFIX, validate
@@ -80,7 +81,11 @@ def propose_kawasan(
         projected CRS in metres.
     scores : pandas.DataFrame
         Indexed by ``kode_desa``, with ``skor_<potential>`` columns (0-1) and
-        ``potensi_dominan``, as returned by ``potential.score_potentials``.
+        ``potensi_dominan``, as returned by ``potential.score_potentials``. A village
+        whose ``potensi_dominan`` is empty (data kurang, mostly kawasan lindung) stays
+        out of every kawasan, with ``alasan_potensi`` (or "no data") as the reason and
+        without taking part in the contiguity graph; an empty score of a village that
+        has a dominant potential (a potential not scored there) counts as 0.
     method : {"dominant", "ward"} or Solver, default "dominant"
         A name in :data:`SOLVERS` or a :class:`Solver` instance.
         ``dominant``: adjacent villages of the same dominant potential grow into zones.
@@ -124,7 +129,8 @@ def propose_kawasan(
     CRSError
         The villages have no CRS or one not in metres.
     FieldError
-        Columns missing, codes duplicated, scores missing for some villages or not finite.
+        Columns missing, codes duplicated, scores missing for some villages, infinite or
+        not numeric, or no village with a dominant potential.
     GeometryError
         Empty, invalid or non-polygonal village geometries.
 
@@ -156,6 +162,39 @@ def propose_kawasan(
         n_perturb=n_perturb,
         jitter=jitter,
     )
+    kode_all = villages["kode_desa"].astype(str).to_numpy()
+    given = scores.set_axis(scores.index.astype(str))
+    scored = given.loc[kode_all, "potensi_dominan"].notna().to_numpy()
+    # a potential not scored for a village (silent) does not pull the clustering either way
+    filled = given.fillna({c: 0.0 for c in columns})
+    options = {
+        "n_zones": n_zones, "min_villages": min_villages, "max_villages": max_villages, "max_area_ha": max_area_ha,
+        "include_kelurahan": include_kelurahan, "snap": snap, "random_state": random_state, "n_perturb": n_perturb,
+        "jitter": jitter,
+    }  # fmt: skip
+    if scored.all():
+        return _propose(villages, filled, solver, columns, **options)
+    proposal = _propose(villages.loc[scored], filled, solver, columns, **options)
+    return with_unscored(proposal, villages, given, scored)
+
+
+def _propose(
+    villages: gpd.GeoDataFrame,
+    scores: pd.DataFrame,
+    solver: Solver,
+    columns: Sequence[str],
+    *,
+    n_zones: int | Mapping[str, int] | None,
+    min_villages: int,
+    max_villages: int | None,
+    max_area_ha: float | None,
+    include_kelurahan: bool,
+    snap: float,
+    random_state: int,
+    n_perturb: int,
+    jitter: float,
+) -> Proposal:
+    """:func:`propose_kawasan` on validated villages that all have a dominant potential."""
     limits = Limits(int(min_villages), max_villages, None if max_area_ha is None else float(max_area_ha))
     order = np.argsort(villages["kode_desa"].astype(str).to_numpy(), kind="stable")
     v = villages.iloc[order].reset_index(drop=True)

@@ -113,14 +113,22 @@ def validate(
             problems=[f"missing: {_listed(missing)}"],
         )
     s = scores.set_axis(scores.index.astype(str)).loc[kode.to_numpy()]
-    values = s[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    not_finite = kode.to_numpy()[~np.isfinite(values).all(axis=1)]
+    scored = s["potensi_dominan"].notna().to_numpy()
+    if not scored.any():
+        raise FieldError(
+            "tidak ada desa dengan potensi pengembangan (data kurang atau kawasan lindung) / no village "
+            "has a development potential (too little evidence or kawasan lindung): check that the layers "
+            "overlap the villages and that their classes were mapped."
+        )
+    # a village without a dominant potential stays out of every kawasan, whatever its scores; in a
+    # scored village an empty score is a potential not scored there (silent), not a broken value
+    raw = s[columns]
+    values = raw.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    broken = np.isinf(values) | (raw.notna().to_numpy() & np.isnan(values))
+    not_finite = kode.to_numpy()[scored & broken.any(axis=1)]
     problems = []
     if len(not_finite):
-        problems.append(f"scores not finite (or not numeric) for: {_listed(sorted(not_finite))}")
-    no_dom = kode.to_numpy()[s["potensi_dominan"].isna().to_numpy()]
-    if len(no_dom):
-        problems.append(f"potensi_dominan empty for: {_listed(sorted(no_dom))}")
+        problems.append(f"scores infinite or not numeric for: {_listed(sorted(not_finite))}")
     jenis = villages["jenis"].astype(str).str.lower()
     odd = sorted(set(jenis) - {"desa", "kelurahan"})
     if odd:
