@@ -336,8 +336,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui_compare": ("Rencana dibanding usulan", "Plan compared with the proposal"),
     "ui_weights": ("Bobot potensi", "Potential weights"),
     "ui_weights_hint": (
-        "Geser bobot indikator tiap potensi dan ambang campuran, lalu Terapkan: peta menunjukkan potensi dominan yang dihasilkan.",
-        "Move the indicator weights of each potential and the mixed margin, then Apply: the map shows the resulting dominant potentials.",
+        "Geser prioritas potensi, bobot indikator tiap potensi dan ambang campuran, lalu Terapkan: peta menunjukkan potensi dominan yang dihasilkan.",
+        "Move the potential priorities, the indicator weights of each potential and the mixed margin, then Apply: the map shows the resulting dominant potentials.",
     ),
     "ui_margin": ("Ambang campuran", "Mixed margin"),
     "ui_apply": ("Terapkan", "Apply"),
@@ -365,6 +365,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui_conflict": ("Konflik dilarang (X)", "Prohibited conflict (X)"),
     "ui_pct_ok": ("Diizinkan/terbatas (I+T)", "Allowed/limited (I+T)"),
     "ui_pct_b": ("Bersyarat (B)", "Conditional (B)"),
+    "ui_priorities": ("Prioritas potensi", "Potential priorities"),
+    "ui_priorities_hint": (
+        "Seberapa besar tiap potensi dihitung saat memilih potensi dominan (1 = sesuai skor; 2 = dihitung dua kali lipat).",
+        "How much each potential counts when the dominant one is chosen (1 = as scored; 2 = counts double).",
+    ),
+    "ui_indicator_weights": ("Bobot indikator dalam tiap potensi", "Indicator weights within each potential"),
     "ui_pillars": ("Profil empat pilar (0-1)", "Four-pillar profile (0-1)"),
     "ui_no_data": ("tidak ada data", "no data"),
     "ui_focus": ("Fokus program", "Programme focus"),

@@ -405,6 +405,18 @@ def _dominant(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return top, top_score, np.where(np.isfinite(second), second, 0.0)
 
 
+def _priorities(priorities: Mapping[str, float] | None, pots: list[str]) -> np.ndarray:
+    """One multiplier per scored potential (1 unless given); unknown codes and bad values refused."""
+    given = dict(priorities or {})
+    problems = [f"{k}: potensi tidak dikenal / unknown potential" for k in given if k not in pots]
+    for k, v in given.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v <= 0:
+            problems.append(f"{k}: prioritas harus angka > 0 / the priority must be a number above 0, not {v!r}")
+    if problems:
+        raise FieldError("prioritas potensi tidak sah / invalid potential priorities: " + "; ".join(problems))
+    return np.array([float(given.get(p, 1.0)) for p in pots])
+
+
 def score_potentials(
     indicators: pd.DataFrame,
     *,
@@ -416,6 +428,7 @@ def score_potentials(
     min_evidence: float = MIN_EVIDENCE,
     enabled_only: bool = True,
     labels: Mapping[str, str] | None = None,
+    priorities: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Score every potential for every village on its development room and name the dominant one.
 
@@ -442,6 +455,11 @@ def score_potentials(
     labels
         Indicator id -> readable label for ``kontribusi_utama`` (default: the catalogue's
         Indonesian labels).
+    priorities
+        Potential -> priority (> 0, default 1 for each): how much a potential counts when the
+        dominant one is chosen, as a musyawarah may decide ("livestock counts double"). The
+        dominant potential, ``nilai_dominan``, ``margin``, ``campuran`` and the stability
+        are judged on score x priority; the ``skor_`` columns stay the evidence, unweighted.
 
     Returns
     -------
@@ -494,13 +512,14 @@ def score_potentials(
     mat = scores_for(base_weights)
     evid = np.column_stack([_block_scores(b, b.weights)[2] for b in blocks])
     pots = [b.code for b in blocks]
+    rank = _priorities(priorities, pots)
     out = pd.DataFrame(index=indicators.index)
     for k, p in enumerate(pots):
         out[f"skor_{p}"] = mat[:, k]
     out["pct_lindung"] = room["pct_lindung"].round(1)
     out["ha_ruang_kembang"] = room["ha_ruang_kembang"].round(2)
 
-    top, top_score, second = _dominant(mat)
+    top, top_score, second = _dominant(mat * rank)
     # every scored potential at zero (data say: none of it here) names no potential either
     scorable = (top >= 0) & (top_score > 0)
     status = np.where(scorable, STATUS_SCORED, np.where(mostly_lindung, STATUS_LINDUNG, STATUS_THIN))
@@ -535,7 +554,7 @@ def score_potentials(
                 w = b.weights.copy()
                 w[k] *= factor
                 weights[j] = w
-                moved = _dominant(scores_for(weights))[0]
+                moved = _dominant(scores_for(weights) * rank)[0]
                 same += moved == top
                 moves += 1
     out["stabilitas_potensi"] = np.where(scorable, np.round(same / max(moves, 1), 3), np.nan)

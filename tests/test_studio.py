@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from studio_fixture import XSS, code, grid_result  # noqa: F401 (fixture)
+from studio_fixture import XSS, N, code, grid_result  # noqa: F401 (fixture)
 
 from kawasan_gis.check import check_plan, read_plan
 from kawasan_gis.cli import cli
@@ -191,6 +191,27 @@ def test_weights_rescore_with_the_library(session: Session) -> None:
     with pytest.raises(PlanError, match="unknown indicator"):
         session.rescore({"permukiman": {"tidak_ada": 1.0}}, 0.05)
     session.rescore({}, session.run.mixed_margin)
+
+
+def test_potential_priorities_choose_the_dominant_by_hand(session: Session) -> None:
+    desa = session.run.desa.set_index("kode_desa")
+    col3 = [code(k) for k in range(3, N * N + 1, N)]  # 30 % sawah, 70 % permukiman
+    west = [code(k) for k in range(1, N * N + 1) if (k - 1) % N < 2]  # all sawah
+    # the run's scores: column 3 is pertanian by less than double, columns 1-2 have no permukiman
+    pert, perm = desa.loc[col3, "skor_pertanian_unggulan"], desa.loc[col3, "skor_permukiman"]
+    assert ((pert > perm) & (0.5 * pert < perm)).all()
+    assert (desa.loc[west, "skor_permukiman"] == 0).all()
+    # pertanian counting half: the six villages of column 3 turn permukiman, the west stays
+    res = session.rescore({}, session.run.mixed_margin, {"pertanian_unggulan": 0.5})
+    assert sorted(res["berubah"]) == sorted(col3)
+    assert res["jumlah"]["pertanian_unggulan"] == 18 - 6 and res["jumlah"]["permukiman"] == 14 + 6
+    # the scores themselves are the evidence and do not move
+    assert session.dominant.loc[col3, "skor_pertanian_unggulan"].tolist() == pert.tolist()
+    with pytest.raises(PlanError, match="above 0"):
+        session.rescore({}, 0.05, {"pertanian_unggulan": 0})
+    with pytest.raises(PlanError, match="unknown potential"):
+        session.rescore({}, 0.05, {"tidak_ada": 1.0})
+    assert session.rescore({}, session.run.mixed_margin)["berubah"] == []
 
 
 # ---------------------------------------------------------------------- versions and exports

@@ -209,6 +209,18 @@ def test_lasso_weights_and_hostile_names(page: Any, studio: tuple[StudioServer, 
     with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
         pg.click("#apply-weights")
     _wait_value(pg, "#weight-changed", "14")
+    # back to the run's weights, then pertanian counting half: the six villages of column 3 turn
+    # permukiman (test_studio has the scores by hand)
+    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
+        pg.click("#reset-weights")
+    _wait_value(pg, "#weight-changed", "0")
+    pg.fill('#priority-list input[data-potential="pertanian_unggulan"]', "0.5")
+    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
+        pg.click("#apply-weights")
+    _wait_value(pg, "#weight-changed", "6")
+    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
+        pg.click("#reset-weights")
+    _wait_value(pg, "#weight-changed", "0")
 
 
 def test_offline_and_clean(page: Any, studio: tuple[StudioServer, Session]) -> None:

@@ -159,9 +159,10 @@ def create_app(session: Session, *, hosts: Iterable[str], token: str | None = No
     async def weights(request: Request) -> Response:
         data = await body(request)
         w = data.get("weights", {})
-        if not isinstance(w, dict) or not all(isinstance(v, dict) for v in w.values()):
+        prio = data.get("prioritas", {})
+        if not isinstance(w, dict) or not all(isinstance(v, dict) for v in w.values()) or not isinstance(prio, dict):
             raise KawasanError("bobot tidak sah / invalid weights")
-        return ok(await run_in_threadpool(session.rescore, w, data.get("mixed_margin", session.run.mixed_margin)))
+        return ok(await run_in_threadpool(session.rescore, w, data.get("mixed_margin", session.run.mixed_margin), prio))
 
     async def versions(request: Request) -> Response:
         return ok({"versions": await run_in_threadpool(record.list_versions, session)})

@@ -108,7 +108,7 @@ def save_version(session: Session, *, name: str, who: str, note: str) -> dict[st
     info = {
         "nama": name, "oleh": who, "waktu": _dt.datetime.now().astimezone().isoformat(timespec="seconds"), "catatan": note,
         "n_kawasan": len(state.kawasan), "n_desa": len(state.member), "ringkasan": summary["rencana"],
-        "bobot": session.weights, "hasil_run": str(session.run.root),
+        "bobot": session.weights, "prioritas": session.priorities, "hasil_run": str(session.run.root),
     }
     with atomic_folder(target) as tmp:
         plan_table(session, state).to_csv(tmp / "rencana.csv", index=False, encoding="utf-8")

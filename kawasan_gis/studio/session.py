@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kawasan_gis.errors import PlanError
+from kawasan_gis.errors import FieldError, PlanError
 from kawasan_gis.i18n import check_lang
 from kawasan_gis.potential import score_potentials
 from kawasan_gis.studio import plan as edits
@@ -93,6 +93,7 @@ class Session:
         self.figures: dict[str, KawasanFigures] = self._figures(self.proposal, self.proposal.ids())
         self.baseline = dict(self.figures)
         self.weights: dict[str, dict[str, float]] = {}
+        self.priorities: dict[str, float] = {}
         self.mixed_margin = run.mixed_margin
         self._indicators = desa.drop(columns=desa.geometry.name).set_index("kode_desa")
         self.dominant = self._base = self._score(run.catalogue, run.mixed_margin)
@@ -275,17 +276,28 @@ class Session:
             raise PlanError("bobot tidak sah / invalid weights.", problems=problems)
         return PotentialCatalogue(tuple(pots))
 
-    def _score(self, catalogue: PotentialCatalogue, mixed_margin: float) -> pd.DataFrame:
+    def _score(self, catalogue: PotentialCatalogue, mixed_margin: float, priorities: Mapping[str, float] | None = None) -> pd.DataFrame:
         groups = self._indicators["kode_kab"]
-        return score_potentials(self._indicators, groups=groups, catalogue=catalogue, mixed_margin=mixed_margin, **self.run.scoring)
+        try:
+            return score_potentials(self._indicators, groups=groups, catalogue=catalogue, mixed_margin=mixed_margin,
+                                    priorities=priorities, **self.run.scoring)
+        except FieldError as exc:  # a bad priority from the browser: the planner's mistake, not a crash
+            raise PlanError(str(exc)) from None
 
-    def rescore(self, weights: Mapping[str, Mapping[str, float]], mixed_margin: float) -> dict[str, Any]:
-        """Dominant potentials with other weights: per village, counts per potential, villages changed."""
+    def rescore(self, weights: Mapping[str, Mapping[str, float]], mixed_margin: float,
+                priorities: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """Dominant potentials with other weights: per village, counts per potential, villages changed.
+
+        ``weights`` replace indicator weights inside a potential (``{potential: {indicator: w}}``);
+        ``priorities`` say how much each potential counts when the dominant one is chosen
+        (``{potential: p}``, 1 when not given; see :func:`~kawasan_gis.potential.score_potentials`).
+        """
         if isinstance(mixed_margin, bool) or not isinstance(mixed_margin, (int, float)) or not 0 <= mixed_margin <= 1:
             raise PlanError(f"ambang campuran harus 0-1 / the mixed margin must be 0-1, not {mixed_margin!r}.")
         with self.lock:
-            scores = self._score(self.catalogue_with(weights), float(mixed_margin))
+            scores = self._score(self.catalogue_with(weights), float(mixed_margin), priorities)
             self.weights = {p: dict(w) for p, w in weights.items()}
+            self.priorities = dict(priorities or {})
             self.mixed_margin = float(mixed_margin)
             self.dominant = scores
         # no dominant potential (no evidence, mostly lindung) is None on both sides

@@ -416,6 +416,15 @@
       }
       list.append(det);
     }
+    // how much each potential counts when the dominant one is chosen (1 = as scored)
+    const prio = $("priority-list");
+    for (const pot of Object.keys(init.weights)) {
+      const out = el("output", { text: fmt(1, 1) });
+      const range = el("input", { type: "range", min: "0.1", max: "3", step: "0.1", value: "1" });
+      range.dataset.potential = pot;
+      range.addEventListener("input", () => { out.textContent = fmt(Number(range.value), 1); });
+      prio.append(el("div", { class: "weight" }, el("span", { text: (S.potentials[pot] || {}).label || pot }), range, out));
+    }
     const margin = $("margin");
     margin.value = String(init.mixed_margin);
     $("margin-value").textContent = fmt(init.mixed_margin, 2);
@@ -428,8 +437,13 @@
       if (reset) { r.value = r.dataset.initial; r.dispatchEvent(new Event("input")); }
       (weights[r.dataset.potential] ||= {})[r.dataset.indicator] = Number(r.value);
     }
+    const prioritas = {};
+    for (const r of document.querySelectorAll("#priority-list input[type=range]")) {
+      if (reset) { r.value = "1"; r.dispatchEvent(new Event("input")); }
+      prioritas[r.dataset.potential] = Number(r.value);
+    }
     if (reset) { $("margin").value = String(S.init.mixed_margin); $("margin").dispatchEvent(new Event("input")); }
-    const res = await call("/api/weights", { weights, mixed_margin: Number($("margin").value) });
+    const res = await call("/api/weights", { weights, prioritas, mixed_margin: Number($("margin").value) });
     S.dominan = res.dominan;
     S.colourBy = "dominan";
     $("colour-dominan").checked = true;
