@@ -193,7 +193,7 @@ def test_landuse_and_conflict_colours(layers):
     lu = geojson_layers(m)["Penggunaan lahan"].data["features"]
     assert [f["properties"]["style"]["fillColor"] for f in lu] == [rgb(200, 245, 70), rgb(240, 120, 60)]
     konflik = geojson_layers(m)["Konflik dengan RTRW"].data["features"]
-    assert [f["properties"]["style"]["fillColor"] for f in konflik] == ["#d7191c", "#f59e0b"]
+    assert [f["properties"]["style"]["fillColor"] for f in konflik] == ["#9e0142", "#f59e0b"]
     assert "Dilarang (X)" in konflik[0]["properties"]["tt"] and "30,0 ha" in konflik[0]["properties"]["tt"]
     assert "Desa: &lt;b&gt;Desa 1&lt;/b&gt; (30.00 ha)" in konflik[0]["properties"]["tt"]
     assert "Bersyarat (B)" in konflik[1]["properties"]["tt"]
@@ -576,13 +576,98 @@ def test_lindung_kept_is_drawn_apart_from_prohibited(layers, tmp_path):
     assert legend.index("Dilarang (X)") < legend.index("Kawasan lindung dipertahankan (L)")
     feats = geojson_layers(m)[t("lyr_konflik", "id")].data["features"]
     fill = {f["properties"]["tt"].split("</b>")[0].removeprefix("<b>"): f["properties"]["style"]["fillColor"] for f in feats}
-    assert fill["Dilarang (X)"] == "#d7191c" and fill["Kawasan lindung dipertahankan (L)"] == "#6b9080"
+    assert fill["Dilarang (X)"] == "#9e0142" and fill["Kawasan lindung dipertahankan (L)"] == "#6b9080"
     # the print map: X and L drawn with their own hatch and legend entries, B left to the web map
     ax = Figure().add_subplot()
     assert static._draw_konflik(ax, konflik, konflik.crs) == ["X", "L"]
-    assert [to_hex(c.get_facecolor()[0], keep_alpha=False) for c in ax.collections] == ["#d7191c", "#6b9080"]
+    assert [to_hex(c.get_facecolor()[0], keep_alpha=False) for c in ax.collections] == ["#9e0142", "#6b9080"]
     assert [c.get_hatch() for c in ax.collections] == ["xxx", "..."]
     data = prepare.prepare_map(layers["desa"], kawasan=layers["kawasan"], simplify_m=10.0, decimals=None, lang="id", catalogue=None, title=None)
     labels = [h.get_label() for h in static._legend_handles(data, has_kawasan=True, lang="id", konflik=["X", "L"])]
     assert "Dilarang (X)" in labels and "Kawasan lindung dipertahankan (L)" in labels
     assert maps.static_map(layers["desa"], kawasan=layers["kawasan"], konflik=konflik, path=tmp_path / "p.png", dpi=50, pdf=False).is_file()
+
+
+# ---------------------------------------------------------------------------- colour distances
+
+
+def _srgb_to_lab(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB colour (IEC 61966-2-1 transfer curve, CIE 1976 Lab)."""
+
+    def linear(c: float) -> float:
+        c /= 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    xyz = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b, 0.2126729 * r + 0.7151522 * g + 0.0721750 * b,
+           0.0193339 * r + 0.1191920 * g + 0.9503041 * b)
+    fx, fy, fz = (v ** (1 / 3) if v > (6 / 29) ** 3 else v / (3 * (6 / 29) ** 2) + 4 / 29
+                  for v in (xyz[0] / 0.95047, xyz[1] / 1.0, xyz[2] / 1.08883))
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def _ciede2000(lab1: tuple[float, float, float], lab2: tuple[float, float, float]) -> float:
+    """CIEDE2000 colour difference (Sharma, Wu and Dalal 2005, equations 1-17)."""
+    import math
+
+    (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+    c_bar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_bar**7 / (c_bar**7 + 25**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
+    h1p = math.degrees(math.atan2(b1, a1p)) % 360 if c1p else 0.0
+    h2p = math.degrees(math.atan2(b2, a2p)) % 360 if c2p else 0.0
+    dh = 0.0 if c1p * c2p == 0 else (h2p - h1p if abs(h2p - h1p) <= 180 else h2p - h1p - 360 if h2p > h1p else h2p - h1p + 360)
+    d_l, d_c, d_h = l2 - l1, c2p - c1p, 2 * math.sqrt(c1p * c2p) * math.sin(math.radians(dh / 2))
+    l_bar, cp_bar = (l1 + l2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        h_bar = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        h_bar = (h1p + h2p) / 2
+    else:
+        h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
+    tt = (1 - 0.17 * math.cos(math.radians(h_bar - 30)) + 0.24 * math.cos(math.radians(2 * h_bar))
+          + 0.32 * math.cos(math.radians(3 * h_bar + 6)) - 0.20 * math.cos(math.radians(4 * h_bar - 63)))
+    r_c = 2 * math.sqrt(cp_bar**7 / (cp_bar**7 + 25**7))
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / math.sqrt(20 + (l_bar - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * cp_bar, 1 + 0.015 * cp_bar * tt
+    r_t = -math.sin(math.radians(60 * math.exp(-(((h_bar - 275) / 25) ** 2)))) * r_c
+    return math.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h))
+
+
+@pytest.mark.parametrize(("lab1", "lab2", "expected"), [
+    # Sharma, Wu and Dalal (2005), table 1, pairs 1, 3, 7 and 17
+    ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+    ((50.0, 2.8361, -74.0200), (50.0, 0.0, -82.7485), 3.4412),
+    ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
+    ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+])
+def test_ciede2000_matches_the_published_pairs(lab1, lab2, expected):
+    assert _ciede2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def test_colour_pairs_are_apart():
+    """Issue 15: prohibited (X) vs the settlement reds, Permukiman vs the two official settlement oranges."""
+    pots = styles.potential_styles()
+    rtrw = styles.class_styles("rtrw", ["permukiman", "permukiman_perdesaan", "permukiman_perkotaan", "transportasi"])
+    x = _rgb(styles.ITBX_COLOURS["X"])
+
+    def delta(a: tuple[int, int, int], b: str) -> float:
+        return _ciede2000(_srgb_to_lab(a), _srgb_to_lab(_rgb(b)))
+
+    # the old X red #d7191c was 14.0 from the permukiman potential and 7.4 from Transportasi
+    assert delta(x, pots["permukiman"].colour) > 25
+    assert delta(x, rtrw["transportasi"].colour) > 20
+    assert min(delta(x, st.colour) for st in pots.values()) > 15
+    assert styles.KONFLIK_STYLE["X"]["fillColor"] == styles.ITBX_COLOURS["X"]
+    # the official table colours stay as DOMAIN.md gives them
+    assert _rgb(rtrw["permukiman_perdesaan"].colour) == (235, 155, 60)
+    assert _rgb(rtrw["permukiman_perkotaan"].colour) == (245, 155, 30)
+    # the old Permukiman (240, 170, 70) was 4.6 from Permukiman Perdesaan
+    perm = _rgb(rtrw["permukiman"].colour)
+    assert delta(perm, rtrw["permukiman_perdesaan"].colour) > 15
+    assert delta(perm, rtrw["permukiman_perkotaan"].colour) > 15

@@ -332,8 +332,9 @@ def konflik_layer(konflik: gpd.GeoDataFrame, geo: Geo, ctx: Context) -> tuple[fo
         props.append({"tt": "<br>".join(lines), "style": KONFLIK_STYLE.get(status, KONFLIK_STYLE["B"])})
     layer = geojson(collection(to_wgs84(prep.geoms, prep.crs, geo.decimals), props), name=t("lyr_konflik", lang),
                     pane="kg_konflik", on_each_feature=_BIND_JS)
-    swatches = {"X": "background:#d7191c;border:2px solid #67000d",
-                "B": "background:rgba(245,158,11,0.2);border:2px dashed #d97706",
+    x, b = KONFLIK_STYLE["X"], KONFLIK_STYLE["B"]
+    swatches = {"X": f"background:{x['fillColor']};border:2px solid {x['color']}",
+                "B": f"background:rgba(245,158,11,0.2);border:2px dashed {b['color']}",
                 "L": "background:rgba(107,144,128,0.45);border:2px dotted #2f5d46"}
     entries = "".join(f'<div class=kg-li><i class="kg-sw" style="{swatches[s]}"></i>{_esc(t("konflik_" + s, lang))}</div>'
                       for s in ("X", "B", "L") if (statuses == s).any())

@@ -25,7 +25,7 @@ from kawasan_gis._values import is_present, is_truthy
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
-from kawasan_gis.maps.styles import CENTRE_COLOURS, GREY, ITBX_COLOURS, centre_radius
+from kawasan_gis.maps.styles import CENTRE_COLOURS, GREY, ITBX_COLOURS, KONFLIK_STYLE, centre_radius
 
 __all__ = ["static_map"]
 
@@ -267,7 +267,7 @@ def static_map(
 # Print symbols of the konflik statuses: X must read as prohibited at a glance, L as protected
 # land kept (no conflict); hatches keep them apart in greyscale copies too.
 _KONFLIK_PRINT = {
-    "X": {"facecolor": ITBX_COLOURS["X"], "edgecolor": "#67000d", "hatch": "xxx", "linewidth": 0.6, "alpha": 0.85},
+    "X": {"facecolor": ITBX_COLOURS["X"], "edgecolor": KONFLIK_STYLE["X"]["color"], "hatch": "xxx", "linewidth": 0.6, "alpha": 0.85},
     "L": {"facecolor": ITBX_COLOURS["L"], "edgecolor": "#2f5d46", "hatch": "...", "linewidth": 0.4, "alpha": 0.55},
 }
 

@@ -27,14 +27,19 @@ __all__ = ["CENTRE_COLOURS", "GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyl
            "potential_styles"]
 
 GREY = "#bdbdbd"
+# Prohibited (X) is a dark crimson, not the usual #d7191c: that red sat at CIEDE2000 14 from the
+# orange-red of the permukiman potential and 7 from the official Transportasi red, so X areas
+# drawn over settlement villages or beside roads could not be told apart (issue 15).
+# tests/test_maps.py::test_colour_pairs_are_apart keeps these distances above a threshold.
 # L (kawasan lindung kept protected inside a kawasan) is a calm grey-green: protected land is
 # not a conflict and must not read as the X red, nor as the bright green of allowed (I) land.
-ITBX_COLOURS = {"I": "#1a9850", "T": "#a6d96a", "B": "#f59e0b", "X": "#d7191c", "L": "#6b9080", "outside": "#bdbdbd"}
+X_COLOUR = "#9e0142"
+ITBX_COLOURS = {"I": "#1a9850", "T": "#a6d96a", "B": "#f59e0b", "X": X_COLOUR, "L": "#6b9080", "outside": "#bdbdbd"}
 # Conflicts sit on top of the potential colours (orange permukiman among them): prohibited
 # areas get a strong fill and a dark outline; conditional ones, often large, a light fill and
 # a dashed outline so the potentials below stay readable.
 KONFLIK_STYLE = {
-    "X": {"fillColor": "#d7191c", "color": "#67000d", "weight": 2, "opacity": 1, "fillOpacity": 0.8},
+    "X": {"fillColor": X_COLOUR, "color": "#3d0019", "weight": 2, "opacity": 1, "fillOpacity": 0.8},
     "B": {"fillColor": "#f59e0b", "color": "#d97706", "weight": 2, "opacity": 1, "fillOpacity": 0.12, "dashArray": "5 3"},
     "L": {"fillColor": "#6b9080", "color": "#2f5d46", "weight": 1.5, "opacity": 1, "fillOpacity": 0.35, "dashArray": "1 4"},
 }

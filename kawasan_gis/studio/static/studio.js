@@ -172,7 +172,7 @@
         pane: "konflik", interactive: false,
         // X strong red; B light amber; L (protected land kept) a calm green, dashed: not a conflict
         style: (f) => ({ fillColor: S.init.itbx_colours[f.properties.status], fillOpacity: f.properties.status === "X" ? 0.75 : 0.2,
-          color: { X: "#67000d", B: "#d97706", L: "#2f5d46" }[f.properties.status] || "#d97706", weight: 1,
+          color: { X: "#3d0019", B: "#d97706", L: "#2f5d46" }[f.properties.status] || "#d97706", weight: 1,
           dashArray: f.properties.status === "L" ? "4 3" : null }),
       });
       S.groups.konflik.addLayer(S.konflik[k]);
