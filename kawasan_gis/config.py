@@ -11,6 +11,7 @@ See ``docs/config.md`` for every key; ``kawasan init`` writes a commented starte
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,27 @@ class OutputOptions:
 
 
 @dataclass(frozen=True)
+class MapOptions:
+    """The print map's title block and sources (``[peta]``; see docs/config.md).
+
+    Keys in Indonesian, as they appear on the map: ``judul`` the title (default: the
+    project name), ``instansi`` the institution issuing the map, ``nomor`` the map number,
+    ``tahun`` the year, ``sumber`` the legal and institutional sources printed instead of
+    the input file names (e.g. the Perda RTRW, BIG, BPS).
+    """
+
+    judul: str | None = None
+    instansi: str | None = None
+    nomor: str | None = None
+    tahun: str | None = None
+    sumber: tuple[str, ...] = ()
+
+    def title_block(self) -> dict[str, str]:
+        """What :func:`kawasan_gis.maps.static_map` prints in its title block."""
+        return {k: v for k in ("instansi", "nomor", "tahun") if (v := getattr(self, k))}
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """Everything a ``kawasan run`` needs."""
 
@@ -186,6 +208,7 @@ class RunConfig:
     centres: CentreOptions = CentreOptions()
     profile: ProfileOptions = ProfileOptions()
     outputs: OutputOptions = OutputOptions()
+    peta: MapOptions = MapOptions()
     source: Path | None = None
 
     def with_overrides(self, **sections: Any) -> RunConfig:
@@ -201,6 +224,7 @@ SECTIONS = {
     "centres": CentreOptions,
     "profile": ProfileOptions,
     "outputs": OutputOptions,
+    "peta": MapOptions,
 }
 # Optional numbers whose 0 means "no limit" (None), except these, where 0 is a value of its own.
 _ZERO_IS_A_VALUE = set(THRESHOLD_KEYS)
@@ -238,17 +262,27 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise ConfigError(f"{self.source}: the configuration has {len(self.items)} problem(s):", problems=self.items)
+            raise ConfigError(f"{self.source}: konfigurasi memuat {len(self.items)} masalah / the configuration has {len(self.items)} problem(s):",
+                              problems=self.items)
+
+
+def _unknown_key(key: str, allowed: Iterable[str]) -> str:
+    return f"kunci tidak dikenal / unknown key '{key}' (sah / allowed: {', '.join(sorted(allowed))})"
+
+
+def _not_one_of(value: Any, allowed: Iterable[str], what: str = "") -> str:
+    what = f"{what} " if what else ""
+    return f"{what}'{value}' tidak dikenal / is not one of: {', '.join(allowed)}"
 
 
 def _path(value: Any, base: Path, where: str, problems: _Problems, *, must_exist: bool = True) -> Path | None:
     if not isinstance(value, str) or not value.strip():
-        problems.add(where, f"expected a file path (text), got {value!r}")
+        problems.add(where, f"harus path berkas (teks), bukan {value!r} / expected a file path (text), got {value!r}")
         return None
     p = Path(value).expanduser()
     p = p if p.is_absolute() else (base / p)
     if must_exist and not p.exists():
-        problems.add(where, f"file not found: {p}")
+        problems.add(where, f"berkas tidak ditemukan / file not found: {p}")
     return p
 
 
@@ -256,18 +290,18 @@ def _layer(value: Any, base: Path, where: str, problems: _Problems) -> LayerInpu
     if isinstance(value, str):
         value = {"path": value}
     if not isinstance(value, dict):
-        problems.add(where, f"expected a path or a table {{ path = ..., layer = ... }}, got {value!r}")
+        problems.add(where, f"harus path atau tabel {{ path = ..., layer = ... }}, bukan {value!r} / expected a path or a table {{ path = ..., layer = ... }}, got {value!r}")
         return None
     unknown = set(value) - LAYER_KEYS
     for key in sorted(unknown):
-        problems.add(where, f"unknown key '{key}' (allowed: {', '.join(sorted(LAYER_KEYS))})")
+        problems.add(where, _unknown_key(key, LAYER_KEYS))
     if "path" not in value:
-        problems.add(where, "missing 'path'")
+        problems.add(where, "'path' tidak ada / missing 'path'")
         return None
     path = _path(value["path"], base, f"{where}.path", problems)
     for key in (*_TEXT_KEYS, "mapping"):
         if key in value and not isinstance(value[key], str):
-            problems.add(f"{where}.{key}", f"expected text, got {value[key]!r}")
+            problems.add(f"{where}.{key}", f"harus teks, bukan {value[key]!r} / expected text, got {value[key]!r}")
     group = where.split(".")[1] if where.count(".") >= 1 else ""
     if "role" in value and group not in ("lines", "points"):
         problems.add(
@@ -331,36 +365,45 @@ def _check_roles(
 
 def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -> Any:
     if not isinstance(raw, dict):
-        problems.add(where, f"expected a table, got {raw!r}")
+        problems.add(where, f"harus tabel, bukan {raw!r} / expected a table, got {raw!r}")
         return cls()
     known = {f.name: f for f in fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
-            problems.add(where, f"unknown key '{key}' (allowed: {', '.join(sorted(known))})")
+            problems.add(where, _unknown_key(key, known))
             continue
         default = getattr(cls(), key)
         ftype = str(known[key].type)
-        if "Path" in ftype:
+        if ftype.startswith("tuple[str"):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.add(f"{where}.{key}", f"harus daftar teks / expected a list of texts, e.g. [\"...\", \"...\"], got {value!r}")
+            else:
+                kwargs[key] = tuple(v.strip() for v in value if v.strip())
+        elif cls is MapOptions and isinstance(value, int) and not isinstance(value, bool):
+            kwargs[key] = str(value)  # a year or map number written as a number: tahun = 2026
+        elif "Path" in ftype:
             kwargs[key] = _path(value, base, f"{where}.{key}", problems) if value not in ("", None) else None
         elif isinstance(default, bool) or ftype == "bool":
             if not isinstance(value, bool):
-                problems.add(f"{where}.{key}", f"expected true or false, got {value!r}")
+                problems.add(f"{where}.{key}", f"harus true atau false, bukan {value!r} / expected true or false, got {value!r}")
             else:
                 kwargs[key] = value
         elif "int" in ftype and "float" not in ftype:
             if isinstance(value, bool) or not isinstance(value, int):
-                problems.add(f"{where}.{key}", f"expected a whole number, got {value!r}")
+                problems.add(f"{where}.{key}", f"harus bilangan bulat, bukan {value!r} / expected a whole number, got {value!r}")
             else:
                 kwargs[key] = value if value != 0 or "None" not in ftype else None
         elif "float" in ftype:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.add(f"{where}.{key}", f"expected a number, got {value!r}")
+                problems.add(f"{where}.{key}", f"harus angka, bukan {value!r} / expected a number, got {value!r}")
             else:
                 kwargs[key] = float(value) if value != 0 or "None" not in ftype or key in _ZERO_IS_A_VALUE else None
         else:
             if not isinstance(value, str):
-                problems.add(f"{where}.{key}", f"expected text, got {value!r}")
+                problems.add(f"{where}.{key}", f"harus teks, bukan {value!r} / expected text, got {value!r}")
             else:
                 kwargs[key] = value or None if "None" in ftype else value
     return cls(**kwargs)
@@ -368,12 +411,12 @@ def _options(cls: type, raw: Any, base: Path, where: str, problems: _Problems) -
 
 def _facilities(value: Any, problems: _Problems) -> dict[str, str]:
     if not isinstance(value, dict):
-        problems.add("centres.facilities", 'expected a table of NAME = "category", e.g. { sma = "pendidikan" }')
+        problems.add("centres.facilities", 'harus tabel NAMA = "kategori" / expected a table of NAME = "category", e.g. { sma = "pendidikan" }')
         return {}
     out: dict[str, str] = {}
     for name, category in value.items():
         if category not in FACILITY_CATEGORIES:
-            problems.add(f"centres.facilities.{name}", f"{category!r} is not a category; use one of {', '.join(FACILITY_CATEGORIES)}")
+            problems.add(f"centres.facilities.{name}", _not_one_of(category, FACILITY_CATEGORIES, "kategori / category"))
         else:
             out[str(name)] = category
     return out
@@ -391,35 +434,36 @@ def _check_centres(
 ) -> None:
     """The names in [centres] and [profile] must point at inputs that exist."""
     if centres.basis not in CENTRE_BASES:
-        problems.add("centres.basis", f"'{centres.basis}' is not one of {', '.join(CENTRE_BASES)}")
+        problems.add("centres.basis", _not_one_of(centres.basis, CENTRE_BASES))
     if centres.orders not in CENTRE_ORDERS:
-        problems.add("centres.orders", f"'{centres.orders}' is not one of {', '.join(CENTRE_ORDERS)}")
+        problems.add("centres.orders", _not_one_of(centres.orders, CENTRE_ORDERS))
     if centres.n_orders is not None and centres.n_orders < 1:
-        problems.add("centres.n_orders", "must be at least 1 (0 or absent: Sturges' k)")
+        problems.add("centres.n_orders", "minimal 1 (0 atau tidak diisi: k Sturges) / must be at least 1 (0 or absent: Sturges' k)")
     for key in ("beyond_km", "snap_m", "weight_hierarchy", "weight_access", "weight_designation"):
         if getattr(centres, key) < 0:
-            problems.add(f"centres.{key}", "must be 0 or more")
+            problems.add(f"centres.{key}", "harus 0 atau lebih / must be 0 or more")
     if centres.weight_hierarchy + centres.weight_access + centres.weight_designation <= 0:
-        problems.add("centres", "the three weights are all 0")
+        problems.add("centres", "ketiga bobot bernilai 0 / the three weights are all 0")
     if profile.access_km <= 0:
-        problems.add("profile.access_km", "must be more than 0 km")
+        problems.add("profile.access_km", "harus lebih dari 0 km / must be more than 0 km")
     for where, name in (("centres.roads", centres.roads), ("profile.irrigation", profile.irrigation)):
         if name is not None and name not in lines:
-            problems.add(where, f"'{name}' is not a line layer of [inputs.lines] (there: {', '.join(lines) or 'none'})")
+            problems.add(where, f"'{name}' bukan lapisan garis [inputs.lines] / is not a line layer of [inputs.lines] (ada / there: {', '.join(lines) or '-'})")
     for name in centres.facilities:
         layer, _, value = name.partition(".")
         spec = points.get(layer) or lines.get(layer)
         if spec is not None:
             if value and spec.by is None:
-                problems.add(f"centres.facilities.{name}", f"'{layer}' has no `by` column, so it has no class '{value}'")
+                problems.add(f"centres.facilities.{name}", f"'{layer}' tidak punya kolom `by`, jadi tidak punya kelas '{value}' / has no `by` column, so it has no class '{value}'")
         elif table is None:
             problems.add(
                 f"centres.facilities.{name}",
-                f"not a point or line layer of [inputs] ({', '.join([*points, *lines]) or 'none'}) and there is no "
-                "[inputs] table whose column it could be",
+                f"bukan lapisan titik atau garis [inputs] dan tidak ada [inputs] table yang kolomnya bisa dipakai / "
+                f"not a point or line layer of [inputs] and there is no [inputs] table whose column it could be "
+                f"(lapisan / layers: {', '.join([*points, *lines]) or '-'})",
             )
     if designated is not None and designated.column is None:
-        problems.add("inputs.centres", 'say which column holds the function (PKW, PKL, PPK...): column = "Fungsi"')
+        problems.add("inputs.centres", 'sebutkan kolom fungsi pusat (PKW, PKL, PPK...) / say which column holds the function (PKW, PKL, PPK...): column = "Fungsi"')
 
 
 def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> RunConfig:
@@ -427,7 +471,7 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     problems = _Problems(source)
     allowed = set(SECTIONS) | {"inputs"}
     for key in sorted(set(raw) - allowed):
-        problems.add(key, f"unknown section (allowed: {', '.join(sorted(allowed))})")
+        problems.add(key, f"bagian tidak dikenal / unknown section (sah / allowed: {', '.join(sorted(allowed))})")
 
     inp = raw.get("inputs")
     villages = None
@@ -437,13 +481,13 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     table = None
     tables: dict[str, TableInput] = {}
     if not isinstance(inp, dict):
-        problems.add("inputs", "missing: the [inputs] section must name at least the villages layer")
+        problems.add("inputs", "tidak ada: bagian [inputs] minimal menyebut lapisan desa / missing: the [inputs] section must name at least the villages layer")
     else:
         allowed_inputs = set(INPUT_LAYERS) | {"lines", "points", "table", "idm"}
         for key in sorted(set(inp) - allowed_inputs):
-            problems.add("inputs", f"unknown key '{key}' (allowed: {', '.join(sorted(allowed_inputs))})")
+            problems.add("inputs", _unknown_key(key, allowed_inputs))
         if "villages" not in inp:
-            problems.add("inputs", "missing 'villages': the village boundary layer is required")
+            problems.add("inputs", "'villages' tidak ada: lapisan batas desa wajib / missing 'villages': the village boundary layer is required")
         for key in INPUT_LAYERS:
             if key in inp:
                 layers[key] = _layer(inp[key], base, f"inputs.{key}", problems)
@@ -451,11 +495,11 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         for group, target in (("lines", lines), ("points", points)):
             entries = inp.get(group, {})
             if not isinstance(entries, dict):
-                problems.add(f"inputs.{group}", "expected a table of NAME = { path = ... }")
+                problems.add(f"inputs.{group}", "harus tabel NAMA = { path = ... } / expected a table of NAME = { path = ... }")
                 continue
             for name, value in entries.items():
                 if not name.isidentifier():
-                    problems.add(f"inputs.{group}.{name}", "names must be letters, digits and _ (they become column names)")
+                    problems.add(f"inputs.{group}.{name}", "nama hanya huruf, angka dan _ (menjadi nama kolom) / names must be letters, digits and _ (they become column names)")
                 layer = _layer(value, base, f"inputs.{group}.{name}", problems)
                 if layer is not None:
                     target[name] = layer
@@ -465,10 +509,10 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
             t = inp[key]
             t = {"path": t} if isinstance(t, str) else t
             if not isinstance(t, dict) or "path" not in t:
-                problems.add(f"inputs.{key}", "expected { path = ..., code_column = ..., crosswalk = ... }")
+                problems.add(f"inputs.{key}", "harus / expected { path = ..., code_column = ..., crosswalk = ... }")
                 continue
             for k in sorted(set(t) - TABLE_KEYS):
-                problems.add(f"inputs.{key}", f"unknown key '{k}' (allowed: {', '.join(sorted(TABLE_KEYS))})")
+                problems.add(f"inputs.{key}", _unknown_key(k, TABLE_KEYS))
             tp = _path(t["path"], base, f"inputs.{key}.path", problems)
             cw = _path(t["crosswalk"], base, f"inputs.{key}.crosswalk", problems) if t.get("crosswalk") else None
             roles = _table_roles(t.get("roles", {}), f"inputs.{key}.roles", problems) if key == "table" else {}
@@ -492,17 +536,17 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     _check_roles(lines, points, table, sections["potentials"].catalogue, problems)
     prop: ProposalOptions = sections["proposal"]
     if prop.method not in (names := methods()):
-        problems.add("proposal.method", f"'{prop.method}' is not a method; use one of {', '.join(names)}")
+        problems.add("proposal.method", _not_one_of(prop.method, names, "metode / method"))
     if prop.min_villages < 1:
-        problems.add("proposal.min_villages", "must be at least 1 (UU 6/2014 cooperation needs 2; default 2)")
+        problems.add("proposal.min_villages", "minimal 1 (kerja sama UU 6/2014 perlu 2; bawaan 2) / must be at least 1 (UU 6/2014 cooperation needs 2; default 2)")
     if prop.max_villages is not None and prop.max_villages < prop.min_villages:
-        problems.add("proposal.max_villages", f"{prop.max_villages} is below min_villages {prop.min_villages}")
+        problems.add("proposal.max_villages", f"{prop.max_villages} di bawah / is below min_villages {prop.min_villages}")
     if prop.snap_m < 0:
-        problems.add("proposal.snap_m", "must be 0 or more metres")
+        problems.add("proposal.snap_m", "harus 0 meter atau lebih / must be 0 or more metres")
     from kawasan_gis.check import FAIL_LEVELS  # here, not at the top: the check imports the whole geo stack
 
     if sections["check"].fail_on not in FAIL_LEVELS:
-        problems.add("check.fail_on", f"'{sections['check'].fail_on}' is not one of {', '.join(FAIL_LEVELS)}")
+        problems.add("check.fail_on", _not_one_of(sections["check"].fail_on, FAIL_LEVELS))
     from kawasan_gis.check import load_check_config
     from kawasan_gis.check.config import merge_thresholds
 
@@ -512,14 +556,15 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         key, _, text = problem.partition(": ")
         problems.add(key, text)
     if sections["project"].lang not in LANGS:
-        problems.add("project.lang", f"'{sections['project'].lang}' is not one of {', '.join(LANGS)}")
+        problems.add("project.lang", _not_one_of(sections["project"].lang, LANGS))
     if sections["project"].working_crs:
         from kawasan_gis.io import is_metric, parse_crs
 
         try:
             crs = parse_crs(sections["project"].working_crs)
             if not is_metric(crs):
-                problems.add("project.working_crs", f"{sections['project'].working_crs} is not projected in metres (use a UTM zone such as EPSG:32748)")
+                problems.add("project.working_crs", f"{sections['project'].working_crs} tidak terproyeksi dalam meter (pakai zona UTM seperti EPSG:32748) / "
+                                                   "is not projected in metres (use a UTM zone such as EPSG:32748)")
         except ConfigError:
             raise
         except Exception as exc:  # CRSError from parse_crs
@@ -528,11 +573,12 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
     if raster is not None and raster.codes not in RASTER_CODES:
         problems.add(
             "inputs.landcover_raster.codes",
-            f"say which codes the raster holds: codes = {' or '.join(repr(c) for c in RASTER_CODES)} "
-            f"(got {raster.codes!r}); kawasan_gis does not guess",
+            f"sebutkan kode nilai raster / say which codes the raster holds: codes = {' or '.join(repr(c) for c in RASTER_CODES)} "
+            f"(diberikan / got {raster.codes!r}); kawasan_gis tidak menebak / does not guess",
         )
     if villages is not None and not any(layers.get(k) for k in ("rtrw", "landuse", "landcover_raster")) and not lines and not points and table is None:
-        problems.add("inputs", "no indicator input: give at least one of rtrw, landuse, landcover_raster, lines, points or table")
+        problems.add("inputs", "tidak ada masukan indikator: berikan minimal satu dari / no indicator input: give at least one of "
+                                "rtrw, landuse, landcover_raster, lines, points, table")
     problems.raise_if_any()
     assert villages is not None
     inputs = Inputs(
@@ -563,10 +609,10 @@ def load_config(path: str | Path) -> RunConfig:
     """
     path = Path(path)
     if not path.exists():
-        raise ConfigError(f"{path}: config file not found. Create one with `kawasan init DIR`.")
+        raise ConfigError(f"{path}: berkas konfigurasi tidak ditemukan; buat dengan `kawasan init FOLDER` / config file not found; create one with `kawasan init DIR`.")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+        raise ConfigError(f"{path}: bukan TOML yang sah / not valid TOML ({exc}).") from None
     cfg = parse_config(raw, base=path.resolve().parent, source=str(path))
     return replace(cfg, source=path.resolve())

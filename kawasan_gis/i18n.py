@@ -147,6 +147,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "village boundaries and pola ruang from the input files; processed with kawasan_gis",
     ),
     "projection": ("Proyeksi", "Projection"),
+    "peta_nomor": ("Nomor peta", "Map number"),
+    "peta_tahun": ("Tahun", "Year"),
     # ------------------------------------------------------------------ report
     "report_title": ("Laporan Usulan Kawasan Perdesaan", "Rural area (kawasan perdesaan) proposal report"),
     "generated": ("Dibuat", "Generated"),

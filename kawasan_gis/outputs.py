@@ -401,8 +401,9 @@ def _write_maps(result: RunResult, folder: Path) -> None:
             pusat=result.centres.pusat if result.centres is not None else None,
             konflik=konflik,
             path=folder / "peta_kawasan.png",
-            title=cfg.project.name,
-            sources=_sources_text(result),
+            title=cfg.peta.judul or cfg.project.name,
+            sources=list(cfg.peta.sumber) or _sources_text(result),
+            title_block=cfg.peta.title_block(),
             lang=lang,
             catalogue=catalogue,
         )

@@ -51,41 +51,42 @@ x = 1
     with pytest.raises(ConfigError) as err:
         load_config(cfg)
     text = str(err.value)
+    # every problem in Indonesian first, then English
     expected = [
-        "[extra] unknown section",
-        "[inputs.villages] unknown key 'lyr'",
-        "[inputs.rtrw.path] file not found:",
-        "[inputs.lines.jalan raya] names must be letters, digits and _",
-        "[proposal.min_villages] expected a whole number, got 'two'",
-        "[proposal.method] 'kmeans' is not a method; use one of dominant, ward",
-        "[proposal.max_villages] 1 is below min_villages 2",
-        "[check.fail_on] 'always' is not one of never, prohibited, conditional",
-        "[project.lang] 'fr' is not one of id, en",
-        "[project.working_crs] EPSG:4326 is not projected",
-        "[outputs.kml] expected true or false, got 'yes'",
+        "[extra] bagian tidak dikenal / unknown section",
+        "[inputs.villages] kunci tidak dikenal / unknown key 'lyr'",
+        "[inputs.rtrw.path] berkas tidak ditemukan / file not found:",
+        "[inputs.lines.jalan raya] nama hanya huruf, angka dan _ (menjadi nama kolom) / names must be letters, digits and _",
+        "[proposal.min_villages] harus bilangan bulat, bukan 'two' / expected a whole number, got 'two'",
+        "[proposal.method] metode / method 'kmeans' tidak dikenal / is not one of: dominant, ward",
+        "[proposal.max_villages] 1 di bawah / is below min_villages 2",
+        "[check.fail_on] 'always' tidak dikenal / is not one of: never, prohibited, conditional",
+        "[project.lang] 'fr' tidak dikenal / is not one of: id, en",
+        "[project.working_crs] EPSG:4326 tidak terproyeksi dalam meter",
+        "[outputs.kml] harus true atau false, bukan 'yes' / expected true or false, got 'yes'",
     ]
     for item in expected:
         assert item in text, item
-    assert "problem(s)" in text and len(err.value.problems) == len(expected)
+    assert "konfigurasi memuat 11 masalah / the configuration has 11 problem(s)" in text and len(err.value.problems) == len(expected)
 
 
 def test_villages_required_and_an_indicator_input(tmp_path: Path) -> None:
     cfg = tmp_path / "k.toml"
     cfg.write_text("[proposal]\nmethod = 'ward'\n")
-    with pytest.raises(ConfigError, match=r"\[inputs\] missing: the \[inputs\] section must name at least the villages layer"):
+    with pytest.raises(ConfigError, match=r"\[inputs\] tidak ada: bagian \[inputs\] minimal menyebut lapisan desa / missing: the \[inputs\] section"):
         load_config(cfg)
     (tmp_path / "d.gpkg").write_bytes(b"")
     cfg.write_text("[inputs]\nvillages = 'd.gpkg'\n")
-    with pytest.raises(ConfigError, match="no indicator input"):
+    with pytest.raises(ConfigError, match="tidak ada masukan indikator: .* / no indicator input"):
         load_config(cfg)
 
 
 def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="config file not found.*kawasan init"):
+    with pytest.raises(ConfigError, match="berkas konfigurasi tidak ditemukan.* / config file not found.*kawasan init"):
         load_config(tmp_path / "none.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text("[inputs\n")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match="bukan TOML yang sah / not valid TOML"):
         load_config(bad)
 
 
@@ -97,9 +98,9 @@ def test_check_tolerance(tmp_path: Path) -> None:
     assert load_config(_write(cfg, base)).check.toleransi_ha is None  # the check's own default applies
     assert load_config(_write(cfg, base + "[check]\ntoleransi_ha = 0\n")).check.toleransi_ha == 0.0  # zero tolerance, not "none"
     assert load_config(_write(cfg, base + "[check]\ntoleransi_ha = 2\n")).check.toleransi_ha == 2.0
-    with pytest.raises(ConfigError, match=r"\[check.toleransi_ha\] must be a number >= 0, not -1.0"):
+    with pytest.raises(ConfigError, match=r"\[check.toleransi_ha\] harus angka >= 0, bukan -1.0 / must be a number >= 0, not -1.0"):
         load_config(_write(cfg, base + "[check]\ntoleransi_ha = -1\n"))
-    with pytest.raises(ConfigError, match=r"\[check.toleransi_ha\] expected a number, got 'kecil'"):
+    with pytest.raises(ConfigError, match=r"\[check.toleransi_ha\] harus angka, bukan 'kecil' / expected a number, got 'kecil'"):
         load_config(_write(cfg, base + "[check]\ntoleransi_ha = 'kecil'\n"))
 
 
@@ -111,8 +112,27 @@ def test_check_thresholds_in_the_run_config(tmp_path: Path) -> None:
     assert load_config(_write(cfg, base)).check.thresholds() == {}
     text = base + "[check]\ntidak_sesuai_pct_X = 2.5\nbersyarat_pct_X = 0\nmin_cakupan_rtrw_pct = 80\n"
     assert load_config(_write(cfg, text)).check.thresholds() == {"tidak_sesuai_pct_X": 2.5, "bersyarat_pct_X": 0.0, "min_cakupan_rtrw_pct": 80.0}
-    with pytest.raises(ConfigError, match=r"\[check.bersyarat_pct_B\] a percentage of the kawasan area, 0-100, not 150"):
+    with pytest.raises(ConfigError, match=r"\[check.bersyarat_pct_B\] persen luas kawasan, 0-100, bukan 150.0 / a percentage of the kawasan area, 0-100, not 150"):
         load_config(_write(cfg, base + "[check]\nbersyarat_pct_B = 150\n"))
+
+
+def test_print_map_title_block_and_sources(tmp_path: Path, data_dir: Path) -> None:
+    (tmp_path / "d.gpkg").write_bytes(b"")
+    cfg = tmp_path / "k.toml"
+    base = "[inputs]\nvillages = 'd.gpkg'\n[inputs.points]\npasar = 'd.gpkg'\n"
+    peta = load_config(_write(cfg, base)).peta
+    assert (peta.judul, peta.sumber, peta.title_block()) == (None, (), {})
+    text = base + '[peta]\njudul = "Peta A"\ninstansi = "Bappeda"\ntahun = 2026\nsumber = ["Perda No. 4 Tahun 2012", " ", "BPS"]\n'
+    peta = load_config(_write(cfg, text)).peta
+    assert peta.judul == "Peta A" and peta.sumber == ("Perda No. 4 Tahun 2012", "BPS")
+    assert peta.title_block() == {"instansi": "Bappeda", "tahun": "2026"}
+    with pytest.raises(ConfigError) as err:
+        load_config(_write(cfg, base + "[peta]\nsumber = [1, 2]\nskala = 5\n"))
+    assert "[peta.sumber] harus daftar teks / expected a list of texts" in str(err.value)
+    assert "[peta] kunci tidak dikenal / unknown key 'skala'" in str(err.value)
+    # the bundled config cites the Perda its RTRW data comes from (data/rtrw_lampung_timur/SOURCE.md)
+    lt = load_config(data_dir / "lampung_timur.toml").peta
+    assert any("Perda Kab. Lampung Timur No. 4 Tahun 2012" in s for s in lt.sumber)
 
 
 def _write(path: Path, text: str) -> Path:

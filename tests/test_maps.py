@@ -493,6 +493,66 @@ def test_web_and_print_legends_share_one_key():
     assert legend.index("Peternakan") < legend.index("Pertanian Unggulan") < legend.index("garam") < legend.index("Belum ada skor")
 
 
+def test_print_map_boundaries_have_their_own_symbols(layers):
+    """Issue 15: 'Batas kawasan usulan' and 'Batas kabupaten' were the same solid black line."""
+    fig = static._draw_page(layers["desa"], kawasan=layers["kawasan"], pusat=None, title=None, sources=None,
+                            title_block=None, lang="id", catalogue=None)
+    legend = fig.axes[1].get_legend()
+    lines = {h.get_label(): h for h in legend.legend_handles if h.get_label() in
+             ("Batas kawasan usulan", "Batas kecamatan", "Batas kabupaten")}
+    assert sorted(lines) == ["Batas kabupaten", "Batas kawasan usulan", "Batas kecamatan"]
+    kawasan, kab, kec = lines["Batas kawasan usulan"], lines["Batas kabupaten"], lines["Batas kecamatan"]
+    assert kawasan.get_linestyle() == "-" and kawasan.get_color() == "#111111"
+    # kabupaten: thick dark-grey dash-dot (dash 5, gap 1.5, dot 1, gap 1.5 line widths of 2.2 pt)
+    assert kab.get_color() == "#4d4d4d" and kab.get_linewidth() == 2.2 > kawasan.get_linewidth()
+    assert kab.get_linestyle() == "--" and kec.get_linestyle() == "--"
+    assert len({(h.get_color(), h.get_linewidth()) for h in (kawasan, kab, kec)}) == 3
+    # the map draws them as the legend says: the kabupaten border is a dash-dot collection
+    from matplotlib.collections import LineCollection
+
+    drawn = [c for c in fig.axes[0].collections
+             if isinstance(c, LineCollection) and list(c.get_edgecolor()[0][:3]) == pytest.approx([0x4D / 255] * 3)]
+    assert len(drawn) == 1 and drawn[0].get_linewidth()[0] == 2.2
+    offset, dashes = drawn[0].get_dashes()[0]
+    assert list(dashes) == pytest.approx([11.0, 3.3, 2.2, 3.3])
+
+
+def test_web_map_kabupaten_border_is_dash_dot(layers):
+    m = maps.map_kawasan(layers["desa"], kawasan=layers["kawasan"])
+    found = geojson_layers(m)
+    kab = found["Batas kabupaten"].data["features"][0]["properties"]["style"]
+    kec = found["Batas kecamatan"].data["features"][0]["properties"]["style"]
+    assert kab == {"color": "#4d4d4d", "weight": 3.0, "opacity": 0.9, "dashArray": "15 4.5 3 4.5"}
+    assert kec["dashArray"] == "6 4.8"
+    outline = [f for f in found["Kawasan usulan"].data["features"] if f["geometry"]["type"] != "Point"]
+    assert outline[0]["properties"]["style"] == {"color": "#111111", "weight": 2.8, "opacity": 0.95}
+
+
+@pytest.mark.parametrize(("lang", "block", "sources"), [
+    ("id", "Bappeda Kabupaten Uji\nNomor peta: III.2\nTahun: 2026",
+     "Sumber data: Perda Kab. Uji No. 1 Tahun 2020 tentang RTRW; Batas desa: BIG."),
+    ("en", "Bappeda Kabupaten Uji\nMap number: III.2\nYear: 2026",
+     "Data sources: Perda Kab. Uji No. 1 Tahun 2020 tentang RTRW; Batas desa: BIG."),
+])
+def test_print_map_title_block_and_sources(layers, lang, block, sources):
+    fig = static._draw_page(layers["desa"], kawasan=layers["kawasan"], pusat=None, title="Peta Uji",
+                            sources=["Perda Kab. Uji No. 1 Tahun 2020 tentang RTRW", "Batas desa: BIG"],
+                            title_block={"instansi": "Bappeda Kabupaten Uji", "nomor": "III.2", "tahun": "2026"},
+                            lang=lang, catalogue=None)
+    texts = [t.get_text() for t in fig.texts]
+    assert fig._suptitle.get_text() == "Peta Uji"
+    assert block in texts
+    foot = next(t for t in texts if t.startswith(sources.split(":")[0]))
+    assert foot.replace("\n", " ").startswith(sources)
+    assert "EPSG:32748" in foot
+    # without a title block nothing is boxed; without sources the line says the files were the source
+    fig = static._draw_page(layers["desa"], kawasan=None, pusat=None, title=None, sources=None, title_block={},
+                            lang=lang, catalogue=None)
+    assert not any("III.2" in t.get_text() for t in fig.texts)
+    assert any(t.get_text().startswith(("Sumber data: batas desa dan pola ruang sesuai berkas masukan",
+                                        "Data sources: village boundaries and pola ruang from the input files")) for t in fig.texts)
+
+
 def test_scale_bar_length():
     assert static._nice_length(4400) == 500
     assert static._nice_length(120_000) == 20_000

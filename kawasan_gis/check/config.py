@@ -94,13 +94,13 @@ def merge_thresholds(base: Thresholds, extra: Mapping[str, Any], where: str, pro
     values = {k: getattr(base, k) for k in _THRESHOLD_KEYS}
     for key, value in extra.items():
         if key not in values:
-            problems.append(f"{where}: unknown key {key!r} (known: {', '.join(_THRESHOLD_KEYS)})")
+            problems.append(f"{where}: kunci tidak dikenal / unknown key {key!r} (sah / known: {', '.join(_THRESHOLD_KEYS)})")
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-            problems.append(f"{where}.{key}: must be a number >= 0, not {value!r}")
+            problems.append(f"{where}.{key}: harus angka >= 0, bukan {value!r} / must be a number >= 0, not {value!r}")
             continue
         if "_pct" in key and value > 100:
-            problems.append(f"{where}.{key}: a percentage of the kawasan area, 0-100, not {value!r}")
+            problems.append(f"{where}.{key}: persen luas kawasan, 0-100, bukan {value!r} / a percentage of the kawasan area, 0-100, not {value!r}")
             continue
         values[key] = float(value)
     return Thresholds(**values)

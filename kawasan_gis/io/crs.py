@@ -22,7 +22,8 @@ def parse_crs(value: Any) -> CRS:
         text = str(value).strip()
         return CRS.from_user_input(int(text) if text.isdigit() else text)
     except (PyprojCRSError, ValueError, TypeError):
-        raise CRSError(f"'{value}' is not a CRS pyproj knows. Give an EPSG code such as EPSG:4326 or EPSG:32748.") from None
+        raise CRSError(f"'{value}' bukan CRS yang dikenal pyproj; beri kode EPSG seperti EPSG:4326 atau EPSG:32748 / "
+                       f"is not a CRS pyproj knows. Give an EPSG code such as EPSG:4326 or EPSG:32748.") from None
 
 
 def is_metric(crs: Any) -> bool:

@@ -28,6 +28,7 @@ from kawasan_gis.i18n import format_number, t
 from kawasan_gis.maps.elements import VillageBinder
 from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, prepare_layer, to_wgs84
 from kawasan_gis.maps.styles import (
+    BOUNDARY_SYMBOLS,
     CENTRE_COLOURS,
     GREY,
     ITBX_COLOURS,
@@ -358,13 +359,14 @@ def kawasan_layer(kawasan: pd.DataFrame, geoms: Sequence[shapely.Geometry], geo:
                             "n": len(name), "b": [[miny, minx], [maxy, maxx]], "pp": _kawasan_popup(row, ctx)})
     # Outlines as lines, each border once (two kawasan share theirs); the labels carry the popups.
     outline = to_wgs84(np.asarray([_border_lines(geoms)], dtype=object), geo.metric_crs, geo.decimals)
-    style = {"color": "#111111", "weight": 2.8, "opacity": 0.95}
+    sym = BOUNDARY_SYMBOLS["kawasan"]
+    style = {"color": sym.colour, "weight": sym.web_width, "opacity": 0.95}
     data = collection(list(outline) + list(points), [{"style": style}] + label_props)
     # interactive=False applies to the lines only; the labels are markers with their own options.
     layer = geojson(data, name=t("lyr_kawasan", lang), pane="kg_kawasan", on_each_feature=_BIND_JS,
                     point_to_layer=JsCode(_LABEL_JS), interactive=False)
     return layer, (f"<h6>{_esc(t('lyr_kawasan', lang))}</h6>"
-                   f"<div class=kg-li>{_swatch('#111111', 'kg-sw-line')}{_esc(t('kawasan_outline', lang))}</div>")
+                   f"<div class=kg-li>{_swatch(sym.colour, 'kg-sw-line')}{_esc(t('kawasan_outline', lang))}</div>")
 
 
 def sambungan_layer(sambungan: gpd.GeoDataFrame, frame: pd.DataFrame, geo: Geo, ctx: Context) -> tuple[folium.GeoJson, str]:
@@ -425,14 +427,13 @@ def _border_lines(polygons: Sequence[shapely.Geometry]) -> shapely.Geometry:
 
 
 def boundary_layers(boundaries: Mapping[str, list[shapely.Geometry]], geo: Geo, lang: str) -> list[tuple[folium.GeoJson, None]]:
-    """Kecamatan (dashed) and kabupaten (solid) borders as lines, not clickable; no legend section."""
+    """Kecamatan (dashed) and kabupaten (dash-dot) borders as lines, not clickable; no legend section."""
     out = []
-    for col, key, style in (
-        ("kode_kec", "lyr_kecamatan", {"color": "#37474f", "weight": 1.2, "opacity": 0.85, "dashArray": "5 4"}),
-        ("kode_kab", "lyr_kabupaten", {"color": "#1b1b1b", "weight": 2.6, "opacity": 0.9}),
-    ):
+    for col, key in (("kode_kec", "lyr_kecamatan"), ("kode_kab", "lyr_kabupaten")):
         if col not in boundaries:
             continue
+        sym = BOUNDARY_SYMBOLS[col]
+        style = {"color": sym.colour, "weight": sym.web_width, "opacity": 0.9, "dashArray": sym.dash_array}
         lines = to_wgs84(np.asarray([_border_lines(boundaries[col])], dtype=object), geo.metric_crs, geo.decimals)
         layer = geojson(collection(lines, [{"style": style}]), name=t(key, lang), pane="kg_batas", interactive=False)
         out.append((layer, None))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from kawasan_gis._values import is_present, is_truthy
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
-from kawasan_gis.maps.styles import CENTRE_COLOURS, GREY, ITBX_COLOURS, KONFLIK_STYLE, centre_radius
+from kawasan_gis.maps.styles import BOUNDARY_SYMBOLS, CENTRE_COLOURS, GREY, ITBX_COLOURS, KONFLIK_STYLE, LineSymbol, centre_radius
 
 __all__ = ["static_map"]
 
@@ -125,6 +125,7 @@ def static_map(
     path: str | os.PathLike[str],
     title: str | None = None,
     sources: str | Sequence[str] | None = None,
+    title_block: Mapping[str, Any] | None = None,
     lang: str = "id",
     dpi: int = 200,
     pdf: bool = True,
@@ -156,7 +157,12 @@ def static_map(
     title
         Page title; default "Usulan Kawasan Perdesaan – <kabupaten>".
     sources
-        The data-sources line (a text or a list of texts).
+        The data-sources line (a text or a list of texts): the legal and institutional
+        sources (``[peta] sumber`` of the run config, e.g. the Perda RTRW), else the input files.
+    title_block
+        The title block in the bottom-right corner: ``instansi`` (the institution issuing
+        the map), ``nomor`` (map number) and ``tahun`` (year), each optional (``[peta]``
+        of the run config). None or empty: no block.
     lang
         ``"id"`` or ``"en"``.
     dpi
@@ -171,15 +177,35 @@ def static_map(
     Path
         The PNG file.
     """
-    from matplotlib import patheffects
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure as MplFigure
-
     check_lang(lang)
     validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"]), "pusat": (pusat, ["peran"]), "konflik": (konflik, ["status"])})
     path = Path(path)
     if not path.parent.is_dir():
         raise DataSourceError(f"{path.parent}: folder does not exist")
+    fig = _draw_page(desa, kawasan=kawasan, pusat=pusat, konflik=konflik, title=title, sources=sources, title_block=title_block,
+                     lang=lang, catalogue=catalogue)
+    _save_atomic(fig, path, "png", dpi)
+    if pdf:
+        _save_atomic(fig, path.with_suffix(".pdf"), "pdf", dpi)
+    return path
+
+
+def _draw_page(
+    desa: gpd.GeoDataFrame,
+    *,
+    kawasan: gpd.GeoDataFrame | None,
+    pusat: gpd.GeoDataFrame | None,
+    title: str | None,
+    sources: str | Sequence[str] | None,
+    title_block: Mapping[str, Any] | None,
+    lang: str,
+    catalogue: Iterable[Any] | None,
+    konflik: gpd.GeoDataFrame | None = None,
+) -> Any:
+    """The A4 page of :func:`static_map` as a matplotlib Figure (checked inputs)."""
+    from matplotlib import patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
 
     # A print map at A4 needs no vertex closer than ~10 m.
     data = prepare_map(desa, kawasan=kawasan, simplify_m=10.0, decimals=None, lang=lang, catalogue=catalogue, title=title)
@@ -199,15 +225,13 @@ def static_map(
     side.axis("off")
     gpd.GeoSeries(geoms, crs=crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
     drawn = _draw_konflik(ax, konflik, crs)
-    if "kode_kec" in boundaries:
-        gpd.GeoSeries(boundaries["kode_kec"], crs=crs).boundary.plot(ax=ax, color="#37474f", linewidth=0.6,
-                                                                      linestyle=(0, (4, 3)))
-    if "kode_kab" in boundaries:
-        gpd.GeoSeries(boundaries["kode_kab"], crs=crs).boundary.plot(ax=ax, color="#111111", linewidth=1.3)
+    for col in ("kode_kec", "kode_kab"):
+        if col in boundaries:
+            _plot_lines(ax, gpd.GeoSeries(boundaries[col], crs=crs).boundary, BOUNDARY_SYMBOLS[col])
 
     key_lines: list[str] = []
     if data.kawasan is not None and data.kawasan_geoms is not None:
-        gpd.GeoSeries(data.kawasan_geoms, crs=crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6)
+        _plot_lines(ax, gpd.GeoSeries(data.kawasan_geoms, crs=crs).boundary, BOUNDARY_SYMBOLS["kawasan"])
         halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
         for (_, row), g in zip(data.kawasan.iterrows(), data.kawasan_geoms, strict=True):
             if g is None or g.is_empty:
@@ -256,12 +280,14 @@ def static_map(
         _draw_key(side, key_lines, top=bottom - 0.075, height_in=height_in)
 
     fig.suptitle(data.title, x=0.03, y=0.965, ha="left", fontsize=15, fontweight="bold")
-    fig.text(0.03, 0.03, _sources_line(sources, crs, lang), fontsize=7, color="#333333", ha="left", va="bottom", wrap=True)
-
-    _save_atomic(fig, path, "png", dpi)
-    if pdf:
-        _save_atomic(fig, path.with_suffix(".pdf"), "pdf", dpi)
-    return path
+    block = _title_block_lines(title_block or {}, lang)
+    if block:
+        fig.text(0.98, 0.03, "\n".join(block), fontsize=7.5, ha="right", va="bottom", linespacing=1.4,
+                 bbox={"boxstyle": "square,pad=0.5", "facecolor": "white", "edgecolor": "#333333", "linewidth": 0.6})
+    # wrapped within the map's width (~150 characters of 7 pt), clear of the title block on the right
+    text = textwrap.fill(_sources_line(sources, crs, lang), 150)
+    fig.text(0.03, 0.015, text, fontsize=7, color="#333333", ha="left", va="bottom")
+    return fig
 
 
 # Print symbols of the konflik statuses: X must read as prohibited at a glance, L as protected
@@ -301,7 +327,7 @@ def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Seq
     for code in konflik:
         handles.append(Patch(label=t("konflik_" + code, lang), **_KONFLIK_PRINT[code]))
     if has_kawasan:
-        handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=t("kawasan_outline", lang)))
+        handles.append(_line_handle(BOUNDARY_SYMBOLS["kawasan"], t("kawasan_outline", lang)))
     for role in centres:
         line, fill = CENTRE_COLOURS[role]
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=fill, markeredgecolor=line,
@@ -309,11 +335,31 @@ def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Seq
     if centres:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3, markerfacecolor="#9e9e9e",
                               markeredgecolor="#616161", label=t("pusat_size_note", lang)))
-    if "kode_kec" in data.boundaries:
-        handles.append(Line2D([], [], color="#37474f", linewidth=0.8, linestyle=(0, (4, 3)), label=t("lyr_kecamatan", lang)))
-    if "kode_kab" in data.boundaries:
-        handles.append(Line2D([], [], color="#111111", linewidth=1.3, label=t("lyr_kabupaten", lang)))
+    for col, key in (("kode_kec", "lyr_kecamatan"), ("kode_kab", "lyr_kabupaten")):
+        if col in data.boundaries:
+            handles.append(_line_handle(BOUNDARY_SYMBOLS[col], t(key, lang)))
     return handles
+
+
+def _plot_lines(ax: Any, lines: gpd.GeoSeries, sym: LineSymbol) -> None:
+    lines.plot(ax=ax, color=sym.colour, linewidth=sym.print_width, linestyle=sym.linestyle)
+
+
+def _line_handle(sym: LineSymbol, label: str) -> Any:
+    """A legend line drawn exactly as the map draws ``sym``."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=sym.colour, linewidth=sym.print_width, linestyle=sym.linestyle, label=label)
+
+
+def _title_block_lines(block: Mapping[str, Any], lang: str) -> list[str]:
+    """The title block's lines: institution, then map number and year, each only when given."""
+    lines = [str(block["instansi"])] if is_present(block.get("instansi")) and str(block["instansi"]) else []
+    for key in ("nomor", "tahun"):
+        value = block.get(key)
+        if is_present(value) and str(value):
+            lines.append(f"{t('peta_' + key, lang)}: {value}")
+    return lines
 
 
 def _sources_line(sources: str | Sequence[str] | None, crs: Any, lang: str) -> str:

@@ -23,7 +23,7 @@ from kawasan_gis.i18n import check_lang
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CENTRE_COLOURS", "GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle", "catalogue_order", "centre_radius", "class_styles", "hex_colour",
+__all__ = ["BOUNDARY_SYMBOLS", "CENTRE_COLOURS", "LineSymbol", "GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle", "catalogue_order", "centre_radius", "class_styles", "hex_colour",
            "potential_styles"]
 
 GREY = "#bdbdbd"
@@ -44,6 +44,36 @@ KONFLIK_STYLE = {
     "L": {"fillColor": "#6b9080", "color": "#2f5d46", "weight": 1.5, "opacity": 1, "fillOpacity": 0.35, "dashArray": "1 4"},
 }
 """Web-map style of the ``konflik`` layer by status: X prohibited, B conditional, L protected land kept."""
+
+
+@dataclass(frozen=True)
+class LineSymbol:
+    """How one kind of boundary is drawn, on the web map (pixels) and the print map (points)."""
+
+    colour: str
+    web_width: float
+    print_width: float
+    dash: tuple[float, ...] = ()  # on/off lengths in line widths; () is a solid line
+
+    @property
+    def dash_array(self) -> str | None:
+        """Leaflet ``dashArray`` (pixels), None for a solid line."""
+        return " ".join(f"{d * self.web_width:g}" for d in self.dash) or None
+
+    @property
+    def linestyle(self) -> Any:
+        """matplotlib ``linestyle``: ``"solid"`` or ``(0, dashes)`` (dashes in line widths, as matplotlib scales them)."""
+        return (0, self.dash) if self.dash else "solid"
+
+
+# Three boundaries, three symbols (issue 15: kawasan and kabupaten were the same solid black):
+# the proposed kawasan, the subject of the map, solid black on top; the kabupaten a thick
+# dark-grey dash-dot, the convention of Indonesian administrative maps; the kecamatan thin dashes.
+BOUNDARY_SYMBOLS = {
+    "kawasan": LineSymbol("#111111", 2.8, 1.6),
+    "kode_kab": LineSymbol("#4d4d4d", 3.0, 2.2, (5.0, 1.5, 1.0, 1.5)),
+    "kode_kec": LineSymbol("#37474f", 1.2, 0.6, (5.0, 4.0)),
+}
 
 
 CENTRE_COLOURS = {"utama": ("#7f0000", "#d32f2f"), "kedua": ("#8a4b00", "#fb8c00")}
