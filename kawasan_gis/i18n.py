@@ -147,6 +147,88 @@ LABELS: dict[str, tuple[str, str]] = {
         "village boundaries and pola ruang from the input files; processed with kawasan_gis",
     ),
     "projection": ("Proyeksi", "Projection"),
+    # ------------------------------------------------------------------ reading layers (io): repairs and notes
+    "repair_missing": ("geometri kosong dibuang", "null/empty geometries dropped"),
+    "repair_z": ("koordinat Z dibuang", "Z coordinates dropped"),
+    "repair_invalid": ("geometri tidak sah diperbaiki (make_valid, structure)", "invalid geometries repaired (make_valid, structure)"),
+    "repair_parts_polygon": ("bagian bukan poligon dibuang", "non-polygon parts removed"),
+    "repair_parts_line": ("bagian bukan garis dibuang", "non-line parts removed"),
+    "repair_parts_point": ("bagian bukan titik dibuang", "non-point parts removed"),
+    "repair_empty_polygon": ("fitur tanpa poligon tersisa dibuang", "features with no polygon left dropped"),
+    "repair_empty_line": ("fitur tanpa garis tersisa dibuang", "features with no line left dropped"),
+    "repair_empty_point": ("fitur tanpa titik tersisa dibuang", "features with no point left dropped"),
+    "crs_reason_utm": ("(zona UTM pusat data)", "(UTM zone of the data's centre)"),
+    "crs_reason_given": ("(ditentukan)", "(given)"),
+    "note_assume_crs": ("CRS diambil dari --assume-crs {crs}", "CRS taken from --assume-crs {crs}"),
+    "note_assume_crs_ignored": ("--assume-crs {crs} diabaikan: berkas menyatakan {declared}", "--assume-crs {crs} ignored: the file declares {declared}"),
+    "note_bps_codes": (
+        "kolom {column} berisi kode BPS, yang berbeda dari kode Kemendagri: berikan crosswalk",
+        "column {column} holds BPS codes, which differ from Kemendagri codes: pass a crosswalk",
+    ),
+    "note_unknown_type": ("{n} desa tanpa jenis (desa/kelurahan) dianggap desa", "{n} villages of unknown type (desa/kelurahan) are treated as desa"),
+    "note_generated_codes": (
+        "{path}: {n} desa tanpa kode Kemendagri; kode tetap dibuat dari namanya (X + 9 angka). Pasang kode asli "
+        "dengan tabel crosswalk (kode_desa, nama_kec, nama_desa).",
+        "{path}: {n} villages have no Kemendagri code; stable codes were generated from their names (X + 9 digits). "
+        "Attach real codes with a crosswalk table (kode_desa, nama_kec, nama_desa).",
+    ),
+    "note_no_kabupaten": ("tidak ada kolom kabupaten: semua desa dianggap satu kabupaten", "no kabupaten column: all villages are taken to be in one kabupaten"),
+    "kind_villages": ("batas desa", "village boundaries"),
+    "kind_rtrw": ("pola ruang RTRW", "RTRW pola ruang"),
+    "kind_landuse": ("penggunaan / tutupan lahan", "land use / land cover"),
+    "kind_lines": ("garis", "lines"),
+    "kind_points": ("titik", "points"),
+    "kind_raster": ("raster tutupan lahan", "land-cover raster"),
+    # ------------------------------------------------------------------ indicators and scoring
+    "no_table_row": ("{n} desa tidak punya baris tabel: {daftar}", "{n} village(s) have no table row: {daftar}"),
+    "unmatched_rows": ("{n} baris tabel tidak cocok dengan desa mana pun: {daftar}", "{n} table row(s) match no village: {daftar}"),
+    "span_warning": (
+        "kawasan {kawasan} mencakup {desa} dari {desa_total} desa ({pct_desa} %), {ha} dari {ha_total} ha ({pct_ha} %) dan "
+        "{kec} dari {kec_total} kecamatan ({pct_kec} %) kabupaten, di atas {batas} %: ini wilayah, bukan kawasan perdesaan; "
+        "batasi dengan [proposal] max_villages / max_area_ha",
+        "kawasan {kawasan} holds {desa} of {desa_total} villages ({pct_desa} %), {ha} of {ha_total} ha ({pct_ha} %) and "
+        "{kec} of {kec_total} kecamatan ({pct_kec} %) of its kabupaten, above {batas} %: a region, not a kawasan perdesaan; "
+        "limit it with [proposal] max_villages / max_area_ha",
+    ),
+    "missing_layer": ("tidak ada lapisan {kinds}", "no {kinds} layer"),
+    "layer_landcover": ("tutupan lahan", "landcover"),
+    "layer_landuse": ("penggunaan lahan", "landuse"),
+    "layer_rtrw": ("RTRW", "RTRW"),
+    "missing_column": ("kolom {column} tidak dihitung", "column {column} not computed"),
+    "not_given": ("tidak diberikan", "not given"),
+    "not_informative": (
+        "nilai sama di setiap desa {groups}: tidak membedakan desa",
+        "same value in every village of {groups}: not informative",
+    ),
+    "not_in_layer": (
+        "tidak ada di lapisan di mana pun di {groups}: tidak membedakan desa",
+        "not in the layer anywhere in {groups}: not informative",
+    ),
+    "no_indicator_of_potential": ("tidak satu pun indikator potensi ini dapat dihitung", "no indicator of this potential could be computed"),
+    "no_rtrw_room": (
+        "tanpa RTRW: kawasan lindung tidak diketahui, seluruh desa dianggap ruang kembang",
+        "no RTRW: kawasan lindung unknown, the whole village is taken as development room",
+    ),
+    "thin_evidence": (
+        "bukti tipis: {n_thin} dari {n} desa data kurang, median kekuatan bukti {median}; indikator yang dipakai: {carried}",
+        "thin evidence: {n_thin} of {n} villages lack data, median evidence strength {median}; indicators used: {carried}",
+    ),
+    "ruang_kembang": ("Ruang kembang (di luar kawasan lindung)", "Development room (outside kawasan lindung)"),
+    "input_landcover": ("Masukan: tutupan lahan", "Input: land cover"),
+    "input_landuse": ("Masukan: penggunaan lahan", "Input: land use"),
+    "input_table": ("Masukan: tabel atribut desa", "Input: village attribute table"),
+    "input_rtrw": ("Masukan: pola ruang RTRW", "Input: RTRW pola ruang"),
+    "input_lines": ("Masukan: garis", "Input: lines"),
+    "input_points": ("Masukan: titik", "Input: points"),
+    "repaired": ("Perbaikan", "Repaired"),
+    "run_summary": ("{name}: {n} desa, {k} kawasan ({n_in} desa di dalam kawasan)", "{name}: {n} villages, {k} kawasan ({n_in} villages in a kawasan)"),
+    "run_missing": ("Indikator yang tidak dapat dihitung: {n} (lihat laporan.html)", "Indicators not computed: {n} (see laporan.html)"),
+    "run_check": ("Pemeriksaan RTRW", "RTRW check"),
+    "run_check_skipped": ("Pemeriksaan RTRW dilewati: tidak ada lapisan RTRW", "RTRW check skipped: no RTRW layer given"),
+    "run_map": ("Peta", "Map"),
+    "run_report": ("Laporan", "Report"),
+    "run_done": ("Selesai dalam {s} detik", "Done in {s} s"),
+    "warning": ("Peringatan", "Warning"),
     "peta_nomor": ("Nomor peta", "Map number"),
     "peta_tahun": ("Tahun", "Year"),
     # ------------------------------------------------------------------ report
@@ -236,6 +318,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict_sesuai_bersyarat": ("sesuai bersyarat", "conditionally compliant"),
     "verdict_tidak_sesuai": ("tidak sesuai", "not compliant"),
     "luar_rtrw": ("di luar RTRW", "outside the RTRW"),
+    "sebab_pola_ruang": ("pola ruang", "pola ruang (zoning)"),
+    "sebab_lp2b": ("LP2B", "LP2B (protected food-crop land)"),
+    "sebab_rawan_bencana": ("rawan bencana", "disaster hazard"),
     "peringatan": ("Peringatan", "Warnings"),
     "alasan_verdict": ("Alasan putusan", "Reason for the verdict"),
     "reason_x": ("dilarang (X) {pct} %{ruang} > ambang {ambang} %", "prohibited (X) {pct} %{ruang} > threshold {ambang} %"),
@@ -500,6 +585,70 @@ def format_number(value: object, decimals: int = 1, lang: str = "id") -> str:
     if lang == "id":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+class Message(str):
+    """A text in both languages that travels as one string.
+
+    ``str(message)`` is ``"Indonesian / English"`` (what logs, errors and ``run.json`` keep);
+    :meth:`text` gives one language, for the report and the terminal of a run in that
+    language. :func:`in_language` picks the language of any text, plain strings unchanged,
+    so a warning list may mix both.
+
+    Examples
+    --------
+    >>> m = message("note_unknown_type", n=1351)
+    >>> m.text("id"), m.text("en")
+    ('1.351 desa tanpa jenis (desa/kelurahan) dianggap desa', '1,351 villages of unknown type (desa/kelurahan) are treated as desa')
+    >>> in_language(m, "en"), in_language("plain", "en")
+    ('1,351 villages of unknown type (desa/kelurahan) are treated as desa', 'plain')
+    """
+
+    id: str
+    en: str
+
+    def __new__(cls, id_text: str, en_text: str) -> Message:
+        self = super().__new__(cls, f"{id_text} / {en_text}")
+        self.id, self.en = id_text, en_text
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # copy and pickle rebuild from both texts
+        return (self.id, self.en)
+
+    def text(self, lang: str = "id") -> str:
+        """The text in ``lang``."""
+        return self.id if check_lang(lang) == "id" else self.en
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number for :func:`message`, shown with ``decimals`` in each language's style."""
+
+    value: object
+    decimals: int = 1
+
+
+def message(key: str, /, **values: object) -> Message:
+    """The catalogue text ``key`` in both languages, numbers in each language's style.
+
+    ``int`` values and :class:`Num` are formatted with :func:`format_number` (an int with no
+    decimals), anything else with ``str``.
+    """
+
+    def shown(value: object, lang: str) -> object:
+        if isinstance(value, Num):
+            return format_number(value.value, value.decimals, lang)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_number(value, 0, lang)
+        return value
+
+    id_text, en_text = (t(key, lang, **{k: shown(v, lang) for k, v in values.items()}) for lang in LANGUAGES)
+    return Message(id_text, en_text)
+
+
+def in_language(text: object, lang: str = "id") -> str:
+    """``text`` in ``lang`` when it is a :class:`Message`, else ``str(text)``."""
+    return text.text(lang) if isinstance(text, Message) else str(text)
 
 
 def format_list(items: Iterable[object], *, limit: int = 10, lang: str = "id") -> str:

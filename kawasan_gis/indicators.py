@@ -46,7 +46,7 @@ import shapely
 
 from kawasan_gis import overlay
 from kawasan_gis.errors import DataSourceError, FieldError
-from kawasan_gis.i18n import format_list
+from kawasan_gis.i18n import LANGUAGES, Message, format_list, format_number, t
 from kawasan_gis.io import read_table, require_villages
 
 log = logging.getLogger(__name__)
@@ -285,15 +285,16 @@ def join_table(
         dropped_columns=tuple(map(str, dropped)),
     )
     if without:
-        log.warning("%d village(s) have no table row: %s", len(without), format_list(without, lang="en"))
+        log.warning("%s", _listed("no_table_row", without))
     if unmatched:
-        warnings.warn(
-            f"{len(unmatched)} table row(s) match no village: {format_list(unmatched, lang='en')}",
-            UnmatchedRowsWarning,
-            stacklevel=2,
-        )
+        warnings.warn(UnmatchedRowsWarning(_listed("unmatched_rows", unmatched)), stacklevel=2)
     joined.attrs["join_report"] = report
     return joined
+
+
+def _listed(key: str, items: list[Any]) -> Message:
+    """The message ``key`` about ``items`` (a count and the list), in both languages."""
+    return Message(*(t(key, lang, n=format_number(len(items), 0, lang), daftar=format_list(items, lang=lang)) for lang in LANGUAGES))
 
 
 # --------------------------------------------------------------------------- the table

@@ -28,7 +28,7 @@ import pandas as pd
 
 from kawasan_gis.config import LayerInput, RunConfig, TableInput
 from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, RepairWarning, ReviewWarning
-from kawasan_gis.i18n import format_number
+from kawasan_gis.i18n import Message, Num, format_number, message
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -240,7 +240,9 @@ def run(
                 gdf = read_layer(spec.path, kind="landuse", **_layer_kwargs(spec, crs))
                 reports.append(gdf.attrs["kawasan_report"])
                 overlays[key] = gdf
-        caught = [str(w.message) for w in recorded if issubclass(w.category, RepairWarning)]
+        # a repair's message is kept as given (a Message in both languages, shown in the run's)
+        caught = [w.message.args[0] if w.message.args and isinstance(w.message.args[0], Message) else str(w.message)  # type: ignore[union-attr]
+                  for w in recorded if issubclass(w.category, RepairWarning)]
 
     for w in recorded:  # anything but a repair or a review (both in the result) is passed on as it came
         if not issubclass(w.category, (RepairWarning, ReviewWarning)):
@@ -273,6 +275,7 @@ def run(
             min_weight_share=config.potentials.min_weight_share,
             min_evidence=config.potentials.min_evidence,
             labels={spec.id: spec.label(config.project.lang) for pot in catalogue for spec in pot.indicators},
+            lang=config.project.lang,
         )
 
     thin = thin_evidence(scores)
@@ -354,7 +357,7 @@ def run(
         layers=layers,
         reports=reports,
         mappings=mappings,
-        missing={f"masukan.{name}": "tidak diberikan / not given" for name in indicators.attrs.get("missing", [])}
+        missing={f"masukan.{name}": message("not_given") for name in indicators.attrs.get("missing", [])}
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
@@ -364,7 +367,7 @@ def run(
     )
 
 
-def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame, *, share_pct: float) -> list[str]:
+def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.DataFrame, *, share_pct: float) -> list[Message]:
     """A warning (id / en) for each kawasan holding more than ``share_pct`` % of its kabupaten's
     villages or area, or twice that of its kecamatan: such a kawasan is a region, not a kawasan
     perdesaan.
@@ -389,18 +392,13 @@ def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.Dat
         # a kabupaten has a few dozen kecamatan at most and a kawasan of a few villages often
         # crosses several of them, so their share is held to twice the limit
         if max(shares["desa"], shares["ha"], shares["kec"] / 2) > share_pct:
-            out.append(
-                f"kawasan {kawasan_id} mencakup {int(row['desa'])} dari {int(total['desa'])} desa ({shares['desa']:.0f} %), "
-                f"{format_number(row['ha'], 0)} dari {format_number(total['ha'], 0)} ha ({shares['ha']:.0f} %) dan {int(row['kec'])} dari {int(total['kec'])} "
-                f"kecamatan ({shares['kec']:.0f} %) kabupaten, di atas {share_pct:g} %: ini wilayah, bukan kawasan perdesaan; "
-                "batasi dengan [proposal] max_villages / max_area_ha / "
-                f"kawasan {kawasan_id} holds {int(row['desa'])} of {int(total['desa'])} villages ({shares['desa']:.0f} %), "
-                f"{format_number(row['ha'], 0, 'en')} of {format_number(total['ha'], 0, 'en')} ha ({shares['ha']:.0f} %) and {int(row['kec'])} of {int(total['kec'])} "
-                f"kecamatan ({shares['kec']:.0f} %) of its kabupaten, above {share_pct:g} %: a region, not a kawasan perdesaan; "
-                "limit it with [proposal] max_villages / max_area_ha"
-            )
-    for message in out:
-        log.warning(message)
+            figures = {"kawasan": kawasan_id, "desa": int(row["desa"]), "desa_total": int(total["desa"]), "kec": int(row["kec"]),
+                       "kec_total": int(total["kec"]), "ha": Num(row["ha"], 0), "ha_total": Num(total["ha"], 0),
+                       "pct_desa": Num(shares["desa"], 0), "pct_ha": Num(shares["ha"], 0), "pct_kec": Num(shares["kec"], 0),
+                       "batas": Num(share_pct, 0 if float(share_pct).is_integer() else 1)}
+            out.append(message("span_warning", **figures))
+    for text in out:
+        log.warning("%s", text)
     return out
 
 

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import FieldError
+from kawasan_gis.i18n import LANGUAGES, Message, format_number, message, t
 from kawasan_gis.vocab import IndicatorSpec, Potential, describe_roles, input_roles, load_potentials, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,8 @@ def _class_share(indicators: pd.DataFrame, kinds: Iterable[str], classes: Iterab
                 frac = (share / room).where(room > 1e-9).clip(0.0, 1.0)
             area = pd.to_numeric(indicators["luas_ha"], errors="coerce") * room / 100.0 if "luas_ha" in indicators.columns else None
             return IndicatorValue(frac, coverage=(mapped / 100.0).clip(0.0, 1.0), area=area)
-    return IndicatorValue(None, f"no {'/'.join(kinds)} layer")
+    return IndicatorValue(None, Message(*(t("missing_layer", lang, kinds="/".join(t(f"layer_{k}", lang) for k in kinds))
+                                          for lang in LANGUAGES)))
 
 
 def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec, *, lindung: Iterable[str] | None = None) -> IndicatorValue:
@@ -175,7 +177,7 @@ def indicator_values(indicators: pd.DataFrame, spec: IndicatorSpec, *, lindung: 
         return IndicatorValue(pd.to_numeric(indicators[name], errors="coerce").astype(float))
     if kind == "table" and spec.column in indicators.columns:
         return IndicatorValue(pd.to_numeric(indicators[spec.column], errors="coerce").astype(float))
-    return IndicatorValue(None, f"column {name} not computed")
+    return IndicatorValue(None, message("missing_column", column=name))
 
 
 def scale_values(
@@ -271,12 +273,12 @@ def _blocks(
                 # a class the kabupaten's layer has nowhere (no livestock zone in its RTRW)
                 # tells its villages nothing apart: left out there, not a 0 for everyone
                 flat = (vals.fillna(0.0).groupby(keys).transform("max") <= 0).to_numpy()
-                why = "not in the layer anywhere in"
+                why = "not_in_layer"
             else:
                 # an indicator with one value across a whole kabupaten tells its villages
                 # nothing apart; counting it would only lift one potential for everyone
                 flat = (raw.values.groupby(keys).transform("nunique") <= 1).to_numpy()
-                why = "same value in every village of"
+                why = "not_informative"
                 # an indicator present in few villages (a primary canal, a market) is a sign
                 # where it is; its absence elsewhere is no evidence against the potential
                 if not spec.invert:
@@ -284,7 +286,7 @@ def _blocks(
                     scaled = scaled.mask((rate < SPARSE_SHARE) & (vals.to_numpy() == 0))
             if flat.any():
                 scaled = scaled.mask(flat)
-                missing[ident] = f"{why} {', '.join(map(str, sorted(set(keys[flat]))))}: not informative"
+                missing[ident] = message(why, groups=", ".join(map(str, sorted(set(keys[flat])))))
             if spec.key:
                 key |= (raw.values.fillna(0.0) > 0).to_numpy()
             specs.append(spec)
@@ -292,7 +294,7 @@ def _blocks(
             scaled_cols.append(scaled.to_numpy(dtype=float))
             covs.append(np.ones(n) if raw.coverage is None else raw.coverage.fillna(0.0).to_numpy(dtype=float))
         if not specs:
-            missing[str(pot.code)] = "no indicator of this potential could be computed"
+            missing[str(pot.code)] = message("no_indicator_of_potential")
             continue
         blocks.append(
             _Block(
@@ -429,6 +431,7 @@ def score_potentials(
     enabled_only: bool = True,
     labels: Mapping[str, str] | None = None,
     priorities: Mapping[str, float] | None = None,
+    lang: str = "id",
 ) -> pd.DataFrame:
     """Score every potential for every village on its development room and name the dominant one.
 
@@ -454,12 +457,14 @@ def score_potentials(
         by their layer's coverage) for a potential to be scored in a village.
     labels
         Indicator id -> readable label for ``kontribusi_utama`` (default: the catalogue's
-        Indonesian labels).
+        labels in ``lang``).
     priorities
         Potential -> priority (> 0, default 1 for each): how much a potential counts when the
         dominant one is chosen, as a musyawarah may decide ("livestock counts double"). The
         dominant potential, ``nilai_dominan``, ``margin``, ``campuran`` and the stability
         are judged on score x priority; the ``skor_`` columns stay the evidence, unweighted.
+    lang
+        Language of ``kontribusi_utama``: its labels and its numbers (``0,36`` / ``0.36``).
 
     Returns
     -------
@@ -491,10 +496,7 @@ def score_potentials(
     blocks, missing = _blocks(indicators, groups, potentials, lindung, mostly_lindung)
     room = development_room(indicators, lindung=lindung)
     if not room.attrs["known"]:
-        missing["ruang_kembang"] = (
-            "tanpa RTRW: kawasan lindung tidak diketahui, seluruh desa dianggap ruang kembang / "
-            "no RTRW: kawasan lindung unknown, the whole village is taken as development room"
-        )
+        missing["ruang_kembang"] = message("no_rtrw_room")
     pct_lindung = room["pct_lindung"].to_numpy(dtype=float)
 
     # which potential is scored where is judged once, on the catalogue weights: the
@@ -579,11 +581,11 @@ def score_potentials(
     used = contrib.groupby("kode_desa")["indikator"].agg(lambda s: ",".join(sorted(set(s))))
     out["indikator_dipakai"] = used.reindex(out.index, fill_value="")
     if labels is None:
-        labels = {spec.id: spec.label("id") for pot in potentials for spec in pot.indicators}
+        labels = {spec.id: spec.label(lang) for pot in potentials for spec in pot.indicators}
     labels = dict(labels)
     dom_sorted = dom[dom["kontribusi"] > 0].sort_values(["kode_desa", "kontribusi"], ascending=[True, False], kind="stable")
     top3 = dom_sorted.groupby("kode_desa").head(3)
-    text = top3.assign(t=[f"{labels.get(i, i)} {c:.2f}" for i, c in zip(top3["indikator"], top3["kontribusi"], strict=True)])
+    text = top3.assign(t=[f"{labels.get(i, i)} {format_number(c, 2, lang)}" for i, c in zip(top3["indikator"], top3["kontribusi"], strict=True)])
     out["kontribusi_utama"] = text.groupby("kode_desa")["t"].agg("; ".join).reindex(out.index, fill_value="") if len(text) else ""
     out.attrs["missing"] = missing
     if not scorable.all():
@@ -594,8 +596,8 @@ def score_potentials(
     return out
 
 
-def thin_evidence(scores: pd.DataFrame) -> str | None:
-    """A warning (id / en) when the evidence behind a scoring is thin, naming the indicators that carried it.
+def thin_evidence(scores: pd.DataFrame) -> Message | None:
+    """A warning (id and en, :class:`~kawasan_gis.i18n.Message`) when the evidence behind a scoring is thin, naming the indicators that carried it.
 
     Thin: more than 25 % of the villages ``data_kurang``, or the median ``kekuatan_bukti``
     of the scored villages under 0.5. None otherwise.
@@ -605,8 +607,10 @@ def thin_evidence(scores: pd.DataFrame) -> str | None:
     >>> import pandas as pd
     >>> s = pd.DataFrame({"status_potensi": ["dinilai", "data_kurang"], "kekuatan_bukti": [0.3, 0.0],
     ...                   "indikator_dipakai": ["tambak,lahan_pertanian", ""]})
-    >>> print(thin_evidence(s))
-    bukti tipis / thin evidence: 1 dari 2 desa data kurang, median kekuatan bukti 0.30; indikator yang dipakai / indicators used: lahan_pertanian (1 desa), tambak (1 desa)
+    >>> print(thin_evidence(s).text("id"))
+    bukti tipis: 1 dari 2 desa data kurang, median kekuatan bukti 0,30; indikator yang dipakai: lahan_pertanian (1 desa), tambak (1 desa)
+    >>> print(thin_evidence(s).text("en"))
+    thin evidence: 1 of 2 villages lack data, median evidence strength 0.30; indicators used: lahan_pertanian (1 villages), tambak (1 villages)
     """
     scored = scores["status_potensi"] == STATUS_SCORED
     n_thin = int((scores["status_potensi"] == STATUS_THIN).sum())
@@ -615,8 +619,11 @@ def thin_evidence(scores: pd.DataFrame) -> str | None:
         return None
     used = scores.loc[scored, "indikator_dipakai"].str.split(",").explode()
     counts = used[used.astype(bool)].value_counts().sort_index()
-    carried = ", ".join(f"{k} ({v} desa)" for k, v in counts.items()) or "-"
-    return (
-        f"bukti tipis / thin evidence: {n_thin} dari {len(scores)} desa data kurang, median kekuatan bukti "
-        f"{median:.2f}; indikator yang dipakai / indicators used: {carried}"
-    )
+
+    def text(lang: str) -> str:
+        unit = "desa" if lang == "id" else "villages"
+        carried = ", ".join(f"{k} ({format_number(v, 0, lang)} {unit})" for k, v in counts.items()) or "-"
+        return t("thin_evidence", lang, n_thin=format_number(n_thin, 0, lang), n=format_number(len(scores), 0, lang),
+                 median=format_number(median, 2, lang), carried=carried)
+
+    return Message(text("id"), text("en"))

@@ -28,8 +28,9 @@ import pandas as pd
 from kawasan_gis._atomic import write_text
 from kawasan_gis._values import is_present
 from kawasan_gis.errors import DataSourceError, FieldError
-from kawasan_gis.i18n import check_lang, format_number, t
+from kawasan_gis.i18n import LABELS, check_lang, format_number, in_language, t
 from kawasan_gis.maps import GREY, ITBX_COLOURS, class_styles, potential_styles
+from kawasan_gis.vocab import load_potentials
 
 __all__ = ["write_report"]
 
@@ -52,8 +53,13 @@ def _version() -> str:
         return "dev"
 
 
-def _report_dict(report: Any) -> dict[str, Any]:
-    """A layer report as a dict with every key the template reads."""
+def _report_dict(report: Any, lang: str) -> dict[str, Any]:
+    """A layer report as a dict with every key the template reads, its texts in ``lang``.
+
+    The heading is the file's name, not the path on the machine that ran it (a report is
+    mailed and archived); repairs, notes and the CRS reason come in both languages
+    (:class:`~kawasan_gis.i18n.Message`) and are shown in ``lang``.
+    """
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     defaults: dict[str, Any] = {
         "path": "", "layer": None, "kind": "", "n_read": 0, "n_features": 0, "geometry_types": [], "crs_source": None,
@@ -61,39 +67,85 @@ def _report_dict(report: Any) -> dict[str, Any]:
         "code_problems": [], "notes": [], "coverage": {}, "area_ha": None, "usable": True,
     }
     out = {**defaults, **data}
-    out["repairs"] = [r if isinstance(r, Mapping) else {"what": str(r), "count": "", "features": []} for r in out["repairs"]]
-    out["repairs"] = [{"what": r.get("what", ""), "count": r.get("count", ""), "features": list(r.get("features", []))}
-                      for r in out["repairs"]]
+    out["name"] = Path(str(out["path"])).name if out["path"] else "–"
+    kind = str(out["kind"])
+    out["kind"] = t(f"kind_{kind}", lang) if f"kind_{kind}" in LABELS else kind
+    out["n_read"], out["n_features"] = format_number(out["n_read"], 0, lang), format_number(out["n_features"], 0, lang)
+    out["working_crs_reason"] = in_language(out["working_crs_reason"], lang)
+    out["notes"] = [in_language(n, lang) for n in out["notes"]]
+    out["code_problems"] = [in_language(n, lang) for n in out["code_problems"]]
+    repairs = [r if isinstance(r, Mapping) else {"what": str(r), "count": "", "features": []} for r in out["repairs"]]
+    out["repairs"] = [{"what": in_language(r.get("what", ""), lang),
+                       "count": format_number(r["count"], 0, lang) if isinstance(r.get("count"), (int, float)) else r.get("count", ""),
+                       "features": list(r.get("features", []))} for r in repairs]
     return out
 
 
-def _flatten(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+def _flatten(params: Mapping[str, Any], lang: str, prefix: str = "") -> list[tuple[str, str]]:
+    """``key.sub`` -> value rows; paths shown by file name, numbers in ``lang``'s style, no value as "–"."""
     rows: list[tuple[str, str]] = []
     for key, value in params.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            rows += _flatten(value, name + ".")
+            rows += _flatten(value, lang, name + ".")
         elif isinstance(value, (list, tuple, set)):
-            rows.append((name, ", ".join(str(v) for v in value)))
+            rows.append((name, ", ".join(_param(v, name, lang) for v in value)))
         else:
-            rows.append((name, str(value)))
+            rows.append((name, _param(value, name, lang)))
     return rows
 
 
-def _coverage(indicator_coverage: Any, lang: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def _param(value: Any, key: str, lang: str) -> str:
+    if not is_present(value):
+        return "–"
+    if isinstance(value, bool):
+        return t("ya" if value else "tidak", lang)
+    if isinstance(value, float):
+        return format_number(value, _decimals(value), lang)
+    if isinstance(value, int):
+        # seeds and counts: no thousands separator in a seed, but in a count of villages it reads better
+        return format_number(value, 0, lang) if abs(value) >= 10_000 and "seed" not in key and "random" not in key else str(value)
+    if isinstance(value, (str, os.PathLike)) and (key.endswith((".path", ".mapping", ".crosswalk", ".catalogue", ".matrix", ".program"))
+                                                   or key == "source"):
+        return Path(str(value)).name
+    return str(value)
+
+
+def _decimals(value: float) -> int:
+    """Decimals that show a config value as written (0.05 -> 2, 30.0 -> 0, 2.5 -> 1), at most 4."""
+    for d in range(5):
+        if abs(value - round(value, d)) < 1e-9:
+            return d
+    return 4
+
+
+def _coverage(indicator_coverage: Any, lang: str, catalogue: Iterable[Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     if indicator_coverage is None:
         return [], None
     if isinstance(indicator_coverage, pd.DataFrame):
         frame = indicator_coverage.reset_index() if indicator_coverage.index.name else indicator_coverage
         rows = [[_cell(v, lang) for v in row] for row in frame.itertuples(index=False)]
         return [], {"header": [str(c) for c in frame.columns], "rows": rows}
+    labels = _indicator_labels(catalogue, lang)
     out = []
     for indicator, status in indicator_coverage.items():
         ok = status is None or status is True
-        reason = "" if ok or status is False else str(status)
-        out.append({"indicator": str(indicator), "ok": ok, "reason": reason})
+        reason = "" if ok or status is False else in_language(status, lang)
+        out.append({"indicator": labels.get(str(indicator), str(indicator)), "ok": ok, "reason": reason})
     out.sort(key=lambda c: (c["ok"], c["indicator"]))
     return out, None
+
+
+def _indicator_labels(catalogue: Iterable[Any], lang: str) -> dict[str, str]:
+    """Readable names of the coverage keys: ``potential.indicator``, ``potential`` and ``masukan.<input>``."""
+    labels = {f"masukan.{k}": t(f"input_{k}", lang) for k in ("landcover", "landuse", "table", "rtrw", "lines", "points")}
+    labels["ruang_kembang"] = t("ruang_kembang", lang)
+    for pot in catalogue:
+        name = str(pot.nama if lang == "id" else pot.name) or str(pot.code)
+        labels[str(pot.code)] = name
+        for spec in getattr(pot, "indicators", ()):
+            labels[f"{pot.code}.{spec.id}"] = f"{name}: {spec.label(lang)}"
+    return labels
 
 
 def _cell(value: Any, lang: str) -> str:
@@ -251,12 +303,20 @@ def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mappin
             "profile": profiles.get(kid, []),
             "members": members.get(kid, []),
             "compliance": compliance,
-            "verdict": str(k["verdict"]) if is_present(k.get("verdict")) else "",
+            "verdict": _verdict(k.get("verdict"), lang),
             "alasan": _reason(k, lang),
             "dasar_zonasi": format_number(k.get("pct_dasar_zonasi"), 0, lang) if is_present(k.get("pct_dasar_zonasi")) else "",
             "centre": _centre_block(k, lang, pillar_labels),
         })
     return rows
+
+
+def _verdict(value: Any, lang: str) -> str:
+    """The check's verdict (stored in Indonesian, ``sesuai bersyarat``) in ``lang``."""
+    if not is_present(value):
+        return ""
+    key = "verdict_" + str(value).replace(" ", "_")
+    return t(key, lang) if key in LABELS else str(value)
 
 
 def _reason(kawasan_row: Any, lang: str) -> str:
@@ -288,7 +348,7 @@ def _konflik_rows(konflik: pd.DataFrame | None, kawasan: pd.DataFrame | None, la
             "kelas": st.label if st else (str(kelas) if is_present(kelas) else "–"),
             "colour": st.colour if st else GREY,
             "luas": format_number(c.get("luas_ha"), 1, lang),
-            "sebab": str(c["sebab"]) if is_present(c.get("sebab")) else "",
+            "sebab": (t(f"sebab_{c['sebab']}", lang) if f"sebab_{c['sebab']}" in LABELS else str(c["sebab"])) if is_present(c.get("sebab")) else "",
             "desa": str(c["desa"]) if is_present(c.get("desa")) else "",
         })
     return rows
@@ -385,7 +445,10 @@ def write_report(
             raise DataSourceError(f"{png}: static map not found")
         map_png = base64.b64encode(png.read_bytes()).decode("ascii")
 
-    coverage, coverage_table = _coverage(indicator_coverage, lang)
+    if catalogue is None:
+        catalogue = load_potentials()
+    catalogue = list(catalogue)
+    coverage, coverage_table = _coverage(indicator_coverage, lang, catalogue)
     konflik_rows = _konflik_rows(konflik_f, kawasan_f, lang)
     counts = pd.Series([r["status_code"] for r in konflik_rows]).value_counts() if konflik_rows else pd.Series(dtype=int)
     # L (kawasan lindung kept protected) is listed with the conflicts so that it shows apart from
@@ -422,16 +485,16 @@ def write_report(
             "n_konflik": format_number(n_konflik, 0, lang),
             "konflik_detail": detail,
         },
-        warnings=list(warnings),
+        warnings=[in_language(w, lang) for w in warnings],
         map_png=map_png,
-        inputs=[_report_dict(r) for r in layer_reports],
+        inputs=[_report_dict(r, lang) for r in layer_reports],
         coverage=coverage,
         coverage_table=coverage_table,
         kawasan=_kawasan_rows(kawasan_f, desa_f, potential_styles(lang, catalogue=catalogue), lang),
         konflik=konflik_rows,
         konflik_sebab=any(r["sebab"] for r in konflik_rows),
         konflik_desa=any(r["desa"] for r in konflik_rows),
-        params=_flatten(params) if params else [],
+        params=_flatten(params, lang) if params else [],
         centres=_centre_sources(centres, lang),
         software=f"kawasan_gis {_version()}, geopandas {gpd.__version__}, pandas {pd.__version__}",
     )

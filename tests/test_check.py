@@ -96,7 +96,9 @@ def test_conflict_geometries(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -
     assert r.geometry.area / HA == pytest.approx(200)
     assert r.geometry.equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
     assert r.kode_desa == f"{code(1)},{code(2)}"
-    assert r.desa == "Desa 1 (100.00 ha); Desa 2 (100.00 ha)"
+    assert r.desa == "Desa 1 (100,00 ha); Desa 2 (100,00 ha)"  # the check's language: Indonesian decimal comma
+    en = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves, lang="en").konflik.iloc[0]
+    assert en.desa == "Desa 1 (100.00 ha); Desa 2 (100.00 ha)"
 
 
 def test_per_kelas_table(grid: gpd.GeoDataFrame) -> None:

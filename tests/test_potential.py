@@ -95,10 +95,10 @@ def test_missing_indicator_weight_redistributed() -> None:
     s = score_potentials(no_landuse, catalogue=CATALOGUE)
     # permukiman now rests on zoning alone with weight 1 (settlement zoning scaled by hand in test_hand_computed_scores)
     np.testing.assert_allclose(s["skor_permukiman"], [0.0, 0.9, 0.9, 0.45])
-    assert s.attrs["missing"] == {
-        "pertanian_unggulan.lahan_pertanian": "no landcover/landuse layer",
-        "permukiman.lahan_terbangun": "no landcover/landuse layer",
-    }
+    # each reason in both languages (the report shows the run's)
+    no_layer = "tidak ada lapisan tutupan lahan/penggunaan lahan / no landcover/landuse layer"
+    assert s.attrs["missing"] == {"pertanian_unggulan.lahan_pertanian": no_layer, "permukiman.lahan_terbangun": no_layer}
+    assert s.attrs["missing"]["permukiman.lahan_terbangun"].text("id") == "tidak ada lapisan tutupan lahan/penggunaan lahan"
     assert s.loc["1807012001", "indikator_dipakai"] == "irigasi,zonasi_permukiman,zonasi_pertanian"
 
 
@@ -144,7 +144,7 @@ def test_contributions_sum_to_scores() -> None:
     # weights of each (village, potential) sum to one after redistribution
     np.testing.assert_allclose(c.groupby(["kode_desa", "potensi"])["bobot"].sum(), 1.0)
     # village 2: zoning 0.5 x 0.9, built-up 0.5 x 0.8080
-    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0.45; lahan_terbangun 0.40")
+    assert s.loc["1807012002", "kontribusi_utama"].startswith("zonasi_permukiman 0,45; lahan_terbangun 0,40")
 
 
 @settings(max_examples=40, deadline=None)
@@ -211,10 +211,11 @@ def test_uninformative_indicator_left_out_per_kabupaten() -> None:
     np.testing.assert_allclose(s["skor_perekonomian"].iloc[:2], [0.175, 0.525])
     # kabupaten B: centres 0, 2 (mean 1, LQ 0, 2) -> 0, 1; industry zoning nowhere in B: left out
     np.testing.assert_allclose(s["skor_perekonomian"].iloc[2:], [0.0, 1.0])
-    assert s.attrs["missing"] == {
+    assert {k: v.text("en") for k, v in s.attrs["missing"].items()} == {
         "perekonomian.pusat": "same value in every village of A: not informative",
         "perekonomian.z": "not in the layer anywhere in B: not informative",
     }
+    assert s.attrs["missing"]["perekonomian.pusat"].text("id") == "nilai sama di setiap desa A: tidak membedakan desa"
 
 
 def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped() -> None:
@@ -226,7 +227,7 @@ def test_no_evidence_means_unknown_potential_and_unscorable_potentials_dropped()
     only_lines = pd.DataFrame({"km_per_km2_saluran_irigasi": [1.0, 2.0]}, index=CODES[:2])
     t = score_potentials(only_lines, catalogue=CATALOGUE)
     assert [c for c in t.columns if c.startswith("skor_")] == ["skor_pertanian_unggulan"]
-    assert t.attrs["missing"]["permukiman"] == "no indicator of this potential could be computed"
+    assert t.attrs["missing"]["permukiman"].text("en") == "no indicator of this potential could be computed"
 
 
 def test_contributions_read_with_catalogue_labels() -> None:
@@ -234,9 +235,10 @@ def test_contributions_read_with_catalogue_labels() -> None:
     s = score_potentials(ind)
     # one village: it is its own kabupaten (LQ 1 -> 0.5), 0.5 x 0.8 + 0.5 x 0.5 = 0.65; the irrigation
     # density is the same in every village of the kabupaten and left out
-    assert s.kontribusi_utama.iloc[0] == "zonasi pertanian 0.65"
-    en = score_potentials(ind, labels={"zonasi_pertanian": "agricultural zoning"})
+    assert s.kontribusi_utama.iloc[0] == "zonasi pertanian 0,65"  # one number style per language
+    en = score_potentials(ind, labels={"zonasi_pertanian": "agricultural zoning"}, lang="en")
     assert en.kontribusi_utama.iloc[0] == "agricultural zoning 0.65"
+    assert score_potentials(ind, lang="en").kontribusi_utama.iloc[0] == "agricultural zoning 0.65"
 
 
 def test_worked_example_of_docs() -> None:

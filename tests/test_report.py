@@ -123,7 +123,7 @@ def test_conflicts_prohibited_first(tmp_path, inputs):
     statuses = re.findall(r'<span class="tag tag-(X|B)">', table)
     assert statuses == ["X", "B"]
     assert "Hutan Lindung" in table and "K01 – Kawasan &lt;b&gt;Satu&lt;/b&gt;" in table and "30,0" in table
-    assert "<th>Sebab</th>" in table and "<td>pola_ruang</td>" in table
+    assert "<th>Sebab</th>" in table and "<td>pola ruang</td>" in table
     assert '<td class="members">&lt;b&gt;Desa 1&lt;/b&gt; (30.00 ha)</td>' in table
 
 
@@ -219,3 +219,94 @@ def test_lindung_kept_is_listed_apart_and_not_counted_as_a_conflict(tmp_path, in
     assert re.findall(r'<span class="tag tag-(X|B|L)">', table) == ["X", "B", "L"]  # after the conflicts, in its own colour
     assert ".tag-L { background: #e4eee8;" in html
     assert 'title="Lindung dipertahankan (L) 5,0%"' in html and "background:#6b9080" in html
+
+
+# ------------------------------------------------------------------------- one language per report
+
+
+def _plain_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
+
+
+@pytest.fixture
+def run_like(tmp_path, inputs):
+    """What a run hands the report: Messages in both languages, absolute paths, catalogue keys."""
+    from kawasan_gis.i18n import message
+
+    inputs["layer_reports"] = [
+        LayerReport(path="/home/planner/data/konteks_lampung_timur.gpkg", layer="jalan", kind="lines", n_read=3223,
+                    n_features=3223, working_crs="EPSG:32748", working_crs_reason=message("crs_reason_given"),
+                    repairs=[Repair(message("repair_invalid"), 1351, ["#95"])],
+                    notes=[message("note_unknown_type", n=1200)],
+                    coverage={"n_gaps": 1351, "gap_ha": 54.04, "n_overlaps": 404, "overlap_ha": 1234.5}),
+    ]
+    inputs["indicator_coverage"] = {
+        "hutan_tanaman_industri.hutan_tanaman": message("missing_layer", kinds="x"),
+        "masukan.landuse": message("not_given"),
+        "permukiman.kerapatan_jalan": True,
+    }
+    inputs["params"] = {"inputs": {"villages": {"path": "/home/planner/data/desa.gpkg", "assume_crs": None}},
+                        "potentials": {"mixed_margin": 0.05, "max_pct_lindung": 50.0}, "proposal": {"random_state": 12345,
+                        "include_kelurahan": True}, "source": "/home/planner/kawasan.toml"}
+    inputs["kawasan"] = inputs["kawasan"].assign(verdict=["sesuai bersyarat", "tidak sesuai"])
+    inputs["konflik"] = inputs["konflik"].assign(sebab="pola_ruang")
+    inputs["warnings"] = [message("no_rtrw_room")]
+    return inputs
+
+
+def test_report_in_indonesian_only(tmp_path, run_like):
+    html = write_report(tmp_path / "laporan.html", **run_like).read_text(encoding="utf-8")
+    text = _plain_text(html)
+    assert "/home/planner" not in html  # file names, not the machine's paths
+    for expected in [
+        "konteks_lampung_timur.gpkg [Lapisan jalan]",
+        "Jenis garis",
+        "Fitur 3.223 (dibaca 3.223)",
+        "CRS kerja EPSG:32748 (ditentukan)",
+        "geometri tidak sah diperbaiki (make_valid, structure): 1.351 (#95)",
+        "1.200 desa tanpa jenis (desa/kelurahan) dianggap desa",
+        "1.351 celah (54,04 ha); 404 tumpang tindih (1.234,50 ha)",
+        "Hutan Tanaman Industri: hutan tanaman tidak dihitung tidak ada lapisan x",
+        "Masukan: penggunaan lahan tidak dihitung tidak diberikan",
+        "Permukiman: kerapatan jalan dihitung",
+        "inputs.villages.path desa.gpkg",
+        "inputs.villages.assume_crs –",
+        "potentials.mixed_margin 0,05",
+        "potentials.max_pct_lindung 50",
+        "proposal.random_state 12345",
+        "proposal.include_kelurahan ya",
+        "source kawasan.toml",
+        "tanpa RTRW: kawasan lindung tidak diketahui, seluruh desa dianggap ruang kembang",
+        "Penilaian: sesuai bersyarat",
+        "Kelas Sebab Luas (ha)",
+    ]:
+        assert expected in text, expected
+    konflik = _plain_text(html[html.index('id="konflik"'):html.index('id="metode"')])
+    assert "pola ruang" in konflik and "pola_ruang" not in konflik
+    for english in ("invalid geometries", "not given", "no RTRW", "given)", "villages of unknown type"):
+        assert english not in text, english
+
+
+def test_report_in_english_only(tmp_path, run_like):
+    html = write_report(tmp_path / "report.html", **run_like, lang="en").read_text(encoding="utf-8")
+    text = _plain_text(html)
+    for expected in [
+        "konteks_lampung_timur.gpkg [Layer jalan]",
+        "Kind lines",
+        "Features 3,223 (read 3,223)",
+        "Working CRS EPSG:32748 (given)",
+        "invalid geometries repaired (make_valid, structure): 1,351 (#95)",
+        "1,200 villages of unknown type (desa/kelurahan) are treated as desa",
+        "1,351 gaps (54.04 ha); 404 overlaps (1,234.50 ha)",
+        "Industrial plantation forest: plantation forest not computed no x layer",
+        "Input: land use not computed not given",
+        "inputs.villages.path desa.gpkg",
+        "potentials.mixed_margin 0.05",
+        "proposal.include_kelurahan yes",
+        "no RTRW: kawasan lindung unknown, the whole village is taken as development room",
+        "Verdict: conditionally compliant",
+        "pola ruang (zoning)",
+    ]:
+        assert expected in text, expected
+    for indonesian in ("diperbaiki", "tidak diberikan", "ditentukan", "dianggap desa", "sesuai bersyarat"):
+        assert indonesian not in text, indonesian

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from kawasan_gis.check.zoning import LINDUNG
+from kawasan_gis.i18n import format_number
 from kawasan_gis.overlay import M2_PER_HA
 
 __all__ = ["conflict_layer"]
@@ -35,12 +36,14 @@ def conflict_layer(
     include_conditional: bool,
     label: Callable[[str], str],
     crs: Any,
+    lang: str = "id",
 ) -> gpd.GeoDataFrame:
     """One row per kawasan x class x status x cause of X (and B) and L pieces, with the villages it falls in.
 
     ``pieces`` and ``shapes`` are :func:`~kawasan_gis.check.zoning.classify_pieces` of the
-    kawasan geometries ``kaw``; ``label`` names a class in the output language. Rows are
-    ordered by kawasan, then X, B, L, then largest first.
+    kawasan geometries ``kaw``; ``label`` names a class in the output language, and the
+    hectares in ``desa`` are written in its number style. Rows are ordered by kawasan, then
+    X, B, L, then largest first.
     """
     wanted = ("X", "B", LINDUNG) if include_conditional else ("X", LINDUNG)
     mask = pieces["status"].isin(wanted).to_numpy()
@@ -71,7 +74,7 @@ def conflict_layer(
         m = ci == i
         order = np.argsort(-m2[m], kind="stable")
         v, a = vi[m][order], m2[m][order]
-        desa_text.append("; ".join(f"{names[j]} ({x / M2_PER_HA:.2f} ha)" for j, x in zip(v, a, strict=True)))
+        desa_text.append("; ".join(f"{names[j]} ({format_number(x / M2_PER_HA, 2, lang)} ha)" for j, x in zip(v, a, strict=True)))
         kode_text.append(",".join(codes[v]))
     frame["desa"] = desa_text
     frame["kode_desa"] = kode_text

@@ -26,7 +26,7 @@ from kawasan_gis.check.verdicts import verdict_reasons, verdicts
 from kawasan_gis.check.verdicts import room_shares
 from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
 from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
-from kawasan_gis.i18n import check_lang, format_number, t
+from kawasan_gis.i18n import LANGUAGES, Message, check_lang, format_number, t
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
 from kawasan_gis.vocab import COMBINED_SEP, ITBX_KEY, ItbxMatrix, load_itbx, load_vocabulary
@@ -59,8 +59,8 @@ def _rtrw_cover(area_ha: float, outside_ha: float, th: Thresholds) -> tuple[floa
     if pct < th.min_cakupan_rtrw_pct:
         raise CoverageError(" / ".join(t("rtrw_coverage_low", lang, **figures(lang)) + "." for lang in ("id", "en")))
     if pct < _PARTIAL_COVER_PCT:
-        message = " / ".join(t("rtrw_coverage_partial", lang, **figures(lang)) for lang in ("id", "en"))
-        log.warning(message)
+        message = Message(*(t("rtrw_coverage_partial", lang, **figures(lang)) for lang in LANGUAGES))
+        log.warning("%s", message)
         return pct, [message]
     return pct, []
 
@@ -244,7 +244,9 @@ def check_plan(
     desa_out = gpd.GeoDataFrame(desa_out, geometry=gpd.GeoSeries(dgeoms, crs=crs), crs=crs)
 
     per_kelas = class_breakdown(kaw, kpieces, karea, label)
-    konflik = conflict_layer(kaw, kpieces, kshapes, villages, include_conditional=include_conditional_conflicts, label=label, crs=crs)
+    konflik = conflict_layer(kaw, kpieces, kshapes, villages, include_conditional=include_conditional_conflicts, label=label, crs=crs,
+                             lang=lang)
+    overlap = zones["overlap"].to_numpy()
     info = {
         "rtrw_overlap_ha": _overlap_ha(rtrw),
         "n_zones": len(zones),

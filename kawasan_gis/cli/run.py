@@ -7,6 +7,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -215,6 +216,46 @@ def init(
     click.echo(f"Langkah berikut / next: kawasan run {config} --out {folder / 'hasil'}")
 
 
+def _verdict(value: str, lang: str) -> str:
+    """A verdict of the check (stored in Indonesian) in ``lang``."""
+    from kawasan_gis.i18n import LABELS, t
+
+    key = "verdict_" + str(value).replace(" ", "_")
+    return t(key, lang) if key in LABELS else str(value)
+
+
+class _LanguageFilter:
+    """Shows the log records of a run in its language (a :class:`~kawasan_gis.i18n.Message` argument becomes one language)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def filter(self, record: Any) -> bool:
+        from kawasan_gis.i18n import in_language
+
+        if isinstance(record.args, tuple):
+            record.args = tuple(in_language(a, self.lang) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = in_language(record.msg, self.lang)
+        return True
+
+
+def show_in_language(lang: str) -> None:
+    """Log messages on the terminal in ``lang`` from now on.
+
+    Only the plain stderr handler :func:`logging.basicConfig` made for ``kawasan`` is changed,
+    never a handler of the program that embeds the CLI (pytest's, an application's).
+    """
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        if type(handler) is not logging.StreamHandler:
+            continue
+        for old in [f for f in handler.filters if isinstance(f, _LanguageFilter)]:
+            handler.removeFilter(old)
+        handler.addFilter(_LanguageFilter(lang))
+
+
 def _progress_reporter(quiet: bool):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
@@ -242,7 +283,7 @@ def execute(  # type: ignore[no-untyped-def]
     from kawasan_gis._atomic import check_output_folder
     from kawasan_gis.config import load_config
     from kawasan_gis.errors import CheckFailed
-    from kawasan_gis.i18n import t
+    from kawasan_gis.i18n import format_number, in_language, t
     from kawasan_gis.pipeline import run, write_outputs
 
     check_output_folder(out)  # before the run: a user's folder is refused at once, not after minutes
@@ -251,6 +292,7 @@ def execute(  # type: ignore[no-untyped-def]
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
     if columns:  # village columns from the command line win over the config's
         cfg = replace(cfg, inputs=replace(cfg.inputs, villages=replace(cfg.inputs.villages, **columns)))
+    show_in_language(cfg.project.lang)
     bar, progress, start = _progress_reporter(quiet)
     try:
         result = run(cfg, progress=progress, bars=not quiet, template_dir=cfg.source.parent if cfg.source else Path.cwd())
@@ -258,22 +300,27 @@ def execute(  # type: ignore[no-untyped-def]
         folder = write_outputs(result, out, maps=maps)
     finally:
         bar.close()
+    lang = cfg.project.lang
     for w in result.warnings:
-        click.echo(f"Perbaikan / repaired: {w}", err=True)
+        click.echo(f"{t('repaired', lang)}: {in_language(w, lang)}", err=True)
     for w in result.alerts:
-        click.echo(f"Peringatan / warning: {w}", err=True)
+        click.echo(f"{t('warning', lang)}: {in_language(w, lang)}", err=True)
     n_in = int(result.villages["kawasan_id"].notna().sum())
-    click.echo(f"{cfg.project.name}: {len(result.villages)} desa, {len(result.kawasan)} kawasan ({n_in} desa di dalam kawasan)")
+
+    def num(value: float, decimals: int = 0) -> str:
+        return format_number(value, decimals, lang)
+
+    click.echo(t("run_summary", lang, name=cfg.project.name, n=num(len(result.villages)), k=num(len(result.kawasan)), n_in=num(n_in)))
     if result.missing:
-        click.echo(f"Indikator yang tidak dapat dihitung / indicators not computed: {len(result.missing)} (lihat laporan.html)")
+        click.echo(t("run_missing", lang, n=num(len(result.missing))))
     if result.check is not None:
         counts = result.check.kawasan["verdict"].value_counts().to_dict()
-        click.echo("Pemeriksaan RTRW / RTRW check: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+        click.echo(f"{t('run_check', lang)}: " + ", ".join(f"{_verdict(k, lang)}: {num(v)}" for k, v in counts.items()))
     elif cfg.inputs.rtrw is None:
-        click.echo("Pemeriksaan RTRW dilewati: tidak ada lapisan RTRW / RTRW check skipped: no RTRW layer given")
-    click.echo(f"Peta / map     : {folder / 'peta_kawasan.html'}")
-    click.echo(f"Laporan/report : {folder / 'laporan.html'}")
-    click.echo(f"Selesai dalam / done in {time.perf_counter() - start:.1f} s")
+        click.echo(t("run_check_skipped", lang))
+    click.echo(f"{t('run_map', lang)}: {folder / 'peta_kawasan.html'}")
+    click.echo(f"{t('run_report', lang)}: {folder / 'laporan.html'}")
+    click.echo(t("run_done", lang, s=num(time.perf_counter() - start, 1)))
     failure = result.check.failure(cfg.check.fail_on, lang=cfg.project.lang) if result.check is not None else None
     if failure:
         raise CheckFailed(f'[check] fail_on = "{cfg.check.fail_on}": {failure}. {t("check_written", cfg.project.lang)}: {folder}')

@@ -13,6 +13,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from kawasan_gis.errors import CRSError
+from kawasan_gis.i18n import message
 from kawasan_gis.io.report import LayerReport
 
 
@@ -60,9 +61,9 @@ def assign_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: Any, report: Layer
             )
         gdf = gdf.set_crs(parse_crs(assume_crs))
         report.crs_assumed = True
-        report.notes.append(f"CRS taken from --assume-crs {assume_crs}")
+        report.notes.append(message("note_assume_crs", crs=assume_crs))
     elif assume_crs is not None and CRS.from_user_input(gdf.crs) != parse_crs(assume_crs):
-        report.notes.append(f"--assume-crs {assume_crs} ignored: the file declares {gdf.crs.to_string()}")
+        report.notes.append(message("note_assume_crs_ignored", crs=assume_crs, declared=gdf.crs.to_string()))
     report.crs_source = gdf.crs.to_string()
     if gdf.crs.is_geographic and not gdf.empty:
         minx, miny, maxx, maxy = gdf.total_bounds

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 
 from kawasan_gis.errors import GeometryError, RepairWarning
+from kawasan_gis.i18n import Message, message
 from kawasan_gis.io.report import LayerReport, Repair
 
 
@@ -100,13 +101,13 @@ def clean_geometries(
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        changes.append(Repair("null/empty geometries dropped", int(missing.sum()), _feature_names(gdf, missing, id_column)))
+        changes.append(Repair(message("repair_missing"), int(missing.sum()), _feature_names(gdf, missing, id_column)))
         gdf = gdf.loc[~missing]
         geoms = gdf.geometry.values
 
     has_z = shapely.has_z(geoms)
     if has_z.any():
-        changes.append(Repair("Z coordinates dropped", int(has_z.sum()), []))
+        changes.append(Repair(message("repair_z"), int(has_z.sum()), []))
         geoms = shapely.force_2d(geoms)
 
     invalid = ~parallel(shapely.is_valid, geoms)  # the costly check of a large layer
@@ -118,7 +119,7 @@ def clean_geometries(
         fixed[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
         geoms = fixed
         detail = [f"{n} ({r})" for n, r in zip(names, reasons, strict=True)]
-        changes.append(Repair("invalid geometries repaired (make_valid, structure)", int(invalid.sum()), detail))
+        changes.append(Repair(message("repair_invalid"), int(invalid.sum()), detail))
 
     if geom_kind == "polygon":
         geoms, dropped_parts, retyped = _keep_type(geoms, ("Polygon", "MultiPolygon"))
@@ -129,7 +130,7 @@ def clean_geometries(
     touched |= retyped
     if dropped_parts.any():
         changes.append(
-            Repair(f"non-{geom_kind} parts removed", int(dropped_parts.sum()), _feature_names(gdf, dropped_parts, id_column))
+            Repair(message(f"repair_parts_{geom_kind}"), int(dropped_parts.sum()), _feature_names(gdf, dropped_parts, id_column))
         )
 
     if geom_kind == "polygon":
@@ -154,13 +155,14 @@ def clean_geometries(
     out = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     if empty_after.any():
         changes.append(
-            Repair(f"features with no {geom_kind} left dropped", int(empty_after.sum()), _feature_names(out, empty_after, id_column))
+            Repair(message(f"repair_empty_{geom_kind}"), int(empty_after.sum()), _feature_names(out, empty_after, id_column))
         )
         out = out.loc[~empty_after]
 
     for change in changes:
         report.repairs.append(change)
-        warnings.warn(f"{where}{change.text()}", RepairWarning, stacklevel=3)
+        # the warning carries both languages; a run shows the one of its report (pipeline.run)
+        warnings.warn(RepairWarning(Message(f"{where}{change.text('id')}", f"{where}{change.text('en')}")), stacklevel=3)
     return out
 
 

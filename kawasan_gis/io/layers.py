@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from kawasan_gis.errors import LayerError
+from kawasan_gis.i18n import message
 from kawasan_gis.io.crs import assign_crs, parse_crs, to_working_crs, working_crs_for
 from kawasan_gis.io.geometry import clean_geometries, parallel
 from kawasan_gis.io.report import LayerReport
@@ -109,10 +110,10 @@ def read_layer(
         raise LayerError(f"{path}: no usable {kind} geometry is left after dropping empty/invalid features.")
     if working_crs is None:
         target = working_crs_for(gdf)
-        report.working_crs_reason = "(zona UTM pusat data / UTM zone of the data's centre)"
+        report.working_crs_reason = message("crs_reason_utm")
     else:
         target = parse_crs(working_crs)
-        report.working_crs_reason = "(ditentukan / given)"
+        report.working_crs_reason = message("crs_reason_given")
     cleaned = gdf
     gdf = to_working_crs(gdf, target, report)
     if _geom_kind_of(kind) == "polygon":

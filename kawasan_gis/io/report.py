@@ -11,6 +11,8 @@ from typing import Any
 
 import geopandas as gpd
 
+from kawasan_gis.i18n import format_number, in_language
+
 
 @dataclass
 class Repair:
@@ -20,9 +22,11 @@ class Repair:
     count: int
     features: list[str] = field(default_factory=list)
 
-    def text(self) -> str:
+    def text(self, lang: str | None = None) -> str:
+        """``what: count (features)``; in ``lang`` when given, else both languages."""
         shown = ", ".join(self.features[:10]) + (" ..." if len(self.features) > 10 else "")
-        return f"{self.what}: {self.count}" + (f" ({shown})" if shown else "")
+        what = in_language(self.what, lang) if lang else str(self.what)
+        return f"{what}: {format_number(self.count, 0, lang or 'id')}" + (f" ({shown})" if shown else "")
 
 
 @dataclass

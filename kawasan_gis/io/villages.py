@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import FieldError, RepairWarning
+from kawasan_gis.i18n import message
 from kawasan_gis.io.coverage import coverage_problems
 from kawasan_gis.io.layers import read_layer
 from kawasan_gis.io.report import LayerReport
@@ -162,7 +163,7 @@ def read_villages(
     bps_col = _find_column(cols, BPS_CODE_CANDIDATES, None, path)
     report.columns = {"kode_desa": code_col, "nama_desa": name_col, "nama_kec": kec_col, "nama_kab": kab_col}
     if bps_col and not code_col:
-        report.notes.append(f"column {bps_col} holds BPS codes, which differ from Kemendagri codes: pass a crosswalk")
+        report.notes.append(message("note_bps_codes", column=bps_col))
 
     if name_col is None and code_col is None:
         report.usable = False
@@ -207,10 +208,10 @@ def read_villages(
         given = gdf[jenis_col].fillna("").astype(str).str.strip().str.lower()
         jenis = np.where(jenis == "", given.where(given.isin(["desa", "kelurahan"]), ""), jenis)
     if (jenis == "").any():
-        report.notes.append(f"{int((jenis == '').sum())} villages of unknown type (desa/kelurahan) are treated as desa")
+        report.notes.append(message("note_unknown_type", n=int((jenis == "").sum())))
         jenis = np.where(jenis == "", "desa", jenis)
     if kab_col is None and code_col is None:
-        report.notes.append("no kabupaten column: all villages are taken to be in one kabupaten")
+        report.notes.append(message("note_no_kabupaten"))
 
     out = gpd.GeoDataFrame(
         {
@@ -271,12 +272,9 @@ def _codes_from_names(
     if missing.any():
         generated = [generated_code(k, c, d, digits=9) for k, c, d in zip(kab_names[missing], kec_names[missing], names[missing], strict=True)]
         codes.loc[missing] = generated
-        msg = (
-            f"{path}: {int(missing.sum())} villages have no Kemendagri code; stable codes were generated from "
-            "their names (X + 9 digits). Attach real codes with a crosswalk table (kode_desa, nama_kec, nama_desa)."
-        )
+        msg = message("note_generated_codes", path=path, n=int(missing.sum()))
         report.notes.append(msg)
-        warnings.warn(msg, RepairWarning, stacklevel=3)
+        warnings.warn(RepairWarning(msg), stacklevel=3)
     valid = np.array([check_code(c) is None for c in codes])
     return codes, valid
 
