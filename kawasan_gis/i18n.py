@@ -66,6 +66,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "basis_road": ("jarak lewat jaringan jalan", "distances along the road network"),
     "basis_straight": ("jarak garis lurus (tidak ada lapisan jalan)", "straight-line distances (no road layer)"),
     "road_network": ("Jaringan jalan", "Road network"),
+    "road_network_summary": (
+        "{roads}: {nodes} simpul, {edges} ruas, {components} komponen ({pct} % di komponen terbesar), {snapped} ujung disambung dalam {snap} m",
+        "{roads}: {nodes} nodes, {edges} pieces, {components} components ({pct} % in the largest), {snapped} ends snapped within {snap} m",
+    ),
     "pillar_sources": ("Sumber data tiap pilar", "Inputs behind each pillar"),
     "pusat_kawasan": ("Pusat kawasan", "Kawasan centre"),
     "pusat_jarak": ("Jarak desa anggota ke pusat", "Distance of the members to the centre"),
@@ -590,7 +594,8 @@ def format_number(value: object, decimals: int = 1, lang: str = "id") -> str:
 class Message(str):
     """A text in both languages that travels as one string.
 
-    ``str(message)`` is ``"Indonesian / English"`` (what logs, errors and ``run.json`` keep);
+    ``str(message)`` is ``"Indonesian / English"`` (what logs, errors and ``run.json`` keep;
+    one text when both are the same);
     :meth:`text` gives one language, for the report and the terminal of a run in that
     language. :func:`in_language` picks the language of any text, plain strings unchanged,
     so a warning list may mix both.
@@ -608,7 +613,7 @@ class Message(str):
     en: str
 
     def __new__(cls, id_text: str, en_text: str) -> Message:
-        self = super().__new__(cls, f"{id_text} / {en_text}")
+        self = super().__new__(cls, id_text if id_text == en_text else f"{id_text} / {en_text}")
         self.id, self.en = id_text, en_text
         return self
 
@@ -649,6 +654,40 @@ def message(key: str, /, **values: object) -> Message:
 def in_language(text: object, lang: str = "id") -> str:
     """``text`` in ``lang`` when it is a :class:`Message`, else ``str(text)``."""
     return text.text(lang) if isinstance(text, Message) else str(text)
+
+
+def column_decimals(column: str) -> int:
+    """Decimals a number column is shown with, by its name (the one rule for tables and spreadsheets).
+
+    Areas and percentages one decimal (``luas_ha``, ``ha_*``, ``pct_*``), counts none
+    (``n_*``), everything else (scores 0-1, km, indices) two.
+
+    Examples
+    --------
+    >>> [column_decimals(c) for c in ("luas_ha", "pct_X", "n_desa", "skor_permukiman", "jarak_km_pasar")]
+    [1, 1, 0, 2, 2]
+    """
+    name = column.lower()
+    if name.startswith("n_") or name in ("n", "jumlah"):
+        return 0
+    if name == "luas_ha" or name.startswith(("ha_", "pct_", "luas_")) or name.endswith(("_ha", "_pct")):
+        return 1
+    return 2
+
+
+def excel_number_format(decimals: int) -> str:
+    """The spreadsheet display format with thousands separators and ``decimals`` decimals.
+
+    Spreadsheets store the format, not the separators: Excel and LibreOffice show
+    ``#,##0.0`` as ``1.234,5`` under an Indonesian locale and ``1,234.5`` under an English
+    one, and the cell stays a number.
+
+    Examples
+    --------
+    >>> excel_number_format(0), excel_number_format(2)
+    ('#,##0', '#,##0.00')
+    """
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
 def format_list(items: Iterable[object], *, limit: int = 10, lang: str = "id") -> str:

@@ -32,6 +32,7 @@ from kawasan_gis import __version__
 from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import RunConfig
 from kawasan_gis.errors import DataSourceError
+from kawasan_gis.i18n import column_decimals, excel_number_format, format_number
 from kawasan_gis.io import sha256_file, write_layers
 
 if TYPE_CHECKING:
@@ -253,25 +254,27 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     kawasan_table.to_csv(folder / "kawasan.csv", index=False)
     desa_table.to_csv(folder / "desa.csv", index=False)
     if cfg.outputs.xlsx:
-        with pd.ExcelWriter(folder / "kawasan.xlsx") as xl:
-            kawasan_table.to_excel(xl, sheet_name="kawasan", index=False)
-            desa_table.to_excel(xl, sheet_name="desa", index=False)
+        with pd.ExcelWriter(folder / "kawasan.xlsx", engine="openpyxl") as xl:
+            write_sheet(xl, kawasan_table, "kawasan")
+            write_sheet(xl, desa_table, "desa")
             if result.check is not None:
-                pd.DataFrame(result.check.konflik.drop(columns="geometry")).to_excel(xl, sheet_name="konflik", index=False)
-                result.check.rules.to_excel(xl, sheet_name="aturan", index=False)
-            pd.DataFrame(result.masalah.drop(columns="geometry")).to_excel(xl, sheet_name="masalah", index=False)
+                write_sheet(xl, pd.DataFrame(result.check.konflik.drop(columns="geometry")), "konflik")
+                write_sheet(xl, result.check.rules, "aturan")
+            write_sheet(xl, pd.DataFrame(result.masalah.drop(columns="geometry")), "masalah")
             for name, table in result.mappings.items():
-                table.to_excel(xl, sheet_name=f"kelas_{name}"[:31], index=False)
+                write_sheet(xl, table, f"kelas_{name}"[:31])
             if result.centres is not None:
                 for sheet, table in centre_tables(result).items():
-                    table.to_excel(xl, sheet_name=sheet, index=False)
+                    write_sheet(xl, table, sheet)
     if cfg.outputs.geojson:
         for name in ("desa", "kawasan"):
             layers[name].to_crs(4326).to_file(folder / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
     if cfg.outputs.kml:
         k = kawasan.to_crs(4326)
         k = k.rename(columns={"nama": "Name"})
-        k["Description"] = [f"{r.potensi}; {r.n_desa} desa; {r.luas_ha:,.0f} ha" for r in k.itertuples()]
+        lang = cfg.project.lang
+        k["Description"] = [f"{r.potensi}; {format_number(r.n_desa, 0, lang)} {'desa' if lang == 'id' else 'villages'}; "
+                            f"{format_number(r.luas_ha, 0, lang)} ha" for r in k.itertuples()]
         k[["Name", "Description", k.geometry.name]].to_file(folder / "kawasan.kml", driver="KML", engine="pyogrio")
     if cfg.outputs.shapefile:
         shp = folder / "shp"
@@ -315,6 +318,22 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }
     write_text(folder / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
+
+
+def write_sheet(xl: pd.ExcelWriter, table: pd.DataFrame, sheet: str) -> None:
+    """``table`` as the sheet ``sheet``, number columns with a display format (thousands
+    separators, :func:`~kawasan_gis.i18n.column_decimals` decimals) so the cells stay numbers
+    and the spreadsheet shows them in its own locale's style (``1.234,5`` in Indonesian)."""
+    table.to_excel(xl, sheet_name=sheet, index=False)
+    cells = xl.sheets[sheet]
+    for j, column in enumerate(table.columns, start=1):
+        dtype = table[column].dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            continue
+        decimals = 0 if pd.api.types.is_integer_dtype(dtype) else column_decimals(str(column))
+        fmt = excel_number_format(decimals)
+        for (cell,) in cells.iter_rows(min_row=2, max_row=len(table) + 1, min_col=j, max_col=j):
+            cell.number_format = fmt
 
 
 def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:

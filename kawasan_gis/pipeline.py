@@ -28,7 +28,7 @@ import pandas as pd
 
 from kawasan_gis.config import LayerInput, RunConfig, TableInput
 from kawasan_gis.errors import ClassMappingError, ConfigError, CoverageError, RepairWarning, ReviewWarning
-from kawasan_gis.i18n import Message, Num, format_number, message
+from kawasan_gis.i18n import Message, Num, message
 from kawasan_gis.io import (
     LayerReport,
     read_layer,
@@ -557,10 +557,9 @@ def centres_and_profile(
     network = None
     if opt.roads is not None:
         network = C.road_network(lines[opt.roads][0], snap_m=opt.snap_m)
-        sources["pusat"]["jalan"] = (
-            f"{opt.roads}: {network.n_nodes} simpul / nodes, {len(network.edges)} ruas / pieces, "
-            f"{network.n_components} komponen / components ({100 * network.largest_share:.0f} % in the largest), "
-            f"{network.n_snapped} ujung disambung / ends snapped within {opt.snap_m:g} m"
+        sources["pusat"]["jalan"] = message(
+            "road_network_summary", roads=opt.roads, nodes=network.n_nodes, edges=len(network.edges), components=network.n_components,
+            pct=Num(100 * network.largest_share, 0), snapped=network.n_snapped, snap=Num(opt.snap_m, 0 if float(opt.snap_m).is_integer() else 1),
         )
     centres = C.choose_centres(
         desa,

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import ConfigError, FieldError
+from kawasan_gis.i18n import Message
 from kawasan_gis.vocab.reading import builtin_toml, read_overrides
 
 log = logging.getLogger(__name__)
@@ -296,18 +297,18 @@ class Profile:
         return text.replace(".", ",") if lang == "id" else text
 
 
-EVIDENCE_COLUMNS: dict[str, str] = {
-    "iks": "IDM: IKS",
-    "ike": "IDM: IKE",
-    "ikl": "IDM: IKL",
-    "jarak_km_pendidikan": "fasilitas pendidikan / education facilities",
-    "jarak_km_kesehatan": "fasilitas kesehatan / health facilities",
-    "jarak_km_ekonomi": "pasar, pusat kegiatan / markets, activity centres",
-    "jalan_km_per_km2": "jalan / roads",
-    "irigasi_km_per_km2": "saluran irigasi / irrigation canals",
-    "jarak_pusat_km": "pusat kawasan / kawasan centre",
-    "skor_potensi_kawasan": "skor potensi / potential scores",
-    "ha_budaya_wisata": "zona budaya/wisata / cultural and tourism zoning",
+EVIDENCE_COLUMNS: dict[str, Message] = {
+    "iks": Message("IDM: IKS", "IDM: IKS"),
+    "ike": Message("IDM: IKE", "IDM: IKE"),
+    "ikl": Message("IDM: IKL", "IDM: IKL"),
+    "jarak_km_pendidikan": Message("fasilitas pendidikan", "education facilities"),
+    "jarak_km_kesehatan": Message("fasilitas kesehatan", "health facilities"),
+    "jarak_km_ekonomi": Message("pasar, pusat kegiatan", "markets, activity centres"),
+    "jalan_km_per_km2": Message("jalan", "roads"),
+    "irigasi_km_per_km2": Message("saluran irigasi", "irrigation canals"),
+    "jarak_pusat_km": Message("pusat kawasan", "kawasan centre"),
+    "skor_potensi_kawasan": Message("skor potensi", "potential scores"),
+    "ha_budaya_wisata": Message("zona budaya/wisata", "cultural and tourism zoning"),
 }
 """Per-village evidence columns :func:`profile_kawasan` reads, and what they stand for."""
 
@@ -442,7 +443,8 @@ def profile_kawasan(
             row["fokus_program_en"] = f"{NO_DATA_EN}: no pillar could be scored"
         rows.append(row)
     table = pd.DataFrame(rows).set_index("kawasan_id") if rows else pd.DataFrame(index=pd.Index([], name="kawasan_id"))
-    sources: dict[str, dict[str, str]] = {}
+    sources: dict[str, dict[str, Message]] = {}
+    none = Message(NO_DATA, NO_DATA_EN)
     feeds = {
         "iks": "iks", "akses_pendidikan": "jarak_km_pendidikan", "akses_kesehatan": "jarak_km_kesehatan",
         "kepadatan_jalan": "jalan_km_per_km2", "kepadatan_irigasi": "irigasi_km_per_km2", "jarak_pusat": "jarak_pusat_km",
@@ -454,12 +456,13 @@ def profile_kawasan(
         for c in comps:
             if c in feeds:
                 col = feeds[c]
-                sources[pillar][c] = EVIDENCE_COLUMNS[col] if has[col] else f"{NO_DATA} / {NO_DATA_EN}"
+                sources[pillar][c] = EVIDENCE_COLUMNS[col] if has[col] else none
             elif c == "cakupan_fasilitas":
-                sources[pillar][c] = f"fasilitas / facilities: {', '.join(facilities.columns)}" if sys_types else f"{NO_DATA} / {NO_DATA_EN}"
+                names = ", ".join(facilities.columns) if sys_types else ""
+                sources[pillar][c] = Message(f"fasilitas: {names}", f"facilities: {names}") if sys_types else none
             elif c == "lindung_terjaga":
                 ok = "ha_lindung_X" in kaw.columns
-                sources[pillar][c] = "RTRW: kawasan lindung dan pemeriksaan ITBX / protected land and the ITBX check" if ok else f"{NO_DATA} / {NO_DATA_EN}"
+                sources[pillar][c] = Message("RTRW: kawasan lindung dan pemeriksaan ITBX", "protected land and the ITBX check") if ok else none
             elif c == "tanpa_konflik":
-                sources[pillar][c] = "pemeriksaan RTRW (pct_X) / RTRW check" if "pct_X" in kaw.columns else f"{NO_DATA} / {NO_DATA_EN}"
+                sources[pillar][c] = Message("pemeriksaan RTRW (pct_X)", "RTRW check (pct_X)") if "pct_X" in kaw.columns else none
     return Profile(table=table, sources=sources)

@@ -260,8 +260,8 @@ def _centre_sources(sources: Mapping[str, Any] | None, lang: str) -> dict[str, A
     pillars = []
     for code, comps in (sources.get("pilar") or {}).items():
         label = program.pillars[code].label(lang) if code in program.pillars else code
-        pillars.append({"label": label, "rows": [(program.component(c, lang), v) for c, v in comps.items()]})
-    return {"hierarchy": hier, "basis": basis, "network": str(pusat.get("jalan") or ""), "pillars": pillars}
+        pillars.append({"label": label, "rows": [(program.component(c, lang), in_language(v, lang)) for c, v in comps.items()]})
+    return {"hierarchy": hier, "basis": basis, "network": in_language(pusat.get("jalan") or "", lang), "pillars": pillars}
 
 
 def _kawasan_rows(kawasan: pd.DataFrame | None, desa: pd.DataFrame, pots: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:

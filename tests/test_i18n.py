@@ -87,3 +87,82 @@ def test_extend_adds_and_replaces_in_a_new_catalogue() -> None:
     assert more.t("sapaan", "en", nama="Budi") == "Hello Budi" and more.t("kawasan") == "Zona"
     assert CATALOGUE.t("kawasan") == "Kawasan" and "sapaan" not in CATALOGUE.entries  # the package catalogue is unchanged
     assert more.extend({"x": {"id": "a", "en": "b"}}, prefix="rule_").t("rule_x", "en") == "b"
+
+
+# --------------------------------------------------------------------------- numbers and two-language texts
+
+
+@pytest.mark.parametrize(("value", "decimals", "id_text", "en_text"), [
+    (1234.5, 1, "1.234,5", "1,234.5"),
+    (43621.54, 2, "43.621,54", "43,621.54"),
+    (52776.06, 1, "52.776,1", "52,776.1"),
+    (0.36, 2, "0,36", "0.36"),
+    (-1234567, 0, "-1.234.567", "-1,234,567"),
+    (float("nan"), 1, "–", "–"),
+    (None, 1, "–", "–"),
+])
+def test_one_number_style_per_language(value, decimals, id_text, en_text) -> None:
+    from kawasan_gis.i18n import format_number
+
+    assert format_number(value, decimals) == id_text
+    assert format_number(value, decimals, "en") == en_text
+
+
+def test_a_message_travels_as_both_languages_and_shows_one() -> None:
+    import copy
+    import json
+    import pickle
+
+    from kawasan_gis.i18n import Message, Num, in_language, message
+
+    m = message("no_table_row", n=17, daftar="3579011002")
+    assert m.text("id") == "17 desa tidak punya baris tabel: 3579011002"
+    assert m.text("en") == "17 village(s) have no table row: 3579011002"
+    assert str(m) == "17 desa tidak punya baris tabel: 3579011002 / 17 village(s) have no table row: 3579011002"
+    assert json.loads(json.dumps({"w": m})) == {"w": str(m)}
+    for again in (pickle.loads(pickle.dumps(m)), copy.deepcopy(m)):
+        assert isinstance(again, Message) and again.text("en") == m.text("en")
+    assert in_language(m, "en") == m.text("en") and in_language("teks biasa", "en") == "teks biasa"
+    # numbers in each language's style: ints without decimals, Num with its own
+    span = message("span_warning", kawasan="K01", desa=30, desa_total=264, kec=5, kec_total=24, ha=Num(43621.54, 0),
+                   ha_total=Num(385837.8, 0), pct_desa=Num(11.36, 0), pct_ha=Num(11.3, 0), pct_kec=Num(20.8, 0), batas=Num(25, 0))
+    assert "43.622 dari 385.838 ha (11 %)" in span.text("id") and "43,622 of 385,838 ha (11 %)" in span.text("en")
+    with pytest.raises(ConfigError):
+        m.text("fr")
+
+
+def test_spreadsheet_number_formats(tmp_path) -> None:
+    """XLSX cells stay numbers; the display format carries thousands separators and the column's decimals."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kawasan_gis.outputs import write_sheet
+
+    table = pd.DataFrame({"nama": ["A", "B"], "luas_ha": [43621.54, 1.25], "n_desa": [12, 3], "pct_X": [2.5, 0.0],
+                          "skor_permukiman": [0.36, 1.0], "campuran": [True, False]})
+    with pd.ExcelWriter(tmp_path / "t.xlsx", engine="openpyxl") as xl:
+        write_sheet(xl, table, "kawasan")
+    sheet = load_workbook(tmp_path / "t.xlsx")["kawasan"]
+    formats = {sheet.cell(1, j).value: sheet.cell(2, j).number_format for j in range(1, 7)}
+    assert formats == {"nama": "General", "luas_ha": "#,##0.0", "n_desa": "#,##0", "pct_X": "#,##0.0",
+                       "skor_permukiman": "#,##0.00", "campuran": "General"}
+    assert sheet.cell(2, 2).value == 43621.54 and sheet.cell(3, 3).number_format == "#,##0"
+
+
+def test_span_warning_names_the_shares() -> None:
+    """A kawasan of 3 of 4 villages (300 of 400 ha, 1 of 2 kecamatan) is over a 25 % limit."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from kawasan_gis.pipeline import span_warnings
+
+    villages = gpd.GeoDataFrame({"kode_desa": list("abcd"), "kode_kab": "1807", "kode_kec": ["01", "01", "01", "02"],
+                                 "luas_ha": [100.0, 100.0, 100.0, 1000.0]}, geometry=[box(i, 0, i + 1, 1) for i in range(4)])
+    members = villages.assign(kawasan_id=["K01", "K01", "K01", None])
+    (w,) = span_warnings(pd.DataFrame({"kawasan_id": ["K01"]}), members, villages, share_pct=25)
+    assert w.text("id").startswith("kawasan K01 mencakup 3 dari 4 desa (75 %), 300 dari 1.300 ha (23 %) dan 1 dari 2 kecamatan (50 %) "
+                                   "kabupaten, di atas 25 %: ini wilayah, bukan kawasan perdesaan")
+    assert w.text("en").startswith("kawasan K01 holds 3 of 4 villages (75 %), 300 of 1,300 ha (23 %) and 1 of 2 kecamatan (50 %) "
+                                   "of its kabupaten, above 25 %: a region")
+    assert span_warnings(pd.DataFrame({"kawasan_id": ["K01"]}), members, villages, share_pct=80) == []

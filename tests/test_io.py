@@ -190,7 +190,8 @@ def test_bowtie_repaired_with_warning_and_count(tmp_path: Path) -> None:
     # both triangles of the bow-tie are kept: 2 x (200 x 100 / 2) m2
     assert out.geometry.iloc[0].area == pytest.approx(20_000.0)
     rep = out.attrs["kawasan_report"]
-    assert [(r.what, r.count) for r in rep.repairs] == [("invalid geometries repaired (make_valid, structure)", 1)]
+    assert [(r.what.text("en"), r.count) for r in rep.repairs] == [("invalid geometries repaired (make_valid, structure)", 1)]
+    assert rep.repairs[0].text("id") == "geometri tidak sah diperbaiki (make_valid, structure): 1 (#0 (Self-intersection[500100 9400100]))"
 
 
 def test_empty_and_null_geometries_dropped_and_named(tmp_path: Path) -> None:

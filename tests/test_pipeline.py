@@ -188,10 +188,25 @@ def test_tables_match_layers(lamtim_run: tuple[pipeline.RunResult, Path]) -> Non
     xlsx = pd.read_excel(out / "kawasan.xlsx", sheet_name=None)
     assert {"kawasan", "desa", "konflik", "aturan", "masalah", "kelas_pola_ruang"} <= set(xlsx)
     assert len(xlsx["desa"]) == 264
+    # numbers stay numbers with a display format; the spreadsheet's locale sets the separators
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "kawasan.xlsx")["kawasan"]
+    header = [c.value for c in sheet[1]]
+    luas = sheet.cell(row=2, column=header.index("luas_ha") + 1)
+    assert isinstance(luas.value, float) and luas.number_format == "#,##0.0"
+    assert sheet.cell(row=2, column=header.index("n_desa") + 1).number_format == "#,##0"
+    assert sheet.cell(row=2, column=header.index("nama") + 1).number_format == "General"
     geo = gpd.read_file(out / "kawasan.geojson")
     assert geo.crs.to_epsg() == 4326 and len(geo) == len(gpkg)
     kml = gpd.read_file(out / "kawasan.kml")
     assert len(kml) == len(gpkg) and kml.Name.tolist() == gpkg.nama.tolist()
+    # the KML description in the run's number style: "permukiman; 7 desa; 5.216 ha" (thousands with a dot)
+    import re
+
+    for desc, (_, row) in zip(kml.Description, gpkg.iterrows(), strict=True):
+        assert re.fullmatch(rf"{row.potensi}; {row.n_desa} desa; \d{{1,3}}(\.\d{{3}})* ha", desc), desc
+        assert int(desc.split("; ")[2][:-3].replace(".", "")) == round(row.luas_ha)
 
 
 def test_run_json(lamtim_run: tuple[pipeline.RunResult, Path], data_dir: Path) -> None:
