@@ -177,7 +177,7 @@ def test_a_registered_solver_is_a_config_method_and_a_cli_choice(tmp_path: Path,
     cfg.write_text("[inputs]\nvillages = 'd.gpkg'\ntable = { path = 't.csv' }\n[proposal]\nmethod = 'seed'\n")
     assert load_config(cfg).proposal.method == "seed"
     cfg.write_text("[inputs]\nvillages = 'd.gpkg'\ntable = { path = 't.csv' }\n[proposal]\nmethod = 'seeds'\n")
-    with pytest.raises(ConfigError, match=r"\[proposal.method\] 'seeds' is not a method; use one of dominant, ward, seed"):
+    with pytest.raises(ConfigError, match=r"\[proposal.method\] metode / method 'seeds' tidak dikenal / is not one of: dominant, ward, seed"):
         load_config(cfg)
     # the CLI takes the new name (the run then stops at the empty village file, not at --method)
     args = ["propose", "--villages", str(tmp_path / "d.gpkg"), "--table", str(tmp_path / "t.csv"), "--out", str(tmp_path / "o")]
