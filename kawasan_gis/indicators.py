@@ -217,19 +217,20 @@ def join_table(
     24
     """
     if CODE not in villages.columns:
-        raise FieldError(f"villages have no '{CODE}' column")
+        raise FieldError(f"lapisan desa tidak punya kolom / villages have no '{CODE}' column")
     village_codes = _codes(villages[CODE])
     targets = set(village_codes.dropna())
     tab = _as_table(table)
     if code_column is not None and code_column not in tab.columns:
-        raise FieldError(f"table has no column {code_column!r}; it has {format_list(list(tab.columns), lang='en')}")
+        raise FieldError(f"tabel tidak punya kolom / table has no column {code_column!r}; kolom yang ada / it has: {format_list(list(tab.columns))}")
 
     mapping: dict[str, str] | None = None
     if crosswalk is not None:
         cw = _as_table(crosswalk)
         to_col, _ = _best_column(cw, targets)
         if to_col is None:
-            raise FieldError("no crosswalk column holds the villages' codes", problems=[f"columns: {list(cw.columns)}"])
+            raise FieldError("tidak ada kolom crosswalk yang berisi kode desa / no crosswalk column holds the villages' codes",
+                             problems=[f"kolom / columns: {list(cw.columns)}"])
         cw_sets = {c: _code_set(cw[c]) for c in cw.columns if c != to_col}
         best = (None, None, 0)
         for tcol in [code_column] if code_column else list(tab.columns):
@@ -240,7 +241,7 @@ def join_table(
                     best = (tcol, fcol, hits)
         code_column, from_col, _ = best
         if code_column is None or from_col is None:
-            raise FieldError("no table column matches the crosswalk's codes; give code_column")
+            raise FieldError("tidak ada kolom tabel yang cocok dengan kode crosswalk; isi code_column / no table column matches the crosswalk's codes; give code_column")
         pairs = pd.DataFrame({"f": _codes(cw[from_col]), "t": _codes(cw[to_col])}).dropna().drop_duplicates()
         mapping = dict(zip(pairs["f"], pairs["t"]))
         log.info("crosswalk: table %s -> crosswalk %s -> %s", code_column, from_col, to_col)
@@ -248,9 +249,9 @@ def join_table(
         code_column, hits = _best_column(tab, targets)
         if code_column is None:
             raise FieldError(
-                "no table column holds the villages' codes; give code_column, or a crosswalk when the "
-                "table uses BPS codes",
-                problems=[f"columns: {format_list(list(tab.columns), lang='en')}"],
+                "tidak ada kolom tabel yang berisi kode desa; isi code_column, atau crosswalk bila tabel memakai kode BPS / "
+                "no table column holds the villages' codes; give code_column, or a crosswalk when the table uses BPS codes",
+                problems=[f"kolom / columns: {format_list(list(tab.columns))}"],
             )
 
     src_codes = _codes(tab[code_column])
@@ -338,7 +339,8 @@ def _rename_stats(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def _check_name(name: str, what: str) -> str:
     if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise FieldError(f"{what} name {name!r} must be lower-case letters, digits and '_' (it becomes a column name)")
+        raise FieldError(f"nama {what} {name!r} hanya huruf kecil, angka dan '_' (menjadi nama kolom) / "
+                         f"{what} name {name!r} must be lower-case letters, digits and '_' (it becomes a column name)")
     return name
 
 
@@ -368,7 +370,7 @@ def landcover_class_map_for(scheme: str) -> dict[int, str]:
 
     vocab = load_vocabulary("landcover")
     if scheme not in vocab.schemes:
-        raise FieldError(f"unknown land-cover code scheme {scheme!r}; known: {', '.join(vocab.schemes)}")
+        raise FieldError(f"skema kode tutupan lahan tidak dikenal / unknown land-cover code scheme {scheme!r}; yang dikenal / known: {', '.join(vocab.schemes)}")
     return {num: cls.code for cls in vocab for num in cls.codes.get(scheme, ())}
 
 
@@ -457,7 +459,7 @@ def build_indicators(
         _check_name(name, "layer")
     unknown_by = set(by) - set(lines) - set(points)
     if unknown_by:
-        raise FieldError(f"'by' names layers that were not given: {sorted(unknown_by)}")
+        raise FieldError(f"'by' menyebut lapisan yang tidak diberikan / names layers that were not given: {sorted(unknown_by)}")
 
     index = pd.Index(villages[CODE].astype(str), name=CODE)
     luas = shapely.area(villages.geometry.values.to_numpy()) / overlay.M2_PER_HA
@@ -468,7 +470,7 @@ def build_indicators(
     def add(frame: pd.DataFrame, source: str) -> None:
         clash = set(frame.columns) & set(sources)
         if clash:
-            raise FieldError(f"indicator columns produced twice: {sorted(clash)}; rename a layer")
+            raise FieldError(f"kolom indikator terbentuk dua kali; ganti nama salah satu lapisan / indicator columns produced twice: {sorted(clash)}; rename a layer")
         frame.index = index
         parts.append(frame)
         sources.update(dict.fromkeys(frame.columns, source))
@@ -537,7 +539,7 @@ def attach_indicators(villages: gpd.GeoDataFrame, indicators: pd.DataFrame) -> g
     Columns the villages already have (such as ``luas_ha``) keep the villages' values.
     """
     if CODE not in villages.columns:
-        raise FieldError(f"villages have no '{CODE}' column")
+        raise FieldError(f"lapisan desa tidak punya kolom / villages have no '{CODE}' column")
     new = [c for c in indicators.columns if c not in villages.columns]
     values = indicators[new].reindex(villages[CODE].astype(str).to_numpy())
     values.index = villages.index
@@ -553,7 +555,7 @@ def write_indicators(indicators: pd.DataFrame, path: str | PathLike[str]) -> Pat
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise DataSourceError(f"cannot write {path}: use a .csv or .xlsx file name")
+        raise DataSourceError(f"{path}: tidak dapat ditulis, pakai nama berkas .csv atau .xlsx / cannot write: use a .csv or .xlsx file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
     os.close(fd)

@@ -93,7 +93,7 @@ def test_truncated_shapefile(tmp_path: Path) -> None:
     raw_villages().to_file(path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 3])
-    with pytest.raises(DataSourceError, match=r"desa\.shp: the file is truncated: its header declares"):
+    with pytest.raises(DataSourceError, match=r"desa\.shp: berkas terpotong: .* / the file is truncated: its header declares"):
         read_villages(path)
 
 
@@ -101,7 +101,7 @@ def test_missing_sidecar(tmp_path: Path) -> None:
     path = tmp_path / "desa.shp"
     raw_villages().to_file(path)
     (tmp_path / "desa.shx").unlink()
-    with pytest.raises(DataSourceError, match=r"desa\.shp: the shapefile is missing its \.shx"):
+    with pytest.raises(DataSourceError, match=r"desa\.shp: berkas \.shx shapefile ini tidak ada.* / the shapefile is missing its \.shx"):
         read_villages(path)
 
 
@@ -137,7 +137,7 @@ def test_no_crs_is_an_error_with_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "desa.shp"
     raw_villages().to_file(path)
     (tmp_path / "desa.prj").unlink()
-    with pytest.raises(CRSError, match=r"desa\.shp: the layer has no CRS.*--assume-crs"):
+    with pytest.raises(CRSError, match=r"desa\.shp: lapisan tidak punya CRS.* / the layer has no CRS.*--assume-crs"):
         read_villages(path)
     desa = read_villages(path, assume_crs="EPSG:32748")
     assert desa.attrs["kawasan_report"].crs_assumed
@@ -385,7 +385,7 @@ def test_raster_checks(tmp_path: Path) -> None:
         read_raster(fpath)
     broken = tmp_path / "broken.tif"
     broken.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(DataSourceError, match="broken.tif: cannot be opened as a raster"):
+    with pytest.raises(DataSourceError, match="broken.tif: tidak dapat dibuka sebagai raster.* / cannot be opened as a raster"):
         read_raster(broken)
 
 
@@ -450,7 +450,7 @@ def test_truncated_geopackage(tmp_path: Path) -> None:
     path = tmp_path / "desa.gpkg"
     raw_villages().to_file(path)
     path.write_bytes(path.read_bytes()[:5000])
-    with pytest.raises(DataSourceError, match=r"desa\.gpkg: cannot be"):
+    with pytest.raises(DataSourceError, match=r"desa\.gpkg: tidak dapat (dibuka|dibaca).* / cannot be"):
         read_villages(path)
 
 

@@ -54,7 +54,9 @@ def assign_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: Any, report: Layer
         if assume_crs is None:
             report.usable = False
             raise CRSError(
-                f"{path}: the layer has no CRS (a shapefile without its .prj, or a file saved without one). "
+                f"{path}: lapisan tidak punya CRS (shapefile tanpa .prj). kawasan_gis tidak menebak: jalankan ulang dengan "
+                "--assume-crs EPSG:XXXX (di konfigurasi: assume_crs) atau tambahkan berkas .prj / "
+                "the layer has no CRS (a shapefile without its .prj, or a file saved without one). "
                 "kawasan_gis never guesses: re-run with --assume-crs EPSG:XXXX (for example EPSG:4326 for "
                 "longitude/latitude degrees, or the UTM zone the data was made in; in a config file: "
                 'assume_crs = "EPSG:XXXX" in the layer\'s entry), or add the .prj file.'
@@ -69,7 +71,8 @@ def assign_crs(gdf: gpd.GeoDataFrame, path: Path, assume_crs: Any, report: Layer
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180 <= minx <= 180 and -90 <= miny <= 90 and -180 <= maxx <= 180 and -90 <= maxy <= 90):
             raise CRSError(
-                f"{path}: the layer says it is in degrees ({gdf.crs.to_string()}) but its coordinates "
+                f"{path}: lapisan menyatakan derajat ({gdf.crs.to_string()}) tetapi koordinatnya meter; CRS yang dinyatakan salah / "
+                f"the layer says it is in degrees ({gdf.crs.to_string()}) but its coordinates "
                 f"({minx:.0f}, {miny:.0f} ... {maxx:.0f}, {maxy:.0f}) are metres. The declared CRS is wrong: "
                 "fix the .prj or pass the right one with --assume-crs after removing it."
             )
@@ -81,6 +84,7 @@ def to_working_crs(gdf: gpd.GeoDataFrame, working_crs: Any, report: LayerReport)
     target = parse_crs(working_crs)
     if not is_metric(target):
         raise CRSError(
+            f"CRS kerja {target.to_string()} tidak terproyeksi dalam meter; pakai zona UTM seperti EPSG:32748 / "
             f"working CRS {target.to_string()} is not projected in metres: areas and distances need metres. "
             "Use a UTM zone such as EPSG:32748 (or leave it unset to use the data's UTM zone)."
         )

@@ -45,7 +45,9 @@ def _check_geometry_family(gdf: gpd.GeoDataFrame, path: Path, kind: str, report:
     if len(types) and not types.isin(wanted + ("GeometryCollection",)).any():
         report.usable = False
         raise LayerError(
-            f"{path}: a {kind} layer needs {' or '.join(wanted)} features, but this layer has "
+            f"{path}: lapisan {kind} perlu fitur {' atau '.join(wanted)}, lapisan ini berisi {', '.join(sorted(set(types)))}; "
+            "periksa --kind atau pilih --layer lain / "
+            f"a {kind} layer needs {' or '.join(wanted)} features, but this layer has "
             f"{', '.join(sorted(set(types)))}. Check --kind, or choose another --layer."
         )
 
@@ -93,7 +95,7 @@ def read_layer(
     (32748, 3223)
     """
     if kind not in KINDS or kind == "raster":
-        raise LayerError(f"kind must be one of villages, landuse, rtrw, points, lines (got '{kind}').")
+        raise LayerError(f"kind harus salah satu dari / must be one of villages, landuse, rtrw, points, lines (got '{kind}').")
     path = Path(path)
     gdf, used_layer = read_raw(path, layer=layer, kind=kind, where=where)
     report = _new_report(path, used_layer, kind, gdf)
@@ -101,13 +103,15 @@ def read_layer(
         report.notes.append(f"filter: {where}")
     if gdf.empty:
         report.usable = False
-        raise LayerError(f"{path}: layer '{used_layer}' has no features" + (f" matching '{where}'." if where else "."))
+        raise LayerError(f"{path}: lapisan '{used_layer}' tidak punya fitur" + (f" yang cocok dengan '{where}'" if where else "") + " / "
+            f"layer '{used_layer}' has no features" + (f" matching '{where}'." if where else "."))
     _check_geometry_family(gdf, path, kind, report)
     gdf = assign_crs(gdf, path, assume_crs, report)
     gdf = clean_geometries(gdf, geom_kind=_geom_kind_of(kind), id_column=id_column, report=report, source=str(path))
     if gdf.empty:
         report.usable = False
-        raise LayerError(f"{path}: no usable {kind} geometry is left after dropping empty/invalid features.")
+        raise LayerError(f"{path}: tidak ada geometri {kind} yang dapat dipakai setelah fitur kosong/tidak sah dibuang / "
+                         f"no usable {kind} geometry is left after dropping empty/invalid features.")
     if working_crs is None:
         target = working_crs_for(gdf)
         report.working_crs_reason = message("crs_reason_utm")

@@ -61,12 +61,13 @@ def read_raster(path: str | Path, *, assume_crs: Any = None) -> RasterLayer:
             info = dict(width=src.width, height=src.height, res=src.res, nodata=src.nodata, dtype=src.dtypes[0], bounds=tuple(src.bounds))
             count = src.count
     except RasterioIOError as exc:
-        raise DataSourceError(f"{path}: cannot be opened as a raster ({exc}). It may be truncated; export it again.") from None
+        raise DataSourceError(f"{path}: tidak dapat dibuka sebagai raster; mungkin terpotong, ekspor ulang / cannot be opened as a raster ({exc}). It may be truncated; export it again.") from None
     if count < 1:
-        raise LayerError(f"{path}: the raster has no band.")
+        raise LayerError(f"{path}: raster tidak punya band / the raster has no band.")
     if not np.issubdtype(np.dtype(info["dtype"]), np.integer):
         raise LayerError(
-            f"{path}: band 1 is {info['dtype']}; a land-cover raster holds integer class codes. "
+            f"{path}: band 1 bertipe {info['dtype']}; raster tutupan lahan berisi kode kelas bilangan bulat / "
+            f"band 1 is {info['dtype']}; a land-cover raster holds integer class codes. "
             "Classify it first (or convert it to an integer type)."
         )
     if crs is None:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pyogrio
 
 from kawasan_gis.errors import DataSourceError, LayerError
+from kawasan_gis.i18n import format_number
 from kawasan_gis.io.filters import apply_filter, compile_filter
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,14 @@ def _check_zip(path: Path) -> list[str]:
             names = zf.namelist()
             bad = zf.testzip()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DataSourceError(f"{path}: not a readable zip archive ({exc}). Re-create the zip.") from None
+        raise DataSourceError(f"{path}: bukan arsip zip yang dapat dibaca ({exc}); buat ulang zip-nya / not a readable zip archive ({exc}). Re-create the zip.") from None
     if bad is not None:
-        raise DataSourceError(f"{path}: member '{bad}' is corrupt (CRC error). Re-create the zip.")
+        raise DataSourceError(f"{path}: anggota '{bad}' rusak (galat CRC); buat ulang zip-nya / member '{bad}' is corrupt (CRC error). Re-create the zip.")
     unsafe = [n for n in names if n.startswith(("/", "\\")) or ".." in PurePosixPath(n.replace("\\", "/")).parts]
     if unsafe:
         raise DataSourceError(
-            f"{path}: the archive has member paths that point outside it ({', '.join(unsafe)}). "
+            f"{path}: arsip memuat path anggota yang mengarah ke luar arsip; arsip tidak dibuka, buat ulang zip dengan path "
+            f"relatif biasa / the archive has member paths that point outside it ({', '.join(unsafe)}). "
             "It was not opened. Re-create the zip with plain relative paths."
         )
     return names
@@ -55,7 +57,9 @@ def _shapefile_sidecars(path: Path, members: Iterable[str] | None = None) -> Non
     missing = [ext for ext in (".shx", ".dbf") if ext not in present]
     if missing:
         raise DataSourceError(
-            f"{path}: the shapefile is missing its {' and '.join(missing)} file(s). "
+            f"{path}: berkas {' dan '.join(missing)} shapefile ini tidak ada; shapefile terdiri dari beberapa berkas bernama sama, "
+            "salin semuanya (.shp, .shx, .dbf, .prj) / "
+            f"the shapefile is missing its {' and '.join(missing)} file(s). "
             "A shapefile is several files with one name; copy all of them (.shp, .shx, .dbf, .prj) together."
         )
 
@@ -66,11 +70,13 @@ def _check_shp_header(path: Path) -> None:
         header = fh.read(100)
     size = path.stat().st_size
     if len(header) < 100 or int.from_bytes(header[0:4], "big") != 9994:
-        raise DataSourceError(f"{path}: not a shapefile (bad header). The file is damaged or mislabelled; export it again.")
+        raise DataSourceError(f"{path}: bukan shapefile (header rusak); ekspor ulang berkasnya / not a shapefile (bad header). The file is damaged or mislabelled; export it again.")
     declared = int.from_bytes(header[24:28], "big") * 2
     if size < declared:
         raise DataSourceError(
-            f"{path}: the file is truncated: its header declares {declared:,} bytes but it has {size:,}. "
+            f"{path}: berkas terpotong: header menyatakan {format_number(declared, 0)} byte tetapi isinya {format_number(size, 0)}; "
+            "salin ulang dari sumbernya / "
+            f"the file is truncated: its header declares {declared:,} bytes but it has {size:,}. "
             "Copy it again from the source (an interrupted download or copy)."
         )
 
@@ -92,17 +98,18 @@ def _gdal_path(path: Path, layer: str | None) -> tuple[str, str | None]:
     others = [n for n in names if n.lower().endswith((".gpkg", ".geojson", ".json", ".fgb"))]
     candidates = shps + others
     if not candidates:
-        raise DataSourceError(f"{path}: the zip holds no shapefile, GeoPackage or GeoJSON ({len(names)} members).")
+        raise DataSourceError(f"{path}: zip tidak memuat shapefile, GeoPackage atau GeoJSON / the zip holds no shapefile, GeoPackage or GeoJSON ({len(names)} members).")
     if layer is not None:
         chosen = [n for n in candidates if PurePosixPath(n).stem == layer or n == layer]
         if not chosen:
             if len(candidates) == 1:
                 chosen = candidates
             else:
-                raise LayerError(f"{path}: no member named '{layer}'. Members: {', '.join(candidates)}.")
+                raise LayerError(f"{path}: tidak ada anggota bernama / no member named '{layer}'. Anggota / members: {', '.join(candidates)}.")
     elif len(candidates) > 1:
         raise LayerError(
-            f"{path}: the zip holds several layers ({', '.join(candidates)}). Choose one with --layer NAME."
+            f"{path}: zip memuat beberapa lapisan; pilih satu dengan --layer NAMA / the zip holds several layers "
+            f"({', '.join(candidates)}). Choose one with --layer NAME."
         )
     else:
         chosen = candidates
@@ -132,7 +139,7 @@ def list_layers(path: str | Path) -> list[str]:
     try:
         return [str(r[0]) for r in pyogrio.list_layers(gpath)]
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
-        raise DataSourceError(f"{path}: cannot be opened as a vector data source ({exc}).") from None
+        raise DataSourceError(f"{path}: tidak dapat dibuka sebagai data vektor / cannot be opened as a vector data source ({exc}).") from None
 
 
 def _choose_layer(path: Path, gpath: str, layer: str | None, kind: str | None) -> str | None:
@@ -142,19 +149,20 @@ def _choose_layer(path: Path, gpath: str, layer: str | None, kind: str | None) -
         layers = [str(r[0]) for r in pyogrio.list_layers(gpath)]
     except Exception as exc:
         raise DataSourceError(
-            f"{path}: cannot be opened as a GeoPackage ({exc}). The file may be truncated or not a GeoPackage."
+            f"{path}: tidak dapat dibuka sebagai GeoPackage; berkas mungkin terpotong / cannot be opened as a GeoPackage ({exc}). "
+            "The file may be truncated or not a GeoPackage."
         ) from None
     if len(layers) == 1:
         return layers[0]
     if not layers:
-        raise LayerError(f"{path}: the GeoPackage has no layers.")
+        raise LayerError(f"{path}: GeoPackage tidak punya lapisan / the GeoPackage has no layers.")
     hints = LAYER_HINTS.get(kind or "", ())
     matches = [name for name in layers if any(h in name.lower() for h in hints)]
     if len(matches) >= 1 and kind is not None:
         # the first layer whose name fits the kind, in file order (e.g. 'desa' before 'kecamatan')
         log.info("%s: using layer '%s' of %s", path, matches[0], layers)
         return matches[0]
-    raise LayerError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}). Choose one with --layer NAME.")
+    raise LayerError(f"{path}: GeoPackage memuat beberapa lapisan; pilih satu dengan --layer NAMA / the GeoPackage has several layers ({', '.join(layers)}). Choose one with --layer NAME.")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -175,7 +183,7 @@ def existing_file(path: str | Path) -> Path:
             f"file not found. Check the path (relative paths start from {Path.cwd()})."
         )
     if path.is_dir():
-        raise DataSourceError(f"{path}: is a folder; give the file inside it (.shp, .gpkg, .geojson, .zip ...).")
+        raise DataSourceError(f"{path}: ini folder; berikan berkas di dalamnya / is a folder; give the file inside it (.shp, .gpkg, .geojson, .zip ...).")
     return path
 
 
@@ -192,7 +200,7 @@ def read_raw(
     suffix = path.suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
         raise DataSourceError(
-            f"{path}: unsupported file type '{suffix}'. Use GeoPackage, Shapefile (.shp or .zip), GeoJSON, "
+            f"{path}: jenis berkas '{suffix}' tidak didukung / unsupported file type '{suffix}'. Use GeoPackage, Shapefile (.shp or .zip), GeoJSON, "
             "FlatGeobuf or GeoParquet" + (" (rasters are read as --kind raster)." if suffix in RASTER_SUFFIXES else ".")
         )
     if where:
@@ -201,7 +209,7 @@ def read_raw(
         try:
             frame = gpd.read_parquet(path)
         except Exception as exc:
-            raise DataSourceError(f"{path}: cannot be read as GeoParquet ({exc}).") from None
+            raise DataSourceError(f"{path}: tidak dapat dibaca sebagai GeoParquet / cannot be read as GeoParquet ({exc}).") from None
         return (apply_filter(frame, where, source=str(path)).reset_index(drop=True) if where else frame), None
     gpath, inner_layer = _gdal_path(path, layer)
     inner_layer = _choose_layer(path, gpath, inner_layer, kind)
@@ -209,13 +217,14 @@ def read_raw(
         # Arrow hands the columns over in one batch: about 1.5x faster than row by row
         gdf = gpd.read_file(gpath, layer=inner_layer, engine="pyogrio", use_arrow=True)
     except pyogrio.errors.DataLayerError as exc:
-        raise LayerError(f"{path}: layer '{inner_layer}' cannot be read ({exc}). Layers: {list_layers(path)}.") from None
+        raise LayerError(f"{path}: lapisan '{inner_layer}' tidak dapat dibaca / layer '{inner_layer}' cannot be read ({exc}). Lapisan / layers: {list_layers(path)}.") from None
     except Exception as exc:
         raise DataSourceError(
-            f"{path}: cannot be read ({exc}). The file may be truncated or damaged; export it again from the source."
+            f"{path}: tidak dapat dibaca; berkas mungkin terpotong atau rusak, ekspor ulang dari sumbernya / "
+            f"cannot be read ({exc}). The file may be truncated or damaged; export it again from the source."
         ) from None
     if where:
         gdf = apply_filter(gdf, where, source=str(path)).reset_index(drop=True)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
-        raise LayerError(f"{path}: layer '{inner_layer}' has no geometry column (it is a plain table).")
+        raise LayerError(f"{path}: lapisan '{inner_layer}' tidak punya kolom geometri (tabel biasa) / layer '{inner_layer}' has no geometry column (it is a plain table).")
     return gdf, inner_layer

@@ -27,4 +27,4 @@ def read_table(path: str | Path | pd.DataFrame) -> pd.DataFrame:
             table = pd.read_csv(path, dtype=str, sep=";", low_memory=False, encoding="utf-8-sig")
         return table
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"{path}: cannot be read as a CSV/XLSX table ({exc}).") from None
+        raise DataSourceError(f"{path}: tidak dapat dibaca sebagai tabel CSV/XLSX / cannot be read as a CSV/XLSX table ({exc}).") from None
