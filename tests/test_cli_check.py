@@ -58,7 +58,7 @@ def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None
     assert konflik["luas_ha"].iloc[0] == pytest.approx(200)
     lines = res.output.splitlines()
     assert lines[0].split() == ["Kawasan", "Potensi", "Desa", "Luas", "ha", "%I+T", "%B", "%X", "%L", "%Luar", "Putusan", "Aturan"]
-    assert lines[2].split() == ["K1", "permukiman", "2", "200.0", "0.0", "0.0", "100.0", "0.0", "0.0", "tidak", "sesuai", "0"]
+    assert lines[2].split() == ["K1", "permukiman", "2", "200,0", "0,0", "0,0", "100,0", "0,0", "0,0", "tidak", "sesuai", "0"]  # Indonesian decimal commas
     assert "check.csv" not in res.output and str(out) in res.output
 
 
@@ -206,3 +206,17 @@ def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(file
     res = CliRunner().invoke(cli, [*args, "--thresholds", str(strict)], catch_exceptions=False)
     assert res.exit_code == 2
     assert "66,7 %" in res.output and "ambang 70 %" in res.output
+
+
+def test_summary_table_numbers_in_the_language() -> None:
+    import pandas as pd
+
+    from kawasan_gis.cli.check import summary_table
+
+    row = pd.DataFrame({"kawasan_id": ["K1"], "potensi": ["permukiman"], "n_desa": [1250], "luas_ha": [43621.54], "pct_I": [60.0],
+                        "pct_T": [2.3], "pct_B": [37.44], "pct_X": [0.26], "pct_outside": [0.0], "verdict": ["sesuai bersyarat"],
+                        "n_error": [0]})
+    assert summary_table(row).splitlines()[2].split() == [
+        "K1", "permukiman", "1.250", "43.621,5", "62,3", "37,4", "0,3", "0,0", "sesuai", "bersyarat", "0"]
+    assert summary_table(row, "en").splitlines()[2].split() == [
+        "K1", "permukiman", "1,250", "43,621.5", "62.3", "37.4", "0.3", "0.0", "conditionally", "compliant", "0"]

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kawasan_gis.cli.options import village_column_options, village_columns
-from kawasan_gis.i18n import t
+from kawasan_gis.i18n import format_number, t
 
 # kawasan_gis.check.FAIL_LEVELS, spelt out so that `kawasan check --help` does not import the
 # check step (geopandas, scikit-learn); tests/test_cli_help.py pins the two equal.
@@ -23,13 +23,13 @@ def summary_table(kawasan: Any, lang: str = "id") -> str:
         [
             str(r.kawasan_id),
             str(r.potensi),
-            str(r.n_desa),
-            f"{r.luas_ha:,.1f}",
-            f"{r.pct_I + r.pct_T:.1f}",
-            f"{r.pct_B:.1f}",
-            f"{r.pct_X:.1f}",
-            f"{getattr(r, 'pct_L', 0.0):.1f}",
-            f"{r.pct_outside:.1f}",
+            format_number(r.n_desa, 0, lang),
+            format_number(r.luas_ha, 1, lang),
+            format_number(r.pct_I + r.pct_T, 1, lang),
+            format_number(r.pct_B, 1, lang),
+            format_number(r.pct_X, 1, lang),
+            format_number(getattr(r, "pct_L", 0.0), 1, lang),
+            format_number(r.pct_outside, 1, lang),
             t("verdict_" + str(r.verdict).replace(" ", "_"), lang),
             str(r.n_error),
         ]
