@@ -194,6 +194,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{kec} of {kec_total} kecamatan ({pct_kec} %) of its kabupaten, above {batas} %: a region, not a kawasan perdesaan; "
         "limit it with [proposal] max_villages / max_area_ha",
     ),
+    "blank_by_value": (
+        "{layer}: {n} fitur tanpa nilai '{column}'; dihitung dalam total dan sebagai '{kelas}'",
+        "{layer}: {n} feature(s) have no '{column}' value; they count in the total and as '{kelas}'",
+    ),
+    "no_overlap_priority": ("kelas tanpa prioritas tumpang tindih: {daftar}; prioritasnya 0", "no overlap priority for classes {daftar}: they get priority 0"),
     "missing_layer": ("tidak ada lapisan {kinds}", "no {kinds} layer"),
     "layer_landcover": ("tutupan lahan", "landcover"),
     "layer_landuse": ("penggunaan lahan", "landuse"),

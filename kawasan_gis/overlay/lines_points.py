@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kawasan_gis.i18n import message
 from kawasan_gis.io import require_villages
 from kawasan_gis.overlay.engine import measure_matrix
 from kawasan_gis.overlay.inputs import CODE, align_layer, require_columns, valid_geoms
@@ -50,8 +51,7 @@ def _groups(layer: gpd.GeoDataFrame, by: str | None, name: str) -> tuple[np.ndar
     values = layer[by].map(lambda x: NO_CLASS if pd.isna(x) else slug(x))
     blank = layer[by].isna() | (values == NO_CLASS)
     if blank.any():
-        log.warning("%s: %d feature(s) have no %r value; they count in the total and as %r",
-                    name, int(blank.sum()), by, NO_CLASS)
+        log.warning("%s", message("blank_by_value", layer=name, n=int(blank.sum()), column=by, kelas=NO_CLASS))
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), [str(u) for u in uniques]
 

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from kawasan_gis.errors import CRSError
-from kawasan_gis.i18n import format_list
+from kawasan_gis.i18n import LANGUAGES, Message, format_list, t
 from kawasan_gis.io import polygon_parts, polygonal
 from kawasan_gis.io.winding import overlap_zones
 from kawasan_gis.overlay.engine import parallel_pairs
@@ -58,7 +58,7 @@ def _ranks(geoms: np.ndarray, classes: pd.Series, priority: Mapping[str, int] | 
         known = classes.isin(list(priority))
         unknown = classes[classes.notna() & ~known].astype(str).unique()
         if len(unknown):
-            log.warning("no overlap priority for classes %s: they get priority 0", format_list(sorted(unknown), lang="en"))
+            log.warning("%s", Message(*(t("no_overlap_priority", lang, daftar=format_list(sorted(unknown), lang=lang)) for lang in LANGUAGES)))
         prio = classes.map(dict(priority)).astype(float).fillna(0.0).to_numpy()
     prio = np.where(classes.isna().to_numpy(), -np.inf, prio)
     order = np.lexsort((np.arange(len(geoms)), shapely.area(geoms), -prio))
