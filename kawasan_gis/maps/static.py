@@ -219,9 +219,12 @@ def _draw_page(
         colour = st.colour if st else GREY
         colours.append(_pale(colour) if is_truthy(mixed) else colour)
 
+    block = _title_block_lines(title_block or {}, lang)
     fig = MplFigure(figsize=(11.69, 8.27), layout=None)
     ax = fig.add_axes((0.03, 0.08, 0.66, 0.82))
-    side = fig.add_axes((0.71, 0.08, 0.27, 0.82))
+    # the legend and the kawasan key stop above the title block in the bottom-right corner
+    side_bottom = 0.08 + 0.03 * len(block)
+    side = fig.add_axes((0.71, side_bottom, 0.27, 0.90 - side_bottom))
     side.axis("off")
     gpd.GeoSeries(geoms, crs=crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
     drawn = _draw_konflik(ax, konflik, crs)
@@ -280,7 +283,6 @@ def _draw_page(
         _draw_key(side, key_lines, top=bottom - 0.075, height_in=height_in)
 
     fig.suptitle(data.title, x=0.03, y=0.965, ha="left", fontsize=15, fontweight="bold")
-    block = _title_block_lines(title_block or {}, lang)
     if block:
         fig.text(0.98, 0.03, "\n".join(block), fontsize=7.5, ha="right", va="bottom", linespacing=1.4,
                  bbox={"boxstyle": "square,pad=0.5", "facecolor": "white", "edgecolor": "#333333", "linewidth": 0.6})
