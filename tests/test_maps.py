@@ -26,6 +26,7 @@ from kawasan_gis import maps
 from kawasan_gis.maps import elements, prepare, static, styles
 from kawasan_gis.cli import cli
 from kawasan_gis.errors import ConfigError, CRSError, DataSourceError, FieldError, LayerError
+from kawasan_gis.i18n import t
 from kawasan_gis.io import write_layers
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -287,6 +288,20 @@ def test_english_labels(layers):
     assert '<html lang="en">' in maps.render_html(m)
 
 
+@pytest.mark.parametrize(("lang", "area", "compact", "share", "bridge"), [
+    ("id", "43.621,5 ha", "0,79", "60,0%", "1,23 km"),
+    ("en", "43,621.5 ha", "0.79", "60.0%", "1.23 km"),
+])
+def test_popups_and_tooltips_in_one_number_style(layers, lang, area, compact, share, bridge):
+    layers["kawasan"]["luas_ha"] = [43621.54, 400.0]
+    m = maps.map_kawasan(**layers, lang=lang)
+    popup = next(f["properties"]["pp"] for f in geojson_layers(m)[t("lyr_kawasan", lang)].data["features"]
+                 if f["geometry"]["type"] == "Point")
+    assert f"<td>{area}</td>" in popup and f"<td>{compact}</td>" in popup and f"<td class=kg-n>{share}</td>" in popup
+    tip = geojson_layers(m)[t("lyr_sambungan", lang)].data["features"][0]["properties"]["tt"]
+    assert bridge in tip
+
+
 # --------------------------------------------------------------------------- safety
 
 
@@ -539,18 +554,18 @@ def test_print_map_title_block_and_sources(layers, lang, block, sources):
                             sources=["Perda Kab. Uji No. 1 Tahun 2020 tentang RTRW", "Batas desa: BIG"],
                             title_block={"instansi": "Bappeda Kabupaten Uji", "nomor": "III.2", "tahun": "2026"},
                             lang=lang, catalogue=None)
-    texts = [t.get_text() for t in fig.texts]
+    texts = [x.get_text() for x in fig.texts]
     assert fig._suptitle.get_text() == "Peta Uji"
     assert block in texts
-    foot = next(t for t in texts if t.startswith(sources.split(":")[0]))
+    foot = next(x for x in texts if x.startswith(sources.split(":")[0]))
     assert foot.replace("\n", " ").startswith(sources)
     assert "EPSG:32748" in foot
     # without a title block nothing is boxed; without sources the line says the files were the source
     fig = static._draw_page(layers["desa"], kawasan=None, pusat=None, title=None, sources=None, title_block={},
                             lang=lang, catalogue=None)
-    assert not any("III.2" in t.get_text() for t in fig.texts)
-    assert any(t.get_text().startswith(("Sumber data: batas desa dan pola ruang sesuai berkas masukan",
-                                        "Data sources: village boundaries and pola ruang from the input files")) for t in fig.texts)
+    assert not any("III.2" in x.get_text() for x in fig.texts)
+    assert any(x.get_text().startswith(("Sumber data: batas desa dan pola ruang sesuai berkas masukan",
+                                        "Data sources: village boundaries and pola ruang from the input files")) for x in fig.texts)
 
 
 def test_scale_bar_length():
