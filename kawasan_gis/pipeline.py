@@ -200,9 +200,9 @@ def run(
                         f"kawasan classes {spec.path} --kind {kind} --write-template pemetaan_{name}.toml"
                     )
                 else:
-                    fix = f"Fill in {template}"
+                    fix = f"Lengkapi / fill in {template}"
                 raise ClassMappingError(
-                    f"{spec.path}: {exc}\n{fix} and name it in the config: "
+                    f"{spec.path}: {exc}\n{fix} lalu sebut di konfigurasi / and name it in the config: "
                     f'[inputs] {key} = {{ path = "...", mapping = "pemetaan_{name}.toml" }}',
                     template=str(template) if template is not None else None,
                 ) from None

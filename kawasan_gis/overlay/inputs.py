@@ -85,7 +85,8 @@ def require_columns(layer: pd.DataFrame, columns: Sequence[str | None], name: st
     missing = [c for c in columns if c is not None and c not in layer.columns]
     if missing:
         raise FieldError(
-            f"{name} lacks column(s) {', '.join(map(repr, missing))}; it has {format_list(list(layer.columns), lang='en')}"
+            f"{name} tidak punya kolom / lacks column(s) {', '.join(map(repr, missing))}; "
+            f"kolom yang ada / it has: {format_list(list(layer.columns))}"
         )
 
 
@@ -98,13 +99,14 @@ def valid_geoms(
     tid = shapely.get_type_id(geoms)
     bad_type = present & ~np.isin(tid, list(type_ids) + [7])
     if bad_type.any():
-        raise LayerError(f"{name} must hold {kind}; found other geometry types at {_rows(layer, bad_type)}")
+        raise LayerError(f"{name} harus berisi {kind}; ada jenis geometri lain / must hold {kind}; found other geometry types "
+                         f"at {_rows(layer, bad_type)}")
     invalid = present & ~parallel(shapely.is_valid, geoms, n_jobs)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid][:_MAX_LISTED])
         raise GeometryError(
-            f"{name} has {int(invalid.sum())} invalid geometries; repair them first "
-            "(kawasan_gis.io.read_class_layer or shapely.make_valid)",
+            f"{name} memuat {int(invalid.sum())} geometri tidak sah; perbaiki dulu / has {int(invalid.sum())} invalid geometries; "
+            "repair them first (kawasan_gis.io.read_class_layer or shapely.make_valid)",
             problems=[f"row {i}: {why}" for i, why in zip(np.flatnonzero(invalid), reasons)],
         )
     return geoms
