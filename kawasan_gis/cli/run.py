@@ -72,6 +72,14 @@ fail_on = "never"                # never, prohibited or conditional (exit code 3
 # min_pct_ruang_kembang = 50.0   # a kawasan whose room outside kawasan lindung is smaller is never "sesuai"
 # min_cakupan_rtrw_pct = 50.0    # below this RTRW cover of the kawasan villages the run stops (exit 2)
 
+[peta]
+# Print map title block and sources (docs/config.md); without sumber the map lists the input files.
+# judul = "Peta Usulan Kawasan Perdesaan Kabupaten ..."
+# instansi = "Bappeda Kabupaten ..."
+# nomor = "1"
+# tahun = 2026
+# sumber = ["Perda Kab. ... No. ... Tahun ... tentang RTRW Kabupaten ...", "Batas desa: BIG", "Podes: BPS"]
+
 [outputs]
 geojson = true
 kml = true
