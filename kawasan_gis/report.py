@@ -96,15 +96,13 @@ def _flatten(params: Mapping[str, Any], lang: str, prefix: str = "") -> list[tup
 
 
 def _param(value: Any, key: str, lang: str) -> str:
+    """A config value as the report shows it; whole numbers (seeds, village counts) as written."""
     if not is_present(value):
         return "–"
     if isinstance(value, bool):
         return t("ya" if value else "tidak", lang)
     if isinstance(value, float):
         return format_number(value, _decimals(value), lang)
-    if isinstance(value, int):
-        # seeds and counts: no thousands separator in a seed, but in a count of villages it reads better
-        return format_number(value, 0, lang) if abs(value) >= 10_000 and "seed" not in key and "random" not in key else str(value)
     if isinstance(value, (str, os.PathLike)) and (key.endswith((".path", ".mapping", ".crosswalk", ".catalogue", ".matrix", ".program"))
                                                    or key == "source"):
         return Path(str(value)).name
