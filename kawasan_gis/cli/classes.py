@@ -93,7 +93,7 @@ def _hectares(gdf: gpd.GeoDataFrame) -> list[float]:
     from kawasan_gis.errors import CRSError
 
     if gdf.crs is None:
-        raise CRSError("The layer has no CRS: hectares cannot be computed.")
+        raise CRSError("Lapisan tidak punya CRS: luas (ha) tidak dapat dihitung / the layer has no CRS: hectares cannot be computed.")
     metric = gdf if gdf.crs.is_projected else gdf.to_crs(gdf.estimate_utm_crs())
     return (metric.geometry.area / 10_000).tolist()
 

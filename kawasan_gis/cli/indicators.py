@@ -21,13 +21,13 @@ def parse_named(items: tuple[str, ...], option: str) -> dict[str, tuple[Path, st
     for item in items:
         name, sep, target = item.partition("=")
         if not sep or not name or not target:
-            raise ConfigError(f"{option} '{item}' should be NAME=PATH or NAME=PATH:LAYER (e.g. jalan=konteks.gpkg:jalan).")
+            raise ConfigError(f"{option} '{item}' harus NAMA=PATH atau NAMA=PATH:LAPISAN / should be NAME=PATH or NAME=PATH:LAYER (e.g. jalan=konteks.gpkg:jalan).")
         path, layer = Path(target), None
         if ":" in target and not path.exists():
             head, _, layer = target.rpartition(":")
             path = Path(head)
         if not path.exists():
-            raise ConfigError(f"{option} {name}: file {path} does not exist.")
+            raise ConfigError(f"{option} {name}: berkas {path} tidak ada / file {path} does not exist.")
         out[name] = (path, layer or None)
     return out
 
@@ -39,7 +39,7 @@ def parse_by(items: tuple[str, ...]) -> dict[str, str]:
     for item in items:
         name, sep, column = item.partition("=")
         if not sep or not name or not column:
-            raise ConfigError(f"--by '{item}' should be NAME=COLUMN (e.g. jalan=kelas_jalan).")
+            raise ConfigError(f"--by '{item}' harus NAMA=KOLOM / should be NAME=COLUMN (e.g. jalan=kelas_jalan).")
         out[name] = column
     return out
 
@@ -129,7 +129,7 @@ def indicators(
     )
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
-        raise DataSourceError(f"--out {out}: use a .csv or .xlsx file name.")
+        raise DataSourceError(f"--out {out}: pakai nama berkas .csv atau .xlsx / use a .csv or .xlsx file name.")
     quiet = bool((ctx.obj or {}).get("quiet", True))
     line_specs = parse_named(lines, "--lines")
     point_specs = parse_named(points, "--points")

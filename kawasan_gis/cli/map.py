@@ -26,10 +26,10 @@ def read_result(folder: Path) -> dict[str, object]:
 
     gpkg = folder / "kawasan.gpkg"
     if not gpkg.is_file():
-        raise DataSourceError(f"{gpkg}: not found; RESULT_DIR must be a folder written by the pipeline")
+        raise DataSourceError(f"{gpkg}: tidak ditemukan; RESULT_DIR harus folder hasil kawasan run / not found; RESULT_DIR must be a folder written by the pipeline")
     present = set(list_layers(gpkg))
     if "desa" not in present:
-        raise LayerError(f"{gpkg}: has no 'desa' layer (found: {', '.join(sorted(present)) or 'none'})")
+        raise LayerError(f"{gpkg}: tidak ada lapisan 'desa' / has no 'desa' layer (ada / found: {', '.join(sorted(present)) or '-'})")
     out: dict[str, object] = {}
     for name in LAYERS:
         if name in present:

@@ -67,7 +67,7 @@ def build_config(
     base = Path.cwd()
     if config is not None:
         if not config.exists():
-            raise ConfigError(f"{config}: config file not found.")
+            raise ConfigError(f"{config}: berkas konfigurasi tidak ditemukan / config file not found.")
         raw = tomllib.loads(config.read_text(encoding="utf-8"))
         base = config.resolve().parent
     inputs = raw.setdefault("inputs", {})
@@ -85,7 +85,7 @@ def build_config(
     for key, value in (("rtrw", rtrw_mapping), ("landuse", landuse_mapping)):
         if value is not None:
             if key not in inputs:
-                raise ConfigError(f"--{key}-mapping given without --{key}.")
+                raise ConfigError(f"--{key}-mapping diberikan tanpa --{key} / given without --{key}.")
             inputs[key]["mapping"] = str(value.resolve())
     inputs.setdefault("lines", {}).update(named_layers(lines, "--lines"))
     inputs.setdefault("points", {}).update(named_layers(points, "--points"))
@@ -119,6 +119,7 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
     Writes OUT/kawasan.gpkg (layers desa, kawasan, sambungan) and OUT/kawasan.csv.
     """
     from kawasan_gis._atomic import check_output_folder
+    from kawasan_gis.i18n import format_number
     from kawasan_gis.pipeline import run, write_proposal
 
     check_output_folder(out)
@@ -148,7 +149,7 @@ def propose(ctx: click.Context, config: Path | None, out: Path, **opts: Any) -> 
     k = result.kawasan
     click.echo(f"{len(result.villages)} desa -> {len(k)} kawasan ({int(result.villages['kawasan_id'].notna().sum())} desa di dalam kawasan)")
     for row in k.itertuples():
-        click.echo(f"  {row.kawasan_id}  {row.nama:<45} {row.n_desa:>3} desa  {row.luas_ha:>10,.0f} ha")
+        click.echo(f"  {row.kawasan_id}  {row.nama:<45} {row.n_desa:>3} desa  {format_number(row.luas_ha, 0, cfg.project.lang):>10} ha")
     if len(result.bridges):
         click.echo(f"Sambungan pulau / island bridges: {len(result.bridges)} (layer 'sambungan')")
     click.echo(f"Ditulis / written: {folder / 'kawasan.gpkg'}, {folder / 'kawasan.csv'}")

@@ -162,7 +162,7 @@ def init(
     config = folder / "kawasan.toml"
     used: list[str] = []
     if config.exists() and not force:
-        raise ConfigError(f"{config} exists already; use --force to overwrite it.")
+        raise ConfigError(f"{config} sudah ada; pakai --force untuk menimpanya / exists already; use --force to overwrite it.")
     optional = []
     for key, path in (("rtrw", rtrw), ("landuse", landuse), ("landcover_raster", landcover_raster), ("lp2b", lp2b)):
         optional.append(f"{key} = {_entry(path, folder, used)}" if path else f'# {key} = {{ path = "..." }}')
@@ -185,7 +185,7 @@ def init(
     centre_lines = []
     if roads:
         if roads not in {item.partition("=")[0] for item in lines}:
-            raise ConfigError(f"--roads {roads}: not one of the --lines names ({', '.join(i.partition('=')[0] for i in lines) or 'none'}).")
+            raise ConfigError(f"--roads {roads}: bukan salah satu nama --lines / not one of the --lines names ({', '.join(i.partition('=')[0] for i in lines) or '-'}).")
         centre_lines.append(f'roads = "{roads}"')
     else:
         centre_lines.append('# roads = "jalan"                # the line layer of roads: distances along it')
@@ -193,7 +193,7 @@ def init(
     for item in facilities:
         fname, sep, category = item.partition("=")
         if not sep or not fname or not category:
-            raise ConfigError(f"--facility '{item}' should be NAME=CATEGORY (e.g. sma=pendidikan).")
+            raise ConfigError(f"--facility '{item}' harus NAMA=KATEGORI / should be NAME=CATEGORY (e.g. sma=pendidikan).")
         key = f'"{fname}"' if "." in fname else fname
         pairs.append(f'{key} = "{category}"')
     centre_lines.append(f"facilities = {{ {', '.join(pairs)} }}" if pairs else '# facilities = { sma = "pendidikan", puskesmas = "kesehatan", pasar = "ekonomi" }')
@@ -383,7 +383,8 @@ def bundled_data() -> Path:
     for candidate in (Path.cwd() / "data", Path(__file__).resolve().parents[2] / "data"):
         if (candidate / "lampung_timur.toml").exists():
             return candidate
-    raise DataSourceError("the bundled data folder (data/ with lampung_timur.toml) was not found; run from the repository.")
+    raise DataSourceError("folder data contoh (data/ dengan lampung_timur.toml) tidak ditemukan; jalankan dari repositori / "
+                          "the bundled data folder (data/ with lampung_timur.toml) was not found; run from the repository.")
 
 
 @click.command("demo")
