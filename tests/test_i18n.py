@@ -166,3 +166,26 @@ def test_span_warning_names_the_shares() -> None:
     assert w.text("en").startswith("kawasan K01 holds 3 of 4 villages (75 %), 300 of 1,300 ha (23 %) and 1 of 2 kecamatan (50 %) "
                                    "of its kabupaten, above 25 %: a region")
     assert span_warnings(pd.DataFrame({"kawasan_id": ["K01"]}), members, villages, share_pct=80) == []
+
+
+def test_terminal_log_lines_in_the_runs_language() -> None:
+    """`kawasan run --lang en` shows a two-language log warning in English only, on its own stderr handler."""
+    import io
+    import logging
+
+    from kawasan_gis.cli.run import show_in_language
+    from kawasan_gis.i18n import message
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        show_in_language("en")
+        logging.getLogger("kawasan_gis.indicators").warning("%s", message("no_table_row", n=17, daftar="3579011002"))
+        show_in_language("id")  # a second run in the same process replaces the language, not adds one
+        logging.getLogger("kawasan_gis.indicators").warning("%s", message("no_table_row", n=1234, daftar="x"))
+    finally:
+        root.removeHandler(handler)
+    assert stream.getvalue() == "17 village(s) have no table row: 3579011002\n1.234 desa tidak punya baris tabel: x\n"
+    assert len(handler.filters) == 1
