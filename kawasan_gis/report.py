@@ -425,7 +425,7 @@ def write_report(
     check_lang(lang)
     path = Path(path)
     if not path.parent.is_dir():
-        raise DataSourceError(f"{path.parent}: folder does not exist")
+        raise DataSourceError(f"{path.parent}: folder tidak ada / folder does not exist")
     desa_f = _frame(desa)
     if desa_f is None or not {"kode_desa", "nama_desa"} <= set(desa_f.columns):
         raise FieldError("write_report: desa needs the columns kode_desa and nama_desa")
@@ -440,7 +440,7 @@ def write_report(
     if static_map_png is not None:
         png = Path(static_map_png)
         if not png.is_file():
-            raise DataSourceError(f"{png}: static map not found")
+            raise DataSourceError(f"{png}: peta cetak tidak ditemukan / static map not found")
         map_png = base64.b64encode(png.read_bytes()).decode("ascii")
 
     if catalogue is None:

@@ -181,7 +181,7 @@ def static_map(
     validate_layers(desa, {"kawasan": (kawasan, ["kawasan_id"]), "pusat": (pusat, ["peran"]), "konflik": (konflik, ["status"])})
     path = Path(path)
     if not path.parent.is_dir():
-        raise DataSourceError(f"{path.parent}: folder does not exist")
+        raise DataSourceError(f"{path.parent}: folder tidak ada / folder does not exist")
     fig = _draw_page(desa, kawasan=kawasan, pusat=pusat, konflik=konflik, title=title, sources=sources, title_block=title_block,
                      lang=lang, catalogue=catalogue)
     _save_atomic(fig, path, "png", dpi)

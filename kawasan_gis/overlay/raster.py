@@ -118,7 +118,8 @@ def _row_weights(transform: Any, crs: Any, r0: int, h: int) -> np.ndarray | None
     if not crs.is_geographic:
         return None
     if transform.b != 0 or transform.d != 0:
-        raise LayerError("rotated geographic rasters are not supported; warp the raster to north-up first")
+        raise LayerError("raster geografis yang diputar tidak didukung; warp dulu ke arah utara / "
+                         "rotated geographic rasters are not supported; warp the raster to north-up first")
     lat_edges = transform.f + transform.e * np.arange(r0, r0 + h + 1)
     s = np.sin(np.radians(np.clip(lat_edges, -90, 90)))
     return np.abs(np.diff(s))
@@ -195,13 +196,14 @@ def raster_histogram(
             rcrs, transform, shape = src.crs, src.transform, (src.height, src.width)
             src_nodata, dtype, count = src.nodata, np.dtype(src.dtypes[0]), src.count
     except rasterio.errors.RasterioIOError as exc:
-        raise DataSourceError(f"cannot open raster {raster_path}: {exc}") from exc
+        raise DataSourceError(f"{raster_path}: raster tidak dapat dibuka / cannot open raster: {exc}") from exc
     if rcrs is None:
-        raise CRSError(f"raster {raster_path} has no CRS; assign one (gdal_edit.py -a_srs) first")
+        raise CRSError(f"{raster_path}: raster tidak punya CRS; tetapkan dulu (gdal_edit.py -a_srs) / has no CRS; assign one (gdal_edit.py -a_srs) first")
     if not 1 <= band <= count:
-        raise LayerError(f"raster {raster_path} has {count} band(s); band {band} does not exist")
+        raise LayerError(f"{raster_path}: raster punya {count} band; band {band} tidak ada / has {count} band(s); band {band} does not exist")
     if rcrs.is_geographic and (transform.b != 0 or transform.d != 0):
-        raise LayerError("rotated geographic rasters are not supported; warp the raster to north-up first")
+        raise LayerError("raster geografis yang diputar tidak didukung; warp dulu ke arah utara / "
+                         "rotated geographic rasters are not supported; warp the raster to north-up first")
     vgeoms_r = villages.geometry.to_crs(rcrs).values.to_numpy()
     nodata_values = [v for v in (src_nodata, nodata) if v is not None]
 
