@@ -214,9 +214,9 @@ def test_summary_table_numbers_in_the_language() -> None:
     from kawasan_gis.cli.check import summary_table
 
     row = pd.DataFrame({"kawasan_id": ["K1"], "potensi": ["permukiman"], "n_desa": [1250], "luas_ha": [43621.54], "pct_I": [60.0],
-                        "pct_T": [2.3], "pct_B": [37.44], "pct_X": [0.26], "pct_outside": [0.0], "verdict": ["sesuai bersyarat"],
+                        "pct_T": [2.3], "pct_B": [37.44], "pct_X": [0.26], "pct_L": [1.24], "pct_outside": [0.0], "verdict": ["sesuai bersyarat"],
                         "n_error": [0]})
     assert summary_table(row).splitlines()[2].split() == [
-        "K1", "permukiman", "1.250", "43.621,5", "62,3", "37,4", "0,3", "0,0", "sesuai", "bersyarat", "0"]
+        "K1", "permukiman", "1.250", "43.621,5", "62,3", "37,4", "0,3", "1,2", "0,0", "sesuai", "bersyarat", "0"]
     assert summary_table(row, "en").splitlines()[2].split() == [
-        "K1", "permukiman", "1,250", "43,621.5", "62.3", "37.4", "0.3", "0.0", "conditionally", "compliant", "0"]
+        "K1", "permukiman", "1,250", "43,621.5", "62.3", "37.4", "0.3", "1.2", "0.0", "conditionally", "compliant", "0"]
