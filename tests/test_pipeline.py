@@ -134,7 +134,7 @@ def test_farm_villages_are_not_settlement_villages(lamtim_run: tuple[pipeline.Ru
     # peternakan: the bundled data hold no livestock evidence (no livestock zone in the RTRW, no land
     # cover, no livestock table): never scored, each indicator listed with its reason
     assert result.scores.skor_peternakan.isna().all()
-    assert result.missing["peternakan.zonasi_peternakan"] == "not in the layer anywhere in 1807: not informative"
+    assert result.missing["peternakan.zonasi_peternakan"].text("en") == "not in the layer anywhere in 1807: not informative"
 
 
 def test_every_village_accounted_for(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:

@@ -384,4 +384,4 @@ def test_peternakan_scored_on_its_zoning_and_left_out_where_the_plan_has_none() 
     assert s.potensi_dominan.tolist() == ["peternakan", "pertanian_unggulan"]
     no_zone = score_potentials(ind.assign(pct_rtrw_peternakan=0.0, pct_rtrw_pertanian=100.0))
     assert no_zone.skor_peternakan.isna().all()
-    assert no_zone.attrs["missing"]["peternakan.zonasi_peternakan"] == "not in the layer anywhere in all: not informative"
+    assert no_zone.attrs["missing"]["peternakan.zonasi_peternakan"].text("en") == "not in the layer anywhere in all: not informative"
