@@ -467,6 +467,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "How much each potential counts when the dominant one is chosen (1 = as scored; 2 = counts double).",
     ),
     "ui_indicator_weights": ("Bobot indikator dalam tiap potensi", "Indicator weights within each potential"),
+    "ui_room": ("Ruang kembang (di luar kawasan lindung)", "Development room (outside kawasan lindung)"),
     "ui_pillars": ("Profil empat pilar (0-1)", "Four-pillar profile (0-1)"),
     "ui_no_data": ("tidak ada data", "no data"),
     "ui_focus": ("Fokus program", "Programme focus"),

@@ -118,6 +118,8 @@ def test_edit_check_undo_save_export(page: Any, studio: tuple[StudioServer, Sess
     assert _value(pg, "#k-verdict") == after.loc[target, "verdict"]
     assert float(_value(pg, "#k-ha-x")) == pytest.approx(after.loc[target, "ha_X"], abs=1e-6)
     assert float(_value(pg, "#k-n-desa")) == after.loc[target, "n_desa"]
+    # the development room: the kawasan outside the kept lindung, as check_plan measures it
+    assert float(_value(pg, "#k-ruang")) == pytest.approx(after.loc[target, "ha_ruang_kembang"], abs=1e-6)
     assert pg.inner_text("#k-reason") == after.loc[target, "alasan_verdict"]
     assert float(_value(pg, "#sum-ha-x")) == pytest.approx(after["ha_X"].sum(), abs=1e-6)
     assert "1" in pg.inner_text("#sum-moved")

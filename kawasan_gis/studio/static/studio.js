@@ -324,6 +324,9 @@
     }
     add("ui_villages", String(row.n_desa), "k-n-desa", row.n_desa);
     add("ui_area", `${fmt(row.luas_ha)} ha`, "k-luas", row.luas_ha);
+    if (row.ha_ruang_kembang !== undefined && row.ha_ruang_kembang !== null) {
+      add("ui_room", `${fmt(row.ha_ruang_kembang)} ha (${fmt(row.pct_ruang_kembang)} %)`, "k-ruang", row.ha_ruang_kembang);
+    }
     if (row.verdict) {
       add("ui_conflict", `${fmt(row.ha_X)} ha (${fmt(row.pct_X)} %)`, "k-ha-x", row.ha_X);
       add("ui_pct_ok", `${fmt((row.pct_I || 0) + (row.pct_T || 0))} %`, "k-pct-it", (row.pct_I || 0) + (row.pct_T || 0));
