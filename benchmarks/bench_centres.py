@@ -85,7 +85,7 @@ def bench(n: int, repeat: int) -> None:
         f"{net.n_snapped:,} ends snapped, {net.n_components} components"
     )
     print(
-        f"choose_centres (road distances)       {t_cent:7.2f} s  {len(cent.pusat):,} centres, "
+        f"choose_centres (road distances)       {t_cent:7.2f} s  {len(cent.points):,} centres, "
         f"mean {cent.kawasan['jarak_rata_pusat_km'].mean():.1f} km to the centre"
     )
     print(f"total                                 {total:7.2f} s")

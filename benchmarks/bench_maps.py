@@ -46,7 +46,7 @@ def lampung_timur() -> dict[str, gpd.GeoDataFrame]:
         result = run(load_config(ROOT / "data" / "lampung_timur.toml"))
     assert result.check is not None  # the bundled config has an RTRW: the map gets its conflict layer
     return {"desa": result.villages, "kawasan": result.kawasan, "sambungan": result.bridges,
-            "pola_ruang": result.layers["pola_ruang"], "konflik": result.check.konflik}
+            "pola_ruang": result.layers["pola_ruang"], "konflik": result.check.conflicts}
 
 
 def synthetic(n: int, seed: int = 0) -> dict[str, gpd.GeoDataFrame]:

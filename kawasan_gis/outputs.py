@@ -238,11 +238,11 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     t0 = time.perf_counter()
     desa = _plain(result.villages)
     kawasan = _plain(result.kawasan)
-    layers: dict[str, gpd.GeoDataFrame] = {"desa": desa, "kawasan": kawasan, "sambungan": _plain(result.bridges), "masalah": _plain(result.masalah)}
+    layers: dict[str, gpd.GeoDataFrame] = {"desa": desa, "kawasan": kawasan, "sambungan": _plain(result.bridges), "masalah": _plain(result.problems)}
     if result.check is not None:
-        layers["konflik"] = _plain(result.check.konflik)
+        layers["konflik"] = _plain(result.check.conflicts)
     if result.centres is not None:
-        layers["pusat"] = _plain(result.centres.pusat)
+        layers["pusat"] = _plain(result.centres.points)
         if result.centres.evidence is not None:
             layers["bukti_pilar"] = result.centres.evidence.reset_index()
     for name, gdf in result.layers.items():
@@ -258,9 +258,9 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
             write_sheet(xl, kawasan_table, "kawasan")
             write_sheet(xl, desa_table, "desa")
             if result.check is not None:
-                write_sheet(xl, pd.DataFrame(result.check.konflik.drop(columns="geometry")), "konflik")
+                write_sheet(xl, pd.DataFrame(result.check.conflicts.drop(columns="geometry")), "konflik")
                 write_sheet(xl, result.check.rules, "aturan")
-            write_sheet(xl, pd.DataFrame(result.masalah.drop(columns="geometry")), "masalah")
+            write_sheet(xl, pd.DataFrame(result.problems.drop(columns="geometry")), "masalah")
             for name, table in result.mappings.items():
                 write_sheet(xl, table, f"kelas_{name}"[:31])
             if result.centres is not None:
@@ -309,7 +309,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
             "kawasan": int(len(result.kawasan)),
             "desa_dalam_kawasan": int(result.villages["kawasan_id"].notna().sum()),
             "sambungan": int(len(result.bridges)),
-            "konflik": int(len(result.check.konflik)) if result.check is not None else 0,
+            "konflik": int(len(result.check.conflicts)) if result.check is not None else 0,
         },
         "indikator_hilang": result.missing,
         "perbaikan": result.warnings,
@@ -385,7 +385,7 @@ def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     if scalo:
         out["skalogram"] = pd.concat(scalo, ignore_index=True)
         out["sentralitas"] = pd.concat(central, ignore_index=True)
-    out["pusat"] = pd.DataFrame(cr.pusat.drop(columns=cr.pusat.geometry.name))
+    out["pusat"] = pd.DataFrame(cr.points.drop(columns=cr.points.geometry.name))
     out["profil"] = cr.profile.table.reset_index()
     return out
 
@@ -397,7 +397,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
     cfg = result.config
     lang = cfg.project.lang
     catalogue = result.catalogue
-    konflik = result.check.konflik if result.check is not None else None
+    konflik = result.check.conflicts if result.check is not None else None
     m = map_kawasan(
         result.villages,
         kawasan=result.kawasan,
@@ -405,7 +405,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         penggunaan_lahan=result.layers.get("penggunaan_lahan"),
         konflik=konflik,
         sambungan=result.bridges,
-        pusat=result.centres.pusat if result.centres is not None else None,
+        pusat=result.centres.points if result.centres is not None else None,
         lang=lang,
         offline=cfg.outputs.offline_map,
         title=cfg.project.name,
@@ -417,7 +417,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         png = static_map(
             result.villages,
             kawasan=result.kawasan,
-            pusat=result.centres.pusat if result.centres is not None else None,
+            pusat=result.centres.points if result.centres is not None else None,
             konflik=konflik,
             path=folder / "peta_kawasan.png",
             title=cfg.peta.judul or cfg.project.name,

@@ -73,7 +73,7 @@ Progress = Callable[[str], None]
 class RunResult:
     """Everything a run produced. Layers are GeoDataFrames in the working CRS.
 
-    ``villages``, ``kawasan``, ``bridges`` and ``masalah`` are written as the layers ``desa``,
+    ``villages``, ``kawasan``, ``bridges`` and ``problems`` are written as the layers ``desa``,
     ``kawasan``, ``sambungan`` and ``masalah`` (the planners' names).
     """
 
@@ -85,7 +85,7 @@ class RunResult:
     proposal: Any
     check: Any | None
     bridges: gpd.GeoDataFrame
-    masalah: gpd.GeoDataFrame
+    problems: gpd.GeoDataFrame
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     reports: list[LayerReport] = field(default_factory=list)
     mappings: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -99,8 +99,9 @@ class RunResult:
     centres: CentresResult | None = None
 
     @property
-    def konflik(self) -> gpd.GeoDataFrame | None:
-        return None if self.check is None else self.check.konflik
+    def conflicts(self) -> gpd.GeoDataFrame | None:
+        """The check's conflicts (the ``konflik`` layer); None without a check."""
+        return None if self.check is None else self.check.conflicts
 
 
 class _Timer:
@@ -341,9 +342,8 @@ def run(
                 config, desa_out, kawasan, indicators=indicators, scores=scores, points=points, lines=lines,
                 designated=designated, check=checked,
             )  # fmt: skip
-            desa_out = desa_out.merge(centres.desa, left_on="kode_desa", right_index=True, how="left")
+            desa_out = desa_out.merge(centres.villages, left_on="kode_desa", right_index=True, how="left")
             kawasan = kawasan.merge(centres.kawasan, on="kawasan_id", how="left")
-    masalah = _problems(desa)
     return RunResult(
         config=config,
         villages=desa_out,
@@ -353,7 +353,7 @@ def run(
         proposal=proposal,
         check=checked,
         bridges=proposal.bridges,
-        masalah=masalah,
+        problems=_problems(desa),
         layers=layers,
         reports=reports,
         mappings=mappings,
@@ -414,9 +414,9 @@ class CentresResult:
         Facility units per village and type.
     centres : kawasan_gis.centres.Centres or None
     profile : kawasan_gis.profile.Profile
-    pusat : GeoDataFrame
+    points : GeoDataFrame
         The ``pusat`` layer (one point per centre).
-    desa, kawasan : DataFrame
+    villages, kawasan : DataFrame
         The columns added to the ``desa`` and ``kawasan`` layers.
     sources : dict
         What fed the hierarchy, the centres and every pillar (for run.json and the report).
@@ -431,8 +431,8 @@ class CentresResult:
     counts: pd.DataFrame | None
     centres: Any
     profile: Any
-    pusat: gpd.GeoDataFrame
-    desa: pd.DataFrame
+    points: gpd.GeoDataFrame
+    villages: pd.DataFrame
     kawasan: pd.DataFrame
     sources: dict[str, Any]
     evidence: pd.DataFrame | None = None
@@ -598,7 +598,7 @@ def centres_and_profile(
         column = f"km_per_km2_{inp.role_of('lines', name)}" if name is not None else ""
         if column in indicators.columns:
             ev[col] = indicators[column].reindex(ev.index).to_numpy()
-    ev["jarak_pusat_km"] = centres.desa["jarak_pusat_km"].reindex(ev.index).to_numpy()
+    ev["jarak_pusat_km"] = centres.villages["jarak_pusat_km"].reindex(ev.index).to_numpy()
     potensi = kawasan.set_index("kawasan_id")["potensi"]
     own = ev["kawasan_id"].map(potensi)
     ev["skor_potensi_kawasan"] = [
@@ -613,7 +613,7 @@ def centres_and_profile(
     if check is not None:
         kaw_ev["pct_X"] = check.kawasan.set_index("kawasan_id")["pct_X"]
         lindung = {c.code for c in load_vocabulary("rtrw") if c.group == "lindung"}
-        pk = check.per_kelas
+        pk = check.per_class
         pk = pk.loc[pk["kelas"].isin(lindung)]
         kaw_ev["ha_lindung"] = pk.groupby("kawasan_id")["luas_ha"].sum().reindex(kaw_ev.index).fillna(0.0)
         kaw_ev["ha_lindung_X"] = pk.loc[pk["status"] == "X"].groupby("kawasan_id")["luas_ha"].sum().reindex(kaw_ev.index).fillna(0.0)
@@ -632,8 +632,8 @@ def centres_and_profile(
         desa_cols["orde"] = hier_table["orde_romawi"]
     if designation is not None:
         desa_cols["penetapan_rtrw"] = designation["penetapan_rtrw"]
-    desa_cols["nilai_pusat"] = centres.desa["nilai_pusat"]
-    desa_cols["jarak_pusat_km"] = centres.desa["jarak_pusat_km"]
+    desa_cols["nilai_pusat"] = centres.villages["nilai_pusat"]
+    desa_cols["jarak_pusat_km"] = centres.villages["jarak_pusat_km"]
     if idm is not None:
         desa_cols = desa_cols.join(idm[["idm", "iks", "ike", "ikl", "status_idm"]])
     kaw_cols = centres.kawasan.drop(columns=["pesaing_kode", "pusat_kedua_kode"])
@@ -651,8 +651,8 @@ def centres_and_profile(
     if counts is not None:
         evidence = evidence.join(counts.reindex(evidence.index).add_prefix("fasilitas_"))
     return CentresResult(
-        hierarchies=hierarchies, counts=counts, centres=centres, profile=profile, pusat=centres.pusat,
-        desa=desa_cols, kawasan=kaw_cols, sources=sources, evidence=evidence,
+        hierarchies=hierarchies, counts=counts, centres=centres, profile=profile, points=centres.points,
+        villages=desa_cols, kawasan=kaw_cols, sources=sources, evidence=evidence,
     )  # fmt: skip
 
 

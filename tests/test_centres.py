@@ -100,16 +100,16 @@ def test_sturges_classes_by_hand() -> None:
     o = C.hierarchy_orders(C.centrality(MATRIX).index)
     assert o.k == 3
     assert o.edges == pytest.approx([20.0, 20 + 145 / 3, 20 + 290 / 3, 165.0])
-    assert o.orde.tolist() == [1.0, 2.0, 2.0, 3.0, 3.0]
+    assert o.order.tolist() == [1.0, 2.0, 2.0, 3.0, 3.0]
     assert "Sturges" in o.describe("id") and "3 kelas" in o.describe("id")
 
 
 def test_natural_breaks_and_equal_index() -> None:
     o = C.hierarchy_orders(pd.Series([165.0, 95, 95, 20, 25]), method="natural_breaks", n_classes=3)
-    assert o.orde.tolist() == [1.0, 2.0, 2.0, 3.0, 3.0]
+    assert o.order.tolist() == [1.0, 2.0, 2.0, 3.0, 3.0]
     assert "Fisher-Jenks" in o.describe()
     flat = C.hierarchy_orders(pd.Series([5.0, 5.0, np.nan]))
-    assert flat.orde.tolist()[:2] == [1.0, 1.0] and math.isnan(flat.orde.iloc[2])
+    assert flat.order.tolist()[:2] == [1.0, 1.0] and math.isnan(flat.order.iloc[2])
 
 
 def test_settlement_hierarchy_says_what_fed_it_and_what_is_missing() -> None:
@@ -258,7 +258,7 @@ def test_choose_centres_hand_computed() -> None:
     # score v1 = 0.4/0.75 = 0.5333, v2 = (0.2 + 0.35)/0.75 = 0.7333, v3 = 0
     c = C.choose_centres(v, hierarchy=hier, roads=C.road_network(road), village_points=pts, beyond_km=0.8)
     assert c.basis == "jalan"
-    assert c.desa["nilai_pusat"].tolist() == pytest.approx([0.4 / 0.75, 0.55 / 0.75, 0.0])
+    assert c.villages["nilai_pusat"].tolist() == pytest.approx([0.4 / 0.75, 0.55 / 0.75, 0.0])
     k = c.kawasan.iloc[0]
     assert k["pusat_kode"] == codes[1] and k["pesaing_kode"] == codes[0]
     # v1 and v3 are 1 km (> 0.8) from the centre: the best of them (v1) becomes the secondary centre
@@ -269,7 +269,7 @@ def test_choose_centres_hand_computed() -> None:
     assert k["n_desa_jauh"] == 1
     assert "Desa 2: nilai pusat 0,73" in k["pusat_alasan"] and "Pesaing: Desa 1 (nilai 0,53)" in k["pusat_alasan"]
     assert "lewat jalan" in k["pusat_alasan"] and "by road" in k["pusat_alasan_en"]
-    assert list(c.pusat["peran"]) == ["utama", "kedua"]
+    assert list(c.points["peran"]) == ["utama", "kedua"]
 
 
 def test_choose_centres_designation_and_straight_line_fallback() -> None:
@@ -280,7 +280,7 @@ def test_choose_centres_designation_and_straight_line_fallback() -> None:
     # score v1 = 0, v2 = 0.35/0.6 = 0.583, v3 = 0.25*0.4/0.6 = 0.167 -> v2
     c = C.choose_centres(v, designation=des)
     assert c.basis == "garis_lurus"
-    assert c.desa["nilai_pusat"].tolist() == pytest.approx([0.0, 0.35 / 0.6, 0.1 / 0.6])
+    assert c.villages["nilai_pusat"].tolist() == pytest.approx([0.0, 0.35 / 0.6, 0.1 / 0.6])
     assert "garis lurus" in c.kawasan.iloc[0]["pusat_alasan"]
     # with designation weighted alone, the PPK village wins and the reason names it
     c2 = C.choose_centres(v, designation=des, weights={"aksesibilitas": 0, "hierarki": 0, "penetapan": 1})
@@ -322,7 +322,7 @@ def test_real_lampung_timur_centres_inside_their_kawasan() -> None:
     c = C.choose_centres(desa, hierarchy=h.table, designation=C.designated_centres(desa, pk, column="Fungsi"), roads=C.road_network(roads))
     assert len(c.kawasan) == desa["kode_kec"].nunique()
     union = desa.dissolve("kawasan_id").geometry
-    for row in c.pusat.itertuples():
+    for row in c.points.itertuples():
         assert union.loc[row.kawasan_id].contains(row.geometry)
         assert desa.set_index("kode_desa").loc[row.kode_desa, "kawasan_id"] == row.kawasan_id
     # every village reaches its centre by road (attached to the largest piece of the network)

@@ -79,7 +79,7 @@ def test_hand_computed_hectares_on_the_grid(grid: gpd.GeoDataFrame, halves: gpd.
     assert pct.to_numpy() == pytest.approx([100.0])
     assert row.verdict == "tidak sesuai"
     # per village: 1 and 2 wholly in the national park, 3 and 4 wholly settlement
-    desa = res.desa.set_index("kode_desa")
+    desa = res.villages.set_index("kode_desa")
     assert desa.loc[[code(1), code(2)], "ha_X"].tolist() == pytest.approx([100, 100])
     assert desa.loc[[code(3), code(4)], "ha_I"].tolist() == pytest.approx([100, 100])
     assert desa["pct_X"].tolist() == pytest.approx([100, 100, 0, 0])
@@ -87,7 +87,7 @@ def test_hand_computed_hectares_on_the_grid(grid: gpd.GeoDataFrame, halves: gpd.
 
 def test_conflict_geometries(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -> None:
     res = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves)
-    k = res.konflik
+    k = res.conflicts
     assert list(k.columns) == ["kawasan_id", "kelas", "nama_kelas", "status", "sebab", "luas_ha", "desa", "kode_desa", "geometry"]
     assert len(k) == 1
     r = k.iloc[0]
@@ -97,20 +97,20 @@ def test_conflict_geometries(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame) -
     assert r.geometry.equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
     assert r.kode_desa == f"{code(1)},{code(2)}"
     assert r.desa == "Desa 1 (100,00 ha); Desa 2 (100,00 ha)"  # the check's language: Indonesian decimal comma
-    en = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves, lang="en").konflik.iloc[0]
+    en = check_plan(read_plan(table([1, 2, 3, 4]), grid), halves, lang="en").conflicts.iloc[0]
     assert en.desa == "Desa 1 (100.00 ha); Desa 2 (100.00 ha)"
 
 
-def test_per_kelas_table(grid: gpd.GeoDataFrame) -> None:
+def test_per_class_table(grid: gpd.GeoDataFrame) -> None:
     rtrw = zones(("hutan_produksi_tetap", (0, 0, 1, 4)), ("pertanian", (1, 0, 3, 4)))  # east column not covered
     res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw)
-    got = res.per_kelas.set_index("kelas")
+    got = res.per_class.set_index("kelas")
     assert got.loc["pertanian", ["status", "luas_ha", "pct"]].tolist() == ["B", pytest.approx(200), pytest.approx(50)]
     assert got.loc["hutan_produksi_tetap", ["status", "luas_ha"]].tolist() == ["X", pytest.approx(100)]
     assert got.loc["luar_rtrw", ["status", "luas_ha"]].tolist() == ["outside", pytest.approx(100)]
-    assert res.per_kelas["pct"].sum() == pytest.approx(100)
+    assert res.per_class["pct"].sum() == pytest.approx(100)
     assert got.loc["luar_rtrw", "nama_kelas"] == "di luar RTRW"  # class names in the language of the check
-    english = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lang="en").per_kelas.set_index("kelas")["nama_kelas"]
+    english = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lang="en").per_class.set_index("kelas")["nama_kelas"]
     assert english["luar_rtrw"] == "outside the RTRW"
 
 
@@ -133,9 +133,9 @@ def test_lp2b_tightens_settlement_not_farming(grid: gpd.GeoDataFrame) -> None:
     res = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, lp2b=lp2b, include_conditional_conflicts=False)
     settle = res.kawasan.iloc[0]
     assert (settle.ha_X, settle.ha_B) == pytest.approx((200, 200))
-    assert res.konflik[["kelas", "status", "sebab"]].values.tolist() == [["pertanian", "X", "lp2b"]]
-    assert res.konflik.geometry.iloc[0].equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
-    assert res.desa.set_index("kode_desa").loc[code(2), "ha_X"] == pytest.approx(100)
+    assert res.conflicts[["kelas", "status", "sebab"]].values.tolist() == [["pertanian", "X", "lp2b"]]
+    assert res.conflicts.geometry.iloc[0].equals(box(X0, Y0, X0 + 2000, Y0 + 1000))
+    assert res.villages.set_index("kode_desa").loc[code(2), "ha_X"] == pytest.approx(100)
 
 
 def test_hazard_overlay_splits_pieces(grid: gpd.GeoDataFrame) -> None:
@@ -144,12 +144,12 @@ def test_hazard_overlay_splits_pieces(grid: gpd.GeoDataFrame) -> None:
     res = check_plan(read_plan(table([1, 2, 3, 4], potensi="pertanian_unggulan"), grid), rtrw, hazard=hazard)
     row = res.kawasan.iloc[0]
     assert (row.ha_I, row.ha_T) == pytest.approx((350, 50))  # rawan bencana tightens I to T
-    assert res.per_kelas.set_index("status").loc["T", "sebab"] == "rawan_bencana"
+    assert res.per_class.set_index("status").loc["T", "sebab"] == "rawan_bencana"
     both = check_plan(read_plan(table([1, 2, 3, 4]), grid), rtrw, hazard=hazard, lp2b=zones(("lp2b", (2, 0, 3, 1))),
                       include_conditional_conflicts=False)
     assert both.kawasan.iloc[0][["ha_X", "ha_B"]].tolist() == pytest.approx([100, 300])
-    assert set(both.konflik["sebab"]) == {"lp2b", "lp2b+rawan_bencana"}
-    assert both.konflik["luas_ha"].sum() == pytest.approx(100)
+    assert set(both.conflicts["sebab"]) == {"lp2b", "lp2b+rawan_bencana"}
+    assert both.conflicts["luas_ha"].sum() == pytest.approx(100)
 
 
 def test_uncovered_area_is_outside_never_compliant(grid: gpd.GeoDataFrame) -> None:
@@ -162,8 +162,8 @@ def test_uncovered_area_is_outside_never_compliant(grid: gpd.GeoDataFrame) -> No
 def test_conditional_conflicts_optional(grid: gpd.GeoDataFrame) -> None:
     rtrw = zones(("perkebunan", (0, 0, 2, 4)), ("hutan_produksi_tetap", (2, 0, 4, 4)))
     plan = read_plan(table([1, 2, 3, 4]), grid)
-    assert check_plan(plan, rtrw, include_conditional_conflicts=False).konflik["status"].tolist() == ["X"]
-    k = check_plan(plan, rtrw).konflik  # B too by default, as in kawasan run
+    assert check_plan(plan, rtrw, include_conditional_conflicts=False).conflicts["status"].tolist() == ["X"]
+    k = check_plan(plan, rtrw).conflicts  # B too by default, as in kawasan run
     assert k[["kelas", "status", "luas_ha"]].values.tolist() == [["hutan_produksi_tetap", "X", 200.0], ["perkebunan", "B", 200.0]]
 
 
@@ -229,7 +229,7 @@ def test_several_kawasan_and_index_independence(grid: gpd.GeoDataFrame, halves: 
     got = res.kawasan.set_index("kawasan_id")
     assert got.loc["A", ["ha_X", "ha_I"]].tolist() == pytest.approx([200, 0])
     assert got.loc["B", ["ha_T", "ha_X"]].tolist() == pytest.approx([200, 0])  # peternakan on permukiman perdesaan: T
-    assert res.konflik["kawasan_id"].tolist() == ["A"]
+    assert res.conflicts["kawasan_id"].tolist() == ["A"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -265,9 +265,9 @@ def test_area_conservation_and_independent_overlay(rects: list, members: set[int
     want_x = overlay_ha(planar[[k not in lindung and itbx.status("permukiman", k) == "X" for k in planar["kelas"]]])
     want_l = overlay_ha(planar[planar["kelas"].isin(lindung)])
     assert (row.ha_X, row.ha_L) == pytest.approx((want_x, want_l), abs=1e-9)
-    k = res.konflik.groupby("status")["luas_ha"].sum()
+    k = res.conflicts.groupby("status")["luas_ha"].sum()
     assert (k.get("X", 0.0), k.get("L", 0.0)) == pytest.approx((want_x, want_l), abs=1e-9)
-    assert res.desa["luas_ha"].sum() == pytest.approx(100 * len(members))
+    assert res.villages["luas_ha"].sum() == pytest.approx(100 * len(members))
 
 
 # --------------------------------------------------------------------------- rule checks
@@ -348,8 +348,8 @@ def test_table_plan_codes_and_potential_names(grid: gpd.GeoDataFrame) -> None:
     dotted = ["18.07.01.2001", "1807012002", " 18.07.01.2003 "]
     plan = read_plan(pd.DataFrame({"Kode_Desa": dotted, "Kawasan": "A", "Potensi": ["Pertanian Unggulan", "PERTANIAN  unggulan", "priority crops"]}), grid)
     assert isinstance(plan, Plan) and plan.kind == "table"
-    assert plan.desa["kode_desa"].tolist() == [code(1), code(2), code(3)]
-    assert set(plan.desa["potensi"]) == {"pertanian_unggulan"}
+    assert plan.members["kode_desa"].tolist() == [code(1), code(2), code(3)]
+    assert set(plan.members["potensi"]) == {"pertanian_unggulan"}
     k = plan.kawasan.iloc[0]
     assert (k.kawasan_id, k.potensi, k.n_desa, k.luas_ha) == ("A", "pertanian_unggulan", 3, pytest.approx(300))
     assert k.geometry.equals(box(X0, Y0, X0 + 3000, Y0 + 1000))
@@ -407,13 +407,13 @@ def test_polygon_plan_majority_rule(grid: gpd.GeoDataFrame, halves: gpd.GeoDataF
     assert plan.kawasan[["kawasan_id", "nama", "potensi", "n_desa"]].values.tolist() == [
         ["K01", "Kawasan Kota", "permukiman", 3], ["K02", "Kawasan Ternak", "peternakan", 0],
     ]
-    assert plan.desa["kode_desa"].tolist() == [code(1), code(2), code(3)]
-    assert plan.sebagian[["kode_desa", "kawasan_id"]].values.tolist() == [[code(4), "K02"]]
-    assert plan.sebagian["pct_tertutup"].iloc[0] == pytest.approx(30)
+    assert plan.members["kode_desa"].tolist() == [code(1), code(2), code(3)]
+    assert plan.partial[["kode_desa", "kawasan_id"]].values.tolist() == [[code(4), "K02"]]
+    assert plan.partial["pct_tertutup"].iloc[0] == pytest.approx(30)
     res = check_plan(plan, halves)
     row = res.kawasan.iloc[0]
     assert (row.luas_ha, row.ha_X, row.ha_I) == pytest.approx((260, 200, 60))  # the polygon, not the villages
-    assert res.desa.set_index("kode_desa").loc[code(3), "luas_ha"] == pytest.approx(60)  # village part inside
+    assert res.villages.set_index("kode_desa").loc[code(3), "luas_ha"] == pytest.approx(60)  # village part inside
     assert rules_of(res, "cakupan_sebagian")["kawasan_id"].tolist() == ["K02"]
     assert rules_of(res, "minimal_dua_desa")["kawasan_id"].tolist() == ["K02"]
 
@@ -440,7 +440,7 @@ def test_propose_output_is_accepted_as_is(grid: gpd.GeoDataFrame, halves: gpd.Ge
     grid.to_file(path, layer="desa")
     kawasan.to_file(path, layer="kawasan")
     plan = read_plan(path, grid)
-    assert plan.desa["kode_desa"].tolist() == members["kode_desa"].tolist()
+    assert plan.members["kode_desa"].tolist() == members["kode_desa"].tolist()
     assert "[layer kawasan]" in plan.source
     row = check_plan(plan, halves).kawasan.iloc[0]
     assert (row.ha_X, row.n_desa) == (pytest.approx(400), 4)
@@ -566,11 +566,11 @@ def test_lampung_timur_settlement_next_to_way_kambas(lamtim_desa_path: Path, lam
     assert (got.reindex(want.index) > 0).all()
     np.testing.assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-6)
     # konflik holds conditional (B) areas too since they are on by default: compare its X part
-    prohibited = res.konflik[res.konflik["status"] == "X"]
+    prohibited = res.conflicts[res.conflicts["status"] == "X"]
     by_kawasan = prohibited.groupby("kawasan_id")["luas_ha"].sum()
     np.testing.assert_allclose(by_kawasan.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-6)
     # the park inside these kawasan of whole villages is kept protected (L), not prohibited development
-    assert set(res.konflik.loc[res.konflik["kelas"] == "taman_nasional", "status"]) == {"L"}
+    assert set(res.conflicts.loc[res.conflicts["kelas"] == "taman_nasional", "status"]) == {"L"}
     inter_l = gpd.overlay(plan.kawasan[["kawasan_id", "geometry"]], l_zones[["kelas", "geometry"]], how="intersection", keep_geom_type=True)
     want_l = inter_l.assign(ha=inter_l.area / HA).groupby("kawasan_id")["ha"].sum()
     np.testing.assert_allclose(res.kawasan.set_index("kawasan_id")["ha_L"].reindex(want_l.index).to_numpy(), want_l.to_numpy(), rtol=1e-6)
@@ -624,11 +624,11 @@ def test_lindung_in_a_kawasan_of_villages_is_kept_not_prohibited(grid: gpd.GeoDa
     assert row.verdict == "sesuai"  # a room of 50 % is not below the 50 % threshold
     assert row.alasan_verdict == ("sesuai: dilarang (X) 0,0 %, bersyarat (B) 0,0 %, di luar RTRW 0,0 % dari ruang kembang, "
                                   "semua dalam ambang; kawasan lindung dipertahankan 50,0 % dari luas kawasan")
-    assert res.desa.set_index("kode_desa").loc[[code(1), code(2), code(3)], "ha_L"].tolist() == pytest.approx([100, 100, 0])
-    k = res.konflik
+    assert res.villages.set_index("kode_desa").loc[[code(1), code(2), code(3)], "ha_L"].tolist() == pytest.approx([100, 100, 0])
+    k = res.conflicts
     assert k[["kelas", "status", "sebab"]].values.tolist() == [["taman_nasional", "L", "lindung"]]
     assert k["luas_ha"].iloc[0] == pytest.approx(200)
-    assert res.per_kelas.set_index("kelas").loc["taman_nasional", "status"] == "L"
+    assert res.per_class.set_index("kelas").loc["taman_nasional", "status"] == "L"
     assert not res.fails("conditional")  # protected land kept is no conflict
 
 
@@ -668,8 +668,8 @@ def test_drawn_development_zone_over_lindung_is_prohibited(grid: gpd.GeoDataFram
     res = check_plan(plan, park)
     row = res.kawasan.iloc[0]
     assert (row.ha_X, row.ha_L, row.verdict) == (pytest.approx(200), 0, "tidak sesuai")
-    assert res.konflik["status"].tolist() == ["X"]
-    assert res.desa["ha_X"].tolist() == pytest.approx([100, 100])
+    assert res.conflicts["status"].tolist() == ["X"]
+    assert res.villages["ha_X"].tolist() == pytest.approx([100, 100])
 
 
 def test_kawasan_outside_the_rtrw_is_not_compliant(grid: gpd.GeoDataFrame) -> None:
@@ -713,7 +713,7 @@ def test_overlapping_villages_area_is_their_union(grid: gpd.GeoDataFrame) -> Non
     # room 160 ha: X 50/160 = 31.25 %, outside 10/160 = 6.25 %; the half unit goes to the leftmost (X)
     assert row.alasan_verdict == ("tidak sesuai: dilarang (X) 31,3 % dari ruang kembang > ambang 5 %; "
                                   "kawasan lindung dipertahankan 20,0 % dari luas kawasan")
-    desa = res.desa.set_index("kode_desa")
+    desa = res.villages.set_index("kode_desa")
     assert desa.loc[code(2), ["luas_ha", "ha_I", "ha_L", "ha_outside"]].tolist() == pytest.approx([120, 70, 40, 10])
 
 

@@ -378,7 +378,7 @@ def test_without_an_rtrw_the_rules_still_run(session: Session) -> None:
     live = LiveCheck(run.desa, None, itbx=run.itbx, config=run.check_config, limits=run.limits)
     k = session.state.member[code(7)]
     figs = live.evaluate(session.state, [k])[k]
-    assert "verdict" not in figs.row and "ha_X" not in figs.row and len(figs.konflik) == 0
+    assert "verdict" not in figs.row and "ha_X" not in figs.row and len(figs.conflicts) == 0
     assert figs.row["luas_ha"] == pytest.approx(100.0 * figs.row["n_desa"])
     assert [r["rule"] for r in figs.rules] == ["kecamatan"]
 

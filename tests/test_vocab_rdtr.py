@@ -101,8 +101,8 @@ def test_check_reads_a_combined_zone_with_the_stricter_status(grid: gpd.GeoDataF
     # without the key (the protected part alone) the same area would be T: the key matters
     alone = check_plan(plan, rtrw.drop(columns=[ITBX_KEY])).kawasan.iloc[0]
     assert (alone.ha_T, alone.ha_B) == pytest.approx((200, 0))
-    per_kelas = check_plan(plan, rtrw, include_conditional_conflicts=True)
-    assert set(per_kelas.konflik["kelas"]) == {"taman_wisata_alam"}  # shown under the protected part
+    res = check_plan(plan, rtrw, include_conditional_conflicts=True)
+    assert set(res.conflicts["kelas"]) == {"taman_wisata_alam"}  # shown under the protected part
 
 
 # --------------------------------------------------------------------------- new classes

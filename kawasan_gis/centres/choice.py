@@ -45,13 +45,13 @@ class Centres:
 
     Attributes
     ----------
-    pusat : GeoDataFrame
-        One point per centre: ``kawasan_id``, ``peran`` (``utama``/``kedua``), ``kode_desa``,
+    points : GeoDataFrame
+        One point per centre (the ``pusat`` layer): ``kawasan_id``, ``peran`` (``utama``/``kedua``), ``kode_desa``,
         ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``nilai_pusat``,
         ``alasan``, ``alasan_en``.
     kawasan : DataFrame
         Per kawasan: the centre columns that go onto the ``kawasan`` layer.
-    desa : DataFrame
+    villages : DataFrame
         Per member village: ``nilai_pusat``, ``kedekatan`` (closeness), ``jarak_rata_km``
         (mean road distance to the other members), ``jarak_pusat_km``.
     basis : str
@@ -60,9 +60,9 @@ class Centres:
         The weights actually used.
     """
 
-    pusat: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame
     kawasan: pd.DataFrame
-    desa: pd.DataFrame
+    villages: pd.DataFrame
     basis: str
     weights: dict[str, float]
 
@@ -345,4 +345,4 @@ def choose_centres(
         index=pd.Index(codes, name=CODE),
     )
     used_w = {p: w[p] for p in ("hierarki", "aksesibilitas", "penetapan")}
-    return Centres(pusat=pusat, kawasan=kawasan, desa=desa, basis=basis, weights=used_w)
+    return Centres(points=pusat, kawasan=kawasan, villages=desa, basis=basis, weights=used_w)

@@ -154,7 +154,7 @@ def hierarchy_orders(
     --------
     >>> import pandas as pd
     >>> from kawasan_gis.centres import hierarchy_orders
-    >>> hierarchy_orders(pd.Series([0.0, 10, 20, 30, 100]), n_classes=2).orde.tolist()
+    >>> hierarchy_orders(pd.Series([0.0, 10, 20, 30, 100]), n_classes=2).order.tolist()
     [2.0, 2.0, 2.0, 2.0, 1.0]
     """
     if method not in ("sturges", "natural_breaks"):
@@ -166,12 +166,12 @@ def hierarchy_orders(
         raise ValueError(f"n_classes must be at least 1, not {k}")
     orde = pd.Series(np.nan, index=index.index, name="orde")
     if n == 0:
-        return Orders(orde=orde, edges=np.array([]), k=k, method=method)
+        return Orders(order=orde, edges=np.array([]), k=k, method=method)
     lo, hi = float(valid.min()), float(valid.max())
     distinct = int(valid.nunique())
     if hi == lo:
         orde.loc[valid.index] = 1.0
-        return Orders(orde=orde, edges=np.array([lo, hi]), k=1, method=method)
+        return Orders(order=orde, edges=np.array([lo, hi]), k=1, method=method)
     if method == "sturges":
         edges = np.linspace(lo, hi, k + 1)
         # class c holds [edge_c, edge_c+1); the top class also holds the maximum
@@ -189,7 +189,7 @@ def hierarchy_orders(
         cls = np.asarray(fj.yb, dtype=int)
         k = len(edges) - 1
     orde.loc[valid.index] = (k - cls).astype(float)
-    return Orders(orde=orde, edges=edges, k=k, method=method)
+    return Orders(order=orde, edges=edges, k=k, method=method)
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ def settlement_hierarchy(
             "jumlah_jenis": present.sum(axis=1, min_count=1),
             "jumlah_unit": counts.sum(axis=1, min_count=1),
             "indeks_sentralitas": cen.index,
-            "orde": orders.orde,
+            "orde": orders.order,
         },
         index=counts.index,
     )

@@ -214,7 +214,7 @@ def check_plan(
     karea = area_columns(shapely.area(kgeoms) / M2_PER_HA, kpieces)
     cover_pct, warnings = _rtrw_cover(float(karea["luas_ha"].sum()), float(karea["ha_outside"].sum()), th)
 
-    desa = plan.desa.reset_index(drop=True)
+    desa = plan.members.reset_index(drop=True)
     dgeoms = np.asarray(desa.geometry.array, dtype=object)
     if plan.kind == "polygons" and len(desa):
         pos = {k: i for i, k in enumerate(kaw["kawasan_id"])}
@@ -255,5 +255,5 @@ def check_plan(
         "cakupan_rtrw_pct": cover_pct,
         "peringatan": warnings,
     }
-    return CheckResult(kawasan=kawasan, desa=desa_out, per_kelas=per_kelas, konflik=konflik, rules=rules, thresholds=th, info=info)
+    return CheckResult(kawasan=kawasan, villages=desa_out, per_class=per_kelas, conflicts=konflik, rules=rules, thresholds=th, info=info)
 

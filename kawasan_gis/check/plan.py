@@ -7,7 +7,7 @@ plan is listed in one :class:`~kawasan_gis.errors.PlanError`.
 
 How membership is decided for polygon plans: a village belongs to the plan polygon that covers
 the largest share of it, and only when that share is at least ``min_share`` (50 %). Villages a
-polygon covers by 1 % or more without becoming members are listed in ``Plan.sebagian`` and
+polygon covers by 1 % or more without becoming members are listed in ``Plan.partial`` and
 reported by the rule ``cakupan_sebagian``.
 """
 
@@ -56,7 +56,7 @@ class Plan:
 
     Attributes
     ----------
-    desa : geopandas.GeoDataFrame
+    members : geopandas.GeoDataFrame
         The member villages (rows of the village layer, in its order) with ``kawasan_id``,
         ``potensi`` and, when the plan gave one, ``dasar``.
     kawasan : geopandas.GeoDataFrame
@@ -65,7 +65,7 @@ class Plan:
     source : str
         What the plan was read from.
     kind : {"table", "polygons"}
-    sebagian : pandas.DataFrame
+    partial : pandas.DataFrame
         Polygon plans: villages a plan polygon covers by 1 % or more without making them
         members (``kode_desa``, ``nama_desa``, ``kawasan_id``, ``pct_tertutup``). Empty for tables.
     villages : geopandas.GeoDataFrame
@@ -77,11 +77,11 @@ class Plan:
         where lindung is X.
     """
 
-    desa: gpd.GeoDataFrame
+    members: gpd.GeoDataFrame
     kawasan: gpd.GeoDataFrame
     source: str
     kind: Literal["table", "polygons"]
-    sebagian: pd.DataFrame
+    partial: pd.DataFrame
     villages: gpd.GeoDataFrame = field(repr=False)
     whole_villages: bool = False
 
@@ -304,7 +304,7 @@ def _table_plan(
         rows.append({"kawasan_id": k, "nama": names.get(k, ""), "potensi": desa["potensi"].to_numpy()[m][0],
                      "n_desa": int(m.sum()), "geometry": shapely.union_all(geoms[m])})
     kawasan = _kawasan_frame(rows, villages.crs)
-    return Plan(desa=desa, kawasan=kawasan, source=source, kind="table", sebagian=empty_partial(), villages=villages,
+    return Plan(members=desa, kawasan=kawasan, source=source, kind="table", partial=empty_partial(), villages=villages,
                 whole_villages=True)
 
 
@@ -399,7 +399,7 @@ def _polygon_plan(
     rows = [{"kawasan_id": k, "nama": n, "potensi": p, "n_desa": int(counts.get(k, 0)), "geometry": g}
             for k, n, p, g in zip(order, names, kpot, kgeoms, strict=True)]
     return Plan(
-        desa=desa, kawasan=_kawasan_frame(rows, villages.crs), source=source, kind="polygons", sebagian=sebagian, villages=villages,
+        members=desa, kawasan=_kawasan_frame(rows, villages.crs), source=source, kind="polygons", partial=sebagian, villages=villages,
         whole_villages=_PROPOSAL_COLUMN in gdf.columns,
     )
 

@@ -39,16 +39,16 @@ class CheckResult:
         plan says nothing), ``verdict`` (``sesuai`` / ``sesuai bersyarat`` / ``tidak sesuai``),
         ``alasan_verdict`` / ``alasan_verdict_en`` (why), ``n_error`` (rule checks failed),
         ``aturan`` (rule findings, one per line), geometry.
-    desa : geopandas.GeoDataFrame
+    villages : geopandas.GeoDataFrame
         One row per member village: ``kawasan_id``, ``kode_desa``, ``nama_desa``, ``nama_kec``,
         ``potensi``, ``luas_ha`` and the same ha/pct columns (``L`` included). For polygon
         plans the village part inside its kawasan polygon is measured, and lindung there is X.
-    per_kelas : pandas.DataFrame
+    per_class : pandas.DataFrame
         ``kawasan_id``, ``potensi``, ``kelas``, ``nama_kelas``, ``status``, ``sebab``
         (``pola_ruang``, ``lp2b``, ``rawan_bencana``: what set the status), ``luas_ha``,
         ``pct``; area outside the RTRW is a row with ``kelas`` ``luar_rtrw``, status ``outside``;
         kawasan lindung kept has status ``L``, cause ``lindung``.
-    konflik : geopandas.GeoDataFrame
+    conflicts : geopandas.GeoDataFrame
         One row per kawasan x class x status x cause of X (and, when asked, B) area, and of
         kawasan lindung kept (status ``L``: not a conflict, drawn apart from X on the maps):
         ``kawasan_id``, ``kelas``, ``nama_kelas``, ``status``, ``sebab``, ``luas_ha``,
@@ -64,9 +64,9 @@ class CheckResult:
     """
 
     kawasan: gpd.GeoDataFrame
-    desa: gpd.GeoDataFrame
-    per_kelas: pd.DataFrame
-    konflik: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    per_class: pd.DataFrame
+    conflicts: gpd.GeoDataFrame
     rules: pd.DataFrame
     thresholds: Thresholds
     info: dict[str, Any]
@@ -110,13 +110,13 @@ def write_check(result: CheckResult, out_dir: str | Path) -> Path:
     out_dir = Path(out_dir)
     names = ("check.gpkg", "check.csv", "check.xlsx")
     with atomic_folder(out_dir, merge=True) as tmp:
-        kio.write_layers(tmp / names[0], {"kawasan": result.kawasan, "konflik": result.konflik, "desa": result.desa})
+        kio.write_layers(tmp / names[0], {"kawasan": result.kawasan, "konflik": result.conflicts, "desa": result.villages})
         summary = pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name))
         summary.to_csv(tmp / names[1], index=False, encoding="utf-8")
         with pd.ExcelWriter(tmp / names[2], engine="openpyxl") as xw:
             summary.to_excel(xw, sheet_name="kawasan", index=False)
-            pd.DataFrame(result.desa.drop(columns=result.desa.geometry.name)).to_excel(xw, sheet_name="desa", index=False)
-            result.per_kelas.to_excel(xw, sheet_name="per_kelas", index=False)
-            pd.DataFrame(result.konflik.drop(columns=result.konflik.geometry.name)).to_excel(xw, sheet_name="konflik", index=False)
+            pd.DataFrame(result.villages.drop(columns=result.villages.geometry.name)).to_excel(xw, sheet_name="desa", index=False)
+            result.per_class.to_excel(xw, sheet_name="per_kelas", index=False)
+            pd.DataFrame(result.conflicts.drop(columns=result.conflicts.geometry.name)).to_excel(xw, sheet_name="konflik", index=False)
             result.rules.to_excel(xw, sheet_name="aturan", index=False)
     return out_dir

@@ -29,9 +29,9 @@ __all__ = ["check_rules", "zoning_basis_share"]
 
 def zoning_basis_share(plan: Plan, kaw: pd.DataFrame) -> np.ndarray:
     """Share (0-100) of each kawasan's village area whose potential rests wholly on zoning."""
-    if DASAR_COLUMN not in plan.desa.columns:
+    if DASAR_COLUMN not in plan.members.columns:
         return np.full(len(kaw), np.nan)
-    d = plan.desa
+    d = plan.members
     area = pd.Series(shapely.area(np.asarray(d.geometry.array, dtype=object)), index=d.index)
     zonasi = d[DASAR_COLUMN].astype(str).str.lower().eq("zonasi")
     total = area.groupby(d["kawasan_id"]).sum()
@@ -80,7 +80,7 @@ def connected_parts(
     i = np.concatenate([graph.i, np.array([pos[a] for a, _ in bridges], dtype=np.int64)])
     j = np.concatenate([graph.j, np.array([pos[b] for _, b in bridges], dtype=np.int64)])
     out: dict[str, list[np.ndarray]] = {}
-    member = plan.desa.groupby("kawasan_id", sort=False)["kode_desa"]
+    member = plan.members.groupby("kawasan_id", sort=False)["kode_desa"]
     for k, codes in member:
         nodes = np.array([pos[c] for c in codes.astype(str)], dtype=np.int64)
         if len(nodes) < 2:
@@ -116,7 +116,7 @@ def check_rules(
         message = cfg.messages.t(f"rule_{rule}", lang, kawasan=kawasan_id, dasar=text.dasar, **values)
         rows.append({"kawasan_id": kawasan_id, "rule": rule, "level": text.level, "message": message, "dasar": text.dasar})
 
-    desa = plan.desa
+    desa = plan.members
     name_of = dict(zip(villages["kode_desa"].astype(str), villages["nama_desa"].astype(str), strict=True))
     known = set(name_of)
     parts = connected_parts(plan, villages, cfg.snap_m, bridge_pairs(bridges, known), graph=graph)
@@ -141,7 +141,7 @@ def check_rules(
         kel = m.loc[m["jenis"].astype(str).str.lower() == "kelurahan", "nama_desa"].astype(str).tolist()
         if kel:
             add(k, "kelurahan", n=len(kel), daftar=", ".join(kel))
-        part = plan.sebagian[plan.sebagian["kawasan_id"] == k]
+        part = plan.partial[plan.partial["kawasan_id"] == k]
         if len(part):
             add(k, "cakupan_sebagian", n=len(part),
                 daftar=", ".join(f"{n} {p:.0f} %" for n, p in zip(part["nama_desa"], part["pct_tertutup"], strict=True)))

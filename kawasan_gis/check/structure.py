@@ -37,7 +37,7 @@ class StructureResult:
         One row per kawasan: ``kawasan_id``, ``nama``, ``potensi``, ``n_desa``, ``luas_ha``,
         ``n_error`` (rule checks failed), ``aturan`` (findings, one per line),
         ``pemeriksaan_zonasi`` (that the zoning was not checked, in the check's language), geometry.
-    desa : geopandas.GeoDataFrame
+    villages : geopandas.GeoDataFrame
         The member villages: ``kawasan_id``, ``kode_desa``, ``nama_desa``, ``nama_kec``,
         ``jenis``, ``potensi``, geometry.
     rules : pandas.DataFrame
@@ -47,7 +47,7 @@ class StructureResult:
     """
 
     kawasan: gpd.GeoDataFrame
-    desa: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
     rules: pd.DataFrame
     info: dict[str, Any]
 
@@ -108,10 +108,10 @@ def check_structure(
     ]
     kawasan["pemeriksaan_zonasi"] = t("zoning_not_checked", lang)
     kawasan = gpd.GeoDataFrame(kawasan, geometry=kaw.geometry.to_numpy(), crs=kaw.crs)
-    desa = plan.desa.reset_index(drop=True)
+    desa = plan.members.reset_index(drop=True)
     cols = [c for c in ("kawasan_id", "kode_desa", "nama_desa", "nama_kec", "jenis", "potensi", DASAR_COLUMN) if c in desa.columns]
     desa_out = gpd.GeoDataFrame(desa[cols], geometry=desa.geometry.to_numpy(), crs=desa.crs)
-    return StructureResult(kawasan=kawasan, desa=desa_out, rules=rules, info={"plan": plan.source, "lang": lang, "zonasi_diperiksa": False})
+    return StructureResult(kawasan=kawasan, villages=desa_out, rules=rules, info={"plan": plan.source, "lang": lang, "zonasi_diperiksa": False})
 
 
 def write_structure(result: StructureResult, out_dir: str | Path) -> Path:
@@ -122,7 +122,7 @@ def write_structure(result: StructureResult, out_dir: str | Path) -> Path:
     """
     out_dir = Path(out_dir)
     with atomic_folder(out_dir, merge=True) as tmp:
-        kio.write_layers(tmp / "check.gpkg", {"kawasan": result.kawasan, "desa": result.desa})
+        kio.write_layers(tmp / "check.gpkg", {"kawasan": result.kawasan, "desa": result.villages})
         summary = pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name))
         summary.to_csv(tmp / "check.csv", index=False, encoding="utf-8")
         with pd.ExcelWriter(tmp / "check.xlsx", engine="openpyxl") as xw:
@@ -130,6 +130,6 @@ def write_structure(result: StructureResult, out_dir: str | Path) -> Path:
                 xw, sheet_name="catatan", index=False
             )
             summary.to_excel(xw, sheet_name="kawasan", index=False)
-            pd.DataFrame(result.desa.drop(columns=result.desa.geometry.name)).to_excel(xw, sheet_name="desa", index=False)
+            pd.DataFrame(result.villages.drop(columns=result.villages.geometry.name)).to_excel(xw, sheet_name="desa", index=False)
             result.rules.to_excel(xw, sheet_name="aturan", index=False)
     return out_dir

@@ -132,7 +132,7 @@ def map_kawasan(
     pusat
         Kawasan centres (points with ``kawasan_id``, ``peran`` ``utama``/``kedua``,
         ``nama_desa``, ``orde``, ``indeks_sentralitas``, ``penetapan_rtrw``, ``nilai_pusat``,
-        ``alasan``/``alasan_en``; :attr:`kawasan_gis.centres.Centres.pusat`): circles sized by
+        ``alasan``/``alasan_en``; :attr:`kawasan_gis.centres.Centres.points`): circles sized by
         hierarchy order, coloured by role.
     lang
         ``"id"`` (default) or ``"en"`` for every label.

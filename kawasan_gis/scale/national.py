@@ -157,7 +157,7 @@ def summary_row(result: RunResult, partition: Partition, *, folder: Path, out: P
         verdicts = kaw["verdict"].value_counts()
         for name in ("sesuai", "sesuai bersyarat", "tidak sesuai"):
             row[f"verdik_{name.replace(' ', '_')}"] = int(verdicts.get(name, 0))
-    konflik = result.konflik
+    konflik = result.conflicts
     if konflik is not None:
         row["n_konflik"] = int(len(konflik))
         row["luas_konflik_ha"] = round(float(konflik["luas_ha"].sum()), 2) if len(konflik) else 0.0

@@ -72,7 +72,7 @@ class KawasanFigures:
     ``alasan_verdict`` / ``alasan_verdict_en`` (as ``check_plan`` names them; no ITBX columns
     when the run had no RTRW), ``ha_lindung`` and ``ha_lindung_X`` (protected land in the
     kawasan and the part of it judged X), ``kecamatan``, ``pct_dasar_zonasi``;
-    ``rules`` the rule findings (``rule``, ``level``, ``message``, ``dasar``); ``konflik`` the
+    ``rules`` the rule findings (``rule``, ``level``, ``message``, ``dasar``); ``conflicts`` the
     X (and, when asked, B) pieces and the kawasan lindung kept (L) with ``kelas``, ``nama_kelas``, ``status``, ``sebab`` and
     ``luas_ha``, not merged (the written ``konflik`` layer merges them with
     :func:`~kawasan_gis.check.conflicts.conflict_layer` in the full check); ``outline`` the union
@@ -81,7 +81,7 @@ class KawasanFigures:
 
     row: dict[str, Any]
     rules: list[dict[str, str]]
-    konflik: gpd.GeoDataFrame
+    conflicts: gpd.GeoDataFrame
     outline: Any
 
 
@@ -242,7 +242,7 @@ class LiveCheck:
             out[k] = KawasanFigures(
                 row=row,
                 rules=[{key: r[key] for key in ("rule", "level", "message", "dasar")} for r in found],
-                konflik=konflik[konflik["kawasan_id"] == k].reset_index(drop=True),
+                conflicts=konflik[konflik["kawasan_id"] == k].reset_index(drop=True),
                 # faces partition the plane, so their union is a coverage union (much faster)
                 outline=shapely.coverage_union_all(self.faces[masks[i]]),
             )
@@ -272,7 +272,7 @@ class LiveCheck:
         desa["potensi"] = [state.get(k).potensi for k in ids for _ in members[k]]
         kawasan = pd.DataFrame({"kawasan_id": ids, "nama": [state.get(k).nama for k in ids],
                                 "potensi": [state.get(k).potensi for k in ids], "n_desa": [len(members[k]) for k in ids]})
-        plan = Plan(desa=desa, kawasan=kawasan, source="studio", kind="table", sebagian=empty_partial(), villages=desa)
+        plan = Plan(members=desa, kawasan=kawasan, source="studio", kind="table", partial=empty_partial(), villages=desa)
         inside = set(codes)
         bridges = self.bridge_pairs[[a in inside and b in inside for a, b in self.bridge_pairs]] if len(self.bridge_pairs) else None
         found = check_rules(plan, desa, self.config, bridges=[tuple(p) for p in bridges] if bridges is not None else None,

@@ -253,7 +253,7 @@ def _write_map(session: Session, state: PlanState, result: Any, path: Path) -> N
     desa["kawasan_id"] = desa["kode_desa"].map(dict(state.member))
     if result is not None:
         kawasan = result.kawasan.drop(columns=["aturan"], errors="ignore")
-        konflik = result.konflik
+        konflik = result.conflicts
     else:
         kawasan = gpd.GeoDataFrame(
             {"kawasan_id": state.ids(), "nama": [k.nama for k in state.kawasan], "potensi": [k.potensi for k in state.kawasan]},

@@ -67,7 +67,7 @@ def _shapes(k: str, figures: KawasanFigures, crs: Any) -> tuple[list[dict[str, A
     pieces are disjoint, so their parts are collected, not unioned)."""
     if figures not in _SHAPES:
         outline = _features(np.array([figures.outline], dtype=object), [{"kawasan_id": k, "potensi": figures.row["potensi"]}], crs, simplify=10.0)
-        kon = figures.konflik
+        kon = figures.conflicts
         geoms, props = [], []
         for status, g in kon.groupby("status", sort=False):
             geoms.append(shapely.multipolygons(shapely.get_parts(np.asarray(g.geometry.array, dtype=object))))
