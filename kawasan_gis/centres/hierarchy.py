@@ -103,9 +103,9 @@ def centrality(counts: pd.DataFrame, *, basis: Literal["units", "presence"] = "u
 
 @dataclass(frozen=True)
 class Orders:
-    """Hierarchy orders: ``orde`` 1 (= I) is the highest class."""
+    """Hierarchy orders: ``order`` per village (the ``orde`` column), 1 (= I) the highest class."""
 
-    orde: pd.Series
+    order: pd.Series
     edges: np.ndarray
     k: int
     method: str
@@ -148,7 +148,7 @@ def hierarchy_orders(
     Returns
     -------
     Orders
-        ``orde`` (1 = highest) aligned to ``index``, the class bounds from low to high.
+        ``order`` (1 = highest) aligned to ``index``, the class bounds from low to high.
 
     Examples
     --------
