@@ -26,6 +26,7 @@ Rooms, each importing only the rooms above it in this list and ``kawasan_gis.err
 - ``coverage``: :func:`coverage_problems` (gaps and overlaps between villages)
 - ``villages``: :func:`read_villages`, village codes and names, the crosswalk
 - ``rasters``: :class:`RasterLayer`, :func:`read_raster`
+- ``styles``: :class:`LayerStyle`, :func:`write_layer_styles` (the ``layer_styles`` table QGIS reads)
 - ``validation``: :func:`detect_kind`, :func:`validate_layer`, :func:`write_layers`
 - ``contract``: :func:`require_villages`, the village-layer check every step applies
 """
@@ -38,6 +39,7 @@ from kawasan_gis.io.layers import KINDS, LayerKind, read_class_layer, read_layer
 from kawasan_gis.io.rasters import RasterLayer, read_raster
 from kawasan_gis.io.report import LayerReport, Repair, layer_report
 from kawasan_gis.io.sources import LAYER_HINTS, RASTER_SUFFIXES, VECTOR_SUFFIXES, glob_escape, list_layers, read_raw, sha256_file
+from kawasan_gis.io.styles import STYLE_TABLE, LayerStyle, write_layer_styles
 from kawasan_gis.io.tables import read_table
 from kawasan_gis.io.validation import detect_kind, validate_layer, write_layers
 from kawasan_gis.io.villages import (
@@ -74,10 +76,12 @@ __all__ = [
     "NAME_CANDIDATES",
     "PROVINCE_CODES",
     "RASTER_SUFFIXES",
+    "STYLE_TABLE",
     "VECTOR_SUFFIXES",
     "VILLAGE_COLUMNS",
     "LayerKind",
     "LayerReport",
+    "LayerStyle",
     "RasterLayer",
     "Repair",
     "attach_codes_by_name",
@@ -107,5 +111,6 @@ __all__ = [
     "to_working_crs",
     "validate_layer",
     "working_crs_for",
+    "write_layer_styles",
     "write_layers",
 ]

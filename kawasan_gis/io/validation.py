@@ -1,5 +1,6 @@
 """``kawasan validate`` and writing: guessing a layer's kind, reading it as the pipeline
-would into its report, and writing several layers into one GeoPackage atomically."""
+would into its report, and writing several layers (with their QGIS styles) into one
+GeoPackage atomically."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kawasan_gis.io.layers import read_layer
 from kawasan_gis.io.rasters import read_raster
 from kawasan_gis.io.report import LayerReport
 from kawasan_gis.io.sources import LAYER_HINTS, RASTER_SUFFIXES, list_layers, read_raw
+from kawasan_gis.io.styles import LayerStyle, write_layer_styles
 from kawasan_gis.io.villages import CODE_CANDIDATES, KEC_NAME_CANDIDATES, NAME_CANDIDATES, read_villages
 
 
@@ -108,12 +110,16 @@ def validate_layer(
         return report, None
 
 
-def write_layers(path: str | Path, layers: Mapping[str, pd.DataFrame]) -> Path:
+def write_layers(
+    path: str | Path, layers: Mapping[str, pd.DataFrame], *, styles: Mapping[str, LayerStyle] | None = None
+) -> Path:
     """Write several layers into one GeoPackage atomically (all or nothing).
 
     GeoDataFrames become feature layers, plain DataFrames attribute tables. The file is written
     next to its destination under a temporary name and moved into place only when every layer
-    is written, so a failure never leaves a half-written file.
+    is written, so a failure never leaves a half-written file. ``styles`` (layer name ->
+    :class:`~kawasan_gis.io.styles.LayerStyle`) are stored as the layers' default QGIS styles
+    in the same atomic write.
     """
     path = Path(path)
     with atomic_file(path, suffix=".gpkg") as tmp:
@@ -124,4 +130,6 @@ def write_layers(path: str | Path, layers: Mapping[str, pd.DataFrame]) -> Path:
                 frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
             else:
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+        if styles:
+            write_layer_styles(tmp, styles)
     return path
