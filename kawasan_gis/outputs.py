@@ -3,7 +3,7 @@
 This module owns everything :func:`write_outputs` puts into a result folder, written
 *atomically* (a temporary folder beside the destination, moved into place only when complete):
 ``kawasan.gpkg`` (layers ``desa``, ``kawasan``, ``sambungan``, ``masalah``, ``konflik``, ``pusat``
-and the class layers), ``kawasan.csv`` / ``desa.csv``, the ``kawasan.xlsx`` sheets (with the
+and the class layers, each with its default QGIS style from :mod:`kawasan_gis.maps.qgis`), ``kawasan.csv`` / ``desa.csv``, the ``kawasan.xlsx`` sheets (with the
 scalogram, centrality, centre and profile tables of :func:`centre_tables`), GeoJSON, KML, the
 Shapefile set with its short field names, the web and print maps, ``laporan.html`` and
 ``run.json`` (versions, config, input checksums, timings, counts, warnings).
@@ -228,9 +228,17 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
 def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
     """Write the proposal only: ``kawasan.gpkg`` (desa, kawasan, sambungan) and ``kawasan.csv``."""
     with atomic_folder(out_dir) as tmp:
-        write_layers(tmp / "kawasan.gpkg", {"desa": _plain(result.villages), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.bridges)})
+        layers = {"desa": _plain(result.villages), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.bridges)}
+        write_layers(tmp / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers))
         pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name)).to_csv(tmp / "kawasan.csv", index=False)
     return Path(out_dir).resolve()
+
+
+def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, Any]:
+    """Default QGIS styles of the GeoPackage layers, in the run's language and potentials."""
+    from kawasan_gis.maps.qgis import qgis_styles
+
+    return qgis_styles(layers, lang=result.config.project.lang, catalogue=result.catalogue)
 
 
 def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
@@ -247,7 +255,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
             layers["bukti_pilar"] = result.centres.evidence.reset_index()
     for name, gdf in result.layers.items():
         layers[name] = _plain(gdf[[c for c in ("kelas", "kelas_raw") if c in gdf.columns] + [gdf.geometry.name]])
-    write_layers(folder / "kawasan.gpkg", layers)
+    write_layers(folder / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers))
 
     desa_table = pd.DataFrame(desa.drop(columns=desa.geometry.name))
     kawasan_table = pd.DataFrame(kawasan.drop(columns=kawasan.geometry.name))

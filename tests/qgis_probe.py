@@ -21,7 +21,7 @@ import pytest
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 PROBE = r"""
-import json, sys
+import json, os, sys
 from qgis.core import QgsApplication, QgsVectorLayer
 
 gpkg, names = sys.argv[1], sys.argv[2:]
@@ -61,8 +61,9 @@ for name in names:
     info["labels"] = bool(layer.labelsEnabled())
     info["label_field"] = layer.labeling().settings().fieldName if layer.labeling() is not None else None
     out[name] = info
-app.exitQgis()
-print("KAWASAN_PROBE " + json.dumps(out))
+print("KAWASAN_PROBE " + json.dumps(out), flush=True)
+# QgsApplication.exitQgis() can crash a headless process on its way out; the answer is printed
+os._exit(0)
 """
 
 

@@ -42,7 +42,7 @@ def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> No
     assert expected == {p.name for p in out.iterdir()}
     assert not list(out.parent.glob(".hasil-*"))  # no temporary folder left behind
     layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
-    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pusat", "pola_ruang", "bukti_pilar"}
+    assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pusat", "pola_ruang", "bukti_pilar", "layer_styles"}
     # the profile evidence the studio re-profiles edited plans from: one row per village, the
     # IDM indices as the desa layer carries them
     bukti = __import__("pyogrio").read_dataframe(out / "kawasan.gpkg", layer="bukti_pilar").set_index("kode_desa")
@@ -178,6 +178,31 @@ def test_check_columns_and_conflicts_agree(lamtim_run: tuple[pipeline.RunResult,
     np.testing.assert_allclose(x.reindex(ha_x.index, fill_value=0.0), ha_x, rtol=1e-6, atol=1e-6)
     # the conflict geometries carry the hectares they claim
     np.testing.assert_allclose(konflik.geometry.area / 1e4, konflik.luas_ha, rtol=1e-6)
+
+
+def test_run_geopackage_opens_styled_in_qgis(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
+    """Every layer of the real run's kawasan.gpkg loads its embedded default style in QGIS itself."""
+    from qgis_probe import qgis_styles_seen, require_qgis
+
+    from kawasan_gis.maps.styles import class_styles, potential_styles
+
+    result, out = lamtim_run
+    require_qgis()
+    names = [str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg") if r[1] is not None]  # feature layers
+    seen = qgis_styles_seen(out / "kawasan.gpkg", names)
+    assert all(seen[n]["valid"] and seen[n]["loaded"] for n in names), seen
+    categorised = {"desa": "potensi_dominan", "kawasan": "potensi", "pola_ruang": "kelas", "konflik": "status", "pusat": "peran"}
+    assert {n: (seen[n]["renderer"], seen[n].get("attr")) for n in categorised} == {n: ("categorizedSymbol", a) for n, a in categorised.items()}
+    pola = {c["value"]: c["fill"][:3] for c in seen["pola_ruang"]["categories"]}
+    assert pola["taman_nasional"] == [155, 135, 255]  # official colour (DOMAIN.md table)
+    assert set(pola) == set(result.layers["pola_ruang"]["kelas"])
+    want = class_styles("rtrw", pola)
+    assert pola == {k: [int(want[k].colour[i : i + 2], 16) for i in (1, 3, 5)] for k in pola}
+    pots = potential_styles(result.config.project.lang, catalogue=result.catalogue)
+    desa = {c["value"]: c["fill"][:3] for c in seen["desa"]["categories"] if c["value"]}
+    assert set(desa) == set(result.villages["potensi_dominan"].dropna())
+    assert desa == {k: [int(pots[k].colour[i : i + 2], 16) for i in (1, 3, 5)] for k in desa}
+    assert seen["kawasan"]["label_field"] == "nama" and seen["kawasan"]["labels"]
 
 
 def test_tables_match_layers(lamtim_run: tuple[pipeline.RunResult, Path]) -> None:
@@ -394,7 +419,7 @@ def test_propose_command(tmp_path: Path, data_dir: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
-    assert layers == {"desa", "kawasan", "sambungan"}
+    assert layers == {"desa", "kawasan", "sambungan", "layer_styles"}
     kawasan = gpd.read_file(out / "kawasan.gpkg", layer="kawasan")
     assert len(kawasan) == 2
     assert pd.read_csv(out / "kawasan.csv").kawasan_id.tolist() == kawasan.kawasan_id.tolist()
