@@ -242,6 +242,8 @@ def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict
 
 
 def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
+    from kawasan_gis.vocab import ITBX_KEY
+
     cfg = result.config
     t0 = time.perf_counter()
     desa = _plain(result.villages)
@@ -254,7 +256,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         if result.centres.evidence is not None:
             layers["bukti_pilar"] = result.centres.evidence.reset_index()
     for name, gdf in result.layers.items():
-        layers[name] = _plain(gdf[[c for c in ("kelas", "kelas_raw") if c in gdf.columns] + [gdf.geometry.name]])
+        layers[name] = _plain(gdf[[c for c in ("kelas", "kelas_raw", ITBX_KEY) if c in gdf.columns] + [gdf.geometry.name]])
     write_layers(folder / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers))
 
     desa_table = pd.DataFrame(desa.drop(columns=desa.geometry.name))

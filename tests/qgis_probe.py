@@ -49,9 +49,11 @@ for name in names:
         out[name] = {"valid": False}
         continue
     message, ok = layer.loadDefaultStyle()
-    r = layer.renderer()
-    info = {"valid": True, "loaded": bool(ok), "message": message, "renderer": r.type()}
-    if r.type() == "categorizedSymbol":
+    r = layer.renderer()  # None for a layer QGIS sees without geometry (an empty layer of unknown type)
+    info = {"valid": True, "loaded": bool(ok), "message": message, "renderer": r.type() if r is not None else None}
+    if r is None:
+        pass
+    elif r.type() == "categorizedSymbol":
         info["attr"] = r.classAttribute()
         info["categories"] = [
             {"value": c.value(), "label": c.label(), **symbol_info(c.symbol())} for c in r.categories()

@@ -105,6 +105,25 @@ def test_check_reads_a_combined_zone_with_the_stricter_status(grid: gpd.GeoDataF
     assert set(res.conflicts["kelas"]) == {"taman_wisata_alam"}  # shown under the protected part
 
 
+def test_studio_live_check_reads_combined_zones_the_same_way(grid: gpd.GeoDataFrame) -> None:
+    from kawasan_gis.check import load_check_config
+    from kawasan_gis.regionalize import Limits
+    from kawasan_gis.studio import LiveCheck
+    from kawasan_gis.studio.plan import Kawasan, PlanState
+
+    raw = gpd.GeoDataFrame(
+        {"NAMOBJ": ["Taman Wisata Alam/Kawasan Tanaman Pangan", "Kawasan Pariwisata"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000)],
+        crs="EPSG:32748",
+    )
+    rtrw, _ = apply_mapping(raw, kind="rtrw")
+    live = LiveCheck(grid, rtrw, itbx=load_itbx(), config=load_check_config(), limits=Limits(2, None, None), include_conditional=True)
+    state = PlanState(member={f"18070120{k:02d}": "K1" for k in (1, 2, 3, 4)}, kawasan=(Kawasan("K1", "Satu", "pariwisata"),))
+    fig = live.evaluate(state, ["K1"])["K1"]
+    assert (fig.row["ha_T"], fig.row["ha_B"], fig.row["ha_I"]) == pytest.approx((0, 200, 200))
+    assert set(fig.konflik["kelas"]) == {"taman_wisata_alam"}
+
+
 # --------------------------------------------------------------------------- new classes
 
 

@@ -49,7 +49,7 @@ from kawasan_gis.i18n import format_number, t
 from kawasan_gis.overlay import M2_PER_HA, default_priority, resolve_overlaps
 from kawasan_gis.regionalize import Limits, contiguity
 from kawasan_gis.studio.plan import PlanState
-from kawasan_gis.vocab import ItbxMatrix, load_vocabulary
+from kawasan_gis.vocab import COMBINED_SEP, ITBX_KEY, ItbxMatrix, load_vocabulary
 
 __all__ = ["KawasanFigures", "LiveCheck", "json_value"]
 
@@ -156,9 +156,12 @@ class LiveCheck:
             if rtrw is not None:
                 rgeoms = np.asarray(rtrw.geometry.array, dtype=object)
                 near = np.unique(shapely.STRtree(rgeoms).query(vgeoms, predicate="intersects")[1])
-                zones = resolve_overlaps(rtrw.iloc[near][["kelas", rtrw.geometry.name]], priority=default_priority("rtrw"))
+                # combined classes are cut under their ITBX key (see vocab.matching), shown as kelas
+                key = ITBX_KEY if ITBX_KEY in rtrw.columns else "kelas"
+                zones = resolve_overlaps(rtrw.iloc[near][list(dict.fromkeys(["kelas", key, rtrw.geometry.name]))],
+                                         priority=default_priority("rtrw"))
                 self.pieces, self.shapes = cut_pieces(
-                    self.faces, np.asarray(zones.geometry.array, dtype=object), zones["kelas"].astype(str).to_numpy(), overlays
+                    self.faces, np.asarray(zones.geometry.array, dtype=object), zones[key].astype(str).to_numpy(), overlays
                 )
             else:
                 self.pieces = pd.DataFrame({"owner": np.empty(0, np.int64), "kelas": np.empty(0, dtype=object),
@@ -225,8 +228,8 @@ class LiveCheck:
         wanted = ("X", "B", LINDUNG) if self.include_conditional else ("X", LINDUNG)
         hit = np.isin(status, wanted)
         konflik = gpd.GeoDataFrame(
-            {"kawasan_id": kaw["kawasan_id"].to_numpy()[owner[hit]], "kelas": self.piece_kelas[sel][hit],
-             "nama_kelas": [self._label(c) for c in self.piece_kelas[sel][hit]], "status": status[hit],
+            {"kawasan_id": kaw["kawasan_id"].to_numpy()[owner[hit]], "kelas": [str(c).split(COMBINED_SEP)[0] for c in self.piece_kelas[sel][hit]],
+             "nama_kelas": [self._label(str(c).split(COMBINED_SEP)[0]) for c in self.piece_kelas[sel][hit]], "status": status[hit],
              "sebab": sebab[hit], "luas_ha": self.piece_ha[sel][hit]},
             geometry=gpd.GeoSeries(self.shapes[sel][hit], crs=self.crs), crs=self.crs,
         )
@@ -303,7 +306,7 @@ def _fingerprint(villages: np.ndarray, rtrw: gpd.GeoDataFrame | None, overlays: 
     h.update(b"".join(shapely.to_wkb(villages)))
     if rtrw is not None:
         h.update(b"".join(shapely.to_wkb(np.asarray(rtrw.geometry.array, dtype=object))))
-        h.update("\n".join(rtrw["kelas"].astype(str)).encode())
+        h.update("\n".join(rtrw[ITBX_KEY if ITBX_KEY in rtrw.columns else "kelas"].astype(str)).encode())
     for name, parts in overlays.items():
         h.update(name.encode())
         if parts is not None:
