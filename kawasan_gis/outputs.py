@@ -33,7 +33,7 @@ from kawasan_gis._atomic import atomic_folder, write_text
 from kawasan_gis.config import RunConfig
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import column_decimals, excel_number_format, format_number
-from kawasan_gis.io import sha256_file, write_layers
+from kawasan_gis.io import LayerStyle, sha256_file, write_layers
 
 if TYPE_CHECKING:
     from kawasan_gis.pipeline import RunResult
@@ -234,7 +234,7 @@ def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
     return Path(out_dir).resolve()
 
 
-def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, Any]:
+def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, LayerStyle]:
     """Default QGIS styles of the GeoPackage layers, in the run's language and potentials."""
     from kawasan_gis.maps.qgis import qgis_styles
 
