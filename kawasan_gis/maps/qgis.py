@@ -37,7 +37,7 @@ from xml.etree import ElementTree as ET
 import geopandas as gpd
 
 from kawasan_gis._values import is_present
-from kawasan_gis.i18n import check_lang, t
+from kawasan_gis.i18n import LABELS, check_lang, t
 from kawasan_gis.io.styles import LayerStyle
 from kawasan_gis.maps.styles import (
     CENTRE_COLOURS,
@@ -115,7 +115,7 @@ def _categories(name: str, frame: gpd.GeoDataFrame, lang: str, catalogue: Iterab
         out = []
         for v in values:
             style = KONFLIK_STYLE.get(v)
-            label = t(f"pct_{v}", lang) if v in statuses else v
+            label = t(f"pct_{v}", lang) if f"pct_{v}" in LABELS else v
             if style is not None:
                 out.append(Category(v, label, str(style["fillColor"]), str(style["color"]), float(style["fillOpacity"]),
                                     dashed="dashArray" in style))
