@@ -86,9 +86,33 @@ def test_apply_mapping_adds_the_itbx_key_only_for_combined_values() -> None:
     assert ITBX_KEY not in plain.columns
 
 
+def _perkebunan_industri() -> gpd.GeoDataFrame:
+    # villages 1-4 (bottom row, 400 ha): left half "Perkebunan/Industri" (two budidaya classes,
+    # kelas industri by priority), right half industri. A perekonomian kawasan is I on industri
+    # alone but B on the combined zone, because it is B on perkebunan (itbx.toml).
+    raw = gpd.GeoDataFrame(
+        {"NAMOBJ": ["Kawasan Perkebunan/Kawasan Peruntukan Industri", "Kawasan Peruntukan Industri"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000)],
+        crs="EPSG:32748",
+    )
+    rtrw, _ = apply_mapping(raw, kind="rtrw")
+    assert rtrw["kelas"].tolist() == ["industri", "industri"]
+    return rtrw
+
+
 def test_check_reads_a_combined_zone_with_the_stricter_status(grid: gpd.GeoDataFrame) -> None:
-    # villages 1-4 (bottom row, 400 ha): left half "Taman Wisata Alam/Tanaman Pangan",
-    # right half pariwisata. A pariwisata kawasan is T on TWA alone but B on the combined zone.
+    rtrw = _perkebunan_industri()
+    plan = read_plan(pd.DataFrame({"kode_desa": [f"18070120{k:02d}" for k in (1, 2, 3, 4)], "kawasan_id": "K1", "potensi": "perekonomian"}), grid)
+    row = check_plan(plan, rtrw).kawasan.iloc[0]
+    assert (row.ha_I, row.ha_T, row.ha_B, row.ha_X) == pytest.approx((200, 0, 200, 0))
+    # without the key (kelas alone) the same area would be I: the key matters
+    alone = check_plan(plan, rtrw.drop(columns=[ITBX_KEY])).kawasan.iloc[0]
+    assert (alone.ha_I, alone.ha_B) == pytest.approx((400, 0))
+    per_kelas = check_plan(plan, rtrw, include_conditional_conflicts=True)
+    assert set(per_kelas.conflicts["kelas"]) == {"industri"}  # shown under kelas, not the key
+
+
+def test_a_combined_zone_with_a_lindung_part_is_kept_lindung(grid: gpd.GeoDataFrame) -> None:
     raw = gpd.GeoDataFrame(
         {"NAMOBJ": ["Taman Wisata Alam/Kawasan Tanaman Pangan", "Kawasan Pariwisata"]},
         geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000)],
@@ -97,12 +121,7 @@ def test_check_reads_a_combined_zone_with_the_stricter_status(grid: gpd.GeoDataF
     rtrw, _ = apply_mapping(raw, kind="rtrw")
     plan = read_plan(pd.DataFrame({"kode_desa": [f"18070120{k:02d}" for k in (1, 2, 3, 4)], "kawasan_id": "K1", "potensi": "pariwisata"}), grid)
     row = check_plan(plan, rtrw).kawasan.iloc[0]
-    assert (row.ha_I, row.ha_T, row.ha_B, row.ha_X) == pytest.approx((200, 0, 200, 0))
-    # without the key (the protected part alone) the same area would be T: the key matters
-    alone = check_plan(plan, rtrw.drop(columns=[ITBX_KEY])).kawasan.iloc[0]
-    assert (alone.ha_T, alone.ha_B) == pytest.approx((200, 0))
-    res = check_plan(plan, rtrw, include_conditional_conflicts=True)
-    assert set(res.conflicts["kelas"]) == {"taman_wisata_alam"}  # shown under the protected part
+    assert (row.ha_I, row.ha_L) == pytest.approx((200, 200))
 
 
 def test_studio_live_check_reads_combined_zones_the_same_way(grid: gpd.GeoDataFrame) -> None:
@@ -111,17 +130,12 @@ def test_studio_live_check_reads_combined_zones_the_same_way(grid: gpd.GeoDataFr
     from kawasan_gis.studio import LiveCheck
     from kawasan_gis.studio.plan import Kawasan, PlanState
 
-    raw = gpd.GeoDataFrame(
-        {"NAMOBJ": ["Taman Wisata Alam/Kawasan Tanaman Pangan", "Kawasan Pariwisata"]},
-        geometry=[box(X0, Y0, X0 + 2000, Y0 + 4000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 4000)],
-        crs="EPSG:32748",
-    )
-    rtrw, _ = apply_mapping(raw, kind="rtrw")
+    rtrw = _perkebunan_industri()
     live = LiveCheck(grid, rtrw, itbx=load_itbx(), config=load_check_config(), limits=Limits(2, None, None), include_conditional=True)
-    state = PlanState(member={f"18070120{k:02d}": "K1" for k in (1, 2, 3, 4)}, kawasan=(Kawasan("K1", "Satu", "pariwisata"),))
+    state = PlanState(member={f"18070120{k:02d}": "K1" for k in (1, 2, 3, 4)}, kawasan=(Kawasan("K1", "Satu", "perekonomian"),))
     fig = live.evaluate(state, ["K1"])["K1"]
     assert (fig.row["ha_T"], fig.row["ha_B"], fig.row["ha_I"]) == pytest.approx((0, 200, 200))
-    assert set(fig.konflik["kelas"]) == {"taman_wisata_alam"}
+    assert set(fig.konflik["kelas"]) == {"industri"}
 
 
 # --------------------------------------------------------------------------- new classes

@@ -218,7 +218,7 @@ class LiveCheck:
             kaw["alasan_verdict"] = verdict_reasons(kaw, self.config.thresholds, lang="id")
             kaw["alasan_verdict_en"] = verdict_reasons(kaw, self.config.thresholds, lang="en")
             # protected land in the kawasan and the part of it judged X (the profile's lindung_terjaga)
-            lindung = np.isin(self.piece_kelas[sel], self._lindung)
+            lindung = np.isin([str(c).split(COMBINED_SEP)[0] for c in self.piece_kelas[sel]], self._lindung)
             ha = self.piece_ha[sel]
             kaw["ha_lindung"] = np.bincount(owner[lindung], weights=ha[lindung], minlength=len(ids))
             lx = lindung & (status == "X")
