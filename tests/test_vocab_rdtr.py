@@ -135,7 +135,7 @@ def test_studio_live_check_reads_combined_zones_the_same_way(grid: gpd.GeoDataFr
     state = PlanState(member={f"18070120{k:02d}": "K1" for k in (1, 2, 3, 4)}, kawasan=(Kawasan("K1", "Satu", "perekonomian"),))
     fig = live.evaluate(state, ["K1"])["K1"]
     assert (fig.row["ha_T"], fig.row["ha_B"], fig.row["ha_I"]) == pytest.approx((0, 200, 200))
-    assert set(fig.konflik["kelas"]) == {"industri"}
+    assert set(fig.conflicts["kelas"]) == {"industri"}
 
 
 # --------------------------------------------------------------------------- new classes
