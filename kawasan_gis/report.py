@@ -414,7 +414,7 @@ def write_report(
         Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
     centres
         What fed the settlement hierarchy, the centres and the pillars
-        (:attr:`kawasan_gis.pipeline.CentresResult.sources`). The kawasan cards show each
+        (:attr:`kawasan_gis.run_centres.CentresResult.sources`). The kawasan cards show each
         kawasan's centre and a chart of its four pillars when ``kawasan`` has the columns
         ``pusat_nama``/``pilar_<code>``.
 
