@@ -186,6 +186,6 @@ def load_check_config(overrides: str | Path | Mapping[str, Any] | None = None) -
         texts[rule] = RuleText(level=str(spec["level"]), dasar=str(spec["dasar"]))
         specs[rule] = spec
     if problems:
-        raise ConfigError("Invalid check configuration.", problems=problems)
+        raise ConfigError("Konfigurasi pemeriksaan tidak sah / Invalid check configuration.", problems=problems)
     return CheckConfig(thresholds=thresholds, rules=texts, messages=CATALOGUE.extend(specs, prefix="rule_"), **numbers)
 

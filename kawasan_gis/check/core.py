@@ -110,7 +110,7 @@ def _validate_check(plan: Plan, rtrw: gpd.GeoDataFrame, villages: gpd.GeoDataFra
     if missing_pot:
         problems.append(f"potensi without an ITBX row: {', '.join(missing_pot)}; add [matrix.<potensi>] to the ITBX file (--matrix)")
     if problems:
-        raise FieldError("Cannot check the plan against this RTRW layer.", problems=problems)
+        raise FieldError("Rencana tidak dapat diperiksa terhadap lapisan RTRW ini / Cannot check the plan against this RTRW layer.", problems=problems)
 
 
 def check_plan(
@@ -177,7 +177,7 @@ def check_plan(
         problems: list[str] = []
         th = merge_thresholds(cfg.thresholds, thresholds, "thresholds", problems)
         if problems:
-            raise ConfigError("Invalid thresholds.", problems=problems)
+            raise ConfigError("Ambang tidak sah / Invalid thresholds.", problems=problems)
     itbx = itbx if itbx is not None else load_itbx()
     villages = plan.villages if villages is None else villages
     _validate_check(plan, rtrw, villages, itbx)

@@ -63,7 +63,7 @@ def bridge_pairs(bridges: pd.DataFrame | Iterable[tuple[str, str]] | None, known
         else:
             out.append((a, b))
     if problems:
-        raise ConfigError("Invalid bridges.", problems=problems)
+        raise ConfigError("Sambungan tidak sah / Invalid bridges.", problems=problems)
     return out
 
 

@@ -248,7 +248,9 @@ def _check_duplicates(codes: pd.Series, names: pd.Series, path: Path, report: La
         groups = dup.groupby(dup).groups
         problems = [f"{code}: {', '.join(names.loc[idx].replace('', '?'))}" for code, idx in sorted(groups.items())]
         raise FieldError(
-            f"{path}: {len(groups)} village codes are used more than once; each village needs its own code. "
+            f"{path}: {len(groups)} kode desa dipakai lebih dari sekali; setiap desa perlu kodenya sendiri. Perbaiki kode di "
+            "lapisan sumber (atau gabungkan desa yang terpecah menjadi satu fitur) / "
+            f"{len(groups)} village codes are used more than once; each village needs its own code. "
             "Fix the codes in the source layer (or dissolve split villages into one feature).",
             problems=problems,
         )
@@ -295,8 +297,9 @@ def attach_codes_by_name(
     kec_col = next((cols[c] for c in ("nama_kec", "nama_kec_kemendagri", "kecamatan", "wadmkc") if c in cols), None)
     if code_col is None or desa_col is None:
         raise FieldError(
+            "tabel padanan perlu kolom kode (kode_desa) dan kolom nama desa (nama_desa) / "
             "the crosswalk table needs a code column (kode_desa) and a desa name column (nama_desa); "
-            f"it has {', '.join(crosswalk.columns)}."
+            f"kolomnya / it has {', '.join(crosswalk.columns)}."
         )
     keys = crosswalk[desa_col].map(name_key)
     if kec_col is not None:

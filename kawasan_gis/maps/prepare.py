@@ -92,7 +92,7 @@ def validate_layers(desa: Any, layers: Mapping[str, tuple[Any, Sequence[str]]]) 
         if gdf is not None:
             problems += _require(gdf, what, cols)
     if problems:
-        raise FieldError("Cannot draw the map", problems=problems)
+        raise FieldError("Peta tidak dapat digambar / Cannot draw the map", problems=problems)
     if len(desa) == 0:
         raise LayerError("desa: the village layer is empty; nothing to draw")
     for what, gdf in [("desa", desa)] + [(w, g) for w, (g, _) in layers.items() if g is not None]:

@@ -80,7 +80,7 @@ def validate(
     if not (isinstance(jitter, int | float) and jitter >= 0):
         bad.append(f"jitter must be a number >= 0, not {jitter!r}")
     if bad:
-        raise ConfigError("Invalid options for propose_kawasan.", problems=bad)
+        raise ConfigError("Pilihan usulan kawasan tidak sah / Invalid options for propose_kawasan.", problems=bad)
 
     require_villages(villages, step="regionalize", columns=VILLAGE_COLUMNS)
     if not isinstance(scores, pd.DataFrame):
@@ -102,9 +102,9 @@ def validate(
     if scores.index.has_duplicates:
         problems.append(f"scores index has duplicated codes: {_listed(sorted(set(map(str, scores.index[scores.index.duplicated()]))))}")
     if problems:
-        raise FieldError("Columns needed to propose kawasan are missing.", problems=problems)
+        raise FieldError("Kolom yang dibutuhkan untuk mengusulkan kawasan tidak ada / Columns needed to propose kawasan are missing.", problems=problems)
     if villages.empty:
-        raise FieldError("The villages layer is empty.")
+        raise FieldError("Lapisan desa kosong / The villages layer is empty.")
     kode = villages["kode_desa"].astype(str)
     missing = sorted(set(kode) - set(map(str, scores.index)))
     if missing:
@@ -134,7 +134,7 @@ def validate(
     if odd:
         problems.append(f"jenis must be 'desa' or 'kelurahan', found {odd}")
     if problems:
-        raise FieldError("Scores or village attributes cannot be used.", problems=problems)
+        raise FieldError("Skor atau atribut desa tidak dapat dipakai / Scores or village attributes cannot be used.", problems=problems)
     assert solver is not None  # an unknown method raised with the other options
     return solver, columns
 

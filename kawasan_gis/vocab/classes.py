@@ -205,7 +205,7 @@ class Vocabulary:
                 ):
                     problems.append(f"synonyms.heads: {head!r} -> {code!r} would capture {name!r} of {other!r}")
         if problems:
-            raise ConfigError(f"Inconsistent {self.kind} vocabulary.", problems=problems)
+            raise ConfigError(f"Kosakata {self.kind} tidak konsisten / Inconsistent {self.kind} vocabulary.", problems=problems)
         object.__setattr__(self, "_by_code", MappingProxyType(by_code))
         object.__setattr__(self, "_exact", MappingProxyType(exact))
         object.__setattr__(
@@ -327,7 +327,7 @@ def _build_vocabulary(key: str, data: Mapping[str, Any], synonyms: Mapping[str, 
                     merged[normalise(k)] = v
         syn_tables[section] = merged
     if problems:
-        raise ConfigError(f"Invalid {key} vocabulary.", problems=problems)
+        raise ConfigError(f"Kosakata {key} tidak sah / Invalid {key} vocabulary.", problems=problems)
     return Vocabulary(
         kind=key,
         classes=tuple(classes),
@@ -389,7 +389,7 @@ def load_vocabulary(kind: Kind | str, *, overrides: OverrideSource = None) -> Vo
     user_syn = user_section(user, "synonyms", problems)
     check_keys(user_syn, ("expand", "phrases", "heads"), "override synonyms", problems)
     if problems:
-        raise ConfigError(f"Invalid {key} vocabulary override.", problems=problems)
+        raise ConfigError(f"Berkas pengganti kosakata {key} tidak sah / Invalid {key} vocabulary override.", problems=problems)
     data = {
         "columns": [*user.get("columns", []), *base.get("columns", [])],
         # Aliases of an overridden class are added to the built-in ones, not replaced.

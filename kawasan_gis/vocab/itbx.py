@@ -174,7 +174,7 @@ def load_itbx(*, overrides: OverrideSource = None, vocabulary: Vocabulary | None
             if status not in STATUSES:
                 problems.append(f"overlays.{overlay}.{potential}: status must be I, T, B or X, not {status!r}")
     if problems:
-        raise ConfigError("Invalid ITBX matrix.", problems=problems)
+        raise ConfigError("Matriks ITBX tidak sah / Invalid ITBX matrix.", problems=problems)
     return ItbxMatrix(
         potentials=tuple(matrix),
         classes=vocab.codes,

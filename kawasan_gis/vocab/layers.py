@@ -50,7 +50,7 @@ def _user_mapping(mapping: Mapping[str, str] | str | Path | None, key: str, voca
         user[raw_text(raw)] = code
         user.setdefault(normalise(raw), code)
     if problems:
-        raise ConfigError("The class mapping names codes that do not exist.", problems=problems)
+        raise ConfigError("Berkas pemetaan kelas menyebut kode yang tidak ada / The class mapping names codes that do not exist.", problems=problems)
     return user
 
 
@@ -203,7 +203,7 @@ def find_class_column(
             return column
         if column.lower() in by_lower:
             return by_lower[column.lower()]
-        raise FieldError(f"The class column {column!r} is not in the layer.", problems=[seen])
+        raise FieldError(f"Kolom kelas {column!r} tidak ada di lapisan / The class column {column!r} is not in the layer.", problems=[seen])
     n = len(gdf)
     for candidate in vocab.columns:
         found = by_lower.get(candidate.lower())

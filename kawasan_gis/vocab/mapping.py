@@ -270,5 +270,5 @@ def read_mapping(
             continue
         out[raw] = code
     if problems:
-        raise ConfigError(f"Invalid mapping file {path}.", problems=problems)
+        raise ConfigError(f"Berkas pemetaan {path} tidak sah / Invalid mapping file {path}.", problems=problems)
     return out

@@ -276,5 +276,5 @@ def load_potentials(
             )
         )
     if problems:
-        raise ConfigError("Invalid potentials catalogue.", problems=problems)
+        raise ConfigError("Katalog potensi tidak sah / Invalid potentials catalogue.", problems=problems)
     return PotentialCatalogue(tuple(potentials))
