@@ -232,6 +232,7 @@ def test_versions_and_export_never_touch_the_run(session: Session, grid_result: 
     out = export_plan(session, name="Final", who="Tim", note="catatan")
     folder = grid_result / "studio" / out["folder"]
     assert {"rencana.csv", "check.gpkg", "check.csv", "check.xlsx", "peta_rencana.html", "lampiran.html", "catatan.json"} <= set(out["files"])
+    assert not [f for f in out["files"] if f.startswith(".")]  # the output stamps are not the planner's files
     assert out["selisih"] == []  # live sums and the full check agree
     annex = (folder / "lampiran.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in annex and XSS not in annex

@@ -186,7 +186,7 @@ def export_plan(session: Session, *, name: str, who: str = "", note: str = "") -
         )
         (tmp / "lampiran.html").write_text(html, encoding="utf-8")
         (tmp / "catatan.json").write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
-    files = sorted(p.name for p in target.iterdir())
+    files = sorted(p.name for p in target.iterdir() if not p.name.startswith("."))  # not the output stamps
     verdicts = result.kawasan["verdict"].value_counts().to_dict() if result is not None else {}
     return {"id": target.name, "folder": f"{EXPORTS}/{target.name}", "files": files, "verdicts": verdicts, "selisih": drift}
 
