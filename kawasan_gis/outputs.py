@@ -197,6 +197,14 @@ def _shapefile_text(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, 
     return out, cut
 
 
+GEOMETRY_TYPES = {
+    "desa": "MultiPolygon", "kawasan": "MultiPolygon", "sambungan": "LineString", "masalah": "MultiPolygon",
+    "konflik": "MultiPolygon", "pusat": "Point", "pola_ruang": "MultiPolygon", "penggunaan_lahan": "MultiPolygon",
+}
+"""Geometry type of each ``kawasan.gpkg`` layer, for one written empty (a kabupaten without islands
+has no ``sambungan``): GDAL would write it as ``Unknown``, which QGIS shows without a symbol."""
+
+
 def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy fit for file formats: no attrs, no object columns holding lists or None-only."""
     out = gdf.copy()
@@ -229,7 +237,7 @@ def write_proposal(result: RunResult, out_dir: str | Path) -> Path:
     """Write the proposal only: ``kawasan.gpkg`` (desa, kawasan, sambungan) and ``kawasan.csv``."""
     with atomic_folder(out_dir) as tmp:
         layers = {"desa": _plain(result.villages), "kawasan": _plain(result.kawasan), "sambungan": _plain(result.bridges)}
-        write_layers(tmp / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers))
+        write_layers(tmp / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers), geometry_types=GEOMETRY_TYPES)
         pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name)).to_csv(tmp / "kawasan.csv", index=False)
     return Path(out_dir).resolve()
 
@@ -257,7 +265,7 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
             layers["bukti_pilar"] = result.centres.evidence.reset_index()
     for name, gdf in result.layers.items():
         layers[name] = _plain(gdf[[c for c in ("kelas", "kelas_raw", ITBX_KEY) if c in gdf.columns] + [gdf.geometry.name]])
-    write_layers(folder / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers))
+    write_layers(folder / "kawasan.gpkg", layers, styles=_qgis_styles(result, layers), geometry_types=GEOMETRY_TYPES)
 
     desa_table = pd.DataFrame(desa.drop(columns=desa.geometry.name))
     kawasan_table = pd.DataFrame(kawasan.drop(columns=kawasan.geometry.name))

@@ -517,6 +517,8 @@ def test_write_check(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path:
     write_check(check_plan(read_plan(table([3, 4]), grid), halves), out)
     assert (out / "catatan.txt").exists() and pd.read_csv(out / "check.csv")["verdict"].tolist() == ["sesuai"]
     assert gpd.read_file(out / "check.gpkg", layer="konflik").empty
+    # written empty, the layer keeps its polygon type (GDAL would write Unknown, which QGIS shows without a symbol)
+    assert pyogrio.read_info(out / "check.gpkg", layer="konflik")["geometry_type"] == "MultiPolygon"
 
 
 def test_write_check_leaves_nothing_on_failure(grid: gpd.GeoDataFrame, halves: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

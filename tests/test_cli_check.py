@@ -49,7 +49,7 @@ def test_check_writes_outputs_and_prints_summary(files: dict[str, Path]) -> None
     assert res.exit_code == 0, res.output
     out = files["out"]
     assert sorted(p.name for p in out.iterdir()) == [".kawasan_gis", "check.csv", "check.gpkg", "check.xlsx"]  # the stamp: a folder it wrote
-    assert [n for n, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa"]
+    assert [n for n, _ in pyogrio.list_layers(out / "check.gpkg")] == ["kawasan", "konflik", "desa", "layer_styles"]
     kaw = gpd.read_file(out / "check.gpkg", layer="kawasan")
     assert kaw[["pct_I", "pct_T", "pct_B", "pct_X", "pct_L", "pct_outside"]].iloc[0].tolist() == pytest.approx([0, 0, 0, 100, 0, 0])
     assert kaw["verdict"].tolist() == ["tidak sesuai"]
@@ -159,6 +159,36 @@ def test_hazard_and_conditional_conflicts(files: dict[str, Path], grid: gpd.GeoD
     konflik = gpd.read_file(files["out"] / "check.gpkg", layer="konflik")
     got = konflik[["kelas", "status", "sebab", "luas_ha"]].round(6).values.tolist()
     assert got == [["permukiman_perdesaan", "X", "rawan_bencana", 50.0], ["pertanian", "B", "pola_ruang", 100.0]]
+
+
+def test_check_gpkg_opens_styled_in_qgis(files: dict[str, Path]) -> None:
+    """check.gpkg carries default QGIS styles: zones by status, villages by the plan's potential, labelled kawasan."""
+    from qgis_probe import qgis_styles_seen, require_qgis
+
+    from kawasan_gis.maps.styles import KONFLIK_STYLE, potential_styles
+
+    res = run(files, "west", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    gpkg = files["out"] / "check.gpkg"
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
+    assert sorted(styles["f_table_name"]) == ["desa", "kawasan", "konflik"]
+    assert 'attr="potensi"' in styles.set_index("f_table_name").loc["desa", "styleQML"]  # the plan's potential, not a score
+    require_qgis()
+    seen = qgis_styles_seen(gpkg, ["kawasan", "konflik", "desa"])
+    assert {n: (s["loaded"], s["renderer"], s.get("attr")) for n, s in seen.items()} == {
+        "kawasan": (True, "categorizedSymbol", "potensi"),
+        "konflik": (True, "categorizedSymbol", "status"),
+        "desa": (True, "categorizedSymbol", "potensi"),
+    }
+    konflik = {c["value"]: c for c in seen["konflik"]["categories"]}
+    assert konflik["X"]["label"] == "Prohibited (X)"  # --lang en
+    red = KONFLIK_STYLE["X"]["fillColor"].lstrip("#")
+    assert konflik["X"]["fill"][:3] == [int(red[i : i + 2], 16) for i in (0, 2, 4)]
+    settlement = potential_styles("en")["permukiman"].colour.lstrip("#")
+    desa = {c["value"]: c for c in seen["desa"]["categories"]}
+    assert desa["permukiman"]["fill"][:3] == [int(settlement[i : i + 2], 16) for i in (0, 2, 4)]
+    assert desa["permukiman"]["label"] == "Settlement"
+    assert (seen["kawasan"]["labels"], seen["kawasan"]["label_field"]) == (True, "nama")
 
 
 def test_warnings_read_as_one_line() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 from click.testing import CliRunner
 from shapely.geometry import Point
@@ -281,6 +282,9 @@ def test_check_without_rtrw_checks_the_structure_and_says_zoning_was_not(plan_fi
     assert sheets["catatan"]["catatan"].tolist()[1] == "RTRW zoning NOT checked (no RTRW layer): only the plan's structure was checked"
     kaw = gpd.read_file(plan_files["out"] / "check.gpkg", layer="kawasan")
     assert kaw.area.round().tolist() == [2_000_000.0, 2_000_000.0]
+    styles = pyogrio.read_dataframe(plan_files["out"] / "check.gpkg", layer="layer_styles").set_index("f_table_name")
+    assert sorted(styles.index) == ["desa", "kawasan"]  # opens styled in QGIS, as the check with an RTRW
+    assert 'attr="potensi"' in styles.loc["desa", "styleQML"] and 'fieldName="nama"' in styles.loc["kawasan", "styleQML"]
 
     res = CliRunner().invoke(cli, [*args, "--lang", "en"])
     assert res.exit_code == 0 and res.output.startswith("! RTRW zoning NOT checked (no RTRW layer)"), res.output

@@ -43,6 +43,10 @@ def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> No
     assert not list(out.parent.glob(".hasil-*"))  # no temporary folder left behind
     layers = {str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg")}
     assert layers == {"desa", "kawasan", "sambungan", "masalah", "konflik", "pusat", "pola_ruang", "bukti_pilar", "layer_styles"}
+    # Lampung Timur's villages touch each other: no island bridge, and the empty layer still has
+    # its line type (GDAL would write Unknown, which QGIS lists oddly)
+    sambungan = __import__("pyogrio").read_info(out / "kawasan.gpkg", layer="sambungan")
+    assert (sambungan["features"], sambungan["geometry_type"]) == (0, "LineString")
     # the profile evidence the studio re-profiles edited plans from: one row per village, the
     # IDM indices as the desa layer carries them
     bukti = __import__("pyogrio").read_dataframe(out / "kawasan.gpkg", layer="bukti_pilar").set_index("kode_desa")

@@ -7,6 +7,7 @@ the thresholds used) and :func:`write_check` (``check.gpkg``, ``check.csv`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,14 @@ from kawasan_gis._atomic import atomic_folder
 from kawasan_gis.check.config import Thresholds
 from kawasan_gis.check.verdicts import fail_message, failing_kawasan
 
-__all__ = ["CheckResult", "write_check"]
+__all__ = ["CHECK_GEOMETRY", "CheckResult", "StyleMaker", "write_check"]
+
+StyleMaker = Callable[[Mapping[str, gpd.GeoDataFrame]], Mapping[str, kio.LayerStyle]]
+"""Default QGIS styles for the layers of ``check.gpkg`` (the check draws no maps itself:
+``kawasan check`` passes :func:`kawasan_gis.maps.qgis.qgis_styles` with its ``CHECK_FIELDS``)."""
+
+CHECK_GEOMETRY = {"kawasan": "MultiPolygon", "konflik": "MultiPolygon", "desa": "MultiPolygon"}
+"""Geometry types of ``check.gpkg``'s layers, for a layer written empty (a plan with no conflict)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,12 +103,13 @@ class CheckResult:
         return fail_message(self.kawasan, level, self.thresholds, lang=lang or str(self.info.get("lang", "id")))
 
 
-def write_check(result: CheckResult, out_dir: str | Path) -> Path:
+def write_check(result: CheckResult, out_dir: str | Path, *, styles: StyleMaker | None = None) -> Path:
     """Write ``check.gpkg`` (layers kawasan, konflik, desa), ``check.csv`` and ``check.xlsx``.
 
     Everything is written into a temporary folder next to ``out_dir`` first and moved into
     place only when all three files are complete, so a failure leaves no partial output (an
-    existing ``out_dir`` keeps its other files; the three are replaced).
+    existing ``out_dir`` keeps its other files; the three are replaced). ``styles`` makes the
+    layers' default QGIS styles, stored in ``check.gpkg`` so that QGIS opens them styled.
 
     Returns
     -------
@@ -110,7 +119,8 @@ def write_check(result: CheckResult, out_dir: str | Path) -> Path:
     out_dir = Path(out_dir)
     names = ("check.gpkg", "check.csv", "check.xlsx")
     with atomic_folder(out_dir, merge=True) as tmp:
-        kio.write_layers(tmp / names[0], {"kawasan": result.kawasan, "konflik": result.conflicts, "desa": result.villages})
+        layers = {"kawasan": result.kawasan, "konflik": result.conflicts, "desa": result.villages}
+        kio.write_layers(tmp / names[0], layers, styles=styles(layers) if styles else None, geometry_types=CHECK_GEOMETRY)
         summary = pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name))
         summary.to_csv(tmp / names[1], index=False, encoding="utf-8")
         with pd.ExcelWriter(tmp / names[2], engine="openpyxl") as xw:

@@ -21,6 +21,7 @@ from kawasan_gis import io as kio
 from kawasan_gis._atomic import atomic_folder
 from kawasan_gis.check.config import CheckConfig, load_check_config
 from kawasan_gis.check.plan import DASAR_COLUMN, Plan
+from kawasan_gis.check.result import CHECK_GEOMETRY, StyleMaker
 from kawasan_gis.check.rules import check_rules
 from kawasan_gis.i18n import check_lang, t
 
@@ -114,15 +115,17 @@ def check_structure(
     return StructureResult(kawasan=kawasan, villages=desa_out, rules=rules, info={"plan": plan.source, "lang": lang, "zonasi_diperiksa": False})
 
 
-def write_structure(result: StructureResult, out_dir: str | Path) -> Path:
+def write_structure(result: StructureResult, out_dir: str | Path, *, styles: StyleMaker | None = None) -> Path:
     """Write ``check.gpkg`` (layers kawasan, desa), ``check.csv`` and ``check.xlsx`` (with a ``catatan`` sheet).
 
-    All-or-nothing, as :func:`~kawasan_gis.check.write_check`; the same file names, so a folder
-    never holds an RTRW check and a structure check side by side.
+    All-or-nothing, as :func:`~kawasan_gis.check.write_check`, with the same default QGIS
+    ``styles``; the same file names, so a folder never holds an RTRW check and a structure
+    check side by side.
     """
     out_dir = Path(out_dir)
     with atomic_folder(out_dir, merge=True) as tmp:
-        kio.write_layers(tmp / "check.gpkg", {"kawasan": result.kawasan, "desa": result.villages})
+        layers = {"kawasan": result.kawasan, "desa": result.villages}
+        kio.write_layers(tmp / "check.gpkg", layers, styles=styles(layers) if styles else None, geometry_types=CHECK_GEOMETRY)
         summary = pd.DataFrame(result.kawasan.drop(columns=result.kawasan.geometry.name))
         summary.to_csv(tmp / "check.csv", index=False, encoding="utf-8")
         with pd.ExcelWriter(tmp / "check.xlsx", engine="openpyxl") as xw:

@@ -156,7 +156,7 @@ def check(
         )
     except CoverageError as exc:
         raise CoverageError(f"{rtrw_path} x {plan}: {exc}") from None
-    write_check(result, out_dir)
+    write_check(result, out_dir, styles=_check_styles(lang))
     click.echo(summary_table(result.kawasan, lang))
     reason = "alasan_verdict" if lang == "id" else "alasan_verdict_en"
     for kawasan_id, text in result.kawasan.loc[result.kawasan["verdict"] != "sesuai", ["kawasan_id", reason]].itertuples(index=False):
@@ -170,6 +170,13 @@ def check(
     failure = result.failure(fail_on, lang=lang)
     if failure:
         raise CheckFailed(f"--fail-on {fail_on}: {failure}")
+
+
+def _check_styles(lang: str) -> Any:
+    """The default QGIS styles of ``check.gpkg``'s layers, legends in ``lang``."""
+    from kawasan_gis.maps.qgis import CHECK_FIELDS, qgis_styles
+
+    return lambda layers: qgis_styles(layers, lang=lang, fields=CHECK_FIELDS)
 
 
 def _check_structure_only(
@@ -201,7 +208,7 @@ def _check_structure_only(
     villages = read_villages(villages_path, layer=villages_layer, check_coverage=False, **columns)
     the_plan = read_plan(plan, villages, layer=plan_layer, potential_column=potential_column, kawasan_column=kawasan_column)
     result = check_structure(the_plan, config=load_check_config(thresholds), lang=lang)  # type: ignore[arg-type]
-    write_structure(result, out_dir)
+    write_structure(result, out_dir, styles=_check_styles(lang))
     click.echo(f"! {result.note}")
     n_error = int((result.kawasan["n_error"] > 0).sum())
     click.echo(t("structure_rules", lang, n=len(result.kawasan), e=n_error))

@@ -111,7 +111,11 @@ def validate_layer(
 
 
 def write_layers(
-    path: str | Path, layers: Mapping[str, pd.DataFrame], *, styles: Mapping[str, LayerStyle] | None = None
+    path: str | Path,
+    layers: Mapping[str, pd.DataFrame],
+    *,
+    styles: Mapping[str, LayerStyle] | None = None,
+    geometry_types: Mapping[str, str] | None = None,
 ) -> Path:
     """Write several layers into one GeoPackage atomically (all or nothing).
 
@@ -119,15 +123,20 @@ def write_layers(
     next to its destination under a temporary name and moved into place only when every layer
     is written, so a failure never leaves a half-written file. ``styles`` (layer name ->
     :class:`~kawasan_gis.io.styles.LayerStyle`) are stored as the layers' default QGIS styles
-    in the same atomic write.
+    in the same atomic write. ``geometry_types`` (layer name -> OGR type such as
+    ``"LineString"``) gives the type of a layer written empty: with no geometry to infer it
+    from, GDAL writes such a layer as ``Unknown`` (``GEOMETRY``), which QGIS lists without a
+    proper symbol.
     """
     path = Path(path)
+    geometry_types = geometry_types or {}
     with atomic_file(path, suffix=".gpkg") as tmp:
         for name, gdf in layers.items():
             frame = gdf.copy()
             frame.attrs = {}
             if isinstance(frame, gpd.GeoDataFrame):
-                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+                kind = {"geometry_type": geometry_types[name]} if frame.empty and name in geometry_types else {}
+                frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", **kind)
             else:
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
         if styles:

@@ -20,6 +20,9 @@ layer                renderer               colours
 ``masalah``          single fill            hatched red
 ==================== ====================== ==========================================================
 
+``check.gpkg`` (``kawasan check``) holds ``kawasan``, ``konflik`` and ``desa`` layers of the same
+kinds; its villages are classified by the plan's ``potensi`` (:data:`CHECK_FIELDS`).
+
 Categories are the values present in the layer, in legend order, labelled in the run's
 language; a value no table knows is drawn grey under its own name, and villages without a
 score fall in a grey catch-all category, as on the web map. No colour is written here:
@@ -50,7 +53,7 @@ from kawasan_gis.maps.styles import (
     potential_styles,
 )
 
-__all__ = ["CATEGORY_FIELDS", "Category", "qgis_styles"]
+__all__ = ["CATEGORY_FIELDS", "CHECK_FIELDS", "Category", "qgis_styles"]
 
 CATEGORY_FIELDS = {
     "desa": "potensi_dominan",
@@ -60,7 +63,10 @@ CATEGORY_FIELDS = {
     "konflik": "status",
     "pusat": "peran",
 }
-"""The attribute each categorised layer is classified by."""
+"""The attribute each categorised layer of ``kawasan.gpkg`` is classified by."""
+
+CHECK_FIELDS = {"desa": "potensi"}
+"""Where ``check.gpkg`` differs: its villages carry the plan's potential (``potensi``), not a score's."""
 
 _QGIS_VERSION = "3.22.0"
 _OUTLINE = "#232323"
@@ -90,8 +96,8 @@ def _present(frame: gpd.GeoDataFrame, column: str) -> list[str]:
     return list(dict.fromkeys(str(v) for v in frame[column] if is_present(v) and str(v) != ""))
 
 
-def _categories(name: str, frame: gpd.GeoDataFrame, lang: str, catalogue: Iterable[Any] | None) -> list[Category]:
-    values = _present(frame, CATEGORY_FIELDS[name])
+def _categories(name: str, frame: gpd.GeoDataFrame, field: str, lang: str, catalogue: Iterable[Any] | None) -> list[Category]:
+    values = _present(frame, field)
     if name in ("desa", "kawasan"):
         styles = potential_styles(lang, catalogue=catalogue)
         order = {code: i for i, code in enumerate(styles)}
@@ -283,7 +289,11 @@ _TITLES = {"desa": "lyr_desa", "kawasan": "lyr_kawasan", "pola_ruang": "lyr_rtrw
 
 
 def qgis_styles(
-    layers: Mapping[str, Any], *, lang: str = "id", catalogue: Iterable[Any] | None = None
+    layers: Mapping[str, Any],
+    *,
+    lang: str = "id",
+    catalogue: Iterable[Any] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> dict[str, LayerStyle]:
     """Default QGIS styles of the result layers this module knows (see the module table).
 
@@ -296,6 +306,9 @@ def qgis_styles(
         Language of the legend labels.
     catalogue : iterable of Potential, optional
         The run's potentials catalogue (colours and names); default the built-in one.
+    fields : mapping of str to str, optional
+        The attribute a layer is classified by, where it is not the one of
+        :data:`CATEGORY_FIELDS` (:data:`CHECK_FIELDS` for ``check.gpkg``).
 
     Returns
     -------
@@ -312,6 +325,7 @@ def qgis_styles(
     """
     check_lang(lang)
     catalogue = tuple(catalogue) if catalogue is not None else None
+    fields = {**CATEGORY_FIELDS, **(fields or {})}
     out: dict[str, LayerStyle] = {}
     for name, frame in layers.items():
         if (name not in CATEGORY_FIELDS and name not in _SINGLE) or not isinstance(frame, gpd.GeoDataFrame):
@@ -321,7 +335,8 @@ def qgis_styles(
             kind = "line" if name == "sambungan" else kind
             field, cats, single = None, [], _SINGLE[name]
         else:
-            field, cats, single = CATEGORY_FIELDS[name], _categories(name, frame, lang, catalogue), None
+            field, single = fields[name], None
+            cats = _categories(name, frame, field, lang, catalogue)
         title = t(_TITLES[name], lang) if name in _TITLES else name
         out[name] = LayerStyle(
             name=f"kawasan_gis {name}",
