@@ -218,10 +218,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "tanpa RTRW: kawasan lindung tidak diketahui, seluruh desa dianggap ruang kembang",
         "no RTRW: kawasan lindung unknown, the whole village is taken as development room",
     ),
-    "thin_evidence": (
-        "bukti tipis: {n_thin} dari {n} desa data kurang, median kekuatan bukti {median}; indikator yang dipakai: {carried}",
-        "thin evidence: {n_thin} of {n} villages lack data, median evidence strength {median}; indicators used: {carried}",
+    "thin_evidence": ("bukti tipis: {causes}; indikator yang dipakai: {carried}", "thin evidence: {causes}; indicators used: {carried}"),
+    "thin_median": (
+        "median kekuatan bukti desa yang dinilai {median} (di bawah {limit})",
+        "median evidence strength of the scored villages {median} (below {limit})",
     ),
+    "thin_share": ("{n_thin} dari {n} desa data kurang (lebih dari {pct} %)", "{n_thin} of {n} villages lack data (more than {pct} %)"),
     "ruang_kembang": ("Ruang kembang (di luar kawasan lindung)", "Development room (outside kawasan lindung)"),
     "input_landcover": ("Masukan: tutupan lahan", "Input: land cover"),
     "input_landuse": ("Masukan: penggunaan lahan", "Input: land use"),

@@ -279,7 +279,7 @@ def run(
             lang=config.project.lang,
         )
 
-    thin = thin_evidence(scores)
+    thin = thin_evidence(scores, catalogue=catalogue)
     if thin:
         log.info("%s", thin)
 

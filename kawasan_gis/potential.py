@@ -596,34 +596,55 @@ def score_potentials(
     return out
 
 
-def thin_evidence(scores: pd.DataFrame) -> Message | None:
-    """A warning (id and en, :class:`~kawasan_gis.i18n.Message`) when the evidence behind a scoring is thin, naming the indicators that carried it.
+def thin_evidence(scores: pd.DataFrame, *, catalogue: Iterable[Potential] | None = None) -> Message | None:
+    """A warning (id and en, :class:`~kawasan_gis.i18n.Message`) when the evidence behind a scoring is thin.
 
     Thin: more than 25 % of the villages ``data_kurang``, or the median ``kekuatan_bukti``
-    of the scored villages under 0.5. None otherwise.
+    of the scored villages under 0.5. The warning opens with the cause that made it thin
+    (either or both), then names the indicators that carried the scoring by their catalogue
+    labels, with the number of villages each was used in. None when the evidence is not thin.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        :func:`score_potentials` output (``status_potensi``, ``kekuatan_bukti``, ``indikator_dipakai``).
+    catalogue : iterable of Potential, optional
+        The catalogue the scores came from, for the indicator labels (default the built-in one).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"status_potensi": ["dinilai", "data_kurang"], "kekuatan_bukti": [0.3, 0.0],
-    ...                   "indikator_dipakai": ["tambak,lahan_pertanian", ""]})
+    >>> s = pd.DataFrame({"status_potensi": ["dinilai", "dinilai"], "kekuatan_bukti": [0.3, 0.2],
+    ...                   "indikator_dipakai": ["tambak,lahan_pertanian", "tambak"]})
     >>> print(thin_evidence(s).text("id"))
-    bukti tipis: 1 dari 2 desa data kurang, median kekuatan bukti 0,30; indikator yang dipakai: lahan_pertanian (1 desa), tambak (1 desa)
+    bukti tipis: median kekuatan bukti desa yang dinilai 0,25 (di bawah 0,50); indikator yang dipakai: tambak (2 desa), lahan pertanian (1 desa)
     >>> print(thin_evidence(s).text("en"))
-    thin evidence: 1 of 2 villages lack data, median evidence strength 0.30; indicators used: lahan_pertanian (1 villages), tambak (1 villages)
+    thin evidence: median evidence strength of the scored villages 0.25 (below 0.50); indicators used: fish ponds (2 villages), farmland (1 village)
     """
     scored = scores["status_potensi"] == STATUS_SCORED
     n_thin = int((scores["status_potensi"] == STATUS_THIN).sum())
     median = float(scores.loc[scored, "kekuatan_bukti"].median()) if scored.any() else 0.0
-    if n_thin <= THIN_SHARE * len(scores) and median >= THIN_MEDIAN:
+    few_data, weak = n_thin > THIN_SHARE * len(scores), median < THIN_MEDIAN
+    if not (few_data or weak):
         return None
     used = scores.loc[scored, "indikator_dipakai"].str.split(",").explode()
-    counts = used[used.astype(bool)].value_counts().sort_index()
+    counts = used[used.astype(bool)].value_counts()
+    counts = counts.iloc[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))]  # most used first
+    specs = {spec.id: spec for pot in _potentials(catalogue, enabled_only=False) for spec in pot.indicators}
 
     def text(lang: str) -> str:
-        unit = "desa" if lang == "id" else "villages"
-        carried = ", ".join(f"{k} ({format_number(v, 0, lang)} {unit})" for k, v in counts.items()) or "-"
-        return t("thin_evidence", lang, n_thin=format_number(n_thin, 0, lang), n=format_number(len(scores), 0, lang),
-                 median=format_number(median, 2, lang), carried=carried)
+        causes = []
+        if weak:
+            causes.append(t("thin_median", lang, median=format_number(median, 2, lang), limit=format_number(THIN_MEDIAN, 2, lang)))
+        if few_data:
+            causes.append(t("thin_share", lang, n_thin=format_number(n_thin, 0, lang), n=format_number(len(scores), 0, lang),
+                            pct=format_number(100 * THIN_SHARE, 0, lang)))
+        def unit(n: int) -> str:
+            return "desa" if lang == "id" else ("village" if n == 1 else "villages")
+
+        carried = ", ".join(
+            f"{specs[k].label(lang) if k in specs else k} ({format_number(v, 0, lang)} {unit(v)})" for k, v in counts.items()
+        ) or "-"
+        return t("thin_evidence", lang, causes="; ".join(causes), carried=carried)
 
     return Message(text("id"), text("en"))

@@ -385,3 +385,31 @@ def test_peternakan_scored_on_its_zoning_and_left_out_where_the_plan_has_none() 
     no_zone = score_potentials(ind.assign(pct_rtrw_peternakan=0.0, pct_rtrw_pertanian=100.0))
     assert no_zone.skor_peternakan.isna().all()
     assert no_zone.attrs["missing"]["peternakan.zonasi_peternakan"].text("en") == "not in the layer anywhere in all: not informative"
+
+
+def test_thin_evidence_leads_with_its_cause_and_names_indicators_by_label() -> None:
+    from kawasan_gis.potential import thin_evidence
+
+    # 4 scored villages, none without data: thin only because the median strength (0.3 + 0.4) / 2 = 0.35 < 0.5
+    weak = pd.DataFrame({
+        "status_potensi": ["dinilai"] * 4,
+        "kekuatan_bukti": [0.2, 0.3, 0.4, 0.9],
+        "indikator_dipakai": ["jarak_pusat_kegiatan,tambak", "jarak_pusat_kegiatan", "jarak_pusat_kegiatan", "tambak"],
+    })
+    msg = thin_evidence(weak)
+    assert msg.text("id") == (
+        "bukti tipis: median kekuatan bukti desa yang dinilai 0,35 (di bawah 0,50); "
+        "indikator yang dipakai: dekat pusat kegiatan (3 desa), tambak (2 desa)"
+    )
+    assert msg.text("en") == (
+        "thin evidence: median evidence strength of the scored villages 0.35 (below 0.50); "
+        "indicators used: near an activity centre (3 villages), fish ponds (2 villages)"
+    )
+    # 2 of 5 villages without data (40 % > 25 %), strong median: that is the cause, and the only one named
+    sparse = pd.DataFrame({
+        "status_potensi": ["dinilai", "dinilai", "dinilai", "data_kurang", "data_kurang"],
+        "kekuatan_bukti": [0.8, 0.9, 0.7, 0.0, 0.0],
+        "indikator_dipakai": ["tambak", "tambak", "tambak", "", ""],
+    })
+    assert thin_evidence(sparse).text("id") == "bukti tipis: 2 dari 5 desa data kurang (lebih dari 25 %); indikator yang dipakai: tambak (3 desa)"
+    assert thin_evidence(sparse.iloc[:4]) is None  # 1 of 4 = 25 %, median 0.8: not thin
