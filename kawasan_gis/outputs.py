@@ -18,14 +18,17 @@ Imports the steps it draws with (:mod:`kawasan_gis.maps`, :mod:`kawasan_gis.repo
 from __future__ import annotations
 
 import json
+import math
 import platform
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from kawasan_gis import __version__
@@ -47,6 +50,7 @@ __all__ = [
     "versions",
     "write_outputs",
     "write_proposal",
+    "write_xlsx",
 ]
 
 STUDIO_RECORD = "studio"
@@ -272,18 +276,16 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     kawasan_table.to_csv(folder / "kawasan.csv", index=False)
     desa_table.to_csv(folder / "desa.csv", index=False)
     if cfg.outputs.xlsx:
-        with pd.ExcelWriter(folder / "kawasan.xlsx", engine="openpyxl") as xl:
-            write_sheet(xl, kawasan_table, "kawasan")
-            write_sheet(xl, desa_table, "desa")
-            if result.check is not None:
-                write_sheet(xl, pd.DataFrame(result.check.conflicts.drop(columns="geometry")), "konflik")
-                write_sheet(xl, result.check.rules, "aturan")
-            write_sheet(xl, pd.DataFrame(result.problems.drop(columns="geometry")), "masalah")
-            for name, table in result.mappings.items():
-                write_sheet(xl, table, f"kelas_{name}"[:31])
-            if result.centres is not None:
-                for sheet, table in centre_tables(result).items():
-                    write_sheet(xl, table, sheet)
+        sheets = {"kawasan": kawasan_table, "desa": desa_table}
+        if result.check is not None:
+            sheets["konflik"] = pd.DataFrame(result.check.conflicts.drop(columns="geometry"))
+            sheets["aturan"] = result.check.rules
+        sheets["masalah"] = pd.DataFrame(result.problems.drop(columns="geometry"))
+        for name, table in result.mappings.items():
+            sheets[f"kelas_{name}"[:31]] = table
+        if result.centres is not None:
+            sheets.update(centre_tables(result))
+        write_xlsx(folder / "kawasan.xlsx", sheets)
     if cfg.outputs.geojson:
         for name in ("desa", "kawasan"):
             layers[name].to_crs(4326).to_file(folder / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
@@ -338,20 +340,67 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     write_text(folder / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
 
 
-def write_sheet(xl: pd.ExcelWriter, table: pd.DataFrame, sheet: str) -> None:
-    """``table`` as the sheet ``sheet``, number columns with a display format (thousands
-    separators, :func:`~kawasan_gis.i18n.column_decimals` decimals) so the cells stay numbers
-    and the spreadsheet shows them in its own locale's style (``1.234,5`` in Indonesian)."""
-    table.to_excel(xl, sheet_name=sheet, index=False)
-    cells = xl.sheets[sheet]
-    for j, column in enumerate(table.columns, start=1):
-        dtype = table[column].dtype
-        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            continue
-        decimals = 0 if pd.api.types.is_integer_dtype(dtype) else column_decimals(str(column))
-        fmt = excel_number_format(decimals)
-        for (cell,) in cells.iter_rows(min_row=2, max_row=len(table) + 1, min_col=j, max_col=j):
-            cell.number_format = fmt
+def write_xlsx(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write ``tables`` as the sheets of the spreadsheet ``path`` (one sheet per table, in order).
+
+    The cells hold what :meth:`pandas.DataFrame.to_excel` (``index=False``) would put in them:
+    a header row of column names, numbers as numbers, booleans as booleans, missing values as
+    empty cells, infinities as ``inf``/``-inf`` and anything else as its text. Number columns
+    get a display format (thousands separators, :func:`~kawasan_gis.i18n.column_decimals`
+    decimals) so the cells stay numbers and the spreadsheet shows them in its own locale's
+    style (``1.234,5`` in Indonesian). Written with xlsxwriter cell by cell, without pandas'
+    cell objects: about five times faster than ``to_excel`` through openpyxl.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_xlsx(Path(tmp) / "t.xlsx", {"kawasan": pd.DataFrame({"nama": ["A"], "luas_ha": [1234.5]})})
+    ...     pd.read_excel(path).to_dict("records")
+    [{'nama': 'A', 'luas_ha': 1234.5}]
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    with xlsxwriter.Workbook(str(path)) as book:
+        plain = book.add_format()
+        formats: dict[int, Any] = {}
+        for sheet, table in tables.items():
+            cells = book.add_worksheet(sheet)
+            for j, column in enumerate(table.columns):
+                _write_cell(cells, 0, j, column, plain)
+                dtype = table[column].dtype
+                values = table[column].tolist()
+                if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+                    for i, value in enumerate(values, start=1):
+                        _write_cell(cells, i, j, value, None)
+                    continue
+                decimals = 0 if pd.api.types.is_integer_dtype(dtype) else column_decimals(str(column))
+                fmt = formats.get(decimals)
+                if fmt is None:
+                    fmt = formats[decimals] = book.add_format({"num_format": excel_number_format(decimals)})
+                for i, value in enumerate(values, start=1):
+                    _write_cell(cells, i, j, value, fmt)
+    return path
+
+
+def _write_cell(cells: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    """One cell as ``DataFrame.to_excel`` writes it (a blank keeps its number format)."""
+    if isinstance(value, str):
+        if value:  # openpyxl, which pandas wrote with before, leaves empty texts out
+            cells.write_string(row, col, value, fmt)
+    elif value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        if fmt is not None:
+            cells.write_blank(row, col, None, fmt)
+    elif isinstance(value, (bool, np.bool_)):
+        cells.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        if math.isinf(value):
+            cells.write_string(row, col, "inf" if value > 0 else "-inf", fmt)
+        else:
+            cells.write_number(row, col, value, fmt)
+    else:
+        cells.write_string(row, col, str(value), fmt)
 
 
 def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:

@@ -136,17 +136,46 @@ def test_spreadsheet_number_formats(tmp_path) -> None:
     import pandas as pd
     from openpyxl import load_workbook
 
-    from kawasan_gis.outputs import write_sheet
+    from kawasan_gis.outputs import write_xlsx
 
     table = pd.DataFrame({"nama": ["A", "B"], "luas_ha": [43621.54, 1.25], "n_desa": [12, 3], "pct_X": [2.5, 0.0],
                           "skor_permukiman": [0.36, 1.0], "campuran": [True, False]})
-    with pd.ExcelWriter(tmp_path / "t.xlsx", engine="openpyxl") as xl:
-        write_sheet(xl, table, "kawasan")
+    write_xlsx(tmp_path / "t.xlsx", {"kawasan": table})
     sheet = load_workbook(tmp_path / "t.xlsx")["kawasan"]
     formats = {sheet.cell(1, j).value: sheet.cell(2, j).number_format for j in range(1, 7)}
     assert formats == {"nama": "General", "luas_ha": "#,##0.0", "n_desa": "#,##0", "pct_X": "#,##0.0",
                        "skor_permukiman": "#,##0.00", "campuran": "General"}
     assert sheet.cell(2, 2).value == 43621.54 and sheet.cell(3, 3).number_format == "#,##0"
+
+
+def test_spreadsheet_cells_as_pandas_writes_them(tmp_path) -> None:
+    """write_xlsx puts in every cell what DataFrame.to_excel through openpyxl puts there: missing values,
+    empty texts, infinities, booleans, numbers in text columns; number formats stay on blank cells."""
+    import numpy as np
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kawasan_gis.outputs import write_xlsx
+
+    tables = {
+        "a": pd.DataFrame({"nama": ["A", "", None, "=1+1"], "luas_ha": [1.5, np.nan, np.inf, -np.inf],
+                           "n": pd.array([1, None, 3, 4], dtype="Int64"), "campuran": [True, False, True, False],
+                           "catatan": [1, 2.5, "x", None], "skor_x": [0.1 + 0.2, 1 / 3, 2e-17, 123456789.123456789]}),
+        "b": pd.DataFrame({"kode_desa": ["1807012001"], "n_desa": [np.int64(7)]}),
+    }
+    write_xlsx(tmp_path / "ours.xlsx", tables)
+    with pd.ExcelWriter(tmp_path / "pandas.xlsx", engine="openpyxl") as xl:
+        for sheet, table in tables.items():
+            table.to_excel(xl, sheet_name=sheet, index=False)
+    ours, ref = load_workbook(tmp_path / "ours.xlsx"), load_workbook(tmp_path / "pandas.xlsx")
+    assert ours.sheetnames == ref.sheetnames == ["a", "b"]
+    for sheet in ours.sheetnames:
+        got = [[(c.value, type(c.value)) for c in row] for row in ours[sheet].iter_rows()]
+        want = [[(c.value, type(c.value)) for c in row] for row in ref[sheet].iter_rows()]
+        assert got == want
+    a = ours["a"]
+    assert a["B3"].value is None and a["B3"].number_format == "#,##0.0"  # a missing area keeps its column's format
+    assert a["B4"].value == "inf" and a["A5"].value == "=1+1" and a["A5"].data_type == "s"  # a text, never a formula
 
 
 def test_span_warning_names_the_shares() -> None:
