@@ -173,6 +173,8 @@ class OutputOptions:
     xlsx: bool = True
     offline_map: bool = True
     static_map: bool = True
+    # the print map's vector PDF beside the PNG: on request, it takes as long to render as the PNG
+    pdf: bool = False
 
 
 @dataclass(frozen=True)

@@ -487,6 +487,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
             pusat=result.centres.points if result.centres is not None else None,
             konflik=konflik,
             path=folder / "peta_kawasan.png",
+            pdf=cfg.outputs.pdf,
             title=cfg.peta.judul or cfg.project.name,
             sources=list(cfg.peta.sumber) or _sources_text(result),
             title_block=cfg.peta.title_block(),

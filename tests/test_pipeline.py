@@ -36,7 +36,7 @@ def test_every_output_written(lamtim_run: tuple[pipeline.RunResult, Path]) -> No
     _, out = lamtim_run
     expected = {
         "kawasan.gpkg", "kawasan.csv", "desa.csv", "kawasan.xlsx", "desa.geojson", "kawasan.geojson", "kawasan.kml",
-        "peta_kawasan.html", "peta_kawasan.png", "peta_kawasan.pdf", "laporan.html", "run.json",
+        "peta_kawasan.html", "peta_kawasan.png", "laporan.html", "run.json",  # peta_kawasan.pdf only on request
         ".kawasan_gis",  # the stamp that lets a later run replace this folder
     }
     assert expected == {p.name for p in out.iterdir()}
@@ -411,6 +411,25 @@ def test_run_fail_on(tmp_path: Path, grid: gpd.GeoDataFrame, planted: str | None
         assert str(out) in text  # where the outputs are
     else:
         assert "[check] fail_on" not in text
+
+
+def test_print_map_pdf_only_on_request(tmp_path: Path, grid: gpd.GeoDataFrame) -> None:
+    """The print map is a PNG; its PDF only with --pdf or [outputs] pdf = true, and the same page then."""
+    config = _grid_project(tmp_path / "proyek", grid, planted=None, check='fail_on = "never"')
+    config.write_text(config.read_text(encoding="utf-8").replace("static_map = false", "static_map = true"), encoding="utf-8")
+    runs = {"plain": ([], ""), "flag": (["--pdf"], ""), "config": ([], "pdf = true\n")}
+    for name, (flags, extra) in runs.items():
+        if extra:
+            config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        res = CliRunner().invoke(cli, ["-q", "run", str(config), "--out", str(tmp_path / name), *flags], obj={})
+        assert res.exit_code == 0, res.output
+        assert (tmp_path / name / "peta_kawasan.png").read_bytes().startswith(b"\x89PNG")
+        assert b'<img src="data:image/png;base64,' in (tmp_path / name / "laporan.html").read_bytes()  # the report embeds the PNG either way
+    assert not (tmp_path / "plain" / "peta_kawasan.pdf").exists()
+    for name in ("flag", "config"):
+        pdf = (tmp_path / name / "peta_kawasan.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1  # one A4 page
+    assert json.loads((tmp_path / "config" / "run.json").read_text(encoding="utf-8"))["config"]["outputs"]["pdf"] is True
 
 
 def test_propose_command(tmp_path: Path, data_dir: Path) -> None:

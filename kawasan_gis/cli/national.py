@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 
-def execute_national(config_path: Path, out: Path, *, workers: int, scheduler: str | None, maps: bool, quiet: bool, lang: str | None) -> None:
+def execute_national(config_path: Path, out: Path, *, workers: int, scheduler: str | None, maps: bool, quiet: bool, lang: str | None,
+                      pdf: bool = False) -> None:
     """Run :func:`kawasan_gis.scale.run_national` and print where everything went."""
     from kawasan_gis.config import load_config
     from kawasan_gis.scale import KabupatenFailed, run_national
@@ -17,6 +18,8 @@ def execute_national(config_path: Path, out: Path, *, workers: int, scheduler: s
     cfg = load_config(config_path)
     if lang:
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
+    if pdf:
+        cfg = replace(cfg, outputs=replace(cfg.outputs, pdf=True))
     start = time.perf_counter()
     try:
         result = run_national(cfg, out, workers=workers, scheduler=scheduler, maps=maps, progress=not quiet, echo=lambda t: click.echo(t, err=True))

@@ -86,6 +86,7 @@ kml = true
 shapefile = false
 offline_map = true               # the map works without internet
 static_map = true
+# pdf = true                     # also peta_kawasan.pdf, the print map as vector PDF (or: kawasan run --pdf)
 """
 
 
@@ -286,6 +287,7 @@ def execute(  # type: ignore[no-untyped-def]
     lang: str | None = None,
     maps: bool = True,
     columns: dict[str, str] | None = None,
+    pdf: bool = False,
 ) -> int:
     """Run the pipeline from a config file (or object), write outputs, print a summary."""
     from kawasan_gis._atomic import check_output_folder
@@ -298,6 +300,8 @@ def execute(  # type: ignore[no-untyped-def]
     cfg = config if config is not None else load_config(config_path)  # type: ignore[arg-type]
     if lang:
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
+    if pdf:
+        cfg = replace(cfg, outputs=replace(cfg.outputs, pdf=True))
     if columns:  # village columns from the command line win over the config's
         cfg = replace(cfg, inputs=replace(cfg.inputs, villages=replace(cfg.inputs.villages, **columns)))
     show_in_language(cfg.project.lang)
@@ -342,6 +346,7 @@ def execute(  # type: ignore[no-untyped-def]
 @click.option("--workers", type=click.IntRange(min=1), help="Run each kabupaten as its own job on a local Dask cluster of N worker processes.")
 @click.option("--scheduler", metavar="ADDRESS", help="Run each kabupaten on an existing Dask cluster (tcp://host:8786).")
 @click.option("--no-maps", is_flag=True, help="Skip the map and report of each kabupaten (tables and layers only).")
+@click.option("--pdf", is_flag=True, help="Also write the print map as vector PDF (peta_kawasan.pdf); same as [outputs] pdf = true.")
 @village_column_options
 @click.pass_context
 def run_command(
@@ -352,6 +357,7 @@ def run_command(
     workers: int | None,
     scheduler: str | None,
     no_maps: bool,
+    pdf: bool,
     **columns: str | None,
 ) -> None:
     """Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG.
@@ -371,9 +377,10 @@ def run_command(
             )
         from kawasan_gis.cli.national import execute_national
 
-        execute_national(config, out, workers=workers or 2, scheduler=scheduler, maps=not no_maps, quiet=ctx.obj.get("quiet", True), lang=lang)
+        execute_national(config, out, workers=workers or 2, scheduler=scheduler, maps=not no_maps, quiet=ctx.obj.get("quiet", True), lang=lang,
+                          pdf=pdf)
         return
-    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps, columns=given)
+    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps, columns=given, pdf=pdf)
 
 
 def bundled_data() -> Path:
