@@ -160,6 +160,61 @@ def test_partition_splits_by_kabupaten(tmp_path: Path, layers: tuple[Path, Path]
     assert stamp == {f: f.stat().st_mtime_ns for f in (tmp_path / "masukan").rglob("*.parquet")}
 
 
+
+def test_split_is_redone_only_when_the_parts_would_change(tmp_path: Path, layers: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings that shape each kabupaten's run, a moved input or a touched file keep the split; new bytes or a filter redo it."""
+    import kawasan_gis.scale.partition as partition
+
+    cfg = load_config(write_config(tmp_path, layers=layers))
+    folder = tmp_path / "masukan"
+    first = partition_inputs(cfg, folder)
+    stamps = {f: f.stat().st_mtime_ns for f in folder.rglob("*.parquet")}
+
+    def untouched() -> bool:
+        return stamps == {f: f.stat().st_mtime_ns for f in folder.rglob("*.parquet")}
+
+    hashed: list[Path] = []
+    real_sha = partition.sha256_file
+    monkeypatch.setattr(partition, "sha256_file", lambda p: hashed.append(Path(p)) or real_sha(p))
+    # the same inputs again: nothing re-read, not even to hash the 2.5 GB of a national land use
+    partition_inputs(cfg, folder)
+    assert untouched() and hashed == []
+
+    # class column, mapping, method, zone size and outputs shape the runs (restart records), not the parts
+    moved = tmp_path / "lain" / "penggunaan_lahan.parquet"
+    moved.parent.mkdir()
+    moved.write_bytes(layers[0].read_bytes())
+    inputs = replace(cfg.inputs, landuse=replace(cfg.inputs.landuse, path=moved, column="tema", mapping=tmp_path / "peta.toml"))
+    other = replace(
+        cfg,
+        inputs=inputs,
+        proposal=replace(cfg.proposal, max_villages=7),
+        outputs=replace(cfg.outputs, xlsx=True),
+    )
+    again = partition_inputs(other, folder)
+    assert untouched() and [p.checksums for p in again] == [p.checksums for p in first]
+    assert all(p.config.inputs.landuse.path == folder / p.kode_kab / "landuse.parquet" for p in again)
+    # a touched file (same bytes, new time) is hashed again and still keeps the split
+    hashed.clear()
+    os.utime(moved, ns=(time.time_ns(), time.time_ns()))
+    partition_inputs(other, folder)
+    assert untouched() and hashed == [moved]
+
+    # new bytes in the land use: split again, and only the parts that hold the changed polygon change
+    landuse = gpd.read_parquet(layers[0])
+    changed = tmp_path / "berubah.parquet"
+    landuse.iloc[1:].to_parquet(changed)
+    desa = gpd.read_parquet(DESA)
+    touched = set(desa.loc[desa.intersects(landuse.geometry.iloc[0]), "kode_desa_10"].str[:4])
+    redone = partition_inputs(replace(cfg, inputs=replace(cfg.inputs, landuse=replace(cfg.inputs.landuse, path=changed))), folder)
+    assert not untouched()
+    assert {p.kode_kab for p, q in zip(redone, first, strict=True) if p.checksums != q.checksums} == touched and touched
+
+    # a village filter changes which kabupaten there are
+    metro = replace(cfg.inputs.villages, where="kode_kab == '18.72'")
+    only = partition_inputs(replace(cfg, inputs=replace(cfg.inputs, villages=metro)), folder)
+    assert [(p.kode_kab, p.n_desa) for p in only] == [("1872", 22)]
+
 def test_overview_escapes_names_and_links_to_kabupaten() -> None:
     kab = gpd.GeoDataFrame(
         {

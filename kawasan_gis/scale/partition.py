@@ -50,7 +50,14 @@ log = logging.getLogger(__name__)
 NEAR_M = 50_000.0
 """Lines and points within this many metres of a kabupaten's villages go into its part."""
 
-MANIFEST_VERSION = 1
+SPLIT_VERSION = 2
+"""Version of what a split writes: bump it when the same inputs would give other parts (their
+rows, columns, order or format), so that splits made by older code are redone."""
+
+PART_FIELDS = ("layer", "where", "assume_crs")
+"""The fields of an input's spec that decide its parts: which layer of the file, which rows, which CRS."""
+
+CLASS_LAYERS = ("rtrw", "landuse", "lp2b", "hazard")
 CODE_COLUMNS = ("kode_desa_10", "kode_desa", "kdepum", "kode_kemendagri", "kd_desa", "kode_kel", "kodedesa", "kode")
 KAB_COLUMNS = ("kode_kab", "kdppum", "kd_kab")
 KAB_NAME_COLUMNS = ("nama_kab", "wadmkk", "kabupaten", "kab_kota")
@@ -133,37 +140,79 @@ def _with_crs(frame: gpd.GeoDataFrame, spec: LayerInput) -> gpd.GeoDataFrame:
     return frame
 
 
-def _layer_key(spec: LayerInput | None) -> Any:
-    return None if spec is None else {k: str(v) if v is not None else None for k, v in asdict(spec).items()}
-
-
-def _inputs_key(config: RunConfig, checksums: dict[str, str]) -> str:
+def _split_layers(config: RunConfig) -> dict[str, LayerInput]:
+    """Every vector input the split cuts into parts, by part name (``desa``, ``landuse``, ``garis_jalan``, ...)."""
     inp = config.inputs
-    key = {
-        "version": MANIFEST_VERSION,
-        "near_m": NEAR_M,
-        "layers": {name: _layer_key(getattr(inp, name)) for name in ("villages", "rtrw", "landuse", "lp2b", "hazard")},
-        "lines": {k: _layer_key(v) for k, v in inp.lines.items()},
-        "points": {k: _layer_key(v) for k, v in inp.points.items()},
-        "table": None if inp.table is None else {k: str(v) for k, v in asdict(inp.table).items()},
-        "files": checksums,
-    }
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+    layers: dict[str, LayerInput | None] = {"desa": inp.villages} | {name: getattr(inp, name) for name in CLASS_LAYERS}
+    layers |= {f"garis_{n}": s for n, s in inp.lines.items()} | {f"titik_{n}": s for n, s in inp.points.items()}
+    return {name: spec for name, spec in layers.items() if spec is not None}
+
+
+def _split_table(config: RunConfig) -> TableInput | None:
+    """The attribute table when it is split by code (one joined through a BPS crosswalk is given whole)."""
+    table = config.inputs.table
+    return table if table is not None and table.crosswalk is None else None
+
+
+def _files_of(path: Path) -> list[Path]:
+    """The file and, for a shapefile, its sidecars (.dbf, .prj, ...), whose bytes make the layer too."""
+    if path.suffix.lower() != ".shp":
+        return [path]
+    return [path, *sorted(p for p in path.parent.glob(path.stem + ".*") if p != path)]
 
 
 def _data_files(config: RunConfig) -> list[Path]:
-    inp = config.inputs
-    specs = [inp.villages, inp.rtrw, inp.landuse, inp.lp2b, inp.hazard, *inp.lines.values(), *inp.points.values()]
-    paths = []
-    for spec in specs:
-        if spec is None:
-            continue
-        paths.append(spec.path)
-        if spec.path.suffix.lower() == ".shp":
-            paths += sorted(p for p in spec.path.parent.glob(spec.path.stem + ".*") if p != spec.path)
-    if inp.table is not None:
-        paths += [p for p in (inp.table.path, inp.table.crosswalk) if p is not None]
+    paths = [p for spec in _split_layers(config).values() for p in _files_of(spec.path)]
+    table = _split_table(config)
+    if table is not None:
+        paths.append(table.path)
     return list(dict.fromkeys(paths))
+
+
+def _checksums(paths: list[Path], known: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Checksum, size and modification time of each existing file.
+
+    A file whose size and modification time are those recorded in ``known`` (the previous
+    manifest) keeps its recorded checksum instead of being read again: the national land use
+    alone is 2.5 GB, ~25 s of hashing at every start of a run or a restart.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        if not path.exists():
+            continue  # read_raw names the missing file when the split reads it
+        stat = path.stat()
+        seen = known.get(str(path))
+        if isinstance(seen, dict) and seen.get("size") == stat.st_size and seen.get("mtime_ns") == stat.st_mtime_ns:
+            out[str(path)] = seen
+        else:
+            out[str(path)] = {"sha256": sha256_file(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return out
+
+
+def _inputs_key(config: RunConfig, checksums: dict[str, dict[str, Any]]) -> str:
+    """The split's identity: what decides the parts and nothing else.
+
+    The bytes of every split input, the fields of its spec that choose its rows and CRS
+    (:data:`PART_FIELDS`), which column splits the attribute table, the margin of line and
+    point parts and :data:`SPLIT_VERSION`. Not the file paths (a moved input is the same
+    input) and not the settings that only shape each kabupaten's run (class columns, mapping
+    files, methods, weights, maps, report options): those decide the restart records
+    (:mod:`kawasan_gis.scale.records`), never a new split.
+    """
+
+    def sums(path: Path) -> list[str]:
+        return [checksums.get(str(p), {}).get("sha256", "hilang") for p in _files_of(path)]
+
+    table = _split_table(config)
+    key = {
+        "version": SPLIT_VERSION,
+        "near_m": NEAR_M,
+        "parts": {
+            name: {"files": sums(spec.path), **{f: getattr(spec, f) for f in PART_FIELDS}} for name, spec in sorted(_split_layers(config).items())
+        },
+        "table": None if table is None else {"files": sums(table.path), "code_column": table.code_column},
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
 def _write_part(frame: pd.DataFrame, path: Path) -> str:
@@ -223,11 +272,16 @@ def partition_inputs(config: RunConfig, folder: str | Path) -> list[Partition]:
         One per kabupaten, sorted by kabupaten code.
     """
     folder = Path(folder)
-    files = {str(p): sha256_file(p) for p in _data_files(config) if p.exists()}
-    key = _inputs_key(config, files)
     manifest_path = folder / "manifest.json"
+    manifest: dict[str, Any] = {}
     if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except ValueError:
+            manifest = {}  # a damaged manifest: split again
+    files = _checksums(_data_files(config), manifest.get("inputs", {}))
+    key = _inputs_key(config, files)
+    if manifest:
         if manifest.get("key") == key and all((folder / name).exists() for kab in manifest["kabupaten"].values() for name in kab["files"]):
             log.info("kabupaten parts reused from %s", folder)
             return [_partition(config, folder, k, v) for k, v in sorted(manifest["kabupaten"].items())]
