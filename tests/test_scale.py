@@ -31,8 +31,9 @@ from kawasan_gis.indicators import UnmatchedRowsWarning
 from kawasan_gis.pipeline import run, write_outputs
 from kawasan_gis.scale import KabupatenFailed, run_national
 from kawasan_gis.scale.national import idm_status, overview_map
-from kawasan_gis.scale.partition import partition_inputs
+from kawasan_gis.scale.partition import Partition, partition_inputs
 from kawasan_gis.scale.records import settings_checksums
+from kawasan_gis.scale.runner import submission_order
 
 pytestmark = pytest.mark.slow
 
@@ -153,6 +154,9 @@ def test_partition_splits_by_kabupaten(tmp_path: Path, layers: tuple[Path, Path]
         assert shapely.equals_exact(part.geometry.values, expected.geometry.values, tolerance=0).all(), p.kode_kab
         table = pd.read_csv(p.folder / "tabel.csv", dtype=str)
         assert table["kode_desa"].str[:4].eq(p.kode_kab).all()
+    # each part's size, for the submission order
+    for p in parts[:3]:
+        assert p.nbytes == sum(os.path.getsize(f) for f in p.folder.iterdir())
     # a second split with the same inputs reads nothing and rewrites nothing
     stamp = {f: f.stat().st_mtime_ns for f in (tmp_path / "masukan").rglob("*.parquet")}
     again = partition_inputs(cfg, tmp_path / "masukan")
@@ -168,6 +172,7 @@ def test_split_is_redone_only_when_the_parts_would_change(tmp_path: Path, layers
     cfg = load_config(write_config(tmp_path, layers=layers))
     folder = tmp_path / "masukan"
     first = partition_inputs(cfg, folder)
+    (tmp_path / "metro_landuse.parquet").write_bytes((folder / "1872" / "landuse.parquet").read_bytes())
     stamps = {f: f.stat().st_mtime_ns for f in folder.rglob("*.parquet")}
 
     def untouched() -> bool:
@@ -210,10 +215,27 @@ def test_split_is_redone_only_when_the_parts_would_change(tmp_path: Path, layers
     assert not untouched()
     assert {p.kode_kab for p, q in zip(redone, first, strict=True) if p.checksums != q.checksums} == touched and touched
 
-    # a village filter changes which kabupaten there are
+    # a village filter changes which kabupaten there are; a land use read through GDAL (GeoPackage,
+    # filtered) is split like the GeoParquet one
     metro = replace(cfg.inputs.villages, where="kode_kab == '18.72'")
-    only = partition_inputs(replace(cfg, inputs=replace(cfg.inputs, villages=metro)), folder)
+    gpkg = tmp_path / "penggunaan_lahan.gpkg"
+    landuse.to_file(gpkg, driver="GPKG")
+    filtered = replace(cfg.inputs.landuse, path=gpkg, where="penggunaan_lahan <> 'tidak ada'")
+    only = partition_inputs(replace(cfg, inputs=replace(cfg.inputs, villages=metro, landuse=filtered)), folder)
     assert [(p.kode_kab, p.n_desa) for p in only] == [("1872", 22)]
+    from_gpkg = gpd.read_parquet(folder / "1872" / "landuse.parquet")
+    from_parquet = gpd.read_parquet(tmp_path / "metro_landuse.parquet")
+    assert from_gpkg.crs == from_parquet.crs and len(from_gpkg) == len(from_parquet) > 0
+    assert shapely.equals_exact(from_gpkg.geometry.values, from_parquet.geometry.values, tolerance=0).all()
+    assert (from_gpkg["penggunaan_lahan"].to_numpy() == from_parquet["penggunaan_lahan"].to_numpy()).all()
+
+def test_largest_parts_are_submitted_first(tmp_path: Path, layers: tuple[Path, Path]) -> None:
+    """Longest-processing-time first by the bytes of the parts, which follow the run time better than villages."""
+    cfg = load_config(write_config(tmp_path, layers=layers))
+    sizes = {"1872": (22, 9_000), "1813": (118, 900_000), "1802": (311, 700_000), "7571": (50, 9_000)}
+    parts = [Partition(k, k, k[:2], "", n, tmp_path, cfg, {}, b) for k, (n, b) in sizes.items()]
+    assert [p.kode_kab for p in submission_order(parts)] == ["1813", "1802", "7571", "1872"]
+
 
 def test_overview_escapes_names_and_links_to_kabupaten() -> None:
     kab = gpd.GeoDataFrame(

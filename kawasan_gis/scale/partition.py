@@ -19,8 +19,15 @@ What goes into a kabupaten's part:
   a BPS crosswalk is given whole;
 - a land-cover raster is not split: every kabupaten reads its own window of it.
 
+How: each layer is read once into Arrow (a GeoParquet file as its bytes; other formats
+through :func:`~kawasan_gis.io.read_raw`), its geometry decoded in batches only to find with
+one STRtree query which kabupaten each feature meets, and each part is the table's rows taken
+and written by Arrow, in threads (compression and hashing run outside the GIL). No geometry
+is encoded again and no kabupaten scans the whole layer.
+
 The split is cached: ``masukan/manifest.json`` records the checksums of the national inputs
-and of every part, and a rerun with unchanged inputs reads nothing. When an input changes,
+and of every part, and a rerun with the same parts-deciding inputs reads nothing (see
+:func:`_inputs_key`: settings of the runs do not count). When an input changes,
 parts are rewritten and each keeps its checksum, so only the kabupaten whose part really
 changed are recomputed (see :mod:`kawasan_gis.scale.records`).
 """
@@ -28,17 +35,22 @@ changed are recomputed (see :mod:`kawasan_gis.scale.records`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
+from pyproj import CRS
 
 from kawasan_gis._atomic import atomic_file, write_text
 from kawasan_gis.config import LayerInput, RunConfig, TableInput
@@ -58,6 +70,11 @@ PART_FIELDS = ("layer", "where", "assume_crs")
 """The fields of an input's spec that decide its parts: which layer of the file, which rows, which CRS."""
 
 CLASS_LAYERS = ("rtrw", "landuse", "lp2b", "hazard")
+
+BATCH_ROWS = 500_000
+"""Features decoded at a time while splitting (~0.6 GB of shapes for 40-vertex polygons)."""
+
+WRITE_THREADS = 2
 CODE_COLUMNS = ("kode_desa_10", "kode_desa", "kdepum", "kode_kemendagri", "kd_desa", "kode_kel", "kodedesa", "kode")
 KAB_COLUMNS = ("kode_kab", "kdppum", "kd_kab")
 KAB_NAME_COLUMNS = ("nama_kab", "wadmkk", "kabupaten", "kab_kota")
@@ -76,6 +93,8 @@ class Partition:
     folder: Path
     config: RunConfig
     checksums: dict[str, str]
+    nbytes: int = 0
+    """Bytes of its parts: the best cheap guess of its run time (vertices, not villages, cost time)."""
 
     @property
     def slug(self) -> str:
@@ -215,34 +234,123 @@ def _inputs_key(config: RunConfig, checksums: dict[str, dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
-def _write_part(frame: pd.DataFrame, path: Path) -> str:
-    """Write one part atomically and return its checksum."""
+@dataclass(frozen=True)
+class _Layer:
+    """A layer as Arrow: its table (attributes and WKB geometry, GeoParquet metadata) and its CRS."""
+
+    table: pa.Table
+    geometry: str
+    crs: CRS | None
+
+
+def _arrow_parquet(path: Path, spec: LayerInput) -> _Layer | None:
+    """A GeoParquet file straight from its bytes (no geometry decoded and encoded again), or None
+    when it needs the general reader (a filter, no GeoParquet metadata, a non-WKB encoding)."""
+    if path.suffix.lower() not in {".parquet", ".geoparquet"} or spec.where:
+        return None
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return None  # read_raw says what is wrong with the file
+    try:
+        geo = json.loads((table.schema.metadata or {})[b"geo"])
+        column = geo["primary_column"]
+        info = geo["columns"][column]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if str(info.get("encoding", "")).upper() != "WKB" or column not in table.column_names:
+        return None
+    # GeoParquet: no "crs" key means OGC:CRS84, a null one an unknown CRS
+    crs = CRS.from_user_input(info["crs"]) if info.get("crs") is not None else None if "crs" in info else CRS.from_user_input("OGC:CRS84")
+    if crs is None and spec.assume_crs:
+        crs = parse_crs(spec.assume_crs)
+    return _Layer(table=_part_schema(table, column, crs), geometry=column, crs=crs)
+
+
+def _part_schema(table: pa.Table, column: str, crs: CRS | None) -> pa.Table:
+    """``table`` with the metadata every part keeps: GeoParquet's, with its CRS and without the
+    whole layer's bounding box; no pandas index (each part is read with a fresh 0..n-1 index)."""
+    geo = json.loads(table.schema.metadata[b"geo"])
+    geo["primary_column"] = column
+    info = {k: v for k, v in geo["columns"][column].items() if k != "bbox"}
+    info["crs"] = crs.to_json_dict() if crs is not None else None
+    geo["columns"] = {column: info}
+    table = table.drop_columns([c for c in table.column_names if c.startswith("__index_level_")])
+    return table.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
+
+
+def _arrow_frame(frame: gpd.GeoDataFrame) -> _Layer:
+    """A layer read by :func:`read_raw` as Arrow, encoded by geopandas' own GeoParquet writer."""
+    frame = frame.copy(deep=False)
+    frame.attrs = {}
+    sink = io.BytesIO()
+    frame.to_parquet(sink, index=False)
+    table = pq.read_table(pa.BufferReader(sink.getvalue()))
+    column = frame.geometry.name
+    return _Layer(table=_part_schema(table, column, frame.crs), geometry=column, crs=frame.crs)
+
+
+def _read_layer(spec: LayerInput, *, kind: str, frame: gpd.GeoDataFrame | None = None) -> _Layer:
+    """The layer of ``spec`` as Arrow; ``frame`` is the layer already read by :func:`read_raw`, if it was."""
+    layer = _arrow_parquet(spec.path, spec)
+    if layer is None:
+        if frame is None:
+            frame, _ = read_raw(spec.path, layer=spec.layer, kind=kind, where=spec.where)
+        layer = _arrow_frame(_with_crs(frame, spec))
+    return layer
+
+
+def _write_part(data: pa.Table | pd.DataFrame, path: Path) -> str:
+    """Write one part atomically and return its checksum (of the bytes written, not read back)."""
+    if isinstance(data, pa.Table):
+        sink = pa.BufferOutputStream()
+        pq.write_table(data, sink, compression="zstd")
+        payload = sink.getvalue()
+    else:
+        payload = data.to_csv(index=False).encode("utf-8")
     with atomic_file(path) as tmp:
-        if isinstance(frame, gpd.GeoDataFrame):
-            out = frame.copy()
-            out.attrs = {}
-            out.to_parquet(tmp, compression="zstd", index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-    return sha256_file(path)
+        tmp.write_bytes(memoryview(payload))
+    return hashlib.sha256(payload).hexdigest()
 
 
-def _meeting(layer: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, kab: np.ndarray, *, near_m: float | None) -> dict[str, np.ndarray]:
-    """kode_kab -> sorted row positions of ``layer`` meeting (or near) that kabupaten's villages."""
+def _groups(owner: np.ndarray, rows: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """Rows of each group 0..n_groups-1, ascending, from (group, row) pairs (duplicates dropped)."""
+    if len(owner) == 0:
+        return [np.empty(0, dtype=np.int64) for _ in range(n_groups)]
+    n = int(rows.max()) + 1
+    pairs = np.unique(owner.astype(np.int64) * n + rows)
+    cuts = np.searchsorted(pairs // n, np.arange(n_groups + 1))
+    return [pairs[cuts[i] : cuts[i + 1]] % n for i in range(n_groups)]
+
+
+def _meeting(layer: _Layer, villages: gpd.GeoDataFrame, kab: np.ndarray, n_kab: int, *, near_m: float | None) -> list[np.ndarray]:
+    """For each kabupaten (index into the sorted codes), the row positions of ``layer`` meeting
+    (or, with ``near_m``, near) its villages.
+
+    The layer's geometry is decoded :data:`BATCH_ROWS` rows at a time, each batch queried with
+    every village in one STRtree call: memory holds one batch of shapes, not the country's.
+    """
     geoms = villages.geometry.to_crs(layer.crs).values if layer.crs is not None and villages.crs is not None else villages.geometry.values
+    geoms = np.asarray(geoms, dtype=object)
     if near_m is not None:
         # envelopes grown by near_m, in the layer's units (degrees: ~111 km each)
         pad = near_m / 111_320.0 if (layer.crs is not None and layer.crs.is_geographic) else near_m
         b = shapely.bounds(geoms)
         geoms = shapely.box(b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad)
-    tree = shapely.STRtree(layer.geometry.values)
-    try:
-        v, f = tree.query(geoms, predicate="intersects")
-    except shapely.errors.GEOSException:
-        # an invalid feature the pipeline will repair: fall back to envelopes (a superset)
-        v, f = tree.query(geoms)
-    pairs = pd.DataFrame({"kab": kab[v], "f": f}).drop_duplicates()
-    return {k: np.sort(g["f"].to_numpy()) for k, g in pairs.groupby("kab", sort=False)}
+    column = layer.table.column(layer.geometry)
+    owners, rows = [], []
+    for start in range(0, len(column), BATCH_ROWS):
+        tree = shapely.STRtree(shapely.from_wkb(column.slice(start, BATCH_ROWS).to_numpy()))
+        try:
+            v, f = tree.query(geoms, predicate="intersects")
+        except shapely.errors.GEOSException:
+            # an invalid feature the pipeline will repair: fall back to envelopes (a superset)
+            v, f = tree.query(geoms)
+        owners.append(kab[v])
+        rows.append(f + start)
+    if not owners:
+        return _groups(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), n_kab)
+    return _groups(np.concatenate(owners), np.concatenate(rows), n_kab)
 
 
 def _table_column(table: pd.DataFrame, codes: set[str], given: str | None) -> str | None:
@@ -291,39 +399,51 @@ def partition_inputs(config: RunConfig, folder: str | Path) -> list[Partition]:
     villages = _with_crs(villages, inp.villages)
     kab = kabupaten_codes(villages, path=inp.villages.path).to_numpy()
     names = _names(villages, pd.Series(kab))
-    kabs = sorted(names)
+    kabs, kab_index = np.unique(kab.astype(str), return_inverse=True)
+    kabs = [str(k) for k in kabs]
     entries: dict[str, dict[str, Any]] = {
         k: {"nama_kab": names[k][0], "kode_prov": names[k][1], "nama_prov": names[k][2], "files": {}} for k in kabs
     }
-    for k in kabs:
-        part = villages.loc[kab == k].reset_index(drop=True)
-        entries[k]["n_desa"] = len(part)
-        entries[k]["files"][f"{k}/desa.parquet"] = _write_part(part, folder / k / "desa.parquet")
+    # the parts are compressed and written by Arrow and hashed by hashlib, both outside the GIL
+    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
 
-    polygon_layers = {name: getattr(inp, name) for name in ("rtrw", "landuse", "lp2b", "hazard") if getattr(inp, name) is not None}
-    near_layers = {f"garis_{n}": s for n, s in inp.lines.items()} | {f"titik_{n}": s for n, s in inp.points.items()}
-    for name, spec in (polygon_layers | near_layers).items():
-        kind = "lines" if name.startswith("garis_") else "points" if name.startswith("titik_") else ("rtrw" if name == "rtrw" else "landuse")
-        layer, _ = read_raw(spec.path, layer=spec.layer, kind=kind, where=spec.where)
-        layer = _with_crs(layer, spec)
-        rows = _meeting(layer, villages, kab, near_m=NEAR_M if name in near_layers else None)
-        for k in kabs:
-            part = layer.iloc[rows.get(k, np.array([], dtype=int))].reset_index(drop=True)
-            entries[k]["files"][f"{k}/{name}.parquet"] = _write_part(part, folder / k / f"{name}.parquet")
-        log.info("split %s: %d features", name, len(layer))
+        def write_all(name: str, table: pa.Table | pd.DataFrame, groups: list[np.ndarray]) -> None:
+            def one(i: int) -> str:
+                part = table.take(groups[i]) if isinstance(table, pa.Table) else table.iloc[groups[i]]
+                return _write_part(part, folder / kabs[i] / name)
 
-    if inp.table is not None and inp.table.crosswalk is None:
-        table = read_table(inp.table.path)
-        all_codes = set(_digits(villages[_column(villages, CODE_COLUMNS)].astype(object))) if _column(villages, CODE_COLUMNS) else set()
-        col = _table_column(table, all_codes, inp.table.code_column)
-        if col is not None:
-            digits = _digits(table[col].astype(object))
-            prefix = digits.str[:4]
-            for k in kabs:
-                entries[k]["files"][f"{k}/tabel.csv"] = _write_part(table.loc[(prefix == k).to_numpy()], folder / k / "tabel.csv")
-            entries_table_column = str(col)
-            for k in kabs:
-                entries[k]["table_column"] = entries_table_column
+            for k, checksum in zip(kabs, pool.map(one, range(len(kabs))), strict=True):
+                entries[k]["files"][f"{k}/{name}"] = checksum
+
+        village_rows = _groups(kab_index, np.arange(len(kab_index)), len(kabs))
+        for k, rows in zip(kabs, village_rows, strict=True):
+            entries[k]["n_desa"] = len(rows)
+        write_all("desa.parquet", _read_layer(inp.villages, kind="villages", frame=villages).table, village_rows)
+
+        for name, spec in _split_layers(config).items():
+            if name == "desa":
+                continue
+            kind = "lines" if name.startswith("garis_") else "points" if name.startswith("titik_") else ("rtrw" if name == "rtrw" else "landuse")
+            layer = _read_layer(spec, kind=kind)
+            near = name.startswith(("garis_", "titik_"))
+            write_all(f"{name}.parquet", layer.table, _meeting(layer, villages, kab_index, len(kabs), near_m=NEAR_M if near else None))
+            log.info("split %s: %d features", name, layer.table.num_rows)
+            del layer
+
+        table_spec = _split_table(config)
+        if table_spec is not None:
+            table = read_table(table_spec.path)
+            code_col = _column(villages, CODE_COLUMNS)
+            all_codes = set(_digits(villages[code_col].astype(object))) if code_col else set()
+            col = _table_column(table, all_codes, table_spec.code_column)
+            if col is not None:
+                prefix = _digits(table[col].astype(object)).str[:4].to_numpy()
+                lookup = {k: i for i, k in enumerate(kabs)}
+                owner = np.array([lookup.get(str(p), -1) for p in prefix], dtype=np.int64)
+                mine = owner >= 0
+                write_all("tabel.csv", table, _groups(owner[mine], np.flatnonzero(mine), len(kabs)))
+                for k in kabs:
+                    entries[k]["table_column"] = str(col)
 
     write_text(manifest_path, json.dumps({"key": key, "inputs": files, "kabupaten": entries}, indent=1, ensure_ascii=False))
     return [_partition(config, folder, k, entries[k]) for k in kabs]
@@ -367,4 +487,5 @@ def _partition(config: RunConfig, folder: Path, kode: str, entry: dict[str, Any]
         folder=here,
         config=replace(config, inputs=inputs, project=project),
         checksums=dict(entry["files"]),
+        nbytes=sum((folder / name).stat().st_size for name in entry["files"] if (folder / name).exists()),
     )

@@ -139,6 +139,17 @@ def run_kabupaten(partition: Partition, out: str | Path, *, settings: dict[str, 
     return record
 
 
+def submission_order(partitions: list[Partition]) -> list[Partition]:
+    """Largest first (longest-processing-time first), so the last jobs are short ones and no
+    worker idles while another finishes a large kabupaten.
+
+    Size is the bytes of a kabupaten's parts, not its villages: on the bundled 20 kabupaten at
+    national density the run time follows the bytes (correlation 0.88; vertices cost time) far
+    better than the villages (0.66): Mesuji's 118 villages take as long as Lampung Timur's 264.
+    """
+    return sorted(partitions, key=lambda p: (-p.nbytes, -p.n_desa, p.kode_kab))
+
+
 def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """A Dask client: connected to ``scheduler``, or to a new local cluster of ``workers`` processes."""
     from distributed import Client, LocalCluster
@@ -270,7 +281,7 @@ def _submit(
         if _has_dashboard(client, cluster):
             result.dashboard = client.dashboard_link
             say(f"Dasbor Dask / Dask dashboard: {client.dashboard_link}")
-        order = sorted(todo, key=lambda p: (-p.n_desa, p.kode_kab))
+        order = submission_order(todo)
         futures = [
             client.submit(run_kabupaten, p, str(out), settings=settings, maps=maps, key=f"kabupaten-{p.kode_kab}-{time.time_ns()}", pure=False)
             for p in order
