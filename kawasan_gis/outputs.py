@@ -458,13 +458,21 @@ def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:
 
 
 def _write_maps(result: RunResult, folder: Path) -> None:
+    import shapely
+
     from kawasan_gis.maps import map_kawasan, save_map, static_map
+    from kawasan_gis.maps.prepare import prepare_map
+    from kawasan_gis.maps.static import print_pixel_m
+    from kawasan_gis.maps.web import DECIMALS, SIMPLIFY_M
     from kawasan_gis.report import write_report
 
     cfg = result.config
     lang = cfg.project.lang
     catalogue = result.catalogue
     konflik = result.check.conflicts if result.check is not None else None
+    # the villages simplified, the kawasan and the boundaries dissolved once for both maps
+    data = prepare_map(result.villages, kawasan=result.kawasan, simplify_m=SIMPLIFY_M, decimals=DECIMALS, lang=lang,
+                       catalogue=catalogue, title=cfg.project.name)
     m = map_kawasan(
         result.villages,
         kawasan=result.kawasan,
@@ -477,6 +485,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         offline=cfg.outputs.offline_map,
         title=cfg.project.name,
         catalogue=catalogue,
+        prepared=data,
     )
     save_map(m, folder / "peta_kawasan.html", offline=cfg.outputs.offline_map)
     png = None
@@ -493,6 +502,8 @@ def _write_maps(result: RunResult, folder: Path) -> None:
             title_block=cfg.peta.title_block(),
             lang=lang,
             catalogue=catalogue,
+            # the web map's villages when their simplification cannot be seen at the print's resolution
+            prepared=data if 2 * SIMPLIFY_M <= print_pixel_m(shapely.total_bounds(data.villages.geoms)) else None,
         )
     write_report(
         folder / "laporan.html",

@@ -13,6 +13,7 @@ import math
 import os
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,29 @@ from kawasan_gis.i18n import check_lang, format_number, t
 from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
 from kawasan_gis.maps.styles import BOUNDARY_SYMBOLS, CENTRE_COLOURS, GREY, ITBX_COLOURS, KONFLIK_STYLE, LineSymbol, centre_radius
 
-__all__ = ["static_map"]
+__all__ = ["print_pixel_m", "static_map"]
+
+# The A4 landscape page (inches) and the map frame on it (figure fractions: left, bottom, width, height).
+_PAGE_IN = (11.69, 8.27)
+_MAP_FRAME = (0.03, 0.08, 0.66, 0.82)
+_PAD = 0.04  # margin around the villages inside the frame, as a share of their larger extent
+
+
+def print_pixel_m(bounds: Sequence[float], *, dpi: int = 200) -> float:
+    """Ground metres one pixel of the print map covers, for villages with metric ``bounds`` at ``dpi``.
+
+    A simplification under half of it cannot be seen on the page: ``kawasan run`` then
+    draws the print map from the web map's villages instead of preparing them again.
+
+    Examples
+    --------
+    >>> round(print_pixel_m((0, 0, 70_000, 50_000)), 1)  # 70 km x 50 km: the width decides
+    46.8
+    """
+    minx, miny, maxx, maxy = bounds
+    pad = _PAD * max(maxx - minx, maxy - miny)
+    width_in, height_in = _MAP_FRAME[2] * _PAGE_IN[0], _MAP_FRAME[3] * _PAGE_IN[1]
+    return max((maxx - minx + 2 * pad) / width_in, (maxy - miny + 2 * pad) / height_in) / dpi
 
 
 def _nice_length(span_m: float) -> float:
@@ -130,6 +153,7 @@ def static_map(
     dpi: int = 200,
     pdf: bool = True,
     catalogue: Iterable[Any] | None = None,
+    prepared: MapData | None = None,
 ) -> Path:
     """Print map of the kawasan (PNG, and PDF next to it) for planning documents.
 
@@ -171,6 +195,11 @@ def static_map(
         Also write the vector PDF.
     catalogue
         Potential catalogue for colours and labels (default :func:`kawasan_gis.vocab.load_potentials`).
+    prepared
+        The villages and kawasan already prepared by :func:`~kawasan_gis.maps.prepare.prepare_map`
+        from the same ``desa`` and ``kawasan`` (``kawasan run`` passes the web map's when their
+        simplification is under half a pixel, :func:`print_pixel_m`); its potential styles are
+        then used instead of ``catalogue``. Default: prepared here, simplified at 10 m.
 
     Returns
     -------
@@ -183,7 +212,7 @@ def static_map(
     if not path.parent.is_dir():
         raise DataSourceError(f"{path.parent}: folder tidak ada / folder does not exist")
     fig = _draw_page(desa, kawasan=kawasan, pusat=pusat, konflik=konflik, title=title, sources=sources, title_block=title_block,
-                     lang=lang, catalogue=catalogue)
+                     lang=lang, catalogue=catalogue, prepared=prepared)
     _save_atomic(fig, path, "png", dpi)
     if pdf:
         _save_atomic(fig, path.with_suffix(".pdf"), "pdf", dpi)
@@ -201,14 +230,18 @@ def _draw_page(
     lang: str,
     catalogue: Iterable[Any] | None,
     konflik: gpd.GeoDataFrame | None = None,
+    prepared: MapData | None = None,
 ) -> Any:
     """The A4 page of :func:`static_map` as a matplotlib Figure (checked inputs)."""
     from matplotlib import patheffects
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
 
-    # A print map at A4 needs no vertex closer than ~10 m.
-    data = prepare_map(desa, kawasan=kawasan, simplify_m=10.0, decimals=None, lang=lang, catalogue=catalogue, title=title)
+    if prepared is None:
+        # A print map at A4 needs no vertex closer than ~10 m.
+        data = prepare_map(desa, kawasan=kawasan, simplify_m=10.0, decimals=None, lang=lang, catalogue=catalogue, title=title)
+    else:
+        data = prepared if title is None else replace(prepared, title=title)
     frame, geoms, crs = data.villages.frame, data.villages.geoms, data.villages.crs
     boundaries = data.boundaries
 
@@ -220,8 +253,8 @@ def _draw_page(
         colours.append(_pale(colour) if is_truthy(mixed) else colour)
 
     block = _title_block_lines(title_block or {}, lang)
-    fig = MplFigure(figsize=(11.69, 8.27), layout=None)
-    ax = fig.add_axes((0.03, 0.08, 0.66, 0.82))
+    fig = MplFigure(figsize=_PAGE_IN, layout=None)
+    ax = fig.add_axes(_MAP_FRAME)
     # the legend and the kawasan key stop above the title block in the bottom-right corner
     side_bottom = 0.08 + 0.03 * len(block)
     side = fig.add_axes((0.71, side_bottom, 0.27, 0.90 - side_bottom))
@@ -264,7 +297,7 @@ def _draw_page(
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    pad = 0.04 * max(maxx - minx, maxy - miny)
+    pad = _PAD * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
     _draw_scale_bar(ax, _nice_length(maxx - minx + 2 * pad), lang=lang)

@@ -34,9 +34,14 @@ from kawasan_gis.maps.layers import (
     sambungan_layer,
     village_layer,
 )
-from kawasan_gis.maps.prepare import Geo, prepare_map, simplify_polygons, to_wgs84, validate_layers
+from kawasan_gis.maps.prepare import Geo, MapData, prepare_map, simplify_polygons, to_wgs84, validate_layers
 
-__all__ = ["PANES", "SATELLITE_ATTR", "SATELLITE_URL", "compare_maps", "map_kawasan"]
+__all__ = ["DECIMALS", "PANES", "SATELLITE_ATTR", "SATELLITE_URL", "SIMPLIFY_M", "compare_maps", "map_kawasan"]
+
+SIMPLIFY_M = 25.0
+"""The web map's coverage simplification (metres): under a pixel at the zooms a kabupaten is viewed at."""
+DECIMALS = 5
+"""Decimals of the web map's longitudes and latitudes (about 1 m)."""
 
 SATELLITE_URL = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
 SATELLITE_ATTR = "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community"
@@ -99,11 +104,12 @@ def map_kawasan(
     pusat: gpd.GeoDataFrame | None = None,
     lang: str = "id",
     offline: bool = False,
-    simplify_m: float = 25.0,
-    decimals: int | None = 5,
+    simplify_m: float = SIMPLIFY_M,
+    decimals: int | None = DECIMALS,
     title: str | None = None,
     catalogue: Iterable[Any] | None = None,
     m: folium.Map | None = None,
+    prepared: MapData | None = None,
 ) -> folium.Map:
     """Interactive map of villages, proposed kawasan and the RTRW.
 
@@ -151,6 +157,12 @@ def map_kawasan(
     m
         A map to draw on (e.g. ``DualMap.m1``). Basemaps, controls and panes are added
         only when it does not have them yet.
+    prepared
+        The villages and kawasan already prepared by
+        :func:`~kawasan_gis.maps.prepare.prepare_map` from the same ``desa`` and ``kawasan``
+        (``kawasan run`` prepares them once for the web and the print map); its
+        simplification, title and potential styles are then used instead of ``simplify_m``, ``decimals``,
+        ``title`` and ``catalogue``.
 
     Returns
     -------
@@ -185,11 +197,11 @@ def map_kawasan(
     _add_panes(m)
     _add_basemaps(m, lang=lang, offline=offline)
 
-    data = prepare_map(desa, kawasan=kawasan, simplify_m=simplify_m, decimals=decimals, lang=lang, catalogue=catalogue,
-                       title=title)
+    data = prepared or prepare_map(desa, kawasan=kawasan, simplify_m=simplify_m, decimals=decimals, lang=lang,
+                                   catalogue=catalogue, title=title)
     frame, geo = data.villages.frame, data.geo
     ctx = map_context(data.kawasan, lang, data.potentials)
-    villages_wgs = to_wgs84(data.villages.geoms, geo.metric_crs, decimals)
+    villages_wgs = to_wgs84(data.villages.geoms, geo.metric_crs, geo.decimals)
 
     binder, villages, village_legend = village_layer(frame, villages_wgs, data.key, ctx)
     binder.add_to(m)
