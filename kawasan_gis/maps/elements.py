@@ -20,7 +20,8 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-__all__ = ["Legend", "MapExtras", "OutlineMiniMap", "VillageBinder", "VillageSearch", "fixed_zoom"]
+__all__ = ["GeoJsonLayer", "Legend", "MapExtras", "OutlineMiniMap", "Rendered", "RenderOnce", "VillageBinder", "VillageSearch",
+           "fixed_zoom"]
 
 
 @cache
@@ -28,7 +29,47 @@ def _asset(name: str) -> str:
     return resources.files("kawasan_gis").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-class MapExtras(MacroElement):
+class Rendered(Element):
+    """HTML or JavaScript already rendered, written into the page as it is.
+
+    branca puts each rendered macro into ``Element(text)``, which compiles the text as a
+    Jinja template and renders it again: for a map's GeoJSON layers megabytes lexed for
+    nothing (about half a second a map). Rendering plain text gives the text back without
+    a single trailing newline, so that newline is dropped here too: the page is the same.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text[:-1] if text.endswith("\n") else text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class RenderOnce(MacroElement):
+    """A ``MacroElement`` whose rendered header, html and script go into the page as :class:`Rendered`.
+
+    The same as ``MacroElement.render`` otherwise; a mixin for folium's own elements too
+    (:class:`GeoJsonLayer`).
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        macros = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = macros.get(part)
+            if macro is not None:
+                target.add_child(Rendered(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class GeoJsonLayer(folium.GeoJson, RenderOnce):
+    """``folium.GeoJson`` whose data is written into the page once, not lexed again as a template."""
+
+
+class MapExtras(RenderOnce):
     """Stylesheet, title, metric scale bar and the offline note of one map."""
 
     _template = Template(
@@ -57,12 +98,12 @@ class MapExtras(MacroElement):
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
         if isinstance(figure, Figure):
-            figure.header.add_child(Element(f"<style>{_asset('peta.css')}</style>"), name="kawasan_gis_css")
-            figure.header.add_child(Element(f"<script>{_asset('peta.js')}</script>"), name="kawasan_gis_js")
+            figure.header.add_child(Rendered(f"<style>{_asset('peta.css')}</style>"), name="kawasan_gis_css")
+            figure.header.add_child(Rendered(f"<script>{_asset('peta.js')}</script>"), name="kawasan_gis_js")
         super().render(**kwargs)
 
 
-class Legend(MacroElement):
+class Legend(RenderOnce):
     """Categorical legend as a Leaflet control; a section shows while its layer is on."""
 
     _template = Template(
@@ -110,7 +151,7 @@ class Legend(MacroElement):
         self.sections = sections
 
 
-class OutlineMiniMap(JSCSSMixin, MacroElement):
+class OutlineMiniMap(JSCSSMixin, RenderOnce):
     """Locator minimap drawn from the kecamatan outlines: works without any tile server."""
 
     _template = Template(
@@ -196,7 +237,7 @@ def fixed_zoom(bounds: tuple[float, float, float, float], pixels: int) -> int:
     return int(max(0, min(18, math.floor(math.log2(pixels * 360.0 / (256.0 * span))))))
 
 
-class VillageBinder(MacroElement):
+class VillageBinder(RenderOnce):
     """The village layer's ``onEachFeature``: builds tooltips and popups from compact properties."""
 
     _template = Template(

@@ -25,7 +25,7 @@ from folium.utilities import JsCode
 
 from kawasan_gis._values import is_present
 from kawasan_gis.i18n import format_number, t
-from kawasan_gis.maps.elements import VillageBinder
+from kawasan_gis.maps.elements import GeoJsonLayer, VillageBinder
 from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, prepare_layer, to_wgs84
 from kawasan_gis.maps.styles import (
     BOUNDARY_SYMBOLS,
@@ -87,7 +87,7 @@ def collection(geoms: Sequence[shapely.Geometry], props: Sequence[dict[str, Any]
 def geojson(data: dict[str, Any], *, name: str, pane: str, show: bool = True, control: bool = True,
             on_each_feature: str | None = None, interactive: bool = True, **options: Any) -> folium.GeoJson:
     """A folium layer of ``data`` in its Leaflet ``pane``, bound by the JavaScript function ``on_each_feature``."""
-    return folium.GeoJson(
+    return GeoJsonLayer(
         data,
         name=name,
         show=show,
