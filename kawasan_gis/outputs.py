@@ -22,6 +22,7 @@ import math
 import platform
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
@@ -254,10 +255,31 @@ def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict
 
 
 def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
+    timings = dict(result.timings)
+    # The tables and layers are written in a second thread while the maps are drawn: GDAL,
+    # GEOS, zlib and the PNG encoder release the GIL, so the two share the cores.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kawasan_gis-write") as pool:  # tables, print map
+        tables = pool.submit(_timed, _write_tables, result, folder)
+        if maps:
+            timings["peta dan laporan / maps and report"] = _timed(_write_maps, result, folder, pool=pool)
+        timings["menulis tabel dan lapisan / writing tables and layers"] = tables.result()
+    if maps:  # the order of the steps
+        timings["peta dan laporan / maps and report"] = timings.pop("peta dan laporan / maps and report")
+    write_text(folder / "run.json", json.dumps(_run_info(result, timings), indent=2, ensure_ascii=False, default=str))
+
+
+def _timed(fn: Any, *args: Any, **kwargs: Any) -> float:
+    """Seconds ``fn(*args, **kwargs)`` took (wall), rounded to milliseconds."""
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    return round(time.perf_counter() - t0, 3)
+
+
+def _write_tables(result: RunResult, folder: Path) -> None:
+    """The GeoPackage with its QGIS styles, CSV, XLSX, GeoJSON, KML and Shapefile outputs."""
     from kawasan_gis.vocab import ITBX_KEY
 
     cfg = result.config
-    t0 = time.perf_counter()
     desa = _plain(result.villages)
     kawasan = _plain(result.kawasan)
     layers: dict[str, gpd.GeoDataFrame] = {"desa": desa, "kawasan": kawasan, "sambungan": _plain(result.bridges), "masalah": _plain(result.problems)}
@@ -309,15 +331,12 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
                 for k, v in names.items()
             ]
         pd.DataFrame(rows).to_csv(shp / "FIELDS.csv", index=False)
-    timings = dict(result.timings)
-    timings["menulis tabel dan lapisan / writing tables and layers"] = round(time.perf_counter() - t0, 3)
 
-    if maps:
-        t1 = time.perf_counter()
-        _write_maps(result, folder)
-        timings["peta dan laporan / maps and report"] = round(time.perf_counter() - t1, 3)
 
-    run_info = {
+def _run_info(result: RunResult, timings: dict[str, float]) -> dict[str, Any]:
+    """What ``run.json`` records: versions, config, input checksums, timings, counts, warnings."""
+    cfg = result.config
+    return {
         "kawasan_gis": __version__,
         "waktu": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": versions(),
@@ -337,7 +356,6 @@ def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
         "kualitas": _jsonable(getattr(result.proposal, "quality", {})),
         "pusat_dan_profil": _jsonable(result.centres.sources) if result.centres is not None else None,
     }
-    write_text(folder / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
 
 
 def write_xlsx(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
@@ -457,7 +475,8 @@ def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _write_maps(result: RunResult, folder: Path) -> None:
+def _write_maps(result: RunResult, folder: Path, *, pool: ThreadPoolExecutor | None = None) -> None:
+    """The web map, the print map (in ``pool`` when given, beside the web map) and the report."""
     import shapely
 
     from kawasan_gis.maps import map_kawasan, save_map, static_map
@@ -473,6 +492,24 @@ def _write_maps(result: RunResult, folder: Path) -> None:
     # the villages simplified, the kawasan and the boundaries dissolved once for both maps
     data = prepare_map(result.villages, kawasan=result.kawasan, simplify_m=SIMPLIFY_M, decimals=DECIMALS, lang=lang,
                        catalogue=catalogue, title=cfg.project.name)
+    job = None
+    if cfg.outputs.static_map:
+        job = (pool.submit if pool is not None else _now)(
+            static_map,
+            result.villages,
+            kawasan=result.kawasan,
+            pusat=result.centres.points if result.centres is not None else None,
+            konflik=konflik,
+            path=folder / "peta_kawasan.png",
+            pdf=cfg.outputs.pdf,
+            title=cfg.peta.judul or cfg.project.name,
+            sources=list(cfg.peta.sumber) or _sources_text(result),
+            title_block=cfg.peta.title_block(),
+            lang=lang,
+            catalogue=catalogue,
+            # the web map's villages when their simplification cannot be seen at the print's resolution
+            prepared=data if 2 * SIMPLIFY_M <= print_pixel_m(shapely.total_bounds(data.villages.geoms)) else None,
+        )
     m = map_kawasan(
         result.villages,
         kawasan=result.kawasan,
@@ -488,23 +525,7 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         prepared=data,
     )
     save_map(m, folder / "peta_kawasan.html", offline=cfg.outputs.offline_map)
-    png = None
-    if cfg.outputs.static_map:
-        png = static_map(
-            result.villages,
-            kawasan=result.kawasan,
-            pusat=result.centres.points if result.centres is not None else None,
-            konflik=konflik,
-            path=folder / "peta_kawasan.png",
-            pdf=cfg.outputs.pdf,
-            title=cfg.peta.judul or cfg.project.name,
-            sources=list(cfg.peta.sumber) or _sources_text(result),
-            title_block=cfg.peta.title_block(),
-            lang=lang,
-            catalogue=catalogue,
-            # the web map's villages when their simplification cannot be seen at the print's resolution
-            prepared=data if 2 * SIMPLIFY_M <= print_pixel_m(shapely.total_bounds(data.villages.geoms)) else None,
-        )
+    png = job.result() if job is not None else None
     write_report(
         folder / "laporan.html",
         desa=result.villages,
@@ -520,6 +541,13 @@ def _write_maps(result: RunResult, folder: Path) -> None:
         centres=_jsonable(result.centres.sources) if result.centres is not None else None,
         warnings=result.alerts,
     )
+
+
+def _now(fn: Any, *args: Any, **kwargs: Any) -> Future[Any]:
+    """``fn(*args, **kwargs)`` run at once, as a finished future (no thread pool at hand)."""
+    done: Future[Any] = Future()
+    done.set_result(fn(*args, **kwargs))
+    return done
 
 
 def _indicator_coverage(catalogue: Any, missing: dict[str, str]) -> dict[str, str | bool]:

@@ -278,6 +278,17 @@ def test_interrupted_write_leaves_nothing(lamtim_run: tuple[pipeline.RunResult, 
         pipeline.write_outputs(result, previous)
     assert [p.name for p in tmp_path.iterdir()] == ["hasil"]  # no temporary folder left
     assert sorted(p.name for p in previous.iterdir()) == [".kawasan_gis", "lama.txt"]  # previous results untouched
+    monkeypatch.undo()
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    # a failure in the thread writing the tables (beside the maps) stops the run the same way
+    monkeypatch.setattr(outputs, "write_xlsx", disk_full)
+    with pytest.raises(OSError, match="disk penuh.*hasil sebelumnya .* tetap utuh"):
+        pipeline.write_outputs(result, previous)
+    assert [p.name for p in tmp_path.iterdir()] == ["hasil"]
+    assert sorted(p.name for p in previous.iterdir()) == [".kawasan_gis", "lama.txt"]
 
 
 def test_shapefile_export_has_documented_short_names(lamtim_run: tuple[pipeline.RunResult, Path], tmp_path: Path) -> None:
