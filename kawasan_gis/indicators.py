@@ -384,6 +384,7 @@ def build_indicators(
     landcover_codes: str | None = None,
     rtrw: gpd.GeoDataFrame | None = None,
     rtrw_priority: Mapping[str, int] | None = None,
+    rtrw_resolved: bool = False,
     lines: Mapping[str, LayerArg] | None = None,
     points: Mapping[str, LayerArg] | None = None,
     by: Mapping[str, str] | None = None,
@@ -407,6 +408,10 @@ def build_indicators(
         polygons are resolved (:func:`kawasan_gis.overlay.resolve_overlaps`): for ``rtrw`` by
         ``rtrw_priority`` (default :func:`kawasan_gis.overlay.default_priority`, lindung before
         budidaya), for ``landuse`` by the equal-priority rule (smaller polygon wins).
+    rtrw_resolved : bool, default False
+        ``rtrw`` is already the output of :func:`kawasan_gis.overlay.resolve_overlaps` (as
+        :func:`kawasan_gis.pipeline.run` resolves it once for these indicators and the plan
+        check); it is not resolved again and ``rtrw_priority`` is not used.
     landcover_raster : path, optional
         Class raster (GeoTIFF); ``landcover_class_map`` maps its values to class codes (or
         ``landcover_codes``, ``"klhk"`` or ``"worldcover"``, takes the map from the land-cover
@@ -484,7 +489,8 @@ def build_indicators(
             prio = overlay.default_priority("rtrw")
         with _bar(progress, kind, n) as tick:
             table_ha = overlay.tabulate_classes(
-                villages, layer, class_column=class_column, priority=prio, n_jobs=n_jobs, progress=tick
+                villages, layer, class_column=class_column, priority=prio, n_jobs=n_jobs, progress=tick,
+                overlaps="resolved" if kind == "rtrw" and rtrw_resolved else "resolve",
             )
         add(_class_columns(table_ha, kind, luas), kind)
         if kind == "rtrw":

@@ -92,14 +92,22 @@ def input_checksums(config: RunConfig) -> dict[str, str]:
 
 
 def versions() -> dict[str, str]:
-    """Versions of kawasan_gis and the libraries that shape its numbers."""
-    import folium
-    import numpy
+    """Versions of kawasan_gis and the libraries that shape its numbers.
+
+    Read from the installed distributions' metadata, so that recording them imports nothing
+    (scikit-learn alone takes ~2 s to import and most runs never use it).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
     import pyogrio
     import pyproj
-    import rasterio
     import shapely
-    import sklearn
+
+    def dist(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:  # pragma: no cover - every one is a dependency
+            return "-"
 
     return {
         "kawasan_gis": __version__,
@@ -111,11 +119,11 @@ def versions() -> dict[str, str]:
         "gdal": pyogrio.__gdal_version_string__,
         "pyproj": pyproj.__version__,
         "proj": pyproj.proj_version_str,
-        "rasterio": rasterio.__version__,
-        "numpy": numpy.__version__,
+        "rasterio": dist("rasterio"),
+        "numpy": dist("numpy"),
         "pandas": pd.__version__,
-        "scikit-learn": sklearn.__version__,
-        "folium": folium.__version__,
+        "scikit-learn": dist("scikit-learn"),
+        "folium": dist("folium"),
     }
 
 

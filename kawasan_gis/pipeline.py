@@ -159,6 +159,7 @@ def run(
     """
     from kawasan_gis.check import check_plan, read_plan
     from kawasan_gis.indicators import build_indicators
+    from kawasan_gis.overlay import default_priority, resolve_overlaps
     from kawasan_gis.potential import score_potentials, thin_evidence
     from kawasan_gis.regionalize import propose_kawasan
     from kawasan_gis.vocab import apply_mapping, load_itbx, load_potentials, review_message
@@ -185,6 +186,10 @@ def run(
                 **inp.villages.village_columns(),
             )
             reports.append(desa.attrs["kawasan_report"])
+            coverage = desa.attrs.get("kawasan_coverage")
+            # pandas deep-copies attrs on every operation: the read report and its coverage frames
+            # were copied ~900 times in a Lampung Timur run (0.4 s); both are kept above
+            desa.attrs = {}
             crs = desa.crs
 
         def class_layer(spec: LayerInput, kind: str, name: str) -> gpd.GeoDataFrame:
@@ -250,12 +255,15 @@ def run(
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     with timer.step("menghitung indikator / computing indicators"):
+        # the RTRW is made a planar partition once, for these indicators and the plan check alike
+        zones = resolve_overlaps(rtrw, priority=default_priority("rtrw")) if rtrw is not None else None
         indicators = build_indicators(
             desa,
             landuse=landuse,
             landcover_raster=raster.path if raster is not None else None,
             landcover_codes=inp.landcover_raster.codes if inp.landcover_raster is not None else None,
-            rtrw=rtrw,
+            rtrw=zones,
+            rtrw_resolved=True,
             # indicator columns are named by the role each input plays for the catalogue
             lines={inp.role_of("lines", name): layer for name, layer in lines.items()},
             points={inp.role_of("points", name): layer for name, layer in points.items()},
@@ -313,7 +321,8 @@ def run(
             try:
                 checked = check_plan(
                     plan,
-                    rtrw,
+                    zones,
+                    resolved=True,
                     # the villages the proposal was built from: a village left out for want of a
                     # potential is named in no conflict of a kawasan it merely overlaps by a sliver
                     villages=proposal.villages[proposal.villages["potensi_dominan"].notna()],
@@ -353,7 +362,7 @@ def run(
         proposal=proposal,
         check=checked,
         bridges=proposal.bridges,
-        problems=_problems(desa),
+        problems=_problems(coverage, desa.crs),
         layers=layers,
         reports=reports,
         mappings=mappings,
@@ -442,9 +451,8 @@ def _table_by_role(spec: TableInput) -> Path | pd.DataFrame:
     return table.rename(columns={column: role for role, column in spec.roles.items()})
 
 
-def _problems(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _problems(coverage: gpd.GeoDataFrame | None, crs: Any) -> gpd.GeoDataFrame:
     """The `masalah` layer: gaps and overlaps between villages (input problems with a place)."""
-    cov = desa.attrs.get("kawasan_coverage")
-    if cov is None or cov.empty:
-        return gpd.GeoDataFrame({"masalah": [], "luas_ha": [], "desa": []}, geometry=[], crs=desa.crs)
-    return cov
+    if coverage is None or coverage.empty:
+        return gpd.GeoDataFrame({"masalah": [], "luas_ha": [], "desa": []}, geometry=[], crs=crs)
+    return coverage

@@ -734,3 +734,43 @@ def test_rtrw_overlap_counts_every_zone(grid: gpd.GeoDataFrame) -> None:
                  ("permukiman_perdesaan", (0, 3, 4, 4)), ("industri", (3, 3, 3.5, 4)))
     res = check_plan(read_plan(table([1, 2]), grid), rtrw)
     assert res.info["rtrw_overlap_ha"] == pytest.approx(150)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rects=st.lists(
+        st.tuples(
+            st.sampled_from(["taman_nasional", "pertanian", "permukiman_perdesaan", "industri", "hutan_produksi_tetap"]),
+            st.integers(0, 7), st.integers(0, 7), st.integers(1, 4), st.integers(1, 4),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    members=st.sets(st.integers(1, 16), min_size=2, max_size=16),
+)
+def test_check_on_the_layer_resolved_once_equals_its_own_resolution(rects: list, members: set[int]) -> None:
+    # kawasan run resolves the RTRW once (whole layer) for the indicators and the check; the
+    # check's own path resolves only the zones meeting the plan and measures the overlap on the
+    # raw layer by pairwise intersections: both must give the same figures
+    grid = grid_villages()
+    rtrw = zones(*[(k, (x / 2, y / 2, x / 2 + w / 2, y / 2 + h / 2)) for k, x, y, w, h in rects])
+    plan = read_plan(table(sorted(members)), grid)
+    kw = {"thresholds": {"min_cakupan_rtrw_pct": 0}}
+    own = check_plan(plan, rtrw, **kw)
+    shared = check_plan(plan, resolve_overlaps(rtrw, priority=default_priority("rtrw")), resolved=True, **kw)
+    cols = [c for c in own.kawasan.columns if c.startswith(("ha_", "pct_"))]
+    pd.testing.assert_frame_equal(shared.kawasan[cols], own.kawasan[cols], rtol=1e-9, atol=1e-9)
+    assert shared.kawasan["verdict"].tolist() == own.kawasan["verdict"].tolist()
+    pd.testing.assert_frame_equal(shared.villages[[c for c in own.villages.columns if c.startswith("ha_")]],
+                                  own.villages[[c for c in own.villages.columns if c.startswith("ha_")]], rtol=1e-9, atol=1e-9)
+    assert shared.info["rtrw_overlap_ha"] == pytest.approx(own.info["rtrw_overlap_ha"], abs=1e-9)
+
+
+def test_resolved_layer_overlap_hectares_by_hand(grid: gpd.GeoDataFrame) -> None:
+    # the layer of test_rtrw_overlap_counts_every_zone, resolved beforehand: 100 + 50 ha overlap
+    rtrw = zones(("pertanian", (0, 0, 4, 1)), ("hutan_produksi_tetap", (0, 0, 1, 1)),
+                 ("permukiman_perdesaan", (0, 3, 4, 4)), ("industri", (3, 3, 3.5, 4)))
+    res = check_plan(read_plan(table([1, 2]), grid), resolve_overlaps(rtrw, priority=default_priority("rtrw")), resolved=True)
+    assert res.info["rtrw_overlap_ha"] == pytest.approx(150)
+    with pytest.raises(FieldError, match="resolve_overlaps"):
+        check_plan(read_plan(table([1, 2]), grid), rtrw, resolved=True)

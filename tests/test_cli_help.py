@@ -62,3 +62,23 @@ def test_spelt_out_choices_match_the_library() -> None:
 
     assert check.FAIL_LEVELS == FAIL_LEVELS
     assert validate.KINDS == KINDS
+
+
+def test_scikit_learn_is_imported_only_when_a_zone_is_split() -> None:
+    # scikit-learn takes ~2 s to import (scipy.stats with it): reading a config, loading the
+    # regionalisation and recording the library versions must not pay for it
+    probe = (
+        "import json, sys\n"
+        "from kawasan_gis.config import load_config\n"
+        "load_config('data/lampung_timur.toml')\n"
+        "from kawasan_gis.regionalize import propose_kawasan\n"
+        "from kawasan_gis.outputs import versions\n"
+        "v = versions()\n"
+        "print(json.dumps(['sklearn' in sys.modules, v['scikit-learn']]))\n"
+    )
+    from importlib.metadata import version
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, version("scikit-learn")]

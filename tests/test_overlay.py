@@ -240,6 +240,16 @@ def test_class_areas_plus_unmapped_equal_village_area(grid: gpd.GeoDataFrame, re
     assert (table[class_cols].sum(axis=1) <= grid["luas_ha"].to_numpy() * (1 + 1e-9)).all()
     assert (table[OVERLAP] <= table[class_cols].sum(axis=1) + 1e-9).all()
     assert (table >= -1e-9).all().all()
+    # a layer resolved beforehand (as kawasan run shares it with the plan check) tabulates the same,
+    # its overlap column included
+    shared = tabulate_classes(grid, resolve_overlaps(layer, priority=default_priority("rtrw")), overlaps="resolved")
+    pd.testing.assert_frame_equal(shared, table, rtol=1e-12, atol=1e-9)
+
+
+def test_resolved_layer_needs_its_overlap_column(grid: gpd.GeoDataFrame) -> None:
+    layer = classes(("pertanian", box(X0, Y0, X0 + 1000, Y0 + 1000)))
+    with pytest.raises(FieldError, match="overlap"):
+        tabulate_classes(grid, layer, overlaps="resolved")
 
 
 # ----------------------------------------------------------------------- exact against geopandas

@@ -126,6 +126,7 @@ def check_plan(
     bridges: pd.DataFrame | Iterable[tuple[str, str]] | None = None,
     config: CheckConfig | None = None,
     lang: Literal["id", "en"] = "id",
+    resolved: bool = False,
 ) -> CheckResult:
     """Check a plan against the RTRW pola ruang (ITBX) and the rules for kawasan perdesaan.
 
@@ -159,6 +160,13 @@ def check_plan(
         Default :func:`load_check_config`.
     lang : {"id", "en"}
         Language of rule messages and class names.
+    resolved : bool, default False
+        ``rtrw`` is already the whole layer resolved by
+        :func:`kawasan_gis.overlay.resolve_overlaps` with
+        :func:`~kawasan_gis.overlay.default_priority` (``"rtrw"``), as
+        :func:`kawasan_gis.pipeline.run` shares it with the indicators: it is used as it is, and
+        the layer's overlap area is the area of its ``overlap`` pieces. By default the zones
+        meeting the plan are resolved here and the overlap area is measured over the raw layer.
 
     Returns
     -------
@@ -184,17 +192,29 @@ def check_plan(
     crs = plan.kawasan.crs
     overlays = {"lp2b": overlay_parts(lp2b, "LP2B", crs), "rawan_bencana": overlay_parts(hazard, "hazard", crs)}
 
-    # Only zones meeting a kawasan can matter; resolving overlaps on them alone gives the same
-    # pieces there (ranks use whole-polygon areas and row order, both kept), at a fraction of the cost.
-    rgeoms = np.asarray(rtrw.geometry.array, dtype=object)
-    near = np.unique(shapely.STRtree(rgeoms).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1])
-    if len(near) == 0:  # nothing to overlay: stop before resolving an empty set of zones
-        _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
-    # A combined class ("Cagar Alam/Kawasan Tanaman Pangan") is read in the ITBX matrix by the
-    # key of its parts (the stricter status of them); its pieces are then shown under kelas,
-    # the protected part.
     key = ITBX_KEY if ITBX_KEY in rtrw.columns else "kelas"
-    zones = resolve_overlaps(rtrw.iloc[near][list(dict.fromkeys(["kelas", key, rtrw.geometry.name]))], priority=default_priority("rtrw"))
+    if resolved:
+        if "overlap" not in rtrw.columns:
+            raise FieldError("resolved=True: the RTRW layer must be the output of kawasan_gis.overlay.resolve_overlaps (it has no 'overlap' column).")
+        zones = rtrw
+        zg = np.asarray(zones.geometry.array, dtype=object)
+        if not len(shapely.STRtree(zg).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1]):
+            _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
+        # the resolved pieces are disjoint and the overlapped ones are flagged: their area is the
+        # layer's overlap, counted once (what _overlap_ha measures on the raw layer)
+        overlap_ha = float(shapely.area(zg[zones["overlap"].to_numpy(dtype=bool)]).sum()) / M2_PER_HA
+    else:
+        # Only zones meeting a kawasan can matter; resolving overlaps on them alone gives the same
+        # pieces there (ranks use whole-polygon areas and row order, both kept), at a fraction of the cost.
+        rgeoms = np.asarray(rtrw.geometry.array, dtype=object)
+        near = np.unique(shapely.STRtree(rgeoms).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1])
+        if len(near) == 0:  # nothing to overlay: stop before resolving an empty set of zones
+            _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
+        # A combined class ("Cagar Alam/Kawasan Tanaman Pangan") is read in the ITBX matrix by the
+        # key of its parts (the stricter status of them); its pieces are then shown under kelas,
+        # the protected part.
+        zones = resolve_overlaps(rtrw.iloc[near][list(dict.fromkeys(["kelas", key, rtrw.geometry.name]))], priority=default_priority("rtrw"))
+        overlap_ha = _overlap_ha(rtrw)
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zkelas = zones[key].astype(str).to_numpy()
     vocab = load_vocabulary("rtrw")
@@ -246,9 +266,8 @@ def check_plan(
     per_kelas = class_breakdown(kaw, kpieces, karea, label)
     konflik = conflict_layer(kaw, kpieces, kshapes, villages, include_conditional=include_conditional_conflicts, label=label, crs=crs,
                              lang=lang)
-    overlap = zones["overlap"].to_numpy()
     info = {
-        "rtrw_overlap_ha": _overlap_ha(rtrw),
+        "rtrw_overlap_ha": overlap_ha,
         "n_zones": len(zones),
         "plan": plan.source,
         "lang": lang,

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.cluster import ward_tree
 
 from kawasan_gis.regionalize.graph import canonical
 
@@ -21,6 +20,9 @@ __all__ = ["pseudo_f", "ward_children", "ward_cuts", "zone_means"]
 
 def ward_children(x: np.ndarray, adj: sparse.csr_matrix) -> np.ndarray:
     """Merge tree of Ward clustering constrained by ``adj`` (connected), as AgglomerativeClustering builds it."""
+    # imported here: scikit-learn takes ~2 s to import, and most runs never split a zone
+    from sklearn.cluster import ward_tree
+
     children, n_components, _, _ = ward_tree(x, connectivity=adj)
     if n_components != 1:  # pragma: no cover - guarded by bridging; scikit-learn would join the parts silently
         raise RuntimeError("internal error: Ward ran on a disconnected graph")
