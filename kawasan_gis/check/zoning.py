@@ -31,6 +31,7 @@ import shapely
 from kawasan_gis.errors import CRSError, GeometryError
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA
+from kawasan_gis.overlay.engine import parallel_pairs
 from kawasan_gis.vocab import COMBINED_SEP, STATUSES, ItbxMatrix
 
 __all__ = ["AREA_STATUSES", "LINDUNG", "OUTSIDE", "OUTSIDE_CLASS", "PCT_DECIMALS", "STATUSES", "area_columns", "assign_status",
@@ -137,7 +138,7 @@ def cut_pieces(
     (:func:`assign_status`; the studio does that).
     """
     owner, z = shapely.STRtree(zones).query(geoms, predicate="intersects")
-    pieces = polygonal(shapely.intersection(geoms[owner], clip_to_boxes(zones[z], geoms[owner])))
+    pieces = polygonal(parallel_pairs(shapely.intersection, geoms[owner], clip_to_boxes(zones[z], geoms[owner])))
     cols: dict[str, np.ndarray] = {"owner": owner, "zone": z, **{o: np.zeros(len(owner), bool) for o in OVERLAYS}}
     keep = shapely.area(pieces) > 0
     pieces, cols = pieces[keep], {k: v[keep] for k, v in cols.items()}

@@ -37,12 +37,19 @@ _BATCH = 20_000  # pairs cut per shapely call: bounds the memory of intersection
 def parallel_pairs(
     func: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, n_jobs: int = 2
 ) -> np.ndarray:
-    """Apply a read-only binary shapely function to pairs, in two threads when there are many."""
-    if n_jobs < 2 or len(a) < 10_000:
+    """Apply a read-only binary shapely function to pairs, in ``n_jobs`` threads.
+
+    The pairs are dealt out in turn (pair ``k`` to thread ``k % n_jobs``), not in blocks: the
+    costly pairs of a zoning layer (its few huge polygons) tend to sit together.
+    """
+    if n_jobs < 2 or len(a) < 4 * n_jobs:
         return func(a, b)
-    cuts = np.array_split(np.arange(len(a)), n_jobs)
     with ThreadPoolExecutor(n_jobs) as ex:
-        return np.concatenate(list(ex.map(lambda c: func(a[c], b[c]), cuts)))
+        parts = list(ex.map(lambda i: func(a[i::n_jobs], b[i::n_jobs]), range(n_jobs)))
+    out = np.empty(len(a), dtype=parts[0].dtype)
+    for i, part in enumerate(parts):
+        out[i::n_jobs] = part
+    return out
 
 
 def _chunks(n: int, n_jobs: int, per_job: int = 4, most: int = 500) -> list[np.ndarray]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -67,11 +68,13 @@ def _ranks(geoms: np.ndarray, classes: pd.Series, priority: Mapping[str, int] | 
     return rank
 
 
-def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray) -> np.ndarray:
+def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray, n_jobs: int = 2) -> np.ndarray:
     """``base[t] - union(sub[k] for every pair k with target[k] == t)``.
 
-    A target with one partner is cut in one vectorised call; the partners of a target with
-    several are unioned first, so a large polygon is cut once rather than once per partner.
+    The partners of a target with several are unioned first, so a large polygon is cut once
+    rather than once per partner. The targets are cut in ``n_jobs`` threads (GEOS releases the
+    GIL), dealt out by their vertex count so each thread gets a fair share: a zoning layer's
+    few huge polygons are most of the work.
     """
     out = base.copy()
     if len(target) == 0:
@@ -81,13 +84,27 @@ def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray) -> n
     starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
     ends = np.r_[starts[1:], len(target)]
     t = target[starts]
-    cutter = sub[starts].copy()
-    for k in np.flatnonzero(ends - starts > 1):
-        # Only the partners' parts near the target matter: clip them to its box first, so
-        # that large zoning polygons are not unioned whole again and again.
-        near = polygonal(shapely.intersection(sub[starts[k] : ends[k]], shapely.envelope(out[t[k]])))
-        cutter[k] = shapely.union_all(near)
-    out[t] = shapely.difference(out[t], cutter)
+
+    def cut(groups: np.ndarray) -> np.ndarray:
+        cutter = sub[starts[groups]].copy()
+        for n, k in enumerate(groups):
+            if ends[k] - starts[k] > 1:
+                # Only the partners' parts near the target matter: clip them to its box first, so
+                # that large zoning polygons are not unioned whole again and again.
+                near = polygonal(shapely.intersection(sub[starts[k] : ends[k]], shapely.envelope(base[t[k]])))
+                cutter[n] = shapely.union_all(near)
+        return shapely.difference(base[t[groups]], cutter)
+
+    cost = shapely.get_num_coordinates(base[t]) + np.add.reduceat(shapely.get_num_coordinates(sub), starts)
+    if n_jobs < 2 or len(t) < 2 * n_jobs:
+        out[t] = cut(np.arange(len(t)))
+        return out
+    # largest first, dealt round-robin: the threads finish at about the same time
+    by_cost = np.argsort(-cost, kind="stable")
+    shares = [np.sort(by_cost[i::n_jobs]) for i in range(n_jobs)]
+    with ThreadPoolExecutor(n_jobs) as ex:
+        for groups, cut_targets in zip(shares, ex.map(cut, shares)):
+            out[t[groups]] = cut_targets
     return out
 
 
@@ -175,8 +192,8 @@ def resolve_overlaps(
     first = rank[owner[i]] < rank[owner[j]]
     strong = np.where(first, i, j)
     weak = np.where(first, j, i)
-    won = _subtract_groups(g, weak, g[strong])
-    own = _subtract_groups(won, strong, g[weak])
+    won = _subtract_groups(g, weak, g[strong], n_jobs)
+    own = _subtract_groups(won, strong, g[weak], n_jobs)
     lost_to_weaker = np.unique(strong)
     ovl = shapely.difference(won[lost_to_weaker], own[lost_to_weaker])
     if len(i):
