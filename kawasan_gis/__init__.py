@@ -7,7 +7,7 @@ within one kabupaten, checks plans against RTRW pola ruang, and exports maps.
 The public API is flat: every step is importable from here, the way ``osmnx`` does it,
 while each function lives in the module of its step (``kawasan_gis.io``,
 ``kawasan_gis.regionalize``, ...). Names resolve lazily (PEP 562) so that importing the
-package, and with it ``kawasan --help``, does not import geopandas, folium or scikit-learn.
+package, and with it ``kawasan --help``, does not import geopandas, folium or matplotlib.
 
 Examples
 --------

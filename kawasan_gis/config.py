@@ -247,7 +247,7 @@ def methods() -> tuple[str, ...]:
     >>> methods()
     ('dominant', 'ward')
     """
-    # imported here: the regionalize package pulls in scipy and scikit-learn, which reading a
+    # imported here: the regionalize package pulls in geopandas and scipy, which reading a
     # config (and ``kawasan --help``) should not pay for
     from kawasan_gis.regionalize.solvers import SOLVERS
 

@@ -94,8 +94,8 @@ def input_checksums(config: RunConfig) -> dict[str, str]:
 def versions() -> dict[str, str]:
     """Versions of kawasan_gis and the libraries that shape its numbers.
 
-    Read from the installed distributions' metadata, so that recording them imports nothing
-    (scikit-learn alone takes ~2 s to import and most runs never use it).
+    Read from the installed distributions' metadata where the module itself is not needed, so
+    that recording them imports nothing heavy (rasterio, folium).
     """
     from importlib.metadata import PackageNotFoundError, version
 
@@ -122,7 +122,6 @@ def versions() -> dict[str, str]:
         "rasterio": dist("rasterio"),
         "numpy": dist("numpy"),
         "pandas": pd.__version__,
-        "scikit-learn": dist("scikit-learn"),
         "folium": dist("folium"),
     }
 

@@ -764,6 +764,11 @@ def test_check_on_the_layer_resolved_once_equals_its_own_resolution(rects: list,
     pd.testing.assert_frame_equal(shared.villages[[c for c in own.villages.columns if c.startswith("ha_")]],
                                   own.villages[[c for c in own.villages.columns if c.startswith("ha_")]], rtol=1e-9, atol=1e-9)
     assert shared.info["rtrw_overlap_ha"] == pytest.approx(own.info["rtrw_overlap_ha"], abs=1e-9)
+    # the villages' hectares come from the area engine unless an overlay splits the pieces: an
+    # LP2B polygon far from every village sends them through the cut pieces, with the same result
+    far = check_plan(plan, rtrw, lp2b=zones(("lp2b", (20, 20, 21, 21))), **kw)
+    ha = [c for c in own.villages.columns if c.startswith(("ha_", "pct_"))]
+    pd.testing.assert_frame_equal(far.villages[ha], own.villages[ha], rtol=1e-9, atol=1e-9)
 
 
 def test_resolved_layer_overlap_hectares_by_hand(grid: gpd.GeoDataFrame) -> None:

@@ -745,3 +745,22 @@ def test_kawasan_area_is_the_union_of_overlapping_villages(grid):
     rtrw = gpd.GeoDataFrame({"kelas": ["pertanian"]}, geometry=[box(X0, Y0, X0 + 3000, Y0 + 1000)], crs=grid.crs)
     checked = check_plan(read_plan(k, sub), rtrw).kawasan.iloc[0]
     assert checked.luas_ha == pytest.approx(300) and checked.ha_I == pytest.approx(300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    side=st.integers(2, 6),
+    seed=st.integers(0, 10_000),
+    ties=st.booleans(),
+    dims=st.integers(1, 4),
+)
+def test_ward_merge_tree_equals_scikit_learn(side: int, seed: int, ties: bool, dims: int) -> None:
+    # the merge tree is computed in kawasan_gis (scikit-learn costs ~2 s to import): it must be
+    # scikit-learn's own, tie order included (small integer scores make many equal costs)
+    from sklearn.cluster import ward_tree
+
+    rng = np.random.default_rng(seed)
+    n = side * side
+    x = rng.integers(0, 3, (n, dims)).astype(float) if ties else rng.random((n, dims))
+    adj = contiguity(grid_villages(side)).adjacency
+    np.testing.assert_array_equal(ward_children(x, adj), ward_tree(x, connectivity=adj)[0])

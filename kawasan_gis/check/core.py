@@ -24,7 +24,7 @@ from kawasan_gis.check.result import CheckResult
 from kawasan_gis.check.rules import check_rules, zoning_basis_share
 from kawasan_gis.check.verdicts import verdict_reasons, verdicts
 from kawasan_gis.check.verdicts import room_shares
-from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_pieces, overlay_parts
+from kawasan_gis.check.zoning import OUTSIDE_CLASS, area_columns, class_breakdown, classify_areas, classify_pieces, overlay_parts
 from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError
 from kawasan_gis.i18n import LANGUAGES, Message, check_lang, format_number, t
 from kawasan_gis.io import polygonal
@@ -239,7 +239,11 @@ def check_plan(
     if plan.kind == "polygons" and len(desa):
         pos = {k: i for i, k in enumerate(kaw["kawasan_id"])}
         dgeoms = polygonal(shapely.intersection(dgeoms, kgeoms[[pos[k] for k in desa["kawasan_id"]]]))
-    dpieces, _ = classify_pieces(dgeoms, desa["potensi"].astype(str).to_numpy(), zgeoms, zkelas, overlays, itbx, lindung=lindung)
+    dpot = desa["potensi"].astype(str).to_numpy()
+    if all(v is None or len(v) == 0 for v in overlays.values()):  # the villages' table needs areas only
+        dpieces = classify_areas(dgeoms, dpot, zgeoms, zkelas, itbx, lindung=lindung)
+    else:
+        dpieces, _ = classify_pieces(dgeoms, dpot, zgeoms, zkelas, overlays, itbx, lindung=lindung)
     darea = area_columns(shapely.area(dgeoms) / M2_PER_HA, dpieces)
 
     rules = check_rules(plan, villages, cfg, bridges=bridges, lang=lang)

@@ -31,7 +31,7 @@ import shapely
 from kawasan_gis.errors import CRSError, GeometryError
 from kawasan_gis.io import polygonal
 from kawasan_gis.overlay import M2_PER_HA
-from kawasan_gis.overlay.engine import parallel_pairs
+from kawasan_gis.overlay.engine import measure_matrix, parallel_pairs
 from kawasan_gis.vocab import COMBINED_SEP, STATUSES, ItbxMatrix
 
 __all__ = ["AREA_STATUSES", "LINDUNG", "OUTSIDE", "OUTSIDE_CLASS", "PCT_DECIMALS", "STATUSES", "area_columns", "assign_status",
@@ -194,6 +194,31 @@ def classify_pieces(
     frame, pieces = cut_pieces(geoms, zones, kelas, overlays)
     frame.insert(1, "potensi", potensi[frame["owner"].to_numpy()])
     return assign_status(frame, itbx, lindung=lindung), pieces
+
+
+def classify_areas(
+    geoms: np.ndarray,
+    potensi: np.ndarray,
+    zones: np.ndarray,
+    kelas: np.ndarray,
+    itbx: ItbxMatrix,
+    *,
+    lindung: Iterable[str] = (),
+    n_jobs: int = 2,
+) -> pd.DataFrame:
+    """Hectares of ``geoms`` per class of planar zones, with their status: :func:`classify_pieces`
+    for when no overlay splits the pieces and their shapes are not needed (a village's table).
+
+    One row per (geometry, class) with area, from the indicators' area engine
+    (:func:`kawasan_gis.overlay.engine.measure_matrix`): a zone part a geometry covers counts
+    whole, with no cut.
+    """
+    names, key = np.unique(np.asarray(kelas, dtype=str), return_inverse=True)
+    m2 = measure_matrix(geoms, zones, key, len(names), measure="area", n_jobs=n_jobs)
+    owner, k = np.nonzero(m2 > 0)
+    frame = pd.DataFrame({"owner": owner, "potensi": np.asarray(potensi)[owner], "kelas": names[k],
+                          "lp2b": False, "rawan_bencana": False, "ha": m2[owner, k] / M2_PER_HA})
+    return assign_status(frame, itbx, lindung=lindung)
 
 
 def shares(ha: np.ndarray, *, decimals: int = PCT_DECIMALS) -> np.ndarray:

@@ -11,7 +11,7 @@ from kawasan_gis.cli.options import village_column_options, village_columns
 from kawasan_gis.i18n import format_number, t
 
 # kawasan_gis.check.FAIL_LEVELS, spelt out so that `kawasan check --help` does not import the
-# check step (geopandas, scikit-learn); tests/test_cli_help.py pins the two equal.
+# check step (geopandas, scipy); tests/test_cli_help.py pins the two equal.
 FAIL_LEVELS: tuple[str, ...] = ("never", "prohibited", "conditional")
 
 

@@ -17,7 +17,7 @@ class MethodChoice(click.Choice):  # type: ignore[type-arg]
     The names are read from the registry when the option is parsed, so a solver added with
     :func:`~kawasan_gis.regionalize.register_solver` is a choice without editing this module.
     ``--help`` shows ``METHOD`` instead of the list: reading the registry imports the
-    regionalize package (scipy, scikit-learn), which ``--help`` must not pay for.
+    regionalize package (geopandas, scipy), which ``--help`` must not pay for.
     """
 
     def __init__(self) -> None:
