@@ -384,7 +384,7 @@ def build_indicators(
     landcover_codes: str | None = None,
     rtrw: gpd.GeoDataFrame | None = None,
     rtrw_priority: Mapping[str, int] | None = None,
-    rtrw_resolved: bool = False,
+    rtrw_partition: gpd.GeoDataFrame | None = None,
     lines: Mapping[str, LayerArg] | None = None,
     points: Mapping[str, LayerArg] | None = None,
     by: Mapping[str, str] | None = None,
@@ -408,10 +408,10 @@ def build_indicators(
         polygons are resolved (:func:`kawasan_gis.overlay.resolve_overlaps`): for ``rtrw`` by
         ``rtrw_priority`` (default :func:`kawasan_gis.overlay.default_priority`, lindung before
         budidaya), for ``landuse`` by the equal-priority rule (smaller polygon wins).
-    rtrw_resolved : bool, default False
-        ``rtrw`` is already the output of :func:`kawasan_gis.overlay.resolve_overlaps` (as
-        :func:`kawasan_gis.pipeline.run` resolves it once for these indicators and the plan
-        check); it is not resolved again and ``rtrw_priority`` is not used.
+    rtrw_partition : GeoDataFrame, optional
+        ``rtrw`` already resolved by :func:`kawasan_gis.overlay.resolve_overlaps` with
+        ``rtrw_priority`` (as :func:`kawasan_gis.pipeline.run` resolves it once for these
+        indicators and the plan check): measured instead of resolving again.
     landcover_raster : path, optional
         Class raster (GeoTIFF); ``landcover_class_map`` maps its values to class codes (or
         ``landcover_codes``, ``"klhk"`` or ``"worldcover"``, takes the map from the land-cover
@@ -490,7 +490,7 @@ def build_indicators(
         with _bar(progress, kind, n) as tick:
             table_ha = overlay.tabulate_classes(
                 villages, layer, class_column=class_column, priority=prio, n_jobs=n_jobs, progress=tick,
-                overlaps="resolved" if kind == "rtrw" and rtrw_resolved else "resolve",
+                partition=rtrw_partition if kind == "rtrw" else None,
             )
         add(_class_columns(table_ha, kind, luas), kind)
         if kind == "rtrw":

@@ -262,8 +262,8 @@ def run(
             landuse=landuse,
             landcover_raster=raster.path if raster is not None else None,
             landcover_codes=inp.landcover_raster.codes if inp.landcover_raster is not None else None,
-            rtrw=zones,
-            rtrw_resolved=True,
+            rtrw=rtrw,
+            rtrw_partition=zones,
             # indicator columns are named by the role each input plays for the catalogue
             lines={inp.role_of("lines", name): layer for name, layer in lines.items()},
             points={inp.role_of("points", name): layer for name, layer in points.items()},
@@ -321,8 +321,8 @@ def run(
             try:
                 checked = check_plan(
                     plan,
-                    zones,
-                    resolved=True,
+                    rtrw,
+                    partition=zones,
                     # the villages the proposal was built from: a village left out for want of a
                     # potential is named in no conflict of a kawasan it merely overlaps by a sliver
                     villages=proposal.villages[proposal.villages["potensi_dominan"].notna()],

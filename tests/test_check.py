@@ -757,7 +757,7 @@ def test_check_on_the_layer_resolved_once_equals_its_own_resolution(rects: list,
     plan = read_plan(table(sorted(members)), grid)
     kw = {"thresholds": {"min_cakupan_rtrw_pct": 0}}
     own = check_plan(plan, rtrw, **kw)
-    shared = check_plan(plan, resolve_overlaps(rtrw, priority=default_priority("rtrw")), resolved=True, **kw)
+    shared = check_plan(plan, rtrw, partition=resolve_overlaps(rtrw, priority=default_priority("rtrw")), **kw)
     cols = [c for c in own.kawasan.columns if c.startswith(("ha_", "pct_"))]
     pd.testing.assert_frame_equal(shared.kawasan[cols], own.kawasan[cols], rtol=1e-9, atol=1e-9)
     assert shared.kawasan["verdict"].tolist() == own.kawasan["verdict"].tolist()
@@ -775,7 +775,7 @@ def test_resolved_layer_overlap_hectares_by_hand(grid: gpd.GeoDataFrame) -> None
     # the layer of test_rtrw_overlap_counts_every_zone, resolved beforehand: 100 + 50 ha overlap
     rtrw = zones(("pertanian", (0, 0, 4, 1)), ("hutan_produksi_tetap", (0, 0, 1, 1)),
                  ("permukiman_perdesaan", (0, 3, 4, 4)), ("industri", (3, 3, 3.5, 4)))
-    res = check_plan(read_plan(table([1, 2]), grid), resolve_overlaps(rtrw, priority=default_priority("rtrw")), resolved=True)
+    res = check_plan(read_plan(table([1, 2]), grid), rtrw, partition=resolve_overlaps(rtrw, priority=default_priority("rtrw")))
     assert res.info["rtrw_overlap_ha"] == pytest.approx(150)
     with pytest.raises(FieldError, match="resolve_overlaps"):
-        check_plan(read_plan(table([1, 2]), grid), rtrw, resolved=True)
+        check_plan(read_plan(table([1, 2]), grid), rtrw, partition=rtrw)

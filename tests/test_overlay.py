@@ -242,14 +242,26 @@ def test_class_areas_plus_unmapped_equal_village_area(grid: gpd.GeoDataFrame, re
     assert (table >= -1e-9).all().all()
     # a layer resolved beforehand (as kawasan run shares it with the plan check) tabulates the same,
     # its overlap column included
-    shared = tabulate_classes(grid, resolve_overlaps(layer, priority=default_priority("rtrw")), overlaps="resolved")
+    shared = tabulate_classes(grid, layer, priority=default_priority("rtrw"), partition=resolve_overlaps(layer, priority=default_priority("rtrw")))
     pd.testing.assert_frame_equal(shared, table, rtol=1e-12, atol=1e-9)
 
 
-def test_resolved_layer_needs_its_overlap_column(grid: gpd.GeoDataFrame) -> None:
+def test_class_lost_wholly_to_an_overlap_keeps_its_column_with_a_partition(grid: gpd.GeoDataFrame) -> None:
+    # found by the property test above: pertanian drawn exactly under hutan lindung loses every
+    # piece; its column stays (0 ha: zoned, all of it overlapped), not missing as if never zoned
+    layer = classes(("hutan_lindung", box(X0, Y0, X0 + 1, Y0 + 1)), ("pertanian", box(X0, Y0, X0 + 1, Y0 + 1)))
+    prio = default_priority("rtrw")
+    shared = tabulate_classes(grid, layer, priority=prio, partition=resolve_overlaps(layer, priority=prio))
+    assert shared.loc[code(1), "pertanian"] == 0.0 and shared.loc[code(1), "hutan_lindung"] == pytest.approx(1e-4)
+    assert shared.loc[code(1), OVERLAP] == pytest.approx(1e-4)
+
+
+def test_partition_needs_its_overlap_column(grid: gpd.GeoDataFrame) -> None:
     layer = classes(("pertanian", box(X0, Y0, X0 + 1000, Y0 + 1000)))
     with pytest.raises(FieldError, match="overlap"):
-        tabulate_classes(grid, layer, overlaps="resolved")
+        tabulate_classes(grid, layer, partition=layer)
+    with pytest.raises(ValueError, match="partition"):
+        tabulate_classes(grid, layer, overlaps="keep", partition=resolve_overlaps(layer))
 
 
 # ----------------------------------------------------------------------- exact against geopandas

@@ -126,7 +126,7 @@ def check_plan(
     bridges: pd.DataFrame | Iterable[tuple[str, str]] | None = None,
     config: CheckConfig | None = None,
     lang: Literal["id", "en"] = "id",
-    resolved: bool = False,
+    partition: gpd.GeoDataFrame | None = None,
 ) -> CheckResult:
     """Check a plan against the RTRW pola ruang (ITBX) and the rules for kawasan perdesaan.
 
@@ -160,13 +160,12 @@ def check_plan(
         Default :func:`load_check_config`.
     lang : {"id", "en"}
         Language of rule messages and class names.
-    resolved : bool, default False
-        ``rtrw`` is already the whole layer resolved by
-        :func:`kawasan_gis.overlay.resolve_overlaps` with
+    partition : GeoDataFrame, optional
+        The whole of ``rtrw`` resolved by :func:`kawasan_gis.overlay.resolve_overlaps` with
         :func:`~kawasan_gis.overlay.default_priority` (``"rtrw"``), as
-        :func:`kawasan_gis.pipeline.run` shares it with the indicators: it is used as it is, and
-        the layer's overlap area is the area of its ``overlap`` pieces. By default the zones
-        meeting the plan are resolved here and the overlap area is measured over the raw layer.
+        :func:`kawasan_gis.pipeline.run` shares it with the indicators: its pieces are used as
+        they are, and the layer's overlap area is the area of its ``overlap`` pieces. By default
+        the zones meeting the plan are resolved here and the overlap area is measured on ``rtrw``.
 
     Returns
     -------
@@ -193,10 +192,10 @@ def check_plan(
     overlays = {"lp2b": overlay_parts(lp2b, "LP2B", crs), "rawan_bencana": overlay_parts(hazard, "hazard", crs)}
 
     key = ITBX_KEY if ITBX_KEY in rtrw.columns else "kelas"
-    if resolved:
-        if "overlap" not in rtrw.columns:
-            raise FieldError("resolved=True: the RTRW layer must be the output of kawasan_gis.overlay.resolve_overlaps (it has no 'overlap' column).")
-        zones = rtrw
+    if partition is not None:
+        if "overlap" not in partition.columns or partition.crs != rtrw.crs:
+            raise FieldError("partition: give the RTRW layer resolved by kawasan_gis.overlay.resolve_overlaps, in the layer's CRS (its 'overlap' column marks the overlapped pieces).")
+        zones = partition
         zg = np.asarray(zones.geometry.array, dtype=object)
         if not len(shapely.STRtree(zg).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1]):
             _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)

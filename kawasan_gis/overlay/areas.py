@@ -39,9 +39,10 @@ def tabulate_classes(
     *,
     class_column: str = "kelas",
     priority: Mapping[str, int] | None = None,
-    overlaps: Literal["resolve", "keep", "resolved"] = "resolve",
+    overlaps: Literal["resolve", "keep"] = "resolve",
     n_jobs: int = 2,
     progress: Callable[[int], None] | None = None,
+    partition: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Hectares of each class in each village, plus the unmapped and overlapped area.
 
@@ -57,12 +58,9 @@ def tabulate_classes(
         Column with the class code.
     priority : mapping of str to int, optional
         Overlap priority per class (see :func:`resolve_overlaps`, :func:`default_priority`).
-    overlaps : {"resolve", "keep", "resolved"}
+    overlaps : {"resolve", "keep"}
         ``"resolve"`` (default) first makes the layer a planar partition with
         :func:`resolve_overlaps`, so that classes plus ``unmapped`` add up to the village area.
-        ``"resolved"``: ``classes`` is already the output of :func:`resolve_overlaps` (its
-        ``overlap`` column marks the overlapped pieces), shared with another step such as
-        :func:`kawasan_gis.check.check_plan`; it is used as it is.
         ``"keep"`` counts every polygon in full, as ``geopandas.overlay`` followed by a
         group-by does; shares may then exceed 100 % and there are no ``unmapped`` or
         ``overlap`` columns.
@@ -70,6 +68,11 @@ def tabulate_classes(
         Threads (the work is split by village).
     progress : callable, optional
         Called with the number of villages finished, for a progress bar.
+    partition : GeoDataFrame, optional
+        ``classes`` already resolved: the output of :func:`resolve_overlaps` for this layer and
+        ``priority`` (``kawasan run`` resolves the RTRW once for these areas and the plan check).
+        Its pieces are measured instead of resolving again; the columns still come from
+        ``classes``, so a class every piece of which lost an overlap keeps its column of zeros.
 
     Returns
     -------
@@ -94,21 +97,22 @@ def tabulate_classes(
     require_villages(villages, step="overlay")
     classes = align_layer(villages, classes, "class layer")
     require_columns(classes, [class_column], "class layer")
-    if overlaps not in ("resolve", "keep", "resolved"):
-        raise ValueError(f"overlaps must be 'resolve', 'keep' or 'resolved', not {overlaps!r}")
-    if overlaps == "resolved":
-        require_columns(classes, [OVERLAP], "class layer (resolved)")
+    if overlaps not in ("resolve", "keep"):
+        raise ValueError(f"overlaps must be 'resolve' or 'keep', not {overlaps!r}")
     names = sorted(pd.unique(classes[class_column].dropna().astype(str)))
     clash = {UNMAPPED, OVERLAP} & set(names)
-    if clash and overlaps != "keep":
+    if clash and overlaps == "resolve":
         raise FieldError(f"class codes {sorted(clash)} are reserved for the unmapped and overlap columns")
+    if partition is not None and overlaps != "resolve":
+        raise ValueError("a partition is the resolution of the overlaps: give it with overlaps='resolve'")
     if overlaps == "resolve":
-        classes = resolve_overlaps(classes, class_column=class_column, priority=priority, n_jobs=n_jobs)
+        if partition is None:
+            classes = resolve_overlaps(classes, class_column=class_column, priority=priority, n_jobs=n_jobs)
+        else:
+            classes = align_layer(villages, partition, "class layer (resolved)")
+            require_columns(classes, [class_column, OVERLAP], "class layer (resolved)")
         geoms = classes.geometry.values.to_numpy()
-        flag = classes[OVERLAP].to_numpy(dtype=bool)
-    elif overlaps == "resolved":
-        geoms = classes.geometry.values.to_numpy()
-        flag = classes[OVERLAP].to_numpy(dtype=bool)
+        flag = classes["overlap"].to_numpy(dtype=bool)
     else:
         geoms = valid_geoms(classes, "class layer", (3, 6), "polygons", n_jobs)
         flag = np.zeros(len(geoms), dtype=bool)
@@ -121,7 +125,7 @@ def tabulate_classes(
     ha = (m2[:, :n] + m2[:, n:]) / M2_PER_HA
     out = pd.DataFrame(ha, index=pd.Index(villages[CODE].astype(str), name=CODE), columns=names)
     out.columns.name = class_column
-    if overlaps != "keep":
+    if overlaps == "resolve":
         luas = shapely.area(vgeoms) / M2_PER_HA
         out[UNMAPPED] = np.maximum(luas - ha.sum(axis=1), 0.0)
         out[OVERLAP] = m2[:, n:].sum(axis=1) / M2_PER_HA
