@@ -232,21 +232,27 @@ def test_several_kawasan_and_index_independence(grid: gpd.GeoDataFrame, halves: 
     assert res.conflicts["kawasan_id"].tolist() == ["A"]
 
 
+def rect_layers(fifth: str) -> st.SearchStrategy[list]:
+    """1-6 RTRW rectangles of four common classes and ``fifth``, on the half-kilometre grid of the villages."""
+    return st.lists(
+        st.tuples(st.sampled_from(["taman_nasional", "pertanian", "permukiman_perdesaan", "industri", fifth]),
+                  st.integers(0, 7), st.integers(0, 7), st.integers(1, 4), st.integers(1, 4)),
+        min_size=1, max_size=6,
+    )
+
+
+def rect_zones(rects: list) -> gpd.GeoDataFrame:
+    return zones(*[(k, (x / 2, y / 2, x / 2 + w / 2, y / 2 + h / 2)) for k, x, y, w, h in rects])
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    rects=st.lists(
-        st.tuples(
-            st.sampled_from(["taman_nasional", "pertanian", "permukiman_perdesaan", "industri", "hutan_lindung"]),
-            st.integers(0, 7), st.integers(0, 7), st.integers(1, 4), st.integers(1, 4),
-        ),
-        min_size=1,
-        max_size=6,
-    ),
+    rects=rect_layers("hutan_lindung"),
     members=st.sets(st.integers(1, 16), min_size=1, max_size=16),
 )
 def test_area_conservation_and_independent_overlay(rects: list, members: set[int]) -> None:
     grid = grid_villages()
-    rtrw = zones(*[(k, (x / 2, y / 2, x / 2 + w / 2, y / 2 + h / 2)) for k, x, y, w, h in rects])
+    rtrw = rect_zones(rects)
     # any cover, however small (the coverage stop has its own tests); X only in konflik
     res = check_plan(read_plan(table(sorted(members)), grid), rtrw, thresholds={"min_cakupan_rtrw_pct": 0},
                      include_conditional_conflicts=False)
@@ -738,14 +744,7 @@ def test_rtrw_overlap_counts_every_zone(grid: gpd.GeoDataFrame) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(
-    rects=st.lists(
-        st.tuples(
-            st.sampled_from(["taman_nasional", "pertanian", "permukiman_perdesaan", "industri", "hutan_produksi_tetap"]),
-            st.integers(0, 7), st.integers(0, 7), st.integers(1, 4), st.integers(1, 4),
-        ),
-        min_size=1,
-        max_size=6,
-    ),
+    rects=rect_layers("hutan_produksi_tetap"),
     members=st.sets(st.integers(1, 16), min_size=2, max_size=16),
 )
 def test_check_on_the_layer_resolved_once_equals_its_own_resolution(rects: list, members: set[int]) -> None:
@@ -753,7 +752,7 @@ def test_check_on_the_layer_resolved_once_equals_its_own_resolution(rects: list,
     # check's own path resolves only the zones meeting the plan and measures the overlap on the
     # raw layer by pairwise intersections: both must give the same figures
     grid = grid_villages()
-    rtrw = zones(*[(k, (x / 2, y / 2, x / 2 + w / 2, y / 2 + h / 2)) for k, x, y, w, h in rects])
+    rtrw = rect_zones(rects)
     plan = read_plan(table(sorted(members)), grid)
     kw = {"thresholds": {"min_cakupan_rtrw_pct": 0}}
     own = check_plan(plan, rtrw, **kw)
