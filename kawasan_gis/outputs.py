@@ -309,6 +309,8 @@ def _write_tables(result: RunResult, folder: Path) -> None:
         if result.check is not None:
             sheets["konflik"] = pd.DataFrame(result.check.conflicts.drop(columns="geometry"))
             sheets["aturan"] = result.check.rules
+        elif result.structure is not None:  # no RTRW: the rules alone, the zoning said to be unchecked
+            sheets["aturan"] = result.structure.rules
         sheets["masalah"] = pd.DataFrame(result.problems.drop(columns="geometry"))
         for name, table in result.mappings.items():
             sheets[f"kelas_{name}"[:31]] = table

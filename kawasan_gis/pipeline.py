@@ -97,6 +97,9 @@ class RunResult:
     alerts: list[str] = field(default_factory=list)
     catalogue: PotentialCatalogue | None = None
     centres: CentresResult | None = None
+    # without an RTRW layer: the plan's structure alone (Pasal 83 rules), a
+    # kawasan_gis.check.StructureResult; None when the zoning was checked (``check``) or nothing was
+    structure: Any | None = None
 
     @property
     def conflicts(self) -> gpd.GeoDataFrame | None:
@@ -157,7 +160,7 @@ def run(
     >>> result = run(load_config("data/lampung_timur.toml"))  # doctest: +SKIP
     >>> result.kawasan[["kawasan_id", "nama", "n_desa"]].head()  # doctest: +SKIP
     """
-    from kawasan_gis.check import check_plan, read_plan
+    from kawasan_gis.check import check_plan, check_structure, read_plan
     from kawasan_gis.indicators import build_indicators
     from kawasan_gis.overlay import default_priority, resolve_overlaps
     from kawasan_gis.potential import score_potentials, thin_evidence
@@ -310,14 +313,24 @@ def run(
         desa_proposed = proposal.villages.reset_index(drop=True)
     span_alerts = span_warnings(proposal.kawasan, proposal.villages, desa, share_pct=p.warn_share_pct)
 
-    checked = None
+    checked = structure = None
     kawasan = proposal.kawasan
+
+    def as_plan() -> Any:
+        members = proposal.villages.loc[proposal.villages["kawasan_id"].notna(), ["kode_desa", "kawasan_id", "dasar"]]
+        zone_potential = proposal.kawasan.set_index("kawasan_id")["potensi"]
+        table_plan = pd.DataFrame(members).assign(potensi=members["kawasan_id"].map(zone_potential))
+        return read_plan(table_plan, desa, potentials=catalogue)
+
+    if check and rtrw is None and len(kawasan):
+        # no zoning to check against: the Pasal 83 rules still hold, and every output says the
+        # zoning was not checked (as `kawasan check` without --rtrw)
+        with timer.step("memeriksa struktur rencana / checking the plan's structure"):
+            structure = check_structure(as_plan(), bridges=proposal.bridges, lang=config.project.lang)  # type: ignore[arg-type]
+            kawasan = kawasan.merge(pd.DataFrame(structure.kawasan[["kawasan_id", "aturan", "pemeriksaan_zonasi"]]), on="kawasan_id", how="left")
     if check and rtrw is not None and len(kawasan):
         with timer.step("memeriksa RTRW / checking against RTRW"):
-            members = proposal.villages.loc[proposal.villages["kawasan_id"].notna(), ["kode_desa", "kawasan_id", "dasar"]]
-            zone_potential = proposal.kawasan.set_index("kawasan_id")["potensi"]
-            table_plan = pd.DataFrame(members).assign(potensi=members["kawasan_id"].map(zone_potential))
-            plan = read_plan(table_plan, desa, potentials=catalogue)
+            plan = as_plan()
             try:
                 checked = check_plan(
                     plan,
@@ -370,9 +383,11 @@ def run(
         | dict(scores.attrs.get("missing", {})),
         timings=timer.timings,
         warnings=caught,
-        alerts=review + ([thin] if thin else []) + unused_inputs(config, catalogue) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else []),
+        alerts=(([message("zoning_not_checked")] if structure is not None else []) + review + ([thin] if thin else [])
+                + unused_inputs(config, catalogue) + span_alerts + (list(checked.info["peringatan"]) if checked is not None else [])),
         catalogue=catalogue,
         centres=centres,
+        structure=structure,
     )
 
 

@@ -329,3 +329,27 @@ def test_a_point_layer_nothing_reads_is_a_warning_not_silence(project: Path) -> 
     ]  # sma is a facility of [centres]: used
     config = _config(project, f'kios_tani = {{ path = "kios_tani.gpkg", role = "pusat_kegiatan" }}\n{table}')
     assert not [a for a in run(load_config(config), check=False).alerts if "tidak dipakai" in a]
+
+
+def test_run_without_rtrw_checks_the_structure_and_says_zoning_was_not(project: Path) -> None:
+    """`kawasan run` with no RTRW layer runs the Pasal 83 rules and says, in the terminal and every output, that the zoning was not checked."""
+    import json
+
+    config = _config(project, 'kios_tani = { path = "kios_tani.gpkg", role = "pusat_kegiatan" }')
+    res = CliRunner().invoke(cli, ["run", str(config), "--out", str(project / "hasil")])
+    assert res.exit_code == 0, res.output
+    note = "Zonasi RTRW TIDAK diperiksa (tidak ada lapisan RTRW): hanya struktur rencana yang diperiksa"
+    out = project / "hasil"
+    kawasan = pd.read_csv(out / "kawasan.csv")
+    desa = pd.read_csv(out / "desa.csv", dtype={"kode_desa": str, "kode_kec": str})
+    assert f"Struktur rencana (UU 6/2014 Pasal 83): {len(kawasan)} kawasan, 0 dengan kesalahan aturan" in res.output
+    assert f"! {note}" in res.output and "Pemeriksaan RTRW dilewati" not in res.output
+    assert set(kawasan["pemeriksaan_zonasi"]) == {note}
+    # the rules ran: a kawasan across the grid's two kecamatan (villages 1-8 | 9-16) is told so
+    for row in kawasan.itertuples():
+        kec = desa.loc[desa["kawasan_id"] == row.kawasan_id, "kode_kec"].nunique()
+        assert ("mencakup 2 kecamatan: Kecamatan 1, Kecamatan 2" in str(row.aturan)) == (kec == 2), row
+    assert "aturan" in pd.read_excel(out / "kawasan.xlsx", sheet_name=None)
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert info["peringatan"][0] == f"{note} / RTRW zoning NOT checked (no RTRW layer): only the plan's structure was checked"
+    assert note in (out / "laporan.html").read_text(encoding="utf-8")

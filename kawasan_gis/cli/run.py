@@ -328,6 +328,12 @@ def execute(  # type: ignore[no-untyped-def]
     if result.check is not None:
         counts = result.check.kawasan["verdict"].value_counts().to_dict()
         click.echo(f"{t('run_check', lang)}: " + ", ".join(f"{_verdict(k, lang)}: {num(v)}" for k, v in counts.items()))
+    elif result.structure is not None:
+        rules = result.structure.rules
+        click.echo(t("structure_rules", lang, n=num(len(result.structure.kawasan)), e=num(int((result.structure.kawasan["n_error"] > 0).sum()))))
+        for level, text in rules.loc[rules["level"] != "info", ["level", "message"]].itertuples(index=False):
+            click.echo(f"! [{level}] {text}")
+        click.echo(f"! {result.structure.note}")
     elif cfg.inputs.rtrw is None:
         click.echo(t("run_check_skipped", lang))
     click.echo(f"{t('run_map', lang)}: {folder / 'peta_kawasan.html'}")
