@@ -74,7 +74,35 @@ class CheckFailed(KawasanError):
     exit_code = 3
 
 
-class RepairWarning(UserWarning):
+class KawasanWarning(UserWarning):
+    """Root of the warnings kawasan_gis gives, in the language a run would use: Indonesian by default.
+
+    A warning is made before the language is known, so it carries its text in both languages
+    (an :class:`kawasan_gis.i18n.Message`, or a plain text for a single language).
+    ``str(warning)``, what Python prints for a warning outside a ``kawasan run``, is the
+    Indonesian text, as every label of the package is unless English is asked for; the
+    English text is :meth:`text` ``("en")``. A run keeps the Message whole (``run.json``
+    holds both languages) and shows it in the run's ``[project] lang``.
+
+    Examples
+    --------
+    >>> from kawasan_gis.i18n import Message
+    >>> w = RepairWarning(Message("2 geometri kosong dibuang", "2 empty geometries dropped"))
+    >>> str(w), w.text("en")
+    ('2 geometri kosong dibuang', '2 empty geometries dropped')
+    """
+
+    def text(self, lang: str = "id") -> str:
+        """The warning's text in ``lang`` (``"id"`` or ``"en"``)."""
+        message = self.args[0] if self.args else ""
+        # duck-typed: errors sit below i18n, which imports this module
+        return message.text(lang) if hasattr(message, "text") else str(message)
+
+    def __str__(self) -> str:
+        return self.text("id")
+
+
+class RepairWarning(KawasanWarning):
     """Input was repaired automatically (invalid, empty or 3D geometries...).
 
     The warning says how many features were changed and names them; the same facts
@@ -82,7 +110,7 @@ class RepairWarning(UserWarning):
     """
 
 
-class ReviewWarning(UserWarning):
+class ReviewWarning(KawasanWarning):
     """A value was accepted that a person should confirm before the results are used.
 
     Raised for pola ruang (RTRW/RDTR zoning) class values matched to a standard class by

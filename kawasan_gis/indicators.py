@@ -45,7 +45,7 @@ import pandas as pd
 import shapely
 
 from kawasan_gis import overlay
-from kawasan_gis.errors import DataSourceError, FieldError
+from kawasan_gis.errors import DataSourceError, FieldError, KawasanWarning
 from kawasan_gis.i18n import LANGUAGES, Message, format_list, format_number, t
 from kawasan_gis.io import read_table, require_villages
 
@@ -71,7 +71,7 @@ PathOrFrame = str | PathLike[str] | pd.DataFrame
 LayerArg = gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, str | None]
 
 
-class UnmatchedRowsWarning(UserWarning):
+class UnmatchedRowsWarning(KawasanWarning):
     """Rows of an attribute table matched no village."""
 
 

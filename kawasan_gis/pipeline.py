@@ -217,7 +217,8 @@ def run(
                 ) from None
             mappings[name] = mapping.to_frame()
             if kind == "rtrw" and mapping.fuzzy:
-                review.append(f"{spec.path}: {review_message(mapping)}")
+                found = review_message(mapping)
+                review.append(Message(f"{spec.path}: {found.id}", f"{spec.path}: {found.en}"))
             return mapped
 
         rtrw = landuse = None

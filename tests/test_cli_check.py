@@ -195,9 +195,12 @@ def test_warnings_read_as_one_line() -> None:
     from kawasan_gis.cli import _format_warning
     from kawasan_gis.errors import RepairWarning
 
-    text = _format_warning(RepairWarning("x.gpkg: invalid geometries repaired: 1"), RepairWarning, "/src/io.py", 10, "code line")
-    assert text == "Perbaikan / repaired: x.gpkg: invalid geometries repaired: 1\n"
-    assert _format_warning(UserWarning("hati-hati"), UserWarning, "f.py", 1).startswith("Peringatan / warning: hati-hati")
+    from kawasan_gis.i18n import Message
+
+    repaired = RepairWarning(Message("x.gpkg: geometri tidak sah diperbaiki: 1", "x.gpkg: invalid geometries repaired: 1"))
+    text = _format_warning(repaired, RepairWarning, "/src/io.py", 10, "code line")
+    assert text == "Perbaikan: x.gpkg: geometri tidak sah diperbaiki: 1\n"  # Indonesian, not both languages joined
+    assert _format_warning(UserWarning("hati-hati"), UserWarning, "f.py", 1).startswith("Peringatan: hati-hati")
 
 
 def test_plan_of_another_kabupaten_stops_with_the_coverage_message(

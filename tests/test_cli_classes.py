@@ -102,7 +102,7 @@ def test_unknown_class_exits_2_and_the_filled_template_makes_it_pass(tmp_path):
     template = tmp_path / "mapping.toml"
     result = run(path, "--kind", "rtrw", "--write-template", template)
     assert result.exit_code == 2
-    assert "'Kawasan Strategis Nasional' (2 features)" in result.stderr
+    assert "'Kawasan Strategis Nasional' (2 fitur / features)" in result.stderr
     assert f"Fill the mapping template written to {template}" in result.stderr
     assert "TIDAK COCOK / UNMATCHED" in result.stdout
     assert tomllib.loads(template.read_text())["mapping"] == {"Kawasan Strategis Nasional": ""}
@@ -149,7 +149,7 @@ def test_bad_inputs(tmp_path):
     bad_mapping.write_text('[mapping]\n"Hutan Lindung" = "hutan_lindungg"\n')
     bad = run(path, "--kind", "rtrw", "--mapping", bad_mapping)
     assert bad.exit_code == 2
-    assert "m.toml:2: 'Hutan Lindung' = 'hutan_lindungg': unknown rtrw code" in bad.stderr
+    assert "m.toml:2: 'Hutan Lindung' = 'hutan_lindungg': kode rtrw tidak dikenal / unknown rtrw code" in bad.stderr
     no_kind = run(path)
     assert no_kind.exit_code == 2 and "--kind" in no_kind.stderr
 

@@ -223,8 +223,9 @@ def test_podes_unmatched_rows_reported_by_name(
     folder = data_dir / "podes2024_kota_batu"
     crosswalk = pd.read_csv(folder / "crosswalk_bps_kemendagri.csv", dtype=str)
     dropped = crosswalk[crosswalk["nama_desa_bps"] == "NGAGLIK"]
-    with pytest.warns(UnmatchedRowsWarning, match=r"1 table row\(s\) match no village: NGAGLIK \(3579010004\)"):
+    with pytest.warns(UnmatchedRowsWarning, match=r"1 baris tabel tidak cocok dengan desa mana pun: NGAGLIK \(3579010004\)") as seen:
         out = join_table(batu, folder / "master_podes_desa.csv", crosswalk=crosswalk.drop(dropped.index))
+    assert seen[0].message.text("en") == "1 table row(s) match no village: NGAGLIK (3579010004)"
     assert "1 village(s) have no table row: 3579011002" in caplog.text
     report = out.attrs["join_report"]
     assert report.matched == 23

@@ -184,8 +184,11 @@ def test_bowtie_repaired_with_warning_and_count(tmp_path: Path) -> None:
     g = gpd.GeoDataFrame({"kelas": ["Sawah", "Sawah"]}, geometry=[bowtie, box(X0, Y0, X0 + 10, Y0 + 10)], crs=UTM48S)
     path = tmp_path / "lu.gpkg"
     g.to_file(path)
-    with pytest.warns(RepairWarning, match=r"invalid geometries repaired \(make_valid, structure\): 1 \(#0 \(Self-intersection"):
+    with pytest.warns(RepairWarning, match=r"geometri tidak sah diperbaiki \(make_valid, structure\): 1 \(#0 \(Self-intersection") as seen:
         out = read_class_layer(path, kind="landuse", working_crs=UTM48S)
+    # Python shows a warning in Indonesian, the package's default language; English on request
+    assert str(seen[0].message).endswith("geometri tidak sah diperbaiki (make_valid, structure): 1 (#0 (Self-intersection[500100 9400100]))")
+    assert seen[0].message.text("en").endswith("invalid geometries repaired (make_valid, structure): 1 (#0 (Self-intersection[500100 9400100]))")
     assert out.geometry.is_valid.all()
     # both triangles of the bow-tie are kept: 2 x (200 x 100 / 2) m2
     assert out.geometry.iloc[0].area == pytest.approx(20_000.0)
@@ -200,7 +203,7 @@ def test_empty_and_null_geometries_dropped_and_named(tmp_path: Path) -> None:
     g.loc[2, "geometry"] = Polygon()
     path = tmp_path / "desa.gpkg"
     g.to_file(path)
-    with pytest.warns(RepairWarning, match="null/empty geometries dropped: 2"):
+    with pytest.warns(RepairWarning, match="geometri kosong dibuang: 2"):
         desa = read_villages(path)
     assert len(desa) == 2
 
@@ -208,7 +211,7 @@ def test_empty_and_null_geometries_dropped_and_named(tmp_path: Path) -> None:
 def test_z_dropped() -> None:
     poly = shapely.force_3d(box(0, 0, 10, 10), 5.0)
     g = gpd.GeoDataFrame(geometry=[poly], crs=UTM48S)
-    with pytest.warns(RepairWarning, match="Z coordinates dropped: 1"):
+    with pytest.warns(RepairWarning, match="koordinat Z dibuang: 1"):
         out = clean_geometries(g, geom_kind="polygon")
     assert not shapely.has_z(out.geometry.values).any()
 
@@ -288,7 +291,7 @@ def test_name_only_layer_gets_stable_codes(tmp_path: Path) -> None:
     g = raw_villages()[["nama_desa", "nama_kec", "nama_kab", "geometry"]].rename(columns={"nama_desa": "NAMOBJ"})
     path = tmp_path / "names.gpkg"
     g.to_file(path)
-    with pytest.warns(RepairWarning, match="4 villages have no Kemendagri code; stable codes were generated"):
+    with pytest.warns(RepairWarning, match="4 desa tanpa kode Kemendagri; kode tetap dibuat dari namanya"):
         first = read_villages(path)
     with pytest.warns(RepairWarning):
         second = read_villages(path)
@@ -305,7 +308,7 @@ def test_codes_attached_from_crosswalk(tmp_path: Path) -> None:
     cw = pd.DataFrame(
         {"kode_desa": ["18.07.01.2001", "18.07.01.2002", "18.07.01.2003"], "nama_kec": ["Kecamatan 1", "Kecamatan 1", "Kecamatan 1"], "nama_desa": ["Desa 1", "Desa 2", "Desa 3"]}
     )
-    with pytest.warns(RepairWarning, match="1 villages have no Kemendagri code"):
+    with pytest.warns(RepairWarning, match="1 desa tanpa kode Kemendagri"):
         desa = read_villages(path, crosswalk=cw)
     assert desa.kode_desa.tolist()[:3] == ["1807012001", "1807012002", "1807012003"]
     assert desa.kode_desa.iloc[3].startswith("X")
@@ -420,7 +423,7 @@ def test_real_lampung_timur(lamtim_desa_path: Path, lamtim_rtrw_path: Path) -> N
     assert desa.luas_ha.sum() / 100 == pytest.approx(3858, abs=1)  # km2, SOURCE.md
     braja = desa.loc[desa.kode_desa == "1807222004"]
     assert braja.nama_desa.iloc[0] == "Braja Yekti" and len(shapely.get_parts(braja.geometry.iloc[0])) >= 5
-    with pytest.warns(RepairWarning, match=r"invalid geometries repaired \(make_valid, structure\): 1"):
+    with pytest.warns(RepairWarning, match=r"geometri tidak sah diperbaiki \(make_valid, structure\): 1"):
         rtrw = read_class_layer(lamtim_rtrw_path, kind="rtrw", working_crs=desa.crs)
     assert len(rtrw) == 283
     assert rtrw.geometry.is_valid.all()

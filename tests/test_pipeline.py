@@ -481,8 +481,11 @@ def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir:
     # Gorontalo's land use covers ~8 %: the run warns that its evidence is thin and names what carried it
     info = json.loads((tmp_path / "demo" / "gorontalo" / "run.json").read_text(encoding="utf-8"))
     # run.json keeps both languages; the terminal of an Indonesian run shows Indonesian only
-    assert info["peringatan"] and info["peringatan"][0].startswith("bukti tipis: ") and " / thin evidence: " in info["peringatan"][0]
-    assert "tambak (" in info["peringatan"][0] and "Peringatan: bukti tipis: " in res.output and "thin evidence" not in res.output
+    # Gorontalo has no RTRW layer: the zoning was not checked, and that is said first
+    assert info["peringatan"][0].startswith("Zonasi RTRW TIDAK diperiksa (tidak ada lapisan RTRW)")
+    thin = [w for w in info["peringatan"] if w.startswith("bukti tipis: ")]
+    assert len(thin) == 1 and " / thin evidence: " in thin[0]
+    assert "tambak (" in thin[0] and "Peringatan: bukti tipis: " in res.output and "thin evidence" not in res.output
 
 
 def test_landcover_raster_run(tmp_path: Path) -> None:

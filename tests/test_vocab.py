@@ -265,10 +265,12 @@ def test_a_fuzzy_zoning_match_is_kept_only_with_a_warning_listing_it_for_review(
     with pytest.warns(ReviewWarning) as caught:
         m = match_classes(["Perkebunan Rakyatt", "Kawasan Peruntukan Pertanian", "Hutan Produksi Terbatass", "HL"], kind="rtrw")
     assert len(caught) == 1
-    text = str(caught[0].message)
-    assert text.startswith("2 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 2 pola ruang classes")
-    assert "'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)" in text and "'Hutan Produksi Terbatass' -> hutan_produksi_terbatas" in text
+    text = str(caught[0].message)  # Indonesian, the package's default language; English on request
+    assert text.startswith("2 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97,1)")
+    assert "'Hutan Produksi Terbatass' -> hutan_produksi_terbatas" in text and "/" not in text
     assert "Pertanian'" not in text and "'HL'" not in text
+    english = caught[0].message.text("en")
+    assert english.startswith("2 pola ruang classes matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)")
     assert [r.raw for r in m.fuzzy] == ["Perkebunan Rakyatt", "Hutan Produksi Terbatass"]
     # confirmed by the user's mapping: no similarity match left, no warning (filterwarnings=error)
     confirmed = match_classes(["Perkebunan Rakyatt"], kind="rtrw", mapping={"Perkebunan Rakyatt": "perkebunan_rakyat"})
@@ -448,9 +450,12 @@ def test_unknown_class_stops_with_error_and_template(layer_with_unknown, tmp_pat
     with pytest.raises(ClassMappingError) as info:
         apply_mapping(layer_with_unknown, kind="rtrw", template_path=template)
     message = str(info.value)
+    # Indonesian first, then English: the headline and every line under it
+    assert message.startswith("3 nilai kelas rtrw di kolom 'NAMOBJ' tidak dapat dicocokkan dengan yakin ke kelas standar / ")
     assert "3 rtrw class values in column 'NAMOBJ' could not be matched" in message
-    assert "'Kawasan Strategis Nasional' (2 features)" in message
-    assert "'Permukiman Perkotaan Perdesaan' (1 feature): ambiguous" in message
+    assert "'Kawasan Strategis Nasional' (2 fitur / features)" in message
+    assert "'Permukiman Perkotaan Perdesaan' (1 fitur / feature): ambigu / ambiguous" in message
+    assert f"Isi templat pemetaan yang ditulis ke {template} dan berikan kembali dengan --mapping / Fill the mapping" in message
     assert str(template) in message
     assert info.value.template == str(template)
     text = template.read_text()
@@ -512,8 +517,8 @@ def test_read_mapping_skips_empty_entries_and_names_bad_lines(tmp_path):
     with pytest.raises(ConfigError) as info:
         read_mapping(path)
     message = str(info.value)
-    assert "m.toml:6: 'C' = 'industry': unknown rtrw code (did you mean industri?)" in message
-    assert "m.toml:7: 'D' = 3: the code must be a string" in message
+    assert "m.toml:6: 'C' = 'industry': kode rtrw tidak dikenal / unknown rtrw code (maksud Anda / did you mean industri?)" in message
+    assert "m.toml:7: 'D' = 3: kode harus teks / the code must be a string" in message
     path.write_text('kind = "rtrw"\n[mapping]\n"A" = "industri"\n"B" = ""\n')
     assert read_mapping(path) == {"A": "industri"}
     with pytest.raises(ConfigError, match="for kind 'rtrw', not 'landuse'"):
@@ -559,12 +564,12 @@ def test_vocabulary_override_extends_and_changes(tmp_path):
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"classes": {"x": {"nama": "X"}}}, "classes.x: missing name, group, colour"),
-        ({"classes": {"rth": {"colour": [1, 2]}}}, "colour must be"),
-        ({"classes": {"rth": {"group": "hutan"}}}, "group must be one of lindung, budidaya"),
+        ({"classes": {"x": {"nama": "X"}}}, "classes.x: tidak ada / missing name, group, colour"),
+        ({"classes": {"rth": {"colour": [1, 2]}}}, r"colour harus \[r, g, b\] bilangan bulat 0-255, bukan \[1, 2\] / must be"),
+        ({"classes": {"rth": {"group": "hutan"}}}, "group harus salah satu dari / must be one of lindung, budidaya"),
         ({"classes": {"rth": {"colur": [1, 2, 3]}}}, "unknown key 'colur'"),
         ({"classes": {"Bad-Code": {"nama": "a", "name": "b", "group": "budidaya", "colour": [1, 2, 3]}}}, "snake_case"),
-        ({"classes": {"rth": {"aliases": ["industri"]}}}, "name 'industri' is given to both 'rth' and 'industri'"),
+        ({"classes": {"rth": {"aliases": ["industri"]}}}, "nama 'industri' dipakai oleh 'rth' dan 'industri' / name 'industri' is given to both 'rth' and 'industri'"),
         ({"synonyms": {"phrases": {"foo": "nope"}}}, "unknown code 'nope'"),
         ({"synonyms": {"heads": {"hutan": "hutan_lindung"}}}, "would capture"),
         ({"colours": {}}, "unknown key 'colours'"),
@@ -659,9 +664,9 @@ def test_potentials_override_adds_a_potential_and_changes_a_weight(tmp_path):
         ({"id": "a", "kind": "rtrw_share", "weight": 1, "dasar": "zonasi"}, "needs classes"),
         ({"id": "a", "kind": "line_density", "weight": 1, "dasar": "zonasi"}, "needs layer"),
         ({"id": "a", "kind": "table", "weight": 1, "dasar": "zonasi"}, "needs column"),
-        ({"id": "a", "kind": "area", "weight": 1, "dasar": "zonasi"}, "kind must be one of"),
-        ({"id": "a", "kind": "table", "column": "c", "weight": -1, "dasar": "zonasi"}, "weight must be a number >= 0"),
-        ({"id": "a", "kind": "table", "column": "c", "weight": 1, "dasar": "x"}, "dasar must be"),
+        ({"id": "a", "kind": "area", "weight": 1, "dasar": "zonasi"}, "kind harus salah satu dari / must be one of"),
+        ({"id": "a", "kind": "table", "column": "c", "weight": -1, "dasar": "zonasi"}, "weight harus angka >= 0, bukan -1 / must be a number >= 0"),
+        ({"id": "a", "kind": "table", "column": "c", "weight": 1, "dasar": "x"}, "dasar harus kondisi_lahan atau zonasi, bukan / must be"),
         ({"id": "a", "kind": "table", "column": "c", "weight": 1}, "missing dasar"),
     ],
 )
@@ -750,8 +755,8 @@ def test_itbx_override_changes_cells_and_adds_potentials(tmp_path):
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"matrix": {"baru": {"rth": "X"}}}, r"matrix.baru: no status for badan_air"),
-        ({"matrix": {"peternakan": {"rth": "Y"}}}, "status must be I, T, B or X: rth = 'Y'"),
+        ({"matrix": {"baru": {"rth": "X"}}}, r"matrix.baru: tidak ada status untuk / no status for badan_air"),
+        ({"matrix": {"peternakan": {"rth": "Y"}}}, "status harus I, T, B atau X / status must be I, T, B or X: rth = 'Y'"),
         ({"matrix": {"peternakan": {"kota": "X"}}}, "unknown pola ruang codes kota"),
         ({"overlays": {"banjir": {"permukiman": "X"}}}, "unknown overlay"),
         ({"overlays": {"lp2b": {"baru": "X"}}}, "unknown potential 'baru'"),

@@ -111,7 +111,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
-    label = "Perbaikan / repaired" if category.__name__ == "RepairWarning" else "Peringatan / warning"
+    # a command without a language option speaks Indonesian, as the package does by default;
+    # a kawasan_gis warning (KawasanWarning) prints its Indonesian text, anything else as it came
+    label = "Perbaikan" if category.__name__ == "RepairWarning" else "Peringatan"
     return f"{label}: {message}\n"
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from kawasan_gis._atomic import OWNED, STAMP
 from kawasan_gis.config import RunConfig
-from kawasan_gis.errors import KawasanError
+from kawasan_gis.errors import KawasanError, KawasanWarning
 from kawasan_gis.scale import national, records
 from kawasan_gis.scale.partition import Partition, partition_inputs
 
@@ -129,7 +129,9 @@ def run_kabupaten(partition: Partition, out: str | Path, *, settings: dict[str, 
         "files": files,
         "ringkasan": national.summary_row(result, partition, folder=folder, out=out.resolve()),
         "batas_wkt": national.outline_wkt(result),
-        "peringatan": sorted({str(w.message)[:500] for w in caught}),
+        # both languages, as run.json keeps them (a KawasanWarning prints only its Indonesian text)
+        "peringatan": sorted({str(w.message.args[0] if isinstance(w.message, KawasanWarning) and w.message.args else w.message)[:500]
+                              for w in caught}),
         "waktu_langkah": result.timings,
         "detik": seconds,
         "memori_mb": _peak_rss_mb(),

@@ -169,7 +169,7 @@ class Vocabulary:
         by_code: dict[str, StandardClass] = {}
         for cls in self.classes:
             if cls.code in by_code:
-                problems.append(f"class {cls.code!r} is defined twice")
+                problems.append(f"kelas {cls.code!r} didefinisikan dua kali / class {cls.code!r} is defined twice")
             by_code[cls.code] = cls
         exact: dict[str, str] = {}
         clashes: set[str] = set()
@@ -178,22 +178,22 @@ class Vocabulary:
                 key = normalise(text)
                 if key and exact.setdefault(key, cls.code) != cls.code and key not in clashes:
                     clashes.add(key)
-                    problems.append(f"name {key!r} is given to both {exact[key]!r} and {cls.code!r}")
+                    problems.append(f"nama {key!r} dipakai oleh {exact[key]!r} dan {cls.code!r} / name {key!r} is given to both {exact[key]!r} and {cls.code!r}")
         numeric: dict[str, dict[int, str]] = {}
         for cls in self.classes:
             for scheme, nums in cls.codes.items():
                 table = numeric.setdefault(scheme, {})
                 for num in nums:
                     if table.setdefault(num, cls.code) != cls.code:
-                        problems.append(f"{scheme} code {num} is given to both {table[num]!r} and {cls.code!r}")
+                        problems.append(f"kode {scheme} {num} dipakai oleh {table[num]!r} dan {cls.code!r} / {scheme} code {num} is given to both {table[num]!r} and {cls.code!r}")
         syn = self.synonyms
         for section, rules in (("phrases", syn.phrases), ("heads", syn.heads)):
             for key, code in rules.items():
                 if code not in by_code:
-                    problems.append(f"synonyms.{section}: {key!r} points to unknown code {code!r}")
+                    problems.append(f"synonyms.{section}: {key!r} menunjuk kode tak dikenal {code!r} / points to unknown code {code!r}")
         for key, code in syn.phrases.items():
             if key in exact and exact[key] != code:
-                problems.append(f"synonyms.phrases: {key!r} -> {code!r} is already the name of {exact[key]!r}")
+                problems.append(f"synonyms.phrases: {key!r} -> {code!r} sudah menjadi nama {exact[key]!r} / is already the name of {exact[key]!r}")
         def starts(text: str, head: str) -> bool:
             return text == head or text.startswith(head + " ")
 
@@ -203,7 +203,7 @@ class Vocabulary:
                 if other != code and starts(name, head) and not any(
                     len(h) > len(head) and syn.heads[h] == other and starts(name, h) for h in syn.heads
                 ):
-                    problems.append(f"synonyms.heads: {head!r} -> {code!r} would capture {name!r} of {other!r}")
+                    problems.append(f"synonyms.heads: {head!r} -> {code!r} akan menangkap {name!r} milik {other!r} / would capture {name!r} of {other!r}")
         if problems:
             raise ConfigError(f"Kosakata {self.kind} tidak konsisten / Inconsistent {self.kind} vocabulary.", problems=problems)
         object.__setattr__(self, "_by_code", MappingProxyType(by_code))
@@ -248,7 +248,7 @@ class Vocabulary:
     def label(self, code: str, lang: str = "id") -> str:
         """Name of a class in Indonesian (``lang="id"``, default) or English (``"en"``)."""
         if lang not in ("id", "en"):
-            raise ConfigError(f"lang must be 'id' or 'en', not {lang!r}")
+            raise ConfigError(f"lang harus 'id' atau 'en', bukan {lang!r} / lang must be 'id' or 'en', not {lang!r}")
         cls = self[code]
         return cls.nama if lang == "id" else cls.name
 
@@ -274,7 +274,7 @@ def vocab_key(kind: str) -> str:
         return "rtrw"
     if kind in ("landuse", "landcover"):
         return "landcover"
-    raise ConfigError(f"kind must be 'rtrw', 'landuse' or 'landcover', not {kind!r}")
+    raise ConfigError(f"kind harus 'rtrw', 'landuse' atau 'landcover', bukan {kind!r} / kind must be 'rtrw', 'landuse' or 'landcover', not {kind!r}")
 
 
 def _build_vocabulary(key: str, data: Mapping[str, Any], synonyms: Mapping[str, Any]) -> Vocabulary:
@@ -286,20 +286,20 @@ def _build_vocabulary(key: str, data: Mapping[str, Any], synonyms: Mapping[str, 
     for code, spec in data.get("classes", {}).items():
         where = f"classes.{code}"
         if not CODE_RE.match(code):
-            problems.append(f"{where}: codes are snake_case ASCII (a-z, 0-9, _)")
+            problems.append(f"{where}: kode harus snake_case ASCII (a-z, 0-9, _) / codes are snake_case ASCII (a-z, 0-9, _)")
         if not isinstance(spec, Mapping):
-            problems.append(f"{where}: must be a table")
+            problems.append(f"{where}: harus berupa tabel / must be a table")
             continue
         check_keys(spec, class_fields, where, problems)
         missing = [f for f in ("nama", "name", "group", "colour") if f not in spec]
         if missing:
-            problems.append(f"{where}: missing {', '.join(missing)}")
+            problems.append(f"{where}: tidak ada / missing {', '.join(missing)}")
             continue
         if spec["group"] not in _GROUPS[key]:
-            problems.append(f"{where}: group must be one of {', '.join(_GROUPS[key])}, not {spec['group']!r}")
+            problems.append(f"{where}: group harus salah satu dari / must be one of {', '.join(_GROUPS[key])}, bukan / not {spec['group']!r}")
         priority = spec.get("priority", 0)
         if not isinstance(priority, int) or isinstance(priority, bool):
-            problems.append(f"{where}: priority must be an integer")
+            problems.append(f"{where}: priority harus bilangan bulat / must be an integer")
             priority = 0
         codes = {s: int_list(spec[s], f"{where}.{s}", problems) for s in scheme_names if s in spec}
         classes.append(

@@ -88,12 +88,16 @@ class ItbxMatrix:
         {"I", "T", "B", "X"}
         """
         if potential not in self.matrix:
-            raise ConfigError(f"the ITBX matrix has no potential {potential!r}; known: {', '.join(self.potentials)}")
+            raise ConfigError(
+                f"matriks ITBX tidak punya potensi {potential!r} / the ITBX matrix has no potential {potential!r}; "
+                f"yang ada / known: {', '.join(self.potentials)}"
+            )
         row = self.matrix[potential]
         parts = pola_ruang_code.split(COMBINED_SEP)
         unknown = [p for p in parts if p not in row]
         if unknown:
-            raise ConfigError(f"unknown pola ruang code {', '.join(map(repr, unknown))} for the ITBX matrix")
+            codes = ", ".join(map(repr, unknown))
+            raise ConfigError(f"kode pola ruang {codes} tidak dikenal matriks ITBX / unknown pola ruang code {codes} for the ITBX matrix")
         status = "I"
         for part in parts:
             status = _stricter(status, row[part])
@@ -148,31 +152,31 @@ def load_itbx(*, overrides: OverrideSource = None, vocabulary: Vocabulary | None
             if isinstance(table, Mapping):
                 tables[key] = table
             else:
-                problems.append(f"override: {section}.{key} must be a table")
+                problems.append(f"override: {section}.{key} harus berupa tabel / must be a table")
         merged[section] = merge_tables(base[section], tables)
     matrix, overlays = merged["matrix"], merged["overlays"]
     for potential, row in matrix.items():
         where = f"matrix.{potential}"
         if not CODE_RE.match(potential):
-            problems.append(f"{where}: codes are snake_case ASCII (a-z, 0-9, _)")
+            problems.append(f"{where}: kode harus snake_case ASCII (a-z, 0-9, _) / codes are snake_case ASCII (a-z, 0-9, _)")
         unknown = [c for c in row if c not in vocab]
         if unknown:
-            problems.append(f"{where}: unknown pola ruang codes {', '.join(unknown)}")
+            problems.append(f"{where}: kode pola ruang tidak dikenal / unknown pola ruang codes {', '.join(unknown)}")
         missing = [c for c in vocab.codes if c not in row]
         if missing:
-            problems.append(f"{where}: no status for {', '.join(missing)}")
+            problems.append(f"{where}: tidak ada status untuk / no status for {', '.join(missing)}")
         bad = [f"{c} = {s!r}" for c, s in row.items() if s not in STATUSES]
         if bad:
-            problems.append(f"{where}: status must be I, T, B or X: {', '.join(bad)}")
+            problems.append(f"{where}: status harus I, T, B atau X / status must be I, T, B or X: {', '.join(bad)}")
     for overlay, table in overlays.items():
         if overlay not in _OVERLAYS.values():
-            problems.append(f"overlays.{overlay}: unknown overlay (known: {', '.join(_OVERLAYS.values())})")
+            problems.append(f"overlays.{overlay}: overlay tidak dikenal / unknown overlay (yang ada / known: {', '.join(_OVERLAYS.values())})")
             continue
         for potential, status in table.items():
             if potential not in matrix:
-                problems.append(f"overlays.{overlay}: unknown potential {potential!r}")
+                problems.append(f"overlays.{overlay}: potensi tidak dikenal / unknown potential {potential!r}")
             if status not in STATUSES:
-                problems.append(f"overlays.{overlay}.{potential}: status must be I, T, B or X, not {status!r}")
+                problems.append(f"overlays.{overlay}.{potential}: status harus I, T, B atau X, bukan {status!r} / status must be I, T, B or X, not {status!r}")
     if problems:
         raise ConfigError("Matriks ITBX tidak sah / Invalid ITBX matrix.", problems=problems)
     return ItbxMatrix(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan_gis.errors import ConfigError, FieldError, ReviewWarning
+from kawasan_gis.i18n import Message, format_number
 from kawasan_gis.vocab.classes import DEFAULT_SCHEME, SCHEMES, Kind, Vocabulary, load_vocabulary, vocab_key
 from kawasan_gis.vocab.mapping import ClassMapping, read_mapping
 from kawasan_gis.vocab.matching import match_value
@@ -45,7 +46,7 @@ def _user_mapping(mapping: Mapping[str, str] | str | Path | None, key: str, voca
         if code in (None, ""):
             continue
         if code not in vocab:
-            problems.append(f"{raw!r} -> unknown {key} code {code!r}")
+            problems.append(f"{raw!r} -> kode {key} tidak dikenal / unknown {key} code {code!r}")
             continue
         user[raw_text(raw)] = code
         user.setdefault(normalise(raw), code)
@@ -112,8 +113,10 @@ def match_classes(
     >>> with warnings.catch_warnings(record=True) as review:
     ...     warnings.simplefilter("always")
     ...     m = match_classes(["Kawasan Peruntukan Pertanian", "Perkebunan Rakyatt", 1001], kind="rtrw")
-    >>> print(review[0].message)
-    1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 1 pola ruang class matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)
+    >>> print(review[0].message)  # Indonesian, as every label unless English is asked for
+    1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97,1)
+    >>> print(review[0].message.text("en"))
+    1 pola ruang class matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)
     >>> [(r.code, r.method, r.score) for r in m]
     [('pertanian', 'exact', 100.0), ('perkebunan_rakyat', 'fuzzy', 97.1), ('hutan_lindung', 'code', 100.0)]
     >>> match_classes([10, 95], kind="landcover", codes="worldcover").as_dict()
@@ -122,10 +125,12 @@ def match_classes(
     key = vocab_key(kind)
     vocab = vocabulary if vocabulary is not None else load_vocabulary(key)
     if vocab.kind != key:
-        raise ConfigError(f"a {vocab.kind} vocabulary cannot match {kind} classes")
+        raise ConfigError(f"kosakata {vocab.kind} tidak dapat mencocokkan kelas {kind} / a {vocab.kind} vocabulary cannot match {kind} classes")
     scheme = codes or DEFAULT_SCHEME[key]
     if scheme not in SCHEMES[key]:
-        raise ConfigError(f"codes={scheme!r} does not apply to {kind}; use one of {', '.join(SCHEMES[key])}")
+        raise ConfigError(
+            f"codes={scheme!r} tidak berlaku untuk / does not apply to {kind}; pakai salah satu dari / use one of {', '.join(SCHEMES[key])}"
+        )
     user = _user_mapping(mapping, key, vocab)
     distinct, counts = _distinct(values)
     records = tuple(
@@ -139,17 +144,33 @@ def match_classes(
     return result
 
 
-def review_message(mapping: ClassMapping) -> str:
-    """The list of similarity matches to review, Indonesian / English (empty without any)."""
+def review_message(mapping: ClassMapping) -> Message:
+    """The list of similarity matches to review, in both languages (empty without any).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     m = review_message(match_classes(["Hutan Lindungg"], kind="rtrw"))
+    >>> m.text("id")
+    "1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa: 'Hutan Lindungg' -> hutan_lindung (96,3)"
+    >>> m.text("en")
+    "1 pola ruang class matched by spelling similarity, review: 'Hutan Lindungg' -> hutan_lindung (96.3)"
+    """
     fuzzy = mapping.fuzzy
     if not fuzzy:
-        return ""
+        return Message("", "")
     what = {"rtrw": ("kelas pola ruang", "pola ruang class"), "landuse": ("kelas penggunaan lahan", "land-use class")}
     id_, en = what.get(mapping.kind, ("kelas", "class"))
-    items = ", ".join(f"{raw_text(r.raw)!r} -> {r.code} ({r.score:.1f})" for r in fuzzy)
-    return (
-        f"{len(fuzzy)} {id_} dicocokkan menurut kemiripan ejaan, periksa / "
-        f"{len(fuzzy)} {en}{'es' if len(fuzzy) != 1 else ''} matched by spelling similarity, review: {items}"
+
+    def items(lang: str) -> str:
+        return ", ".join(f"{raw_text(r.raw)!r} -> {r.code} ({format_number(r.score, 1, lang)})" for r in fuzzy)
+
+    n = len(fuzzy)
+    return Message(
+        f"{format_number(n, 0, 'id')} {id_} dicocokkan menurut kemiripan ejaan, periksa: {items('id')}",
+        f"{format_number(n, 0, 'en')} {en}{'es' if n != 1 else ''} matched by spelling similarity, review: {items('en')}",
     )
 
 
@@ -197,7 +218,7 @@ def find_class_column(
     by_lower: dict[str, str] = {}
     for c in columns:
         by_lower.setdefault(c.lower(), c)
-    seen = f"columns in the layer: {', '.join(columns) or '(none)'}"
+    seen = f"kolom di lapisan / columns in the layer: {', '.join(columns) or '-'}"
     if column is not None:
         if column in columns:
             return column
@@ -228,8 +249,9 @@ def find_class_column(
         log.info("class column %r chosen by content (%.0f %% of features recognised)", best, 100 * best_share)
         return best
     raise FieldError(
+        f"Kolom kelas {key} tidak ditemukan: sebutkan dengan --column (column=...) / "
         f"No {key} class column found: pass one with --column (column=...).",
-        problems=[seen, f"tried by name: {', '.join(vocab.columns)}"],
+        problems=[seen, f"dicoba menurut nama / tried by name: {', '.join(vocab.columns)}"],
     )
 
 

@@ -24,6 +24,8 @@ from kawasan_gis.vocab.matching import FUZZY_MARGIN, PREFILL_SCORE, ClassMatch, 
 from kawasan_gis.vocab.reading import check_keys, read_toml
 from kawasan_gis.vocab.text import raw_text
 
+NO_SIMILAR = "tidak ada kelas yang mirip / no similar class"
+
 __all__ = ["ClassMapping", "read_mapping", "write_template"]
 
 
@@ -95,21 +97,24 @@ class ClassMapping:
             return
         if template_path is not None:
             write_template(self, template_path, column=column)
-        where = f" in column {column!r}" if column else ""
+        where_id, where_en = (f" di kolom {column!r}", f" in column {column!r}") if column else ("", "")
         problems = []
         for r in self.unmatched:
-            count = f"{r.n} feature{'s' if r.n != 1 else ''}"
-            hint = describe_suggestions(r) or "no similar class"
+            count = f"{r.n} fitur / feature{'s' if r.n != 1 else ''}"
+            hint = describe_suggestions(r) or NO_SIMILAR
             problems.append(f"{raw_text(r.raw)!r} ({count}): {hint}")
         n = len(self.unmatched)
         message = (
-            f"{n} {self.kind} class value{'s' if n != 1 else ''}{where} could not be matched "
+            f"{n} nilai kelas {self.kind}{where_id} tidak dapat dicocokkan dengan yakin ke kelas standar / "
+            f"{n} {self.kind} class value{'s' if n != 1 else ''}{where_en} could not be matched "
             "to a standard class with confidence."
         )
         if template_path is not None:
-            fix = f"Fill the mapping template written to {template_path} and pass it back with --mapping."
+            fix = (f"Isi templat pemetaan yang ditulis ke {template_path} dan berikan kembali dengan --mapping / "
+                   f"Fill the mapping template written to {template_path} and pass it back with --mapping.")
         else:
-            fix = "Write a mapping template with --write-template FILE, fill it and pass it back with --mapping."
+            fix = ("Tulis templat pemetaan dengan --write-template BERKAS, isi, lalu berikan kembali dengan --mapping / "
+                   "Write a mapping template with --write-template FILE, fill it and pass it back with --mapping.")
         problems.append(fix)
         raise ClassMappingError(message, problems=problems, template=str(template_path) if template_path else None)
 
@@ -162,7 +167,7 @@ def write_template(mapping: ClassMapping, path: str | Path, *, column: str | Non
         value = best[0] if best is not None and best[1] >= PREFILL_SCORE and clear else ""
         note = f"{r.n} feature{'s' if r.n != 1 else ''}"
         hint = describe_suggestions(r)
-        lines.append(_toml_pair(r.raw, value) + f"  # {note}" + (f"; {hint}" if hint else "; no similar class"))
+        lines.append(_toml_pair(r.raw, value) + f"  # {note}" + f"; {hint or NO_SIMILAR}")
     matched = [r for r in mapping if r.matched]
     if matched:
         lines += ["", "# Matched automatically; uncomment a line to override it."]
@@ -247,11 +252,12 @@ def read_mapping(
     if file_kind is not None:
         file_key = vocab_key(str(file_kind))
         if kind is not None and vocab_key(kind) != file_key:
-            problems.append(f"the file is for kind {file_kind!r}, not {kind!r}")
+            problems.append(f"berkas ini untuk kind {file_kind!r}, bukan {kind!r} / the file is for kind {file_kind!r}, not {kind!r}")
         kind = kind or str(file_kind)
     table = data.get("mapping", {})
     if not isinstance(table, Mapping):
-        problems.append("mapping must be a table: [mapping] followed by \"raw value\" = \"code\" lines")
+        problems.append('mapping harus tabel: [mapping] diikuti baris "nilai asli" = "kode" / '
+                        'mapping must be a table: [mapping] followed by "raw value" = "code" lines')
         table = {}
     line_of = _mapping_lines(text)
     vocab = vocabulary if vocabulary is not None else (load_vocabulary(kind) if kind is not None else None)
@@ -259,14 +265,14 @@ def read_mapping(
     for raw, code in table.items():
         line = f"{path.name}:{line_of[raw]}" if raw in line_of else str(path.name)
         if not isinstance(code, str):
-            problems.append(f"{line}: {raw!r} = {code!r}: the code must be a string")
+            problems.append(f"{line}: {raw!r} = {code!r}: kode harus teks / the code must be a string")
             continue
         if not code:
             continue
         if vocab is not None and code not in vocab:
             close = [(c, s) for c, s in rank_fuzzy(code.replace("_", " "), vocab)[:2] if s >= PREFILL_SCORE]
-            hint = f" (did you mean {' or '.join(c for c, _ in close)}?)" if close else ""
-            problems.append(f"{line}: {raw!r} = {code!r}: unknown {vocab.kind} code{hint}")
+            hint = f" (maksud Anda / did you mean {' atau / or '.join(c for c, _ in close)}?)" if close else ""
+            problems.append(f"{line}: {raw!r} = {code!r}: kode {vocab.kind} tidak dikenal / unknown {vocab.kind} code{hint}")
             continue
         out[raw] = code
     if problems:

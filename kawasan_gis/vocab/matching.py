@@ -98,12 +98,12 @@ class ClassMatch:
 
 
 def describe_suggestions(r: ClassMatch) -> str:
-    """The fuzzy candidates of a record as a hint (``"best: sawah 88.0, ..."``); ``""`` for none."""
+    """The fuzzy candidates of a record as a hint (``"terdekat / best: sawah 88.0, ..."``); ``""`` for none."""
     if not r.suggestions:
         return ""
     best = ", ".join(f"{code} {score:.1f}" for code, score in r.suggestions)
     ambiguous = len(r.suggestions) > 1 and r.suggestions[0][1] - r.suggestions[1][1] < FUZZY_MARGIN
-    return ("ambiguous: " if ambiguous and r.suggestions[0][1] >= PREFILL_SCORE else "best: ") + best
+    return ("ambigu / ambiguous: " if ambiguous and r.suggestions[0][1] >= PREFILL_SCORE else "terdekat / best: ") + best
 
 
 def rank_fuzzy(query: str, vocab: Vocabulary) -> list[tuple[str, float]]:

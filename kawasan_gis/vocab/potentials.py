@@ -148,40 +148,40 @@ def _build_indicator(
     item: object, where: str, rtrw: Vocabulary, landcover: Vocabulary, problems: list[str]
 ) -> IndicatorSpec | None:
     if not isinstance(item, Mapping):
-        problems.append(f"{where}: must be a table")
+        problems.append(f"{where}: harus berupa tabel / must be a table")
         return None
     check_keys(item, ("id", "kind", "weight", "dasar", "classes", "layer", "column", "invert", "key", "nama", "name"), where, problems)
     missing = [k for k in ("id", "kind", "weight", "dasar") if k not in item]
     if missing:
-        problems.append(f"{where}: missing {', '.join(missing)}")
+        problems.append(f"{where}: tidak ada / missing {', '.join(missing)}")
         return None
     where = f"{where} ({item['id']})"
     kind, weight = item["kind"], item["weight"]
     if kind not in _INDICATOR_KINDS:
-        problems.append(f"{where}: kind must be one of {', '.join(_INDICATOR_KINDS)}, not {kind!r}")
+        problems.append(f"{where}: kind harus salah satu dari / must be one of {', '.join(_INDICATOR_KINDS)}, bukan / not {kind!r}")
     if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0 or not math.isfinite(weight):
-        problems.append(f"{where}: weight must be a number >= 0, not {weight!r}")
+        problems.append(f"{where}: weight harus angka >= 0, bukan {weight!r} / must be a number >= 0, not {weight!r}")
         weight = 0.0
     if item["dasar"] not in _DASAR:
-        problems.append(f"{where}: dasar must be kondisi_lahan or zonasi, not {item['dasar']!r}")
+        problems.append(f"{where}: dasar harus kondisi_lahan atau zonasi, bukan / must be kondisi_lahan or zonasi, not {item['dasar']!r}")
     classes = str_list(item.get("classes", []), f"{where}.classes", problems)
     if kind in ("landcover_share", "rtrw_share"):
         vocab = landcover if kind == "landcover_share" else rtrw
         if not classes:
-            problems.append(f"{where}: {kind} needs classes")
+            problems.append(f"{where}: {kind} perlu classes / needs classes")
         unknown = [c for c in classes if c not in vocab]
         if unknown:
-            problems.append(f"{where}: unknown {vocab.kind} codes {', '.join(unknown)}")
+            problems.append(f"{where}: kode {vocab.kind} tidak dikenal / unknown {vocab.kind} codes {', '.join(unknown)}")
     if kind in ("line_density", "point_count", "point_distance") and not isinstance(item.get("layer"), str):
-        problems.append(f"{where}: {kind} needs layer = \"<layer name>\"")
+        problems.append(f"{where}: {kind} perlu / needs layer = \"<nama lapisan / layer name>\"")
     if kind == "table" and not isinstance(item.get("column"), str):
-        problems.append(f"{where}: table needs column = \"<column name>\"")
+        problems.append(f"{where}: table perlu / needs column = \"<nama kolom / column name>\"")
     invert = item.get("invert", False)
     if not isinstance(invert, bool):
-        problems.append(f"{where}: invert must be true or false")
+        problems.append(f"{where}: invert harus true atau false / must be true or false")
     key = item.get("key", False)
     if not isinstance(key, bool):
-        problems.append(f"{where}: key must be true or false")
+        problems.append(f"{where}: key harus true atau false / must be true or false")
     return IndicatorSpec(
         id=str(item["id"]),
         kind=str(kind),
@@ -243,28 +243,28 @@ def load_potentials(
     for code, spec in merged.items():
         where = f"potentials.{code}"
         if not CODE_RE.match(code):
-            problems.append(f"{where}: codes are snake_case ASCII (a-z, 0-9, _)")
+            problems.append(f"{where}: kode harus snake_case ASCII (a-z, 0-9, _) / codes are snake_case ASCII (a-z, 0-9, _)")
         if not isinstance(spec, Mapping):
-            problems.append(f"{where}: must be a table")
+            problems.append(f"{where}: harus berupa tabel / must be a table")
             continue
         check_keys(spec, ("nama", "name", "colour", "enabled", "indicators"), where, problems)
         missing = [k for k in ("nama", "name", "colour", "indicators") if k not in spec]
         if missing:
-            problems.append(f"{where}: missing {', '.join(missing)}")
+            problems.append(f"{where}: tidak ada / missing {', '.join(missing)}")
             continue
         enabled = spec.get("enabled", True)
         if not isinstance(enabled, bool):
-            problems.append(f"{where}: enabled must be true or false")
+            problems.append(f"{where}: enabled harus true atau false / must be true or false")
         raw_indicators = spec["indicators"] if isinstance(spec["indicators"], list) else []
         if not raw_indicators:
-            problems.append(f"{where}: needs at least one [[{where}.indicators]]")
+            problems.append(f"{where}: perlu minimal satu / needs at least one [[{where}.indicators]]")
         indicators = [
             _build_indicator(item, f"{where}.indicators[{i}]", rtrw, landcover, problems)
             for i, item in enumerate(raw_indicators)
         ]
         ids = [i.id for i in indicators if i is not None]
         if len(set(ids)) != len(ids):
-            problems.append(f"{where}: indicator ids must be unique")
+            problems.append(f"{where}: id indikator harus unik / indicator ids must be unique")
         potentials.append(
             Potential(
                 code=code,

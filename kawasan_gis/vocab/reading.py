@@ -97,7 +97,7 @@ def user_section(
     if isinstance(value, Mapping):
         return value
     shape = f" of [{name}.<code>] tables" if of_tables else ""
-    problems.append(f"override: {name} must be a table{shape}")
+    problems.append(f"override: {name} harus berupa tabel / must be a table{shape}")
     return {}
 
 
@@ -141,7 +141,7 @@ def check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str, pro
     allowed = tuple(allowed)
     for key in table:
         if key not in allowed:
-            problems.append(f"{where}: unknown key {key!r} (allowed: {', '.join(allowed)})")
+            problems.append(f"{where}: kunci tidak dikenal / unknown key {key!r} (sah / allowed: {', '.join(allowed)})")
 
 
 def as_colour(value: object, where: str, problems: list[str]) -> tuple[int, int, int]:
@@ -152,7 +152,7 @@ def as_colour(value: object, where: str, problems: list[str]) -> tuple[int, int,
         and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value)
     ):
         return (int(value[0]), int(value[1]), int(value[2]))
-    problems.append(f"{where}: colour must be [r, g, b] with integers 0-255, not {value!r}")
+    problems.append(f"{where}: colour harus [r, g, b] bilangan bulat 0-255, bukan {value!r} / must be [r, g, b] with integers 0-255, not {value!r}")
     return (0, 0, 0)
 
 
@@ -160,7 +160,7 @@ def str_list(value: object, where: str, problems: list[str]) -> tuple[str, ...]:
     """A list of strings as a tuple; anything else is a problem and gives ``()``."""
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    problems.append(f"{where}: must be a list of strings, not {value!r}")
+    problems.append(f"{where}: harus daftar teks, bukan {value!r} / must be a list of strings, not {value!r}")
     return ()
 
 
@@ -168,7 +168,7 @@ def int_list(value: object, where: str, problems: list[str]) -> tuple[int, ...]:
     """A list of integers as a tuple; anything else is a problem and gives ``()``."""
     if isinstance(value, list | tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         return tuple(value)
-    problems.append(f"{where}: must be a list of integers, not {value!r}")
+    problems.append(f"{where}: harus daftar bilangan bulat, bukan {value!r} / must be a list of integers, not {value!r}")
     return ()
 
 
@@ -176,5 +176,5 @@ def str_table(value: object, where: str, problems: list[str]) -> dict[str, str]:
     """A table of strings as a dict; anything else is a problem and gives ``{}``."""
     if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
         return dict(value)
-    problems.append(f"{where}: must be a table of strings")
+    problems.append(f"{where}: harus tabel teks / must be a table of strings")
     return {}
