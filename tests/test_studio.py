@@ -398,3 +398,22 @@ def test_cut_once_then_from_the_cache(session: Session, tmp_path: Path) -> None:
     # another RTRW (one zone less) is another cache file, never the old one
     third = LiveCheck(run.desa, run.pola_ruang.iloc[1:], **options)
     assert not third.from_cache and len(list(tmp_path.glob("potongan-*.npz"))) == 2
+
+
+def test_size_rule_reads_in_the_studio_language(session: Session) -> None:
+    """The size limits of the rule message were Indonesian ("maks 9 desa") whatever the language."""
+    from kawasan_gis.studio import LiveCheck
+
+    run = session.run
+    ids = session.state.ids()[:3]
+    n = sum(1 for k in session.state.member.values() if k in ids)  # villages of 1 km2 (100 ha): > max_villages 9 of the run
+    assert 10 <= n <= 99
+    merged, _ = edits.merge_kawasan(session.state, ids, kab=session.kab)
+    k = merged.ids()[0]
+    for lang, expected in (
+        ("en", f"kawasan {k}: {n} villages, {n // 10},{n % 10}00 ha, outside the run's size limits (at most 9 villages)"),
+        ("id", f"kawasan {k}: {n} desa, {n // 10}.{n % 10}00 ha, di luar batas ukuran run (maks 9 desa)"),
+    ):
+        live = LiveCheck(run.desa, None, itbx=run.itbx, config=run.check_config, limits=run.limits, lang=lang)
+        rules = [r["message"] for r in live.evaluate(merged, [k])[k].rules if r["rule"] == "batas_ukuran"]
+        assert rules == [expected]

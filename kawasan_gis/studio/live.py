@@ -286,14 +286,15 @@ class LiveCheck:
         lim = self.limits
         if lim.fits(n, area) and n >= lim.min_villages:
             return []
+        lang = self.lang
         limit = []
         if n < lim.min_villages:
-            limit.append(f"min {lim.min_villages} desa")
+            limit.append(t("studio_limit_min", lang, n=format_number(lim.min_villages, 0, lang)))
         if lim.max_villages is not None and n > lim.max_villages:
-            limit.append(f"maks {lim.max_villages} desa")
+            limit.append(t("studio_limit_max", lang, n=format_number(lim.max_villages, 0, lang)))
         if lim.max_area_ha is not None and area > lim.max_area_ha:
-            limit.append(f"maks {format_number(lim.max_area_ha, 0, self.lang)} ha")
-        text = t("studio_rule_size", self.lang).format(kawasan=k, n=n, ha=format_number(area, 0, self.lang), batas="; ".join(limit))
+            limit.append(t("studio_limit_ha", lang, ha=format_number(lim.max_area_ha, 0, lang)))
+        text = t("studio_rule_size", lang, kawasan=k, n=format_number(n, 0, lang), ha=format_number(area, 0, lang), batas="; ".join(limit))
         return [{"rule": "batas_ukuran", "level": "warning", "message": text, "dasar": t("studio_rule_size_basis", self.lang)}]
 
 

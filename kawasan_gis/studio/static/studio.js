@@ -549,6 +549,7 @@
     $("title").textContent = `${L_("ui_title")}: ${init.title}`;
     for (const e of document.querySelectorAll("[data-l]")) e.textContent = L_(e.dataset.l);
     for (const e of document.querySelectorAll("[data-ph]")) e.placeholder = L_(e.dataset.ph);
+    for (const e of document.querySelectorAll("[data-aria]")) e.setAttribute("aria-label", L_(e.dataset.aria));
     for (const note of init.notes) $("notes").append(el("p", { text: note }));
     fillSelect($("new-potential"), init.potentials.map((p) => [p.code, p.label]));
     buildLayers(init);
