@@ -14,6 +14,7 @@ from pathlib import Path
 import folium
 import folium.plugins
 import geopandas as gpd
+import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
 import pytest
@@ -508,6 +509,47 @@ def test_web_and_print_legends_share_one_key():
     assert legend.index("Peternakan") < legend.index("Pertanian Unggulan") < legend.index("garam") < legend.index("Belum ada skor")
 
 
+def test_mostly_lindung_villages_are_drawn_and_named_as_kawasan_lindung():
+    """Issue 15: villages left unscored because they are mostly kawasan lindung (Way Kambas) showed as grey 'Belum ada skor'."""
+    desa = grid_villages()
+    desa["potensi_dominan"] = ["peternakan", None, None, "pertanian_unggulan"] * 4
+    desa["status_potensi"] = ["dinilai", "lindung", "data_kurang", "dinilai"] * 4
+    protected = "#6b9080"  # the grey-green of protected land (ITBX L), typed in by hand
+    label = "Kawasan lindung (sebagian besar desa)"
+    data = prepare.prepare_map(desa, kawasan=None, simplify_m=10.0, decimals=None, lang="id", catalogue=None, title=None)
+    assert data.key.lindung and data.key.no_score  # villages 3, 7, ... have too little evidence: still "Belum ada skor"
+    printed = static._legend_handles(data, has_kawasan=False, lang="id")
+    assert [h.get_label() for h in printed[:4]] == ["Peternakan", "Pertanian Unggulan", label, "Belum ada skor"]
+    assert mcolors.to_hex(printed[2].get_facecolor()) == protected
+    fig = static._draw_page(desa, kawasan=None, pusat=None, title=None, sources=None, title_block=None, lang="id", catalogue=None)
+    fills = [mcolors.to_hex(c) for c in fig.axes[0].collections[0].get_facecolor()]
+    assert fills[1] == protected and fills[2] == maps.GREY and fills[5] == protected
+    # web map: the same entry in the legend, and the village's colour and label in its popup
+    m = maps.map_kawasan(desa)
+    legend = legend_html(m)
+    assert legend.index("Pertanian Unggulan") < legend.index(label) < legend.index("Belum ada skor")
+    assert f"background:{protected}" in legend
+    dictionary = village_binder(m).dictionary
+    features = geojson_layers(m)["Desa menurut potensi dominan"].data["features"]
+    assert dictionary["pots"][features[1]["properties"]["p"]] == {"l": label, "c": protected}
+    assert "p" not in features[2]["properties"]  # no score: the grey of the page's dictionary
+    # every unscored village mostly lindung: no "Belum ada skor" entry at all
+    desa["status_potensi"] = ["dinilai", "lindung", "lindung", "dinilai"] * 4
+    assert "Belum ada skor" not in legend_html(maps.map_kawasan(desa))
+    english = legend_html(maps.map_kawasan(desa, lang="en"))
+    assert "Kawasan lindung (most of the village)" in english
+
+
+def test_web_map_legend_has_the_boundary_lines(layers):
+    """The kecamatan and kabupaten borders are in the layer list: the legend shows their lines as drawn."""
+    m = maps.map_kawasan(layers["desa"], kawasan=layers["kawasan"])
+    legend = next(c for c in m._children.values() if isinstance(c, elements.Legend))
+    bodies = {layer.layer_name: body for layer, body in legend.sections}
+    # the dash patterns of test_web_map_kabupaten_border_is_dash_dot, in pixels
+    assert 'stroke="#37474f" stroke-width="1.2" stroke-dasharray="6 4.8"/></svg>Batas kecamatan' in bodies["Batas kecamatan"]
+    assert 'stroke="#4d4d4d" stroke-width="3" stroke-dasharray="15 4.5 3 4.5"/></svg>Batas kabupaten' in bodies["Batas kabupaten"]
+
+
 def test_print_map_boundaries_have_their_own_symbols(layers):
     """Issue 15: 'Batas kawasan usulan' and 'Batas kabupaten' were the same solid black line."""
     fig = static._draw_page(layers["desa"], kawasan=layers["kawasan"], pusat=None, title=None, sources=None,
@@ -738,6 +780,9 @@ def test_colour_pairs_are_apart():
     assert delta(x, pots["permukiman"].colour) > 25
     assert delta(x, rtrw["transportasi"].colour) > 20
     assert min(delta(x, st.colour) for st in pots.values()) > 15
+    # villages that are mostly kawasan lindung: apart from every potential and from the no-score grey
+    lindung = _rgb(styles.lindung_style().colour)
+    assert min(delta(lindung, st.colour) for st in pots.values()) > 15 and delta(lindung, styles.GREY) > 15
     assert styles.KONFLIK_STYLE["X"]["fillColor"] == styles.ITBX_COLOURS["X"]
     # the official table colours stay as DOMAIN.md gives them
     assert _rgb(rtrw["permukiman_perdesaan"].colour) == (235, 155, 60)

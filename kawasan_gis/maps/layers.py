@@ -26,7 +26,7 @@ from folium.utilities import JsCode
 from kawasan_gis._values import is_present
 from kawasan_gis.i18n import format_number, t
 from kawasan_gis.maps.elements import GeoJsonLayer, VillageBinder
-from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, prepare_layer, to_wgs84
+from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, mostly_lindung, prepare_layer, to_wgs84
 from kawasan_gis.maps.styles import (
     BOUNDARY_SYMBOLS,
     CENTRE_COLOURS,
@@ -37,6 +37,7 @@ from kawasan_gis.maps.styles import (
     catalogue_order,
     centre_radius,
     class_styles,
+    lindung_style,
 )
 
 __all__ = ["Context", "boundary_layers", "class_layer", "collection", "geojson", "kawasan_layer", "konflik_layer",
@@ -202,6 +203,11 @@ def village_layer(frame: pd.DataFrame, geoms: np.ndarray, potential_key: Potenti
     pot_index = {code: i for i, code in enumerate(codes)}
     pots = [ctx.potentials.get(c, ClassStyle(c, c, GREY)) for c in codes]
     score_cols.sort(key=lambda c: pot_index[str(c)[len("skor_"):]])
+    # villages that are mostly kawasan lindung: drawn and named as such (after the potentials,
+    # so the score columns keep their indices), not as villages without a score
+    lindung = mostly_lindung(frame)
+    if lindung.any():
+        pots.append(lindung_style(lang))
 
     sections, share_cols = [], []
     for kind, heading, vocab_kind in _SHARE_KINDS:
@@ -219,7 +225,7 @@ def village_layer(frame: pd.DataFrame, geoms: np.ndarray, potential_key: Potenti
     records = frame.to_dict("records")
     props = []
     search_keys: set[str] = set()
-    for row in records:
+    for row, protected in zip(records, lindung, strict=True):
         kec = row.get("nama_kec")
         kec = str(kec) if is_present(kec) else ""
         key = f"{row['nama_desa']} ({kec})" if kec else str(row["nama_desa"])
@@ -234,6 +240,8 @@ def village_layer(frame: pd.DataFrame, geoms: np.ndarray, potential_key: Potenti
             p["j"] = 1
         if has_potential and is_present(row.get("potensi_dominan")):
             p["p"] = pot_index[str(row["potensi_dominan"])]
+        elif protected:
+            p["p"] = len(pots) - 1
         if score_cols:
             p["s"] = [_round(row[c], 3) for c in score_cols]
         if is_present(row.get("margin")):
@@ -275,6 +283,9 @@ def village_layer(frame: pd.DataFrame, geoms: np.ndarray, potential_key: Potenti
                     name=t("lyr_desa", lang), pane="kg_desa", on_each_feature=binder.get_name())
 
     items = [_legend_item(st.colour, st.label) for st in potential_key.styles]
+    if potential_key.lindung:
+        st = lindung_style(lang)
+        items.append(_legend_item(st.colour, st.label))
     if potential_key.no_score:
         items.append(_legend_item(GREY, t("no_score", lang)))
     note = f"<div class=kg-note>{_esc(t('campuran_note', lang))}</div>" if potential_key.mixed else ""
@@ -426,8 +437,15 @@ def _border_lines(polygons: Sequence[shapely.Geometry]) -> shapely.Geometry:
     return shapely.line_merge(shapely.union_all(rings))
 
 
-def boundary_layers(boundaries: Mapping[str, list[shapely.Geometry]], geo: Geo, lang: str) -> list[tuple[folium.GeoJson, None]]:
-    """Kecamatan (dashed) and kabupaten (dash-dot) borders as lines, not clickable; no legend section."""
+def line_swatch(colour: str, width: float, dash_array: str | None) -> str:
+    """A legend swatch of a line symbol as it is drawn on the map (width and dashes in pixels)."""
+    dash = f' stroke-dasharray="{dash_array}"' if dash_array else ""
+    return (f'<svg class="kg-sw-svg" width="22" height="10" aria-hidden="true"><line x1="0" y1="5" x2="22" y2="5" '
+            f'stroke="{colour}" stroke-width="{width:g}"{dash}/></svg>')
+
+
+def boundary_layers(boundaries: Mapping[str, list[shapely.Geometry]], geo: Geo, lang: str) -> list[tuple[folium.GeoJson, str]]:
+    """Kecamatan (dashed) and kabupaten (dash-dot) borders as lines, not clickable, each with its legend line."""
     out = []
     for col, key in (("kode_kec", "lyr_kecamatan"), ("kode_kab", "lyr_kabupaten")):
         if col not in boundaries:
@@ -436,6 +454,6 @@ def boundary_layers(boundaries: Mapping[str, list[shapely.Geometry]], geo: Geo, 
         style = {"color": sym.colour, "weight": sym.web_width, "opacity": 0.9, "dashArray": sym.dash_array}
         lines = to_wgs84(np.asarray([_border_lines(boundaries[col])], dtype=object), geo.metric_crs, geo.decimals)
         layer = geojson(collection(lines, [{"style": style}]), name=t(key, lang), pane="kg_batas", interactive=False)
-        out.append((layer, None))
+        out.append((layer, f"<div class=kg-li>{line_swatch(sym.colour, sym.web_width, sym.dash_array)}{_esc(t(key, lang))}</div>"))
     return out
 

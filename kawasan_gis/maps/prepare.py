@@ -25,11 +25,11 @@ from pyproj import CRS
 from kawasan_gis._values import is_present, is_truthy
 from kawasan_gis.errors import CRSError, FieldError, LayerError
 from kawasan_gis.i18n import t
-from kawasan_gis.maps.styles import GREY, ClassStyle, potential_styles
+from kawasan_gis.maps.styles import GREY, LINDUNG_STATUS, ClassStyle, potential_styles
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Geo", "MapData", "PotentialKey", "Prepared", "dissolve", "in_catalogue_order", "label_point", "prepare_layer",
+__all__ = ["Geo", "MapData", "PotentialKey", "Prepared", "dissolve", "in_catalogue_order", "label_point", "mostly_lindung", "prepare_layer",
            "prepare_map", "simplify_polygons", "to_wgs84", "validate_layers"]
 
 
@@ -54,11 +54,13 @@ class Prepared:
 
 @dataclass(frozen=True)
 class PotentialKey:
-    """The village part of a legend: the dominant potentials drawn, and the two notes."""
+    """The village part of a legend: the dominant potentials drawn, the villages that are mostly
+    kawasan lindung, those without a score, and the mixed-potential note."""
 
     styles: list[ClassStyle]
     no_score: bool
     mixed: bool
+    lindung: bool = False
 
 
 @dataclass(frozen=True)
@@ -265,9 +267,18 @@ def _potential_key(frame: pd.DataFrame, potentials: Mapping[str, ClassStyle]) ->
     has_potential = "potensi_dominan" in frame.columns
     dominant = [str(c) for c in frame["potensi_dominan"].dropna().unique()] if has_potential else []
     styles = [potentials.get(c, ClassStyle(c, c, GREY)) for c in in_catalogue_order(dominant, potentials)]
-    no_score = not has_potential or bool(frame["potensi_dominan"].isna().any())
+    lindung = mostly_lindung(frame)
+    no_score = not has_potential or bool((frame["potensi_dominan"].isna().to_numpy() & ~lindung).any())
     mixed = "campuran" in frame.columns and bool(frame["campuran"].map(is_truthy).any())
-    return PotentialKey(styles, no_score, mixed)
+    return PotentialKey(styles, no_score, mixed, lindung=bool(lindung.any()))
+
+
+def mostly_lindung(frame: pd.DataFrame) -> np.ndarray:
+    """Villages without a dominant potential because most of their land is kawasan lindung (boolean array)."""
+    if "status_potensi" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    no_potential = frame["potensi_dominan"].isna().to_numpy() if "potensi_dominan" in frame.columns else np.ones(len(frame), dtype=bool)
+    return (frame["status_potensi"] == LINDUNG_STATUS).to_numpy() & no_potential
 
 
 def _default_title(frame: pd.DataFrame, lang: str) -> str:

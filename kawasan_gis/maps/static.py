@@ -25,8 +25,8 @@ from kawasan_gis._atomic import atomic_file
 from kawasan_gis._values import is_present, is_truthy
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import check_lang, format_number, t
-from kawasan_gis.maps.prepare import MapData, label_point, prepare_map, validate_layers
-from kawasan_gis.maps.styles import BOUNDARY_SYMBOLS, CENTRE_COLOURS, GREY, ITBX_COLOURS, KONFLIK_STYLE, LineSymbol, centre_radius
+from kawasan_gis.maps.prepare import MapData, label_point, mostly_lindung, prepare_map, validate_layers
+from kawasan_gis.maps.styles import BOUNDARY_SYMBOLS, CENTRE_COLOURS, GREY, ITBX_COLOURS, KONFLIK_STYLE, LineSymbol, centre_radius, lindung_style
 
 __all__ = ["print_pixel_m", "static_map"]
 
@@ -246,10 +246,12 @@ def _draw_page(
     boundaries = data.boundaries
 
     colours = []
-    for value, mixed in zip(frame["potensi_dominan"] if "potensi_dominan" in frame.columns else [None] * len(frame),
-                            frame["campuran"] if "campuran" in frame.columns else [False] * len(frame), strict=True):
+    protected = lindung_style(lang).colour
+    for value, mixed, lindung in zip(frame["potensi_dominan"] if "potensi_dominan" in frame.columns else [None] * len(frame),
+                                     frame["campuran"] if "campuran" in frame.columns else [False] * len(frame),
+                                     mostly_lindung(frame), strict=True):
         st = data.potentials.get(str(value)) if is_present(value) else None
-        colour = st.colour if st else GREY
+        colour = st.colour if st else (protected if lindung else GREY)
         colours.append(_pale(colour) if is_truthy(mixed) else colour)
 
     block = _title_block_lines(title_block or {}, lang)
@@ -355,6 +357,9 @@ def _legend_handles(data: MapData, *, has_kawasan: bool, lang: str, centres: Seq
 
     key = data.key
     handles: list[Any] = [Patch(facecolor=st.colour, edgecolor="#555555", linewidth=0.4, label=st.label) for st in key.styles]
+    if key.lindung:
+        st = lindung_style(lang)
+        handles.append(Patch(facecolor=st.colour, edgecolor="#555555", linewidth=0.4, label=st.label))
     if key.no_score:
         handles.append(Patch(facecolor=GREY, edgecolor="#555555", linewidth=0.4, label=t("no_score", lang)))
     if key.mixed:

@@ -19,12 +19,12 @@ from typing import Any
 from kawasan_gis import vocab
 from kawasan_gis._values import is_present
 from kawasan_gis.centres import ORDER_NAMES
-from kawasan_gis.i18n import check_lang
+from kawasan_gis.i18n import check_lang, t
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BOUNDARY_SYMBOLS", "CENTRE_COLOURS", "LineSymbol", "GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle", "catalogue_order", "centre_radius", "class_styles", "hex_colour",
-           "potential_styles"]
+__all__ = ["BOUNDARY_SYMBOLS", "CENTRE_COLOURS", "LINDUNG_STATUS", "LineSymbol", "GREY", "ITBX_COLOURS", "KONFLIK_STYLE", "ClassStyle",
+           "catalogue_order", "centre_radius", "class_styles", "hex_colour", "lindung_style", "potential_styles"]
 
 GREY = "#bdbdbd"
 # Prohibited (X) is a dark crimson, not the usual #d7191c: that red sat at CIEDE2000 14 from the
@@ -94,6 +94,19 @@ class ClassStyle:
     code: str
     label: str
     colour: str
+
+
+def lindung_style(lang: str = "id") -> ClassStyle:
+    """The villages left unscored because most of their land is kawasan lindung (a national park...).
+
+    Drawn in the grey-green of protected land (:data:`ITBX_COLOURS` ``L``) under their own
+    legend entry, not in the grey of villages without a score: they are not missing data.
+    """
+    return ClassStyle(LINDUNG_STATUS, t("desa_lindung", lang), ITBX_COLOURS["L"])
+
+
+LINDUNG_STATUS = "lindung"
+"""``status_potensi`` of a village that is mostly kawasan lindung (``potential.STATUS_LINDUNG``)."""
 
 
 def hex_colour(colour: Any) -> str:
