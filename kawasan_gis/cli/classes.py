@@ -71,7 +71,8 @@ def classes(
         click.echo(format_table(records))
     if result.fuzzy:
         click.echo(
-            f"Peringatan / warning: {review_message(result)}. "
+            # both headlines, then the matches once
+            f"Peringatan / warning: {review_message(result, listed=False).id} / {review_message(result).en}. "
             f"{REVIEW_MARK} = periksa; kukuhkan di file pemetaan (--write-template) / "
             f"{REVIEW_MARK} = review; confirm it in a mapping file (--write-template)",
             err=True,

@@ -144,8 +144,11 @@ def match_classes(
     return result
 
 
-def review_message(mapping: ClassMapping) -> Message:
+def review_message(mapping: ClassMapping, *, listed: bool = True) -> Message:
     """The list of similarity matches to review, in both languages (empty without any).
+
+    ``listed=False`` gives the headline alone, for a line that lists the matches once after
+    both languages' headlines.
 
     Examples
     --------
@@ -168,10 +171,11 @@ def review_message(mapping: ClassMapping) -> Message:
         return ", ".join(f"{raw_text(r.raw)!r} -> {r.code} ({format_number(r.score, 1, lang)})" for r in fuzzy)
 
     n = len(fuzzy)
-    return Message(
-        f"{format_number(n, 0, 'id')} {id_} dicocokkan menurut kemiripan ejaan, periksa: {items('id')}",
-        f"{format_number(n, 0, 'en')} {en}{'es' if n != 1 else ''} matched by spelling similarity, review: {items('en')}",
-    )
+    head_id = f"{format_number(n, 0, 'id')} {id_} dicocokkan menurut kemiripan ejaan, periksa"
+    head_en = f"{format_number(n, 0, 'en')} {en}{'es' if n != 1 else ''} matched by spelling similarity, review"
+    if not listed:
+        return Message(head_id, head_en)
+    return Message(f"{head_id}: {items('id')}", f"{head_en}: {items('en')}")
 
 
 def find_class_column(
