@@ -580,10 +580,13 @@ def test_a_fuzzy_zoning_match_runs_with_a_warning_naming_the_file_and_the_match(
     cfg.write_text('[inputs]\nvillages = "desa.gpkg"\nrtrw = { path = "rtrw.gpkg" }\n[outputs]\nstatic_map = false\n')
     result = pipeline.run(load_config(cfg))
     review = [a for a in result.alerts if "kemiripan ejaan" in a]
+    path = tmp_path / "rtrw.gpkg"
     assert review == [
-        f"{tmp_path / 'rtrw.gpkg'}: 1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa / 1 pola ruang class "
-        "matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)"
+        f"{path}: 1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97,1) / "
+        f"{path}: 1 pola ruang class matched by spelling similarity, review: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97.1)"
     ]
+    # the report and the terminal show it in the run's language, the match in either
+    assert review[0].text("id") == f"{path}: 1 kelas pola ruang dicocokkan menurut kemiripan ejaan, periksa: 'Perkebunan Rakyatt' -> perkebunan_rakyat (97,1)"
     # the east half (villages in columns 3 and 4) is perkebunan rakyat: 100 % of each such village
     assert result.indicators.loc["1807012004", "pct_rtrw_perkebunan_rakyat"] == pytest.approx(100.0)
     assert result.mappings["pola_ruang"].set_index("raw").loc["Perkebunan Rakyatt", "method"] == "fuzzy"
