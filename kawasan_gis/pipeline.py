@@ -14,6 +14,7 @@ Imports every step (io, vocab, overlay, indicators, potential, regionalize, chec
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -258,6 +259,17 @@ def run(
         if not issubclass(w.category, (RepairWarning, ReviewWarning)):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
+    wants_centres = config.centres.enabled or inp.centres is not None or inp.idm is not None
+    roads_ahead = None
+    if wants_centres and config.centres.roads in lines:
+        from kawasan_gis.centres import road_network
+
+        # the road graph needs nothing but the road layer: it is noded in a second thread
+        # (GEOS, without the GIL) while the indicators are computed
+        pool = ThreadPoolExecutor(1)
+        roads_ahead = pool.submit(road_network, lines[config.centres.roads][0], snap_m=config.centres.snap_m)
+        pool.shutdown(wait=False)
+
     with timer.step("menghitung indikator / computing indicators"):
         # the RTRW is made a planar partition once, for these indicators and the plan check alike
         zones = resolve_overlaps(rtrw, priority=default_priority("rtrw")) if rtrw is not None else None
@@ -355,7 +367,7 @@ def run(
 
     desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
     centres = None
-    if config.centres.enabled or inp.centres is not None or inp.idm is not None:
+    if wants_centres:
         with timer.step("pusat kawasan dan profil / centres and profile"):
             designated = None
             if inp.centres is not None:
@@ -363,7 +375,7 @@ def run(
                 reports.append(designated.attrs["kawasan_report"])
             centres = centres_and_profile(
                 config, desa_out, kawasan, indicators=indicators, scores=scores, points=points, lines=lines,
-                designated=designated, check=checked,
+                designated=designated, check=checked, network=roads_ahead.result() if roads_ahead is not None else None,
             )  # fmt: skip
             desa_out = desa_out.merge(centres.villages, left_on="kode_desa", right_index=True, how="left")
             kawasan = kawasan.merge(centres.kawasan, on="kawasan_id", how="left")

@@ -110,8 +110,13 @@ def centres_and_profile(
     lines: dict[str, tuple[gpd.GeoDataFrame, str | None]],
     designated: gpd.GeoDataFrame | None,
     check: Any | None,
+    network: Any | None = None,
 ) -> CentresResult:
-    """Hierarchy per kabupaten, centre of every kawasan and its four-pillar profile, from the run's layers."""
+    """Hierarchy per kabupaten, centre of every kawasan and its four-pillar profile, from the run's layers.
+
+    ``network`` is the road graph of ``[centres] roads`` when already built
+    (:func:`kawasan_gis.centres.road_network`; the pipeline builds it beside the indicators).
+    """
     from kawasan_gis import centres as C
     from kawasan_gis.overlay import point_stats
     from kawasan_gis.profile import join_idm, load_program, profile_kawasan
@@ -141,7 +146,8 @@ def centres_and_profile(
     designation = C.designated_centres(desa, designated, column=inp.centres.column) if designated is not None and inp.centres else None
     network = None
     if opt.roads is not None:
-        network = C.road_network(lines[opt.roads][0], snap_m=opt.snap_m)
+        if network is None:
+            network = C.road_network(lines[opt.roads][0], snap_m=opt.snap_m)
         sources["pusat"]["jalan"] = message(
             "road_network_summary", roads=opt.roads, nodes=network.n_nodes, edges=len(network.edges), components=network.n_components,
             pct=Num(100 * network.largest_share, 0), snapped=network.n_snapped, snap=Num(opt.snap_m, 0 if float(opt.snap_m).is_integer() else 1),
