@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kawasan_gis.i18n import format_number
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -133,7 +135,8 @@ def summarise(gdf: gpd.GeoDataFrame, column: str, mapping: ClassMapping) -> list
 
 
 def format_table(records: list[dict[str, Any]]) -> str:
-    """Aligned text table of :func:`summarise` records."""
+    """Aligned text table of :func:`summarise` records; numbers in Indonesian style (``1.234,5``), as
+    every table a planner reads."""
     rows = []
     for rec in records:
         if rec["raw"] is None:
@@ -144,8 +147,8 @@ def format_table(records: list[dict[str, Any]]) -> str:
             method = rec["method"] or "TIDAK COCOK / UNMATCHED"
             if rec["review"]:
                 method = f"{method} {REVIEW_MARK}"
-        score = "" if rec["score"] is None else f"{rec['score']:.1f}"
-        rows.append((raw, str(rec["n"]), f"{rec['ha']:,.1f}", code, rec["nama"] or "", method, score))
+        score = "" if rec["score"] is None else format_number(rec["score"], 1)
+        rows.append((raw, format_number(rec["n"], 0), format_number(rec["ha"], 1), code, rec["nama"] or "", method, score))
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_HEADERS)]
     right = {1, 2, 6}
 
