@@ -22,7 +22,7 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 PROBE = r"""
 import json, os, sys
-from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.core import QgsApplication, QgsExpressionContextUtils, QgsRenderContext, QgsVectorLayer
 
 gpkg, names = sys.argv[1], sys.argv[2:]
 app = QgsApplication([], False)
@@ -58,6 +58,16 @@ for name in names:
         info["categories"] = [
             {"value": c.value(), "label": c.label(), **symbol_info(c.symbol())} for c in r.categories()
         ]
+        # the fill QGIS draws each feature with, in feature order (None: not drawn)
+        ctx = QgsRenderContext()
+        ctx.expressionContext().appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+        r.startRender(ctx, layer.fields())
+        info["feature_fills"] = []
+        for f in layer.getFeatures():
+            ctx.expressionContext().setFeature(f)
+            sym = r.symbolForFeature(f, ctx)
+            info["feature_fills"].append(colour(sym.symbolLayer(0).color()) if sym is not None else None)
+        r.stopRender(ctx)
     elif r.type() == "singleSymbol":
         info["symbol"] = symbol_info(r.symbol())
     info["labels"] = bool(layer.labelsEnabled())

@@ -195,7 +195,9 @@ def test_run_geopackage_opens_styled_in_qgis(lamtim_run: tuple[pipeline.RunResul
     names = [str(r[0]) for r in __import__("pyogrio").list_layers(out / "kawasan.gpkg") if r[1] is not None]  # feature layers
     seen = qgis_styles_seen(out / "kawasan.gpkg", names)
     assert all(seen[n]["valid"] and seen[n]["loaded"] for n in names), seen
-    categorised = {"desa": "potensi_dominan", "kawasan": "potensi", "pola_ruang": "kelas", "konflik": "status", "pusat": "peran"}
+    # the villages by their dominant potential, or else as mostly kawasan lindung (Way Kambas)
+    by_potential_or_lindung = """coalesce("potensi_dominan", if("status_potensi" = 'lindung', 'lindung', NULL))"""
+    categorised = {"desa": by_potential_or_lindung, "kawasan": "potensi", "pola_ruang": "kelas", "konflik": "status", "pusat": "peran"}
     assert {n: (seen[n]["renderer"], seen[n].get("attr")) for n in categorised} == {n: ("categorizedSymbol", a) for n, a in categorised.items()}
     pola = {c["value"]: c["fill"][:3] for c in seen["pola_ruang"]["categories"]}
     assert pola["taman_nasional"] == [155, 135, 255]  # official colour (DOMAIN.md table)
@@ -203,8 +205,11 @@ def test_run_geopackage_opens_styled_in_qgis(lamtim_run: tuple[pipeline.RunResul
     want = class_styles("rtrw", pola)
     assert pola == {k: [int(want[k].colour[i : i + 2], 16) for i in (1, 3, 5)] for k in pola}
     pots = potential_styles(result.config.project.lang, catalogue=result.catalogue)
-    desa = {c["value"]: c["fill"][:3] for c in seen["desa"]["categories"] if c["value"]}
+    desa = {c["value"]: c["fill"][:3] for c in seen["desa"]["categories"] if c["value"] not in ("", "lindung")}
     assert set(desa) == set(result.villages["potensi_dominan"].dropna())
+    fills = seen["desa"]["feature_fills"]  # in the layer's row order, as result.villages
+    lindung = (result.villages["status_potensi"] == "lindung").to_numpy()
+    assert lindung.sum() == 21 and {tuple(f[:3]) for f, on in zip(fills, lindung, strict=True) if on} == {(107, 144, 128)}
     assert desa == {k: [int(pots[k].colour[i : i + 2], 16) for i in (1, 3, 5)] for k in desa}
     assert seen["kawasan"]["label_field"] == "nama" and seen["kawasan"]["labels"]
 

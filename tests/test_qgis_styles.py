@@ -154,3 +154,25 @@ def test_qgis_applies_the_embedded_styles(styled_gpkg: Path) -> None:
     assert (seen["pusat"]["labels"], seen["pusat"]["label_field"]) == (True, "nama_desa")
     assert seen["sambungan"]["renderer"] == "singleSymbol" and seen["sambungan"]["symbol"]["layer"] == "SimpleLine"
     assert seen["masalah"]["renderer"] == "singleSymbol"
+
+
+def test_qgis_draws_mostly_lindung_villages_as_kawasan_lindung(tmp_path: Path) -> None:
+    # a village left unscored because most of it is kawasan lindung (Way Kambas) is not missing
+    # data: QGIS must put it under its own entry, in the protected grey-green, as the maps do
+    require_qgis()
+    desa = gpd.GeoDataFrame(
+        {"kode_desa": ["1", "2", "3"], "potensi_dominan": ["permukiman", None, None],
+         "status_potensi": ["dinilai", "lindung", "data_kurang"]},
+        geometry=[box(i * 1000, 0, i * 1000 + 1000, 1000) for i in range(3)], crs=CRS,
+    )
+    gpkg = write_layers(tmp_path / "kawasan.gpkg", {"desa": desa}, styles=qgis_styles({"desa": desa}))
+    seen = qgis_styles_seen(gpkg, ["desa"])["desa"]
+    assert seen["renderer"] == "categorizedSymbol"
+    assert [f[:3] for f in seen["feature_fills"]] == [
+        _rgb(potential_styles("id")["permukiman"].colour),
+        _rgb("#6b9080"),  # ITBX L, the protected grey-green of the maps
+        [189, 189, 189],  # the grey of villages without a score
+    ]
+    assert "Kawasan lindung (sebagian besar desa)" in [c["label"] for c in seen["categories"]]
+    # the SLD (other GIS) filters on the field alone: no entry it could never match
+    assert "Kawasan lindung" not in qgis_styles({"desa": desa})["desa"].sld

@@ -49,9 +49,12 @@ from kawasan_gis.maps.styles import (
     KONFLIK_STYLE,
     catalogue_order,
     class_styles,
+    LINDUNG_STATUS,
     hex_colour,
+    lindung_style,
     potential_styles,
 )
+from kawasan_gis.maps.prepare import mostly_lindung
 
 __all__ = ["CATEGORY_FIELDS", "CHECK_FIELDS", "Category", "qgis_styles"]
 
@@ -67,6 +70,9 @@ CATEGORY_FIELDS = {
 
 CHECK_FIELDS = {"desa": "potensi"}
 """Where ``check.gpkg`` differs: its villages carry the plan's potential (``potensi``), not a score's."""
+
+_DESA_LINDUNG_FIELD = ("potensi_dominan", f"coalesce(\"potensi_dominan\", if(\"status_potensi\" = '{LINDUNG_STATUS}', '{LINDUNG_STATUS}', NULL))")
+"""The villages' field, and the QGIS expression that also sorts the mostly-lindung villages out."""
 
 _QGIS_VERSION = "3.22.0"
 _OUTLINE = "#232323"
@@ -104,6 +110,10 @@ def _categories(name: str, frame: gpd.GeoDataFrame, field: str, lang: str, catal
         values.sort(key=lambda v: (order.get(v, len(order)), v))
         if name == "desa":
             cats = [Category(v, styles[v].label if v in styles else v, styles[v].colour if v in styles else GREY) for v in values]
+            if field == _DESA_LINDUNG_FIELD[0] and mostly_lindung(frame).any():
+                # mostly kawasan lindung: the protected grey-green and its own entry, as on the maps
+                lindung = lindung_style(lang)
+                cats.append(Category(LINDUNG_STATUS, lindung.label, lindung.colour))
             # QGIS's catch-all category (empty value): villages without a score, grey as on the web map
             return [*cats, Category("", t("no_score", lang), GREY)]
         # kawasan: outlines only, so the villages' colours stay visible below
@@ -337,11 +347,16 @@ def qgis_styles(
         else:
             field, single = fields[name], None
             cats = _categories(name, frame, field, lang, catalogue)
+        qml_field, sld_cats = field, cats
+        if name == "desa" and any(c.value == LINDUNG_STATUS for c in cats):
+            # QGIS classifies by an expression: the dominant potential, else the lindung status;
+            # SLD filters on plain fields, so there those villages stay in the catch-all
+            qml_field, sld_cats = _DESA_LINDUNG_FIELD[1], [c for c in cats if c.value != LINDUNG_STATUS]
         title = t(_TITLES[name], lang) if name in _TITLES else name
         out[name] = LayerStyle(
             name=f"kawasan_gis {name}",
-            qml=_qml(kind, field, cats, single, _LABELS.get(name)),
-            sld=_sld(name, kind, field, cats, single),
+            qml=_qml(kind, qml_field, cats, single, _LABELS.get(name)),
+            sld=_sld(name, kind, field, sld_cats, single),
             description=title,
         )
     return out
