@@ -36,14 +36,14 @@ def test_table_lists_values_counts_hectares_codes_and_methods(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "rtrw.gpkg: kolom / column 'NAMOBJ', 4 fitur / features"
-    assert lines[1].split() == ["raw", "value", "n", "ha", "code", "name", "method", "score"]
+    assert lines[1].split() == ["nilai", "asli", "n", "ha", "kode", "nama", "cara", "skor"]
     assert lines[3].split() == [
-        "Kws.", "Peruntukan", "Pertanian", "2", "200,0", "pertanian", "Pertanian", "exact", "100,0",
+        "Kws.", "Peruntukan", "Pertanian", "2", "200,0", "pertanian", "Pertanian", "sama", "100,0",
     ]
     rest = sorted(line.split() for line in lines[4:])
     assert rest == [
-        ["HL", "Gunung", "Balak", "1", "100,0", "hutan_lindung", "Hutan", "Lindung", "synonym", "100,0"],
-        ["Perkebunan", "Rakyatt", "1", "100,0", "perkebunan_rakyat", "Perkebunan", "Rakyat", "fuzzy", "(periksa/review)", "97,1"],
+        ["HL", "Gunung", "Balak", "1", "100,0", "hutan_lindung", "Hutan", "Lindung", "sinonim", "100,0"],
+        ["Perkebunan", "Rakyatt", "1", "100,0", "perkebunan_rakyat", "Perkebunan", "Rakyat", "mirip", "ejaan", "(periksa/review)", "97,1"],
     ]
     # the similarity match, and only it, is listed for review once on stderr
     assert result.stderr.count("Perkebunan Rakyatt") == 1 and "HL Gunung" not in result.stderr

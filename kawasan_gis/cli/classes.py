@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
     from kawasan_gis.vocab import ClassMapping
 
-_HEADERS = ("raw value", "n", "ha", "code", "name", "method", "score")
+_HEADERS = ("nilai asli", "n", "ha", "kode", "nama", "cara", "skor")
+
+#: How each value was matched (``ClassMatch.method``), as the table says it; ``--json`` keeps the identifiers.
+_METHODS = {"exact": "sama", "synonym": "sinonim", "code": "kode", "fuzzy": "mirip ejaan", "user": "pemetaan pengguna"}
 
 #: After the method of a match made by spelling similarity alone: a person should confirm it.
 REVIEW_MARK = "(periksa/review)"
@@ -144,7 +147,7 @@ def format_table(records: list[dict[str, Any]]) -> str:
         else:
             raw = str(rec["raw"])
             code = rec["code"] or "?"
-            method = rec["method"] or "TIDAK COCOK / UNMATCHED"
+            method = _METHODS.get(rec["method"], rec["method"]) if rec["method"] else "TIDAK COCOK / UNMATCHED"
             if rec["review"]:
                 method = f"{method} {REVIEW_MARK}"
         score = "" if rec["score"] is None else format_number(rec["score"], 1)
