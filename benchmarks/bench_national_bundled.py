@@ -3,7 +3,7 @@
     python benchmarks/bench_national_bundled.py
 
 The national benchmark (``bench_national.py``) needs the 94 MB national boundaries and a
-6-minute split; this one runs in about 8 minutes on files in the repository: the 3,287 real
+3-to-6-minute split; this one runs in about 8 minutes on files in the repository: the 3,287 real
 village polygons of 20 kabupaten/kota of Lampung and Gorontalo
 (``data/desa_lampung_gorontalo``), synthetic land use and pola ruang with the national
 benchmark's density (``SyntheticOptions(seed=0)``: 40 and 5 polygons per village) and the
