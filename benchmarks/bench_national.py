@@ -109,7 +109,8 @@ def _killed_and_restarted(config: Path, out: Path, codes: list[str], maps: bool)
     start = time.perf_counter()
     result = run_national(load_config(config), out, workers=2, maps=maps, only=codes)
     after = time.perf_counter() - start
-    return {"killed_after_s": round(before, 1), "kept": kept, "rerun_s": round(after, 1), "rerun_skipped": len(result.skipped), "rerun_computed": len(result.finished)}
+    return {"killed_after_s": round(before, 1), "kept": kept, "rerun_s": round(after, 1), "rerun_skipped": len(result.skipped),
+            "rerun_computed": len(result.finished), "rerun_codes": sorted(result.finished)}
 
 
 def main() -> int:
@@ -122,6 +123,9 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=default_sample, help="run N kabupaten spread over all sizes and extrapolate")
     ap.add_argument("--maps", action=argparse.BooleanOptionalAction, default=False)
     ap.add_argument("--skip-restart", action="store_true")
+    ap.add_argument("--restart-only", action="store_true",
+                    help="one 2-worker run killed at 50 %% and run again to the end: its total is the national time "
+                         "with one crash, and the restart overhead is estimated from the jobs' own times")
     ap.add_argument("--workers", default="1,2", help="worker counts to time, comma-separated (default 1,2; the ratio needs both)")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -162,6 +166,27 @@ def main() -> int:
         "sample": {"kabupaten": len(codes), "villages": chosen, "codes": codes} if args.sample else "all",
         "maps": args.maps,
     }
+    if args.restart_only:
+        restart = _killed_and_restarted(config, _fresh(args.out / "restart", split), codes, args.maps)
+        rec = _records(args.out / "restart", codes)
+        computed = rec[rec["kode_kab"].isin(restart.pop("rerun_codes"))]
+        # the jobs of the rerun, packed on 2 workers, would take half their summed time; the
+        # rest of the rerun is the restart's cost: starting the cluster, checking the split and
+        # the records, and the kabupaten that were in flight at the kill (computed again)
+        restart["rerun_jobs_s"] = round(float(computed["detik"].sum()), 1)
+        restart["overhead_s"] = round(restart["rerun_s"] - restart["rerun_jobs_s"] / 2, 1)
+        restart["national_wall_s"] = round(restart["killed_after_s"] + restart["rerun_s"], 1)
+        restart["villages"] = int(rec["n_desa"].sum())
+        restart["villages_per_s"] = round(restart["villages"] / restart["national_wall_s"], 2)
+        restart["peak_mb_per_worker"] = {k: round(v, 0) for k, v in rec.groupby("pekerja")["memori_mb"].max().items()}
+        restart["largest_kabupaten"] = rec.sort_values("n_desa").iloc[-1][["kode_kab", "n_desa", "detik"]].to_dict()
+        restart["slowest_kabupaten"] = rec.sort_values("detik").iloc[-1][["kode_kab", "n_desa", "detik"]].to_dict()
+        report["restart_run"] = restart
+        report["load_average_at_end"] = os.getloadavg()
+        name = f"bench_national_restart{'_sample' + str(args.sample) if args.sample else ''}.json"
+        (args.out / name).write_text(json.dumps(report, indent=1, default=str))
+        print(json.dumps(report, indent=1, default=str))
+        return 0
     counts = [int(w) for w in args.workers.split(",")]
     runs = {w: _timed_run(config, _fresh(args.out / f"w{w}", split), codes, w, args.maps) for w in counts}
     report["runs"] = list(runs.values())
@@ -171,6 +196,7 @@ def main() -> int:
         report["extrapolated_national_2_workers_s"] = round(n_villages / runs[2]["villages_per_s"] + split_s, 0)
     if not args.skip_restart:
         restart = _killed_and_restarted(config, _fresh(args.out / "restart", split), codes, args.maps)
+        restart.pop("rerun_codes")
         if 2 in runs:
             restart["overhead_s"] = round(restart["killed_after_s"] + restart["rerun_s"] - runs[2]["wall_s"], 1)
         report["restart"] = restart
