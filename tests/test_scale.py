@@ -30,6 +30,7 @@ from kawasan_gis.datasets import SyntheticOptions, build_synthetic, synthetic_la
 from kawasan_gis.indicators import UnmatchedRowsWarning
 from kawasan_gis.pipeline import run, write_outputs
 from kawasan_gis.scale import KabupatenFailed, run_national
+from kawasan_gis.scale import national
 from kawasan_gis.scale.national import idm_status, overview_map
 from kawasan_gis.scale.partition import Partition, partition_inputs
 from kawasan_gis.scale.records import settings_checksums
@@ -259,6 +260,22 @@ def test_overview_escapes_names_and_links_to_kabupaten() -> None:
     assert "\\u0026lt;img src=x" in page and "\\u0026lt;b\\u0026gt;K01" in page
     for link in kab[["peta", "laporan"]].iloc[0]:
         assert f'href=\\"{link}\\"' in page
+
+
+def test_overview_draws_an_outline_that_crosses_itself(caplog: pytest.LogCaptureFixture) -> None:
+    # found on the whole country: kabupaten 7104's outline crosses itself and GEOS refused to
+    # snap it to the overview's grid, ending the national run after every kabupaten was done
+    bowtie = shapely.Polygon([(105.0, -5.0), (105.2, -4.8), (105.2, -5.0), (105.0, -4.8)])
+    kab = gpd.GeoDataFrame({"kode_kab": ["7104"], "nama_kab": ["Kepulauan Talaud"], "status": ["selesai"], "n_desa": [153],
+                            "n_kawasan": [2], "pct_desa_dalam_kawasan": [40.0], "peta": [""], "laporan": [""]},
+                           geometry=[bowtie], crs=4326)
+    kawasan = gpd.GeoDataFrame({"nama": ["K01"], "nama_kab": ["Kepulauan Talaud"], "potensi": ["perikanan"]},
+                               geometry=[shapely.box(105.05, -4.95, 105.1, -4.9)], crs=4326)
+    page = overview_map(kab, kawasan).get_root().render()
+    assert "Kepulauan Talaud" in page and "tidak sah diperbaiki" in caplog.text
+    # both triangles of the bow tie are drawn: 0.02 square degrees in all
+    drawn = national._geojson(kab, national.OVERVIEW_KAB_TOLERANCE_DEG, [{}])["features"]
+    assert shapely.area(shapely.from_geojson(json.dumps(drawn[0]["geometry"]))) == pytest.approx(0.02, rel=1e-3)
 
 
 # --------------------------------------------------------------------------- local cluster

@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from kawasan_gis._atomic import atomic_file, write_text
+from kawasan_gis.io import polygonal
 from kawasan_gis.scale import records
 
 if TYPE_CHECKING:
@@ -256,7 +257,13 @@ def _esc(value: Any) -> str:
 
 
 def _geojson(frame: gpd.GeoDataFrame, tolerance: float, properties: list[dict[str, Any]]) -> dict[str, Any]:
-    geoms = shapely.simplify(frame.geometry.values, tolerance, preserve_topology=True)
+    geoms = shapely.simplify(np.asarray(frame.geometry.values, dtype=object), tolerance, preserve_topology=True)
+    # GEOS refuses to snap an invalid outline to the grid (found on the whole country: the
+    # outline of Kepulauan Talaud, 7104, crosses itself), so those are repaired first
+    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    if bad.any():
+        log.warning("%d garis batas tidak sah diperbaiki untuk peta ringkasan / invalid outline(s) repaired for the overview map", int(bad.sum()))
+        geoms[bad] = polygonal(shapely.make_valid(geoms[bad]))
     geoms = shapely.set_precision(geoms, 10.0**-OVERVIEW_DECIMALS)
     features = []
     for geom, props in zip(geoms, properties):
