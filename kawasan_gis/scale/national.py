@@ -258,13 +258,17 @@ def _esc(value: Any) -> str:
 
 def _geojson(frame: gpd.GeoDataFrame, tolerance: float, properties: list[dict[str, Any]]) -> dict[str, Any]:
     geoms = shapely.simplify(np.asarray(frame.geometry.values, dtype=object), tolerance, preserve_topology=True)
-    # GEOS refuses to snap an invalid outline to the grid (found on the whole country: the
-    # outline of Kepulauan Talaud, 7104, crosses itself), so those are repaired first
-    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
-    if bad.any():
-        log.warning("%d garis batas tidak sah diperbaiki untuk peta ringkasan / invalid outline(s) repaired for the overview map", int(bad.sum()))
+    grid = 10.0**-OVERVIEW_DECIMALS
+    try:
+        geoms = shapely.set_precision(geoms, grid)
+    except shapely.errors.GEOSException:
+        # GEOS can refuse to snap an invalid outline to the grid (on the whole country: the
+        # outline of Kepulauan Talaud, 7104, crosses itself): repair the invalid ones, then snap
+        bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        log.warning("peta ringkasan: %d garis batas tidak sah diperbaiki (make_valid) sebelum dibulatkan / overview map: "
+                    "%d invalid outline(s) repaired (make_valid) before rounding", int(bad.sum()), int(bad.sum()))
         geoms[bad] = polygonal(shapely.make_valid(geoms[bad]))
-    geoms = shapely.set_precision(geoms, 10.0**-OVERVIEW_DECIMALS)
+        geoms = shapely.set_precision(geoms, grid)
     features = []
     for geom, props in zip(geoms, properties):
         if geom is None or geom.is_empty:
