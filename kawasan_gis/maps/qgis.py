@@ -71,8 +71,8 @@ CATEGORY_FIELDS = {
 CHECK_FIELDS = {"desa": "potensi"}
 """Where ``check.gpkg`` differs: its villages carry the plan's potential (``potensi``), not a score's."""
 
-_DESA_LINDUNG_FIELD = ("potensi_dominan", f"coalesce(\"potensi_dominan\", if(\"status_potensi\" = '{LINDUNG_STATUS}', '{LINDUNG_STATUS}', NULL))")
-"""The villages' field, and the QGIS expression that also sorts the mostly-lindung villages out."""
+_LINDUNG_EXPRESSION = f"coalesce(\"potensi_dominan\", if(\"status_potensi\" = '{LINDUNG_STATUS}', '{LINDUNG_STATUS}', NULL))"
+"""What QGIS classifies the run's villages by: their dominant potential, else the mostly-lindung status."""
 
 _QGIS_VERSION = "3.22.0"
 _OUTLINE = "#232323"
@@ -110,7 +110,7 @@ def _categories(name: str, frame: gpd.GeoDataFrame, field: str, lang: str, catal
         values.sort(key=lambda v: (order.get(v, len(order)), v))
         if name == "desa":
             cats = [Category(v, styles[v].label if v in styles else v, styles[v].colour if v in styles else GREY) for v in values]
-            if field == _DESA_LINDUNG_FIELD[0] and mostly_lindung(frame).any():
+            if field == CATEGORY_FIELDS["desa"] and mostly_lindung(frame).any():
                 # mostly kawasan lindung: the protected grey-green and its own entry, as on the maps
                 lindung = lindung_style(lang)
                 cats.append(Category(LINDUNG_STATUS, lindung.label, lindung.colour))
@@ -351,7 +351,7 @@ def qgis_styles(
         if name == "desa" and any(c.value == LINDUNG_STATUS for c in cats):
             # QGIS classifies by an expression: the dominant potential, else the lindung status;
             # SLD filters on plain fields, so there those villages stay in the catch-all
-            qml_field, sld_cats = _DESA_LINDUNG_FIELD[1], [c for c in cats if c.value != LINDUNG_STATUS]
+            qml_field, sld_cats = _LINDUNG_EXPRESSION, [c for c in cats if c.value != LINDUNG_STATUS]
         title = t(_TITLES[name], lang) if name in _TITLES else name
         out[name] = LayerStyle(
             name=f"kawasan_gis {name}",
