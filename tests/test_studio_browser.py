@@ -84,6 +84,13 @@ def _wait_value(pg: Any, selector: str, expected: str) -> None:
     pg.wait_for_function("([s, v]) => { const e = document.querySelector(s); return e && e.dataset.value === v; }", arg=[selector, expected])
 
 
+def _weights(pg: Any, button: str, *, changed: str) -> None:
+    """Click a weights button, wait for the server's answer and for the count of villages that changed."""
+    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
+        pg.click(button)
+    _wait_value(pg, "#weight-changed", changed)
+
+
 def _show(pg: Any, kawasan: str) -> None:
     pg.select_option("#active", kawasan)
 
@@ -208,21 +215,13 @@ def test_lasso_weights_and_hostile_names(page: Any, studio: tuple[StudioServer, 
     pg.evaluate("() => document.querySelectorAll('#weight-list details').forEach(d => d.open = true)")
     for indicator in ("lahan_terbangun", "zonasi_permukiman"):
         pg.fill(f'input[data-potential="permukiman"][data-indicator="{indicator}"]', "0")
-    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
-        pg.click("#apply-weights")
-    _wait_value(pg, "#weight-changed", "14")
+    _weights(pg, "#apply-weights", changed="14")
     # back to the run's weights, then pertanian counting half: the six villages of column 3 turn
     # permukiman (test_studio has the scores by hand)
-    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
-        pg.click("#reset-weights")
-    _wait_value(pg, "#weight-changed", "0")
+    _weights(pg, "#reset-weights", changed="0")
     pg.fill('#priority-list input[data-potential="pertanian_unggulan"]', "0.5")
-    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
-        pg.click("#apply-weights")
-    _wait_value(pg, "#weight-changed", "6")
-    with pg.expect_response(lambda r: r.url.endswith("/api/weights")):
-        pg.click("#reset-weights")
-    _wait_value(pg, "#weight-changed", "0")
+    _weights(pg, "#apply-weights", changed="6")
+    _weights(pg, "#reset-weights", changed="0")
 
 
 def test_offline_and_clean(page: Any, studio: tuple[StudioServer, Session]) -> None:
