@@ -27,7 +27,7 @@ from kawasan_gis.check import (
     read_plan,
     write_check,
 )
-from kawasan_gis.errors import ConfigError, CRSError, FieldError, PlanError
+from kawasan_gis.errors import ConfigError, CoverageError, CRSError, FieldError, PlanError
 from kawasan_gis.overlay import default_priority, resolve_overlaps
 from kawasan_gis.vocab import load_itbx, load_vocabulary
 
@@ -778,3 +778,14 @@ def test_resolved_layer_overlap_hectares_by_hand(grid: gpd.GeoDataFrame) -> None
     assert res.info["rtrw_overlap_ha"] == pytest.approx(150)
     with pytest.raises(FieldError, match="resolve_overlaps"):
         check_plan(read_plan(table([1, 2]), grid), rtrw, partition=rtrw)
+
+
+def test_plan_the_zones_miss_stops_alike_with_a_partition(grid: gpd.GeoDataFrame) -> None:
+    # the shared partition has no early stop of its own: the cover check stops it, word for word
+    rtrw = zones(("pertanian", (20, 20, 21, 21)))
+    plan = read_plan(table([1, 2]), grid)
+    with pytest.raises(CoverageError) as own:
+        check_plan(plan, rtrw)
+    with pytest.raises(CoverageError) as shared:
+        check_plan(plan, rtrw, partition=resolve_overlaps(rtrw, priority=default_priority("rtrw")))
+    assert str(shared.value) == str(own.value) and "0,0 %" in str(own.value)

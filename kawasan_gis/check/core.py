@@ -197,8 +197,7 @@ def check_plan(
             raise FieldError("partition: give the RTRW layer resolved by kawasan_gis.overlay.resolve_overlaps, in the layer's CRS (its 'overlap' column marks the overlapped pieces).")
         zones = partition
         zg = np.asarray(zones.geometry.array, dtype=object)
-        if not len(shapely.STRtree(zg).query(np.asarray(plan.kawasan.geometry.array, dtype=object), predicate="intersects")[1]):
-            _rtrw_cover(float(plan.kawasan["luas_ha"].sum()), float(plan.kawasan["luas_ha"].sum()), th)
+        # (nothing to resolve here: a plan the zones miss stops at the cover check below)
         # the resolved pieces are disjoint and the overlapped ones are flagged: their area is the
         # layer's overlap, counted once (what _overlap_ha measures on the raw layer)
         overlap_ha = float(shapely.area(zg[zones["overlap"].to_numpy(dtype=bool)]).sum()) / M2_PER_HA
