@@ -31,6 +31,7 @@ from kawasan_gis.io import (
     read_raster,
     read_villages,
     validate_layer,
+    working_crs_for,
     write_layers,
 )
 
@@ -174,6 +175,30 @@ def test_geographic_working_crs_refused(tmp_path: Path) -> None:
         read_villages(v, working_crs="EPSG:2227")
     with pytest.raises(CRSError, match="is not a CRS pyproj knows"):
         read_villages(v, working_crs="EPSG:99999999")
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "epsg"),
+    [
+        (105.6, -5.1, 32748),  # Lampung Timur: zone 48, south
+        (122.9, 0.6, 32651),  # Gorontalo: just north of the equator
+        (95.3, 5.5, 32646),  # Aceh
+        (140.7, -2.5, 32754),  # Jayapura
+        (-73.9, 40.7, 32618),  # a northern, western-hemisphere zone
+        (108.0, -6.0, None),  # on the border of zones 48 and 49: the PROJ database decides
+        (110.0, 0.0, None),  # on the equator: the PROJ database decides
+    ],
+)
+def test_working_crs_is_the_utm_zone_geopandas_estimates(lon: float, lat: float, epsg: int | None) -> None:
+    # the reference is the PROJ database query of geopandas' estimate_utm_crs, not our formula
+    square = gpd.GeoDataFrame(geometry=[box(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)], crs="EPSG:4326")
+    expected = square.estimate_utm_crs(datum_name="WGS 84")
+    if epsg is not None:
+        assert expected.to_epsg() == epsg
+    assert working_crs_for(square) == expected
+    # a projected layer: its centre is found in degrees first (here from a neighbouring zone's metres)
+    other = square.to_crs(expected.to_epsg() + (1 if lon < 170 else -1))
+    assert working_crs_for(other) == other.estimate_utm_crs(datum_name="WGS 84")
 
 
 # ----------------------------------------------------------------------- geometry
