@@ -318,6 +318,36 @@ def test_class_layer_errors(grid: gpd.GeoDataFrame) -> None:
         tabulate_classes(grid, classes(("unmapped", box(X0, Y0, X0 + 10, Y0 + 10))))
 
 
+def test_a_read_layer_is_validated_once_and_an_edited_one_again(grid: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kawasan_gis.io import read_class_layer, read_villages
+    from kawasan_gis.overlay import inputs
+    from kawasan_gis.vocab import apply_mapping
+
+    grid.to_file(tmp_path / "desa.gpkg")
+    classes(("sawah", box(X0, Y0, X0 + 500, Y0 + 500)), ("hutan", box(X0 + 500, Y0, X0 + 1500, Y0 + 500))).to_file(tmp_path / "lu.gpkg")
+    desa = read_villages(tmp_path / "desa.gpkg")
+    layer = read_class_layer(tmp_path / "lu.gpkg", kind="landuse", working_crs=desa.crs)
+    # matched (a copy of the frame, the same geometries): the overlay does not test validity again
+    layer, _ = apply_mapping(layer, kind="landuse", column="kelas", template_path=tmp_path / "pemetaan.toml")
+    tests = []
+    monkeypatch.setattr(inputs, "parallel", lambda f, g, n=2: tests.append(len(g)) or f(g))
+    table = tabulate_classes(desa, layer, class_column="kelas_raw")
+    assert tests == []
+    # 500 m x 500 m squares of 25 ha: sawah and hutan in village 1, hutan in village 2 (1 km x 1 km villages)
+    assert table.loc[code(1), "sawah"] == pytest.approx(25.0) and table.loc[code(1), "hutan"] == pytest.approx(25.0)
+    assert table.loc[code(2), "hutan"] == pytest.approx(25.0) and table.loc[code(2), "sawah"] == 0.0
+    # a geometry replaced in place after reading is not trusted: the bow-tie is found
+    bowtie = Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
+    edited = layer.copy()
+    edited.loc[0, "geometry"] = bowtie
+    with pytest.raises(GeometryError, match="1 invalid"):
+        tabulate_classes(desa, edited, class_column="kelas_raw")
+    assert tests == [2]
+    replaced = layer.set_geometry(gpd.GeoSeries([bowtie, layer.geometry.iloc[1]], crs=layer.crs))
+    with pytest.raises(GeometryError, match="1 invalid"):
+        resolve_overlaps(replaced, class_column="kelas_raw")
+
+
 # ----------------------------------------------------------------------- real data
 
 

@@ -18,6 +18,7 @@ from pyproj import CRS
 from kawasan_gis.errors import CRSError, FieldError, GeometryError, KawasanError, LayerError
 from kawasan_gis.i18n import format_list
 from kawasan_gis.io.crs import is_metric
+from kawasan_gis.io.geometry import checked
 
 
 def require_villages(villages: Any, *, step: str, columns: Iterable[str] = ()) -> None:
@@ -123,7 +124,7 @@ def _village_geometry_problems(villages: gpd.GeoDataFrame) -> list[str]:
     )
     absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     not_polygonal = ~absent & ~np.isin(shapely.get_type_id(geoms), [3, 6])
-    invalid = ~absent & ~not_polygonal & ~shapely.is_valid(geoms)
+    invalid = ~absent & ~not_polygonal & ~(np.ones(len(geoms), dtype=bool) if checked(villages, geoms) else shapely.is_valid(geoms))
     problems = []
     if absent.any():
         problems.append(f"geometri kosong / missing or empty geometry: {format_list(labels[absent].tolist(), lang='en')}")

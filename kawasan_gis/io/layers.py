@@ -15,7 +15,7 @@ import shapely
 from kawasan_gis.errors import LayerError
 from kawasan_gis.i18n import message
 from kawasan_gis.io.crs import assign_crs, parse_crs, to_working_crs, working_crs_for
-from kawasan_gis.io.geometry import clean_geometries, parallel
+from kawasan_gis.io.geometry import clean_geometries, mark_checked, parallel
 from kawasan_gis.io.report import LayerReport
 from kawasan_gis.io.sources import read_raw
 
@@ -132,6 +132,8 @@ def read_layer(
     gdf = gdf.reset_index(drop=True)
     report.n_features = len(gdf)
     gdf.attrs["kawasan_report"] = report
+    if _geom_kind_of(kind) == "polygon":
+        mark_checked(gdf)  # valid after the repairs, in the working CRS
     return gdf
 
 

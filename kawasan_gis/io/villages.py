@@ -20,6 +20,7 @@ import pandas as pd
 from kawasan_gis.errors import FieldError, RepairWarning
 from kawasan_gis.i18n import message
 from kawasan_gis.io.coverage import coverage_problems
+from kawasan_gis.io.geometry import mark_checked
 from kawasan_gis.io.layers import read_layer
 from kawasan_gis.io.report import LayerReport
 from kawasan_gis.io.tables import read_table
@@ -238,6 +239,7 @@ def read_villages(
         out.attrs["kawasan_coverage"] = problems
     report.n_features = len(out)
     out.attrs["kawasan_report"] = report
+    mark_checked(out)  # the geometries read_layer found valid
     return out
 
 

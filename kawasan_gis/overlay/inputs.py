@@ -25,6 +25,7 @@ from kawasan_gis.errors import (
     LayerError,
 )
 from kawasan_gis.i18n import format_list
+from kawasan_gis.io.geometry import checked
 from kawasan_gis.overlay.engine import parallel
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,11 @@ def require_columns(layer: pd.DataFrame, columns: Sequence[str | None], name: st
 def valid_geoms(
     layer: gpd.GeoDataFrame, name: str, type_ids: Sequence[int], kind: str, n_jobs: int = 2
 ) -> np.ndarray:
-    """Non-missing geometries of ``layer`` as an array (None kept for missing), checked once."""
+    """Non-missing geometries of ``layer`` as an array (None kept for missing), checked once.
+
+    Validity is not tested again for geometries a reader of :mod:`kawasan_gis.io` has
+    already found valid (:func:`kawasan_gis.io.geometry.checked`).
+    """
     geoms = layer.geometry.values.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     tid = shapely.get_type_id(geoms)
@@ -101,7 +106,10 @@ def valid_geoms(
     if bad_type.any():
         raise LayerError(f"{name} harus berisi {kind}; ada jenis geometri lain / must hold {kind}; found other geometry types "
                          f"at {_rows(layer, bad_type)}")
-    invalid = present & ~parallel(shapely.is_valid, geoms, n_jobs)
+    if checked(layer, geoms):
+        invalid = np.zeros(len(geoms), dtype=bool)
+    else:
+        invalid = present & ~parallel(shapely.is_valid, geoms, n_jobs)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid][:_MAX_LISTED])
         raise GeometryError(
