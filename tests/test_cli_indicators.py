@@ -112,6 +112,20 @@ def test_bad_options(files: dict[str, Path], tmp_path: Path) -> None:
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_villages_problem_reported_first_though_read_beside_the_land_use(files: dict[str, Path], tmp_path: Path) -> None:
+    # the villages are read in a second thread while the land use is read: a broken village
+    # layer is still the error shown, whichever read fails first
+    nameless = tmp_path / "tanpa_nama.gpkg"
+    gpd.GeoDataFrame({"x": [1]}, geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM48S).to_file(nameless)
+    broken = tmp_path / "rusak.gpkg"
+    broken.write_bytes(files["lahan"].read_bytes()[:2000])
+    result = run("--villages", nameless, "--landuse", broken, "--out", tmp_path / "x.csv")
+    assert result.exit_code != 0 and "--name-column" in result.output and "rusak.gpkg" not in result.output
+    result = run("--villages", files["desa"], "--landuse", broken, "--out", tmp_path / "x.csv")
+    assert result.exit_code != 0 and "rusak.gpkg" in result.output and "truncated" in result.output
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_help_lists_the_command() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert "indicators" in result.output

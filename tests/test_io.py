@@ -177,6 +177,14 @@ def test_geographic_working_crs_refused(tmp_path: Path) -> None:
         read_villages(v, working_crs="EPSG:99999999")
 
 
+def test_working_crs_given_as_a_function_is_asked_after_reading(tmp_path: Path) -> None:
+    lu = tmp_path / "lu.gpkg"
+    gpd.GeoDataFrame({"kelas": ["Sawah"]}, geometry=[box(X0, Y0, X0 + 500, Y0 + 1000)], crs=UTM48S).to_crs("EPSG:4326").to_file(lu)
+    asked = []
+    landuse = read_class_layer(lu, kind="landuse", working_crs=lambda: asked.append(1) or "EPSG:32748")
+    assert asked == [1] and landuse.crs.to_epsg() == 32748
+    assert landuse.area.iloc[0] / 1e4 == pytest.approx(50.0, rel=1e-6)  # 500 m x 1000 m, back in metres
+
 @pytest.mark.parametrize(
     ("lon", "lat", "epsg"),
     [

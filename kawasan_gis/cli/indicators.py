@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -44,17 +45,36 @@ def parse_by(items: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _class_layer(
-    path: Path, *, kind: str, column: str | None, mapping: Path | None, crs: object, out: Path
-) -> gpd.GeoDataFrame:
-    """Read a class layer and add the standard ``kelas``; unmatched values leave a template beside --out."""
-    from kawasan_gis.io import read_class_layer
+def _class_layer(gdf: gpd.GeoDataFrame, *, kind: str, column: str | None, mapping: Path | None, out: Path) -> gpd.GeoDataFrame:
+    """Add the standard ``kelas`` to a class layer; unmatched values leave a template beside --out."""
     from kawasan_gis.vocab import apply_mapping
 
-    gdf = read_class_layer(path, kind=kind, working_crs=crs)  # type: ignore[arg-type]
     mapped, _ = apply_mapping(gdf, kind=kind, column=column, mapping=mapping,
                               template_path=out.parent / f"pemetaan_{kind}.toml")
     return mapped
+
+
+def _read_layers(
+    villages: Path, village_options: dict[str, Any], class_paths: dict[str, Path | None]
+) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame | None]]:
+    """The villages and the class layers as read (not yet matched), the class layers in the villages' CRS.
+
+    The villages are read and checked in a second thread while the class layers are read in
+    this one: GDAL and GEOS release the GIL, and a class layer needs the villages' CRS only at
+    its last step, the reprojection. A problem with the villages is reported first, as when
+    they were read first.
+    """
+    from kawasan_gis.io import read_class_layer, read_villages
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(read_villages, villages, **village_options)
+        try:
+            layers = {kind: read_class_layer(path, kind=kind, working_crs=lambda: pending.result().crs)  # type: ignore[arg-type]
+                      if path else None for kind, path in class_paths.items()}
+        except Exception:
+            pending.result()
+            raise
+        return pending.result(), layers
 
 
 @click.command("indicators")
@@ -124,7 +144,6 @@ def indicators(
         read_lines,
         read_points,
         read_raster,
-        read_villages,
         write_layers,
     )
 
@@ -135,10 +154,11 @@ def indicators(
     point_specs = parse_named(points, "--points")
     splits = parse_by(by)
 
-    desa = read_villages(villages, layer=villages_layer, working_crs=working_crs, **village_columns(columns))
+    desa, read = _read_layers(villages, {"layer": villages_layer, "working_crs": working_crs, **village_columns(columns)},
+                              {"landuse": landuse, "rtrw": rtrw})
     crs = desa.crs
-    landuse_gdf = _class_layer(landuse, kind="landuse", column=landuse_column, mapping=mapping, crs=crs, out=out) if landuse else None
-    rtrw_gdf = _class_layer(rtrw, kind="rtrw", column=rtrw_column, mapping=mapping, crs=crs, out=out) if rtrw else None
+    landuse_gdf = _class_layer(read["landuse"], kind="landuse", column=landuse_column, mapping=mapping, out=out) if landuse else None
+    rtrw_gdf = _class_layer(read["rtrw"], kind="rtrw", column=rtrw_column, mapping=mapping, out=out) if rtrw else None
     if landcover_raster is not None:
         read_raster(landcover_raster)
     line_layers = {name: read_lines(p, layer=lay, working_crs=crs) for name, (p, lay) in line_specs.items()}

@@ -76,7 +76,10 @@ def read_layer(
     assume_crs
         CRS to use when the file declares none. Never guessed.
     working_crs
-        Metric CRS to reproject to; default the UTM zone of the layer's centre.
+        Metric CRS to reproject to; default the UTM zone of the layer's centre. A function
+        of no arguments returning it is called once the layer is read and repaired, so that a
+        layer can be read while the layer that decides the working CRS (the villages) is
+        still being read in another thread.
     id_column
         Column used to name features in warnings.
     where
@@ -112,6 +115,8 @@ def read_layer(
         report.usable = False
         raise LayerError(f"{path}: tidak ada geometri {kind} yang dapat dipakai setelah fitur kosong/tidak sah dibuang / "
                          f"no usable {kind} geometry is left after dropping empty/invalid features.")
+    if callable(working_crs):
+        working_crs = working_crs()
     if working_crs is None:
         target = working_crs_for(gdf)
         report.working_crs_reason = message("crs_reason_utm")
