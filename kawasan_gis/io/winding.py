@@ -56,35 +56,35 @@ def _net_edges(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Add up the weights of identical segments, a segment drawn backwards counting negatively.
 
-    Segments are sorted by a hash that ignores direction (``h``, computed when not given), so
-    equal segments are neighbours; every segment is then compared exactly with the one before
-    it: in a run of equal hashes each must equal its predecessor forwards or backwards (else
-    two segments share a hash, and the batch is regrouped by the coordinates themselves). The
-    number of reversals since the run's first segment gives each one's direction.
+    Segments are grouped by a hash that ignores direction (``h``, computed when not given;
+    one pass of a hash table, no sort), and every segment is compared exactly with the
+    first of its group: it must equal it forwards or backwards (else two segments share a
+    hash, and the batch is regrouped by the coordinates themselves). A segment drawn the
+    other way round from its group's first counts negatively.
 
     Returns
     -------
     (segments, net)
-        The segments (rows ax, ay, bx, by) whose sum is not zero, and that sum.
+        The segments (rows ax, ay, bx, by) whose sum is not zero, and that sum, in the order
+        of their hashes.
     """
     if len(weight) == 0:
         return np.empty((0, 4)), np.empty(0, dtype=np.int64)
     if h is None:
         h = _mix(ax, ay) + _mix(bx, by)
-    order = np.argsort(h)
-    h = h[order]
-    c0, c1, c2, c3 = (c[order] for c in (ax, ay, bx, by))
-    new = h[1:] != h[:-1]
-    same = (c0[1:] == c0[:-1]) & (c1[1:] == c1[:-1]) & (c2[1:] == c2[:-1]) & (c3[1:] == c3[:-1])
-    turned = (c0[1:] == c2[:-1]) & (c1[1:] == c3[:-1]) & (c2[1:] == c0[:-1]) & (c3[1:] == c1[:-1])
-    if not (new | same | turned).all():
+    group, hashes = pd.factorize(h)
+    # groups are numbered in order of first appearance: the position of each group's first
+    first = np.flatnonzero(np.r_[True, group[1:] > np.maximum.accumulate(group)[:-1]])
+    f = first[group]
+    same = (ax == ax[f]) & (ay == ay[f]) & (bx == bx[f]) & (by == by[f])
+    turned = (ax == bx[f]) & (ay == by[f]) & (bx == ax[f]) & (by == ay[f])
+    if not (same | turned).all():
         return _net_edges_exact(ax, ay, bx, by, weight)
-    flips = np.cumsum(np.r_[0, (turned & ~same & ~new).astype(np.int64)])
-    starts = np.flatnonzero(np.r_[True, new])
-    flips -= np.repeat(flips[starts], np.diff(np.r_[starts, len(h)]))
-    net = np.add.reduceat(np.where(flips & 1, -weight[order], weight[order]), starts)
-    keep = net != 0
-    return np.column_stack([c[starts[keep]] for c in (c0, c1, c2, c3)]), net[keep]
+    net = np.bincount(group, weights=np.where(same, weight, -weight), minlength=len(first)).astype(np.int64)
+    keep = np.flatnonzero(net != 0)
+    keep = keep[np.argsort(hashes[keep])]
+    rows = first[keep]
+    return np.column_stack([ax[rows], ay[rows], bx[rows], by[rows]]), net[keep]
 
 
 def _net_edges_exact(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

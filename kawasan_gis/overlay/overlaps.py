@@ -172,13 +172,15 @@ def resolve_overlaps(
     # Work on polygon parts: a zoning MultiPolygon can have thousands of parts, and cutting
     # it whole costs far more than cutting the few parts that really overlap.
     g, owner = polygon_parts(geoms)
-    tree = shapely.STRtree(g)
     # An exact pass over the edges first: on a layer drawn as a partition it proves that
-    # nothing overlaps, elsewhere it narrows the pairs to test to the parts meeting the
-    # zones where polygons may overlap.
+    # nothing overlaps (and no tree of the parts is needed), elsewhere it narrows the pairs
+    # to test to the parts meeting the zones where polygons may overlap.
     zones = overlap_zones(g, n_jobs=n_jobs)
+    tree = shapely.STRtree(g) if zones is None or len(zones) else None
     if zones is None:
         i, j = tree.query(g)
+    elif tree is None:
+        i = j = np.empty(0, dtype=np.intp)
     else:
         near = np.unique(tree.query(zones, predicate="intersects")[1])
         i, j = tree.query(g[near])
