@@ -86,6 +86,7 @@ class ProjectOptions:
     name: str = "Kawasan Perdesaan"
     lang: str = "id"
     working_crs: str | None = None
+    threads: int | None = None  # geometry threads of a run (None: 2; a Dask job: its share of the cores)
 
 
 @dataclass(frozen=True)
@@ -559,6 +560,8 @@ def parse_config(raw: dict[str, Any], *, base: Path, source: str = "config") -> 
         problems.add(key, text)
     if sections["project"].lang not in LANGS:
         problems.add("project.lang", _not_one_of(sections["project"].lang, LANGS))
+    if sections["project"].threads is not None and sections["project"].threads < 1:
+        problems.add("project.threads", f"minimal 1, bukan {sections['project'].threads} / must be at least 1, got {sections['project'].threads}")
     if sections["project"].working_crs:
         from kawasan_gis.io import is_metric, parse_crs
 

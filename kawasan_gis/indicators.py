@@ -393,7 +393,7 @@ def build_indicators(
     crosswalk: PathOrFrame | None = None,
     class_column: str = "kelas",
     dedupe_tolerance: float = 1.0,
-    n_jobs: int = 2,
+    n_jobs: int | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Compute every indicator the given layers allow, one row per village.
@@ -431,8 +431,8 @@ def build_indicators(
         Class-code column of ``landuse`` and ``rtrw``.
     dedupe_tolerance : float
         Metres within which repeated points count once.
-    n_jobs : int
-        Threads for the overlays.
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`) for the overlays.
     progress : bool
         Show progress bars (the CLI turns this on).
 

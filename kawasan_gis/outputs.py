@@ -38,6 +38,7 @@ from kawasan_gis.config import RunConfig
 from kawasan_gis.errors import DataSourceError
 from kawasan_gis.i18n import column_decimals, excel_number_format, format_number
 from kawasan_gis.io import LayerStyle, sha256_file, write_layers
+from kawasan_gis.io.geometry import default_jobs
 
 if TYPE_CHECKING:
     from kawasan_gis.pipeline import RunResult
@@ -263,15 +264,21 @@ def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict
 
 def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
     timings = dict(result.timings)
-    # The tables and layers are written in a second thread while the maps are drawn: GDAL,
-    # GEOS, zlib and the PNG encoder release the GIL, so the two share the cores.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kawasan_gis-write") as pool:  # tables, print map
-        tables = pool.submit(_timed, _write_tables, result, folder)
+    if (result.config.project.threads or default_jobs()) < 2:
+        # one thread allowed (a Dask job sharing the cores with other jobs): one after the other
+        timings["menulis tabel dan lapisan / writing tables and layers"] = _timed(_write_tables, result, folder)
         if maps:
-            timings["peta dan laporan / maps and report"] = _timed(_write_maps, result, folder, pool=pool)
-        timings["menulis tabel dan lapisan / writing tables and layers"] = tables.result()
-    if maps:  # the order of the steps
-        timings["peta dan laporan / maps and report"] = timings.pop("peta dan laporan / maps and report")
+            timings["peta dan laporan / maps and report"] = _timed(_write_maps, result, folder)
+    else:
+        # The tables and layers are written in a second thread while the maps are drawn: GDAL,
+        # GEOS, zlib and the PNG encoder release the GIL, so the two share the cores.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kawasan_gis-write") as pool:  # tables, print map
+            tables = pool.submit(_timed, _write_tables, result, folder)
+            if maps:
+                timings["peta dan laporan / maps and report"] = _timed(_write_maps, result, folder, pool=pool)
+            timings["menulis tabel dan lapisan / writing tables and layers"] = tables.result()
+        if maps:  # the order of the steps
+            timings["peta dan laporan / maps and report"] = timings.pop("peta dan laporan / maps and report")
     write_text(folder / "run.json", json.dumps(_run_info(result, timings), indent=2, ensure_ascii=False, default=str))
 
 

@@ -36,6 +36,7 @@ from kawasan_gis.io import (
     read_table,
     read_villages,
 )
+from kawasan_gis.io.geometry import default_jobs, threads
 from kawasan_gis.run_centres import CentresResult, centres_and_profile
 from kawasan_gis.outputs import (
     STUDIO_RECORD,
@@ -161,6 +162,10 @@ def run(
     >>> result = run(load_config("data/lampung_timur.toml"))  # doctest: +SKIP
     >>> result.kawasan[["kawasan_id", "nama", "n_desa"]].head()  # doctest: +SKIP
     """
+    if config.project.threads is not None and config.project.threads != default_jobs():
+        # the whole run, and nothing after it, with the config's threads (``[project] threads``)
+        with threads(config.project.threads):
+            return run(config, progress=progress, check=check, bars=bars, template_dir=template_dir)
     from kawasan_gis.check import check_plan, check_structure, read_plan
     from kawasan_gis.indicators import build_indicators
     from kawasan_gis.overlay import default_priority, resolve_overlaps
@@ -261,11 +266,11 @@ def run(
 
     wants_centres = config.centres.enabled or inp.centres is not None or inp.idm is not None
     roads_ahead = None
-    if wants_centres and config.centres.roads in lines:
+    # the road graph needs nothing but the road layer: it is noded in a second thread (GEOS,
+    # without the GIL) while the indicators are computed; with one thread allowed, in its step
+    if wants_centres and config.centres.roads in lines and default_jobs() > 1:
         from kawasan_gis.centres import road_network
 
-        # the road graph needs nothing but the road layer: it is noded in a second thread
-        # (GEOS, without the GIL) while the indicators are computed
         pool = ThreadPoolExecutor(1)
         roads_ahead = pool.submit(road_network, lines[config.centres.roads][0], snap_m=config.centres.snap_m)
         pool.shutdown(wait=False)

@@ -34,7 +34,7 @@ from kawasan_gis.scale import national
 from kawasan_gis.scale.national import idm_status, overview_map
 from kawasan_gis.scale.partition import Partition, partition_inputs
 from kawasan_gis.scale.records import settings_checksums
-from kawasan_gis.scale.runner import submission_order
+from kawasan_gis.scale.runner import run_kabupaten, submission_order
 
 pytestmark = pytest.mark.slow
 
@@ -230,6 +230,37 @@ def test_split_is_redone_only_when_the_parts_would_change(tmp_path: Path, layers
     assert shapely.equals_exact(from_gpkg.geometry.values, from_parquet.geometry.values, tolerance=0).all()
     assert (from_gpkg["penggunaan_lahan"].to_numpy() == from_parquet["penggunaan_lahan"].to_numpy()).all()
 
+def test_a_job_uses_its_share_of_the_cores_and_no_more(tmp_path: Path, layers: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job of Kota Metro, run in this process as if 2 jobs shared the machine: no pool of
+    kawasan_gis larger than its share (spied on ThreadPoolExecutor), and its record says so."""
+    import concurrent.futures
+
+    cores = len(os.sched_getaffinity(0))
+    share = max(1, cores // 2)
+    made: list[int] = []
+    real = concurrent.futures.ThreadPoolExecutor.__init__
+
+    def spy(self, max_workers=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("thread_name_prefix", "").startswith("kawasan_gis") or "kawasan_gis" in sys._getframe(1).f_code.co_filename:
+            made.append(max_workers)
+        real(self, max_workers, *args, **kwargs)
+
+    cfg = load_config(write_config(tmp_path, layers=layers))
+    part = next(p for p in partition_inputs(cfg, tmp_path / "masukan") if p.kode_kab == "1872")
+    monkeypatch.setattr(concurrent.futures.ThreadPoolExecutor, "__init__", spy)
+    record = run_kabupaten(part, tmp_path / "hasil", settings=settings_checksums(cfg, maps=True), maps=True, slots={"127.0.0.1": 2})
+    assert record["status"] == "selesai" and record["utas"] == share
+    assert made and max(made) <= share, made
+    # told of no other job, the job takes every core
+    assert run_kabupaten(part, tmp_path / "lagi", settings=settings_checksums(cfg, maps=True), maps=False)["utas"] == cores
+
+
+def test_jobs_of_two_local_workers_share_the_cores(two_workers: Path) -> None:
+    cores = len(os.sched_getaffinity(0))
+    used = {json.loads(p.read_text(encoding="utf-8"))["utas"] for p in (two_workers / "selesai").glob("*.json")}
+    assert used == {max(1, cores // 2)}
+
+
 def test_largest_parts_are_submitted_first(tmp_path: Path, layers: tuple[Path, Path]) -> None:
     """Longest-processing-time first by the bytes of the parts, which follow the run time better than villages."""
     cfg = load_config(write_config(tmp_path, layers=layers))
@@ -355,6 +386,8 @@ def test_killed_run_restarts_with_one_worker_and_equal_output(two_workers: Path,
         proc.wait(timeout=30)
     kept = {p.stem: p.read_text(encoding="utf-8") for p in (out / "selesai").glob("*.json")}
     total = 20 if ALL else len(RUN)
+    # one worker alone: its jobs use every core of the machine
+    assert {json.loads(text)["utas"] for text in kept.values()} == {len(os.sched_getaffinity(0))}
     assert 2 <= len(kept) < total
 
     cfg = load_config(config)

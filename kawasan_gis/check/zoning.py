@@ -204,7 +204,7 @@ def classify_areas(
     itbx: ItbxMatrix,
     *,
     lindung: Iterable[str] = (),
-    n_jobs: int = 2,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Hectares of ``geoms`` per class of planar zones, with their status: :func:`classify_pieces`
     for when no overlay splits the pieces and their shapes are not needed (a village's table).

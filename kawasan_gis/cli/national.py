@@ -10,7 +10,7 @@ import click
 
 
 def execute_national(config_path: Path, out: Path, *, workers: int, scheduler: str | None, maps: bool, quiet: bool, lang: str | None,
-                      pdf: bool = False) -> None:
+                      pdf: bool = False, threads: int | None = None) -> None:
     """Run :func:`kawasan_gis.scale.run_national` and print where everything went."""
     from kawasan_gis.config import load_config
     from kawasan_gis.scale import KabupatenFailed, run_national
@@ -20,6 +20,8 @@ def execute_national(config_path: Path, out: Path, *, workers: int, scheduler: s
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
     if pdf:
         cfg = replace(cfg, outputs=replace(cfg.outputs, pdf=True))
+    if threads:
+        cfg = replace(cfg, project=replace(cfg.project, threads=threads))
     start = time.perf_counter()
     try:
         result = run_national(cfg, out, workers=workers, scheduler=scheduler, maps=maps, progress=not quiet, echo=lambda t: click.echo(t, err=True))

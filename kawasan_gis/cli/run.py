@@ -288,6 +288,7 @@ def execute(  # type: ignore[no-untyped-def]
     maps: bool = True,
     columns: dict[str, str] | None = None,
     pdf: bool = False,
+    threads: int | None = None,
 ) -> int:
     """Run the pipeline from a config file (or object), write outputs, print a summary."""
     from kawasan_gis._atomic import check_output_folder
@@ -302,6 +303,8 @@ def execute(  # type: ignore[no-untyped-def]
         cfg = replace(cfg, project=replace(cfg.project, lang=lang))
     if pdf:
         cfg = replace(cfg, outputs=replace(cfg.outputs, pdf=True))
+    if threads:
+        cfg = replace(cfg, project=replace(cfg.project, threads=threads))
     if columns:  # village columns from the command line win over the config's
         cfg = replace(cfg, inputs=replace(cfg.inputs, villages=replace(cfg.inputs.villages, **columns)))
     show_in_language(cfg.project.lang)
@@ -353,6 +356,8 @@ def execute(  # type: ignore[no-untyped-def]
 @click.option("--scheduler", metavar="ADDRESS", help="Run each kabupaten on an existing Dask cluster (tcp://host:8786).")
 @click.option("--no-maps", is_flag=True, help="Skip the map and report of each kabupaten (tables and layers only).")
 @click.option("--pdf", is_flag=True, help="Also write the print map as vector PDF (peta_kawasan.pdf); same as [outputs] pdf = true.")
+@click.option("--threads", type=click.IntRange(min=1),
+              help="Threads of the geometry steps (default 2; with --workers each job's share of the cores); same as [project] threads.")
 @village_column_options
 @click.pass_context
 def run_command(
@@ -364,6 +369,7 @@ def run_command(
     scheduler: str | None,
     no_maps: bool,
     pdf: bool,
+    threads: int | None,
     **columns: str | None,
 ) -> None:
     """Run validation, indicators, scoring, proposal, RTRW check, maps and report from CONFIG.
@@ -384,9 +390,9 @@ def run_command(
         from kawasan_gis.cli.national import execute_national
 
         execute_national(config, out, workers=workers or 2, scheduler=scheduler, maps=not no_maps, quiet=ctx.obj.get("quiet", True), lang=lang,
-                          pdf=pdf)
+                          pdf=pdf, threads=threads)
         return
-    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps, columns=given, pdf=pdf)
+    execute(config, out, quiet=ctx.obj.get("quiet", True), lang=lang, maps=not no_maps, columns=given, pdf=pdf, threads=threads)
 
 
 def bundled_data() -> Path:

@@ -5,14 +5,22 @@ wanted geometry family, recording each change in the :class:`LayerReport` and wa
 counts and names. :func:`polygon_parts` and :func:`polygonal` take polygons out of GEOS
 results, :func:`parallel` runs a vectorised shapely test in threads; the overlay and check
 steps use them too.
+
+:func:`threads` is the one knob for how many threads a run's geometry steps may use: every
+``n_jobs`` left out (io, overlay, check, the pipeline's road-graph thread, the outputs' writer
+thread) is :func:`default_jobs`, which is 2 unless a ``with threads(n):`` block around the
+call says otherwise. A Dask worker that shares the cores with other workers sets it so that the
+workers together do not ask for more threads than there are cores.
 """
 
 from __future__ import annotations
 
 import operator
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Literal
 
 import geopandas as gpd
@@ -24,8 +32,49 @@ from kawasan_gis.i18n import Message, message
 from kawasan_gis.io.report import LayerReport, Repair
 
 
-def parallel(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray, n_jobs: int = 2) -> np.ndarray:
+DEFAULT_JOBS = 2  # a laptop's run uses both of its cores' worth of GEOS work, not more
+
+# a ContextVar, not a module global: two runs in two threads of one process (a Dask worker with
+# several threads, a test) each keep their own setting
+_JOBS: ContextVar[int] = ContextVar("kawasan_gis_threads", default=DEFAULT_JOBS)
+
+
+def default_jobs() -> int:
+    """Threads a step uses when its ``n_jobs`` is not given: :data:`DEFAULT_JOBS`, or what
+    the innermost :func:`threads` block around the call says."""
+    return _JOBS.get()
+
+
+@contextmanager
+def threads(n: int | None) -> Iterator[None]:
+    """Inside this block every ``n_jobs`` left out means ``n`` threads (``None``: unchanged).
+
+    The setting belongs to the calling thread's context: the helper threads of the steps do
+    not read it (they receive their ``n_jobs`` as an argument).
+
+    Examples
+    --------
+    >>> with threads(1):
+    ...     default_jobs()
+    1
+    >>> default_jobs()
+    2
+    """
+    if n is None:
+        yield
+        return
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"threads must be a whole number of at least 1, got {n!r}")
+    token = _JOBS.set(n)
+    try:
+        yield
+    finally:
+        _JOBS.reset(token)
+
+
+def parallel(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray, n_jobs: int | None = None) -> np.ndarray:
     """Apply a read-only vectorised shapely function over ``n_jobs`` slices in threads (shapely releases the GIL)."""
+    n_jobs = default_jobs() if n_jobs is None else n_jobs
     if n_jobs < 2 or len(geoms) < 50_000:
         return func(geoms)
     parts = np.array_split(np.asarray(geoms, dtype=object), n_jobs)

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kawasan_gis.io.geometry import default_jobs
+
 __all__ = ["overlap_zones", "winding_faces"]
 
 # odd 64-bit constants for hashing the coordinates of a point
@@ -125,15 +127,15 @@ def _winding(a: np.ndarray, b: np.ndarray, px: float, py: float) -> int | None:
     return int(np.sum(right & up[cross])) - int(np.sum(right & down[cross]))
 
 
-def winding_faces(polygons: np.ndarray, *, n_jobs: int = 2) -> tuple[np.ndarray, np.ndarray] | None:
+def winding_faces(polygons: np.ndarray, *, n_jobs: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """The bounded faces of the layer's outline and how many of ``polygons`` cover each; None when unknown.
 
     Parameters
     ----------
     polygons : ndarray of shapely Polygon
         Valid polygons (single parts) in a projected CRS.
-    n_jobs : int
-        Threads (batches of polygons are independent).
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`); batches of polygons are independent.
 
     Returns
     -------
@@ -162,7 +164,7 @@ def winding_faces(polygons: np.ndarray, *, n_jobs: int = 2) -> tuple[np.ndarray,
     strips = max(int(np.sqrt(n / _CHUNK)), 1)
     strip = np.minimum(((cx - cx.min()) / max(float(np.ptp(cx)), 1e-9) * strips).astype(np.int64), strips - 1)
     order = np.lexsort((cy, strip))
-    with ThreadPoolExecutor(max(n_jobs, 1)) as pool:
+    with ThreadPoolExecutor(max(default_jobs() if n_jobs is None else n_jobs, 1)) as pool:
         parts = list(pool.map(_edges, (polygons[order[s : s + _CHUNK]] for s in range(0, n, _CHUNK))))
     total = float(shapely.get_num_coordinates(polygons).sum())
     limit = min(_MAX_OUTLINE, max(_MIN_OUTLINE, _MAX_OUTLINE_SHARE * total))
@@ -191,15 +193,15 @@ def winding_faces(polygons: np.ndarray, *, n_jobs: int = 2) -> tuple[np.ndarray,
     return faces, winding
 
 
-def overlap_zones(polygons: np.ndarray, *, n_jobs: int = 2) -> np.ndarray | None:
+def overlap_zones(polygons: np.ndarray, *, n_jobs: int | None = None) -> np.ndarray | None:
     """Faces of the plane where two or more of ``polygons`` may overlap; None when unknown.
 
     Parameters
     ----------
     polygons : ndarray of shapely Polygon
         Valid polygons (single parts) in a projected CRS.
-    n_jobs : int
-        Threads (batches of polygons are independent).
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`); batches of polygons are independent.
 
     Returns
     -------

@@ -40,7 +40,7 @@ def tabulate_classes(
     class_column: str = "kelas",
     priority: Mapping[str, int] | None = None,
     overlaps: Literal["resolve", "keep"] = "resolve",
-    n_jobs: int = 2,
+    n_jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
     partition: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
@@ -64,8 +64,8 @@ def tabulate_classes(
         ``"keep"`` counts every polygon in full, as ``geopandas.overlay`` followed by a
         group-by does; shares may then exceed 100 % and there are no ``unmapped`` or
         ``overlap`` columns.
-    n_jobs : int
-        Threads (the work is split by village).
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`); the work is split by village.
     progress : callable, optional
         Called with the number of villages finished, for a progress bar.
     partition : GeoDataFrame, optional

@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 
 from kawasan_gis.io import polygon_parts
-from kawasan_gis.io.geometry import parallel
+from kawasan_gis.io.geometry import default_jobs, parallel
 
 __all__ = ["map_chunks", "measure_matrix", "parallel", "parallel_pairs"]
 
@@ -35,13 +35,14 @@ _BATCH = 20_000  # pairs cut per shapely call: bounds the memory of intersection
 
 
 def parallel_pairs(
-    func: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, n_jobs: int = 2
+    func: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, n_jobs: int | None = None
 ) -> np.ndarray:
     """Apply a read-only binary shapely function to pairs, in ``n_jobs`` threads.
 
     The pairs are dealt out in turn (pair ``k`` to thread ``k % n_jobs``), not in blocks: the
     costly pairs of a zoning layer (its few huge polygons) tend to sit together.
     """
+    n_jobs = default_jobs() if n_jobs is None else n_jobs
     if n_jobs < 2 or len(a) < 4 * n_jobs:
         return func(a, b)
     with ThreadPoolExecutor(n_jobs) as ex:
@@ -61,8 +62,9 @@ def _chunks(n: int, n_jobs: int, per_job: int = 4, most: int = 500) -> list[np.n
 
 
 def map_chunks(
-    work: Callable[[np.ndarray], Any], n: int, n_jobs: int, progress: Callable[[int], None] | None = None
+    work: Callable[[np.ndarray], Any], n: int, n_jobs: int | None, progress: Callable[[int], None] | None = None
 ) -> Iterator[Any]:
+    n_jobs = default_jobs() if n_jobs is None else n_jobs
     chunks = _chunks(n, n_jobs)
     if n_jobs <= 1 or len(chunks) == 1:
         for c in chunks:
@@ -92,7 +94,7 @@ def measure_matrix(
     n_keys: int,
     *,
     measure: Literal["area", "length"],
-    n_jobs: int,
+    n_jobs: int | None,
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Sum ``measure`` of every geometry's part inside every village, by key.
@@ -100,6 +102,7 @@ def measure_matrix(
     Returns an array (n_villages, n_keys). ``keys`` (ints in [0, n_keys)) labels each of
     ``geoms``; features with a negative key are ignored.
     """
+    n_jobs = default_jobs() if n_jobs is None else n_jobs
     measure_fn = shapely.area if measure == "area" else shapely.length
     use = np.flatnonzero(keys >= 0)
     out = np.zeros((len(vgeoms), n_keys))

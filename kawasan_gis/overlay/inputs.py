@@ -92,7 +92,7 @@ def require_columns(layer: pd.DataFrame, columns: Sequence[str | None], name: st
 
 
 def valid_geoms(
-    layer: gpd.GeoDataFrame, name: str, type_ids: Sequence[int], kind: str, n_jobs: int = 2
+    layer: gpd.GeoDataFrame, name: str, type_ids: Sequence[int], kind: str, n_jobs: int | None = None
 ) -> np.ndarray:
     """Non-missing geometries of ``layer`` as an array (None kept for missing), checked once.
 

@@ -61,7 +61,7 @@ def line_density(
     lines: gpd.GeoDataFrame,
     *,
     by: str | None = None,
-    n_jobs: int = 2,
+    n_jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Kilometres of line per square kilometre of each village, in all and by class.

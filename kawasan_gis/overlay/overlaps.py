@@ -20,6 +20,7 @@ import shapely
 from kawasan_gis.errors import CRSError
 from kawasan_gis.i18n import LANGUAGES, Message, format_list, t
 from kawasan_gis.io import polygon_parts, polygonal
+from kawasan_gis.io.geometry import default_jobs
 from kawasan_gis.io.winding import overlap_zones
 from kawasan_gis.overlay.engine import parallel_pairs
 from kawasan_gis.overlay.inputs import crs_problems, problem_error, require_columns, valid_geoms
@@ -68,7 +69,7 @@ def _ranks(geoms: np.ndarray, classes: pd.Series, priority: Mapping[str, int] | 
     return rank
 
 
-def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray, n_jobs: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray, n_jobs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``base[t] - union(sub[k] for every pair k with target[k] == t)``, and those unions.
 
     Returns the cut ``base`` and the cutter of each target (``np.unique(target)`` order).
@@ -78,6 +79,7 @@ def _subtract_groups(base: np.ndarray, target: np.ndarray, sub: np.ndarray, n_jo
     GIL), dealt out by their vertex count so each thread gets a fair share: a zoning layer's
     few huge polygons are most of the work.
     """
+    n_jobs = default_jobs() if n_jobs is None else n_jobs
     out = base.copy()
     if len(target) == 0:
         return out, np.empty(0, dtype=object)
@@ -116,7 +118,7 @@ def resolve_overlaps(
     *,
     class_column: str = "kelas",
     priority: Mapping[str, int] | None = None,
-    n_jobs: int = 2,
+    n_jobs: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Make a class layer a planar partition: where polygons overlap, the stronger one wins.
 
@@ -140,8 +142,8 @@ def resolve_overlaps(
         Column with the class code.
     priority : mapping of str to int, optional
         Priority of each class code; classes not listed get 0.
-    n_jobs : int
-        Threads for the overlap test.
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`) for the overlap test.
 
     Returns
     -------

@@ -132,7 +132,7 @@ def raster_histogram(
     class_map: Mapping[Any, str] | None = None,
     nodata: float | None = None,
     band: int = 1,
-    n_jobs: int = 2,
+    n_jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Hectares of each raster class in each village, weighting cells by the part inside.
@@ -161,8 +161,8 @@ def raster_histogram(
         A value to treat as nodata in addition to the raster's own.
     band : int
         Band to read.
-    n_jobs : int
-        Threads, each with its own dataset handle.
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`), each with its own dataset handle.
     progress : callable, optional
         Called with the number of villages finished.
 

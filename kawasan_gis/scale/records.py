@@ -2,8 +2,8 @@
 
 A kabupaten is finished when ``selesai/<kode_kab>.json`` exists and says it was computed
 from the same input checksums (its parts, see :mod:`kawasan_gis.scale.partition`) and the
-same settings (every configuration section except the input paths, the files they name,
-whether maps were made, the package version). The record is written last and atomically,
+same settings (every configuration section except the input paths and the threads, the
+files they name, whether maps were made, the package version). The record is written last and atomically,
 after every output of the kabupaten is in place, so a record always means complete
 outputs; a crash before it only costs that kabupaten's recomputation.
 """
@@ -30,6 +30,7 @@ def settings_checksums(config: RunConfig, *, maps: bool) -> dict[str, str]:
     settings = asdict(config)
     settings.pop("inputs")
     settings.pop("source")
+    settings["project"].pop("threads")  # how many threads computed it never changes a result
     out = {
         "pengaturan": hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest(),
         "peta": "ya" if maps else "tidak",

@@ -30,6 +30,7 @@ from typing import Any
 from kawasan_gis._atomic import OWNED, STAMP
 from kawasan_gis.config import RunConfig
 from kawasan_gis.errors import KawasanError, KawasanWarning
+from kawasan_gis.io.geometry import threads
 from kawasan_gis.scale import national, records
 from kawasan_gis.scale.partition import Partition, partition_inputs
 
@@ -88,14 +89,56 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_kabupaten(partition: Partition, out: str | Path, *, settings: dict[str, str], maps: bool) -> dict[str, Any]:
+def job_threads(slots: int, *, configured: int | None = None) -> int:
+    """Threads one job may use: ``configured`` (``[project] threads``) when set, else this
+    process's cores (its CPU affinity) shared out over the ``slots`` jobs that run at once
+    on this machine, at least 1.
+
+    A kabupaten job uses threads in its geometry steps; on 2 cores with 2 workers, 2 threads
+    each would make 4 runnable threads on 2 cores, and the 2 workers ran only 1.64x as fast as 1.
+    """
+    if configured is not None:
+        return configured
+    return max(1, len(os.sched_getaffinity(0)) // max(1, slots))
+
+
+def _worker_slots(workers: dict[str, Any]) -> dict[str, int]:
+    """Jobs that can run at once on each machine of the cluster: its workers' threads, by host."""
+    from distributed.comm import get_address_host
+
+    slots: dict[str, int] = {}
+    for address, info in workers.items():
+        host = get_address_host(address)
+        slots[host] = slots.get(host, 0) + int(info.get("nthreads", 1))
+    return slots
+
+
+def _own_slots(slots: dict[str, int]) -> int:
+    """This worker's machine's entry of ``slots``; the largest when it joined after the count."""
+    try:
+        from distributed import get_worker
+        from distributed.comm import get_address_host
+
+        return slots[get_address_host(get_worker().address)]
+    except (ImportError, ValueError, KeyError):  # not on a worker, or a worker that joined later
+        return max(slots.values(), default=1)
+
+
+def run_kabupaten(
+    partition: Partition, out: str | Path, *, settings: dict[str, str], maps: bool, slots: dict[str, int] | None = None
+) -> dict[str, Any]:
     """Run the pipeline on one kabupaten and write its outputs and its restart record.
+
+    ``slots`` is how many jobs run at once on each machine (host: worker threads); the job
+    takes its share of the machine's cores (:func:`job_threads`) for its geometry steps,
+    unless ``[project] threads`` says how many.
 
     Returns
     -------
     dict
         ``status`` (``selesai`` or ``gagal``), ``kode_kab``, ``detik``, ``memori_mb`` and,
-        when finished, the record (summary row, outline, files); when failed, ``pesan``
+        when finished, the record (summary row, outline, files, ``utas``: the threads the job
+        used); when failed, ``pesan``
         (the error message, Indonesian then English) and ``jenis`` (the error class).
     """
     from kawasan_gis.pipeline import run, write_outputs
@@ -107,9 +150,10 @@ def run_kabupaten(partition: Partition, out: str | Path, *, settings: dict[str, 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             cfg = partition.config
-            result = run(cfg, template_dir=cfg.source.parent if cfg.source else Path.cwd())
-            folder = write_outputs(result, out / KABUPATEN / partition.slug, maps=maps)
-            files = national.write_kabupaten_parts(result, partition, out)
+            with threads(used := job_threads(_own_slots(slots or {}), configured=cfg.project.threads)):
+                result = run(cfg, template_dir=cfg.source.parent if cfg.source else Path.cwd())
+                folder = write_outputs(result, out / KABUPATEN / partition.slug, maps=maps)
+                files = national.write_kabupaten_parts(result, partition, out)
     except KawasanError as exc:
         return base | {"status": "gagal", "jenis": type(exc).__name__, "pesan": str(exc), "detik": round(time.perf_counter() - t0, 3), "memori_mb": _peak_rss_mb()}
     except Exception as exc:  # a bug or a library failure: still only this kabupaten fails
@@ -133,6 +177,7 @@ def run_kabupaten(partition: Partition, out: str | Path, *, settings: dict[str, 
         "peringatan": sorted({str(w.message.args[0] if isinstance(w.message, KawasanWarning) and w.message.args else w.message)[:500]
                               for w in caught}),
         "waktu_langkah": result.timings,
+        "utas": used,
         "detik": seconds,
         "memori_mb": _peak_rss_mb(),
         "selesai_pada": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -279,13 +324,15 @@ def _submit(
     client, cluster = _client(workers, scheduler)
     bar = None
     try:
-        result.workers = len(client.scheduler_info(n_workers=-1).get("workers", {})) or workers
+        known = client.scheduler_info(n_workers=-1).get("workers", {})
+        result.workers = len(known) or workers
+        slots = _worker_slots(known)
         if _has_dashboard(client, cluster):
             result.dashboard = client.dashboard_link
             say(f"Dasbor Dask / Dask dashboard: {client.dashboard_link}")
         order = submission_order(todo)
         futures = [
-            client.submit(run_kabupaten, p, str(out), settings=settings, maps=maps, key=f"kabupaten-{p.kode_kab}-{time.time_ns()}", pure=False)
+            client.submit(run_kabupaten, p, str(out), settings=settings, maps=maps, slots=slots, key=f"kabupaten-{p.kode_kab}-{time.time_ns()}", pure=False)
             for p in order
         ]
         names = {f.key: p.kode_kab for f, p in zip(futures, order)}
