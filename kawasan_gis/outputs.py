@@ -41,6 +41,7 @@ from kawasan_gis.io import LayerStyle, sha256_file, write_layers
 from kawasan_gis.io.geometry import default_jobs
 
 if TYPE_CHECKING:
+    from kawasan_gis.map_process import MapProcess
     from kawasan_gis.pipeline import RunResult
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "input_checksums",
     "shapefile_fields",
     "versions",
+    "write_maps",
     "write_outputs",
     "write_proposal",
     "write_xlsx",
@@ -228,7 +230,7 @@ def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) -> Path:
+def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True, map_process: MapProcess | None = None) -> Path:
     """Write every output of ``result`` into ``out_dir``, atomically.
 
     All files are written into a temporary folder next to ``out_dir``; only when all are
@@ -236,9 +238,13 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True) 
     previous ``out_dir`` untouched and no temporary folder behind. The record the studio keeps
     in ``out_dir/studio/`` (plan versions and exports agreed on) is carried over into the new
     folder: a new run replaces the run's files, never that record.
+
+    ``map_process`` (a :class:`kawasan_gis.map_process.MapProcess`, started before the run)
+    draws the maps and the report in a second process while this one writes the tables; without
+    it they are drawn here, in a second thread beside the tables.
     """
     with atomic_folder(out_dir) as tmp:
-        _write_all(result, tmp, maps=maps)
+        _write_all(result, tmp, maps=maps, map_process=map_process)
         record = Path(out_dir) / STUDIO_RECORD
         if record.is_dir():
             # copied, not moved: until the new folder is in place the old one stays whole
@@ -262,20 +268,28 @@ def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict
     return qgis_styles(layers, lang=result.config.project.lang, catalogue=result.catalogue)
 
 
-def _write_all(result: RunResult, folder: Path, *, maps: bool) -> None:
+def _write_all(result: RunResult, folder: Path, *, maps: bool, map_process: MapProcess | None = None) -> None:
     timings = dict(result.timings)
-    if (result.config.project.threads or default_jobs()) < 2:
+    if maps and map_process is not None:
+        map_process.submit(result, folder)
+        try:
+            timings["menulis tabel dan lapisan / writing tables and layers"] = _timed(_write_tables, result, folder)
+            timings["peta dan laporan / maps and report"] = map_process.wait()
+        except BaseException:
+            map_process.close()  # stopped (if still drawing) before the temporary folder is removed under it
+            raise
+    elif (result.config.project.threads or default_jobs()) < 2:
         # one thread allowed (a Dask job sharing the cores with other jobs): one after the other
         timings["menulis tabel dan lapisan / writing tables and layers"] = _timed(_write_tables, result, folder)
         if maps:
-            timings["peta dan laporan / maps and report"] = _timed(_write_maps, result, folder)
+            timings["peta dan laporan / maps and report"] = _timed(write_maps, result, folder)
     else:
         # The tables and layers are written in a second thread while the maps are drawn: GDAL,
         # GEOS, zlib and the PNG encoder release the GIL, so the two share the cores.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kawasan_gis-write") as pool:  # tables, print map
             tables = pool.submit(_timed, _write_tables, result, folder)
             if maps:
-                timings["peta dan laporan / maps and report"] = _timed(_write_maps, result, folder, pool=pool)
+                timings["peta dan laporan / maps and report"] = _timed(write_maps, result, folder, pool=pool)
             timings["menulis tabel dan lapisan / writing tables and layers"] = tables.result()
         if maps:  # the order of the steps
             timings["peta dan laporan / maps and report"] = timings.pop("peta dan laporan / maps and report")
@@ -491,8 +505,8 @@ def centre_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _write_maps(result: RunResult, folder: Path, *, pool: ThreadPoolExecutor | None = None) -> None:
-    """The web map, the print map (in ``pool`` when given, beside the web map) and the report."""
+def write_maps(result: RunResult, folder: Path, *, pool: ThreadPoolExecutor | None = None) -> None:
+    """Write the web map, the print map (in ``pool`` when given, beside the web map) and the report of ``result`` into ``folder``."""
     import shapely
 
     from kawasan_gis.maps import map_kawasan, save_map, static_map

@@ -278,7 +278,7 @@ def test_interrupted_write_leaves_nothing(lamtim_run: tuple[pipeline.RunResult, 
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(outputs, "_write_maps", boom)
+    monkeypatch.setattr(outputs, "write_maps", boom)
     with pytest.raises(KeyboardInterrupt):
         pipeline.write_outputs(result, previous)
     assert [p.name for p in tmp_path.iterdir()] == ["hasil"]  # no temporary folder left
