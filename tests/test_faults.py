@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from shapely.geometry import LineString, box
 
 import kawasan_gis._atomic
 import kawasan_gis.check
+import kawasan_gis.cli.run
 import kawasan_gis.indicators
 import kawasan_gis.maps
 import kawasan_gis.outputs
@@ -35,6 +37,7 @@ import kawasan_gis.pipeline
 import kawasan_gis.potential
 import kawasan_gis.regionalize
 from kawasan_gis.cli import cli
+from kawasan_gis.map_process import MapProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +124,7 @@ STEPS = {
     "check": (kawasan_gis.check, "check_plan", False),
     "centres": (kawasan_gis.pipeline, "centres_and_profile", False),
     "writing": (kawasan_gis.outputs, "write_layers", True),  # kawasan.gpkg half-way into the temporary folder
-    "maps": (kawasan_gis.maps, "save_map", True),  # the web map written, the report not yet
+    "maps": (kawasan_gis.maps, "save_map", True),  # the web map written, the report not yet (drawn in this process)
 }
 
 
@@ -131,12 +134,54 @@ def test_ctrl_c_in_each_step_exits_130_and_keeps_the_previous_results(project: P
     before, listing = _tree(project / "hasil"), sorted(p.name for p in project.iterdir())
     stand_in, reached = _interrupt_at(module, name, after=after)
     monkeypatch.setattr(module, name, stand_in)
+    if step == "maps":  # as where no second process can start: the maps are drawn beside the tables
+        monkeypatch.setattr(kawasan_gis.cli.run, "_map_process", lambda: None)
     res = _run(project)
     assert reached, f"the run never reached {step}"
     assert res.exit_code == 130, res.output
     assert "Dihentikan (Ctrl-C)" in res.output and "Interrupted (Ctrl-C)" in res.output
     assert "hasil sebelumnya tetap utuh" in res.output and "previous results are intact" in res.output
     _assert_untouched(project, before, listing, res.output)
+
+
+def test_ctrl_c_while_the_second_process_draws_stops_it_and_keeps_the_previous_results(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C reaches the main process once the drawing process has written the web map: the
+    drawing is stopped before the temporary folder is removed, and nothing is left behind."""
+    before, listing = _tree(project / "hasil"), sorted(p.name for p in project.iterdir())
+    folders: list[Path] = []
+    real_submit = MapProcess.submit
+
+    def submit(self: MapProcess, result: Any, folder: Path) -> None:
+        folders.append(Path(folder))
+        real_submit(self, result, folder)
+
+    def wait(self: MapProcess) -> float:
+        deadline = time.monotonic() + 120
+        while not (folders[0] / "peta_kawasan.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (folders[0] / "peta_kawasan.html").exists(), "the drawing process wrote no web map"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MapProcess, "submit", submit)
+    monkeypatch.setattr(MapProcess, "wait", wait)
+    res = _run(project)
+    assert res.exit_code == 130, res.output
+    assert "hasil sebelumnya tetap utuh" in res.output
+    _assert_untouched(project, before, listing, res.output)
+    time.sleep(1)  # a drawing still going on would write the report into a folder now gone
+    _assert_untouched(project, before, listing, res.output)
+
+
+def draw_disk_full(result: Any, folder: Path) -> None:
+    """The maps of a run drawn in the second process, where the disk fills up after the web map."""
+    real = kawasan_gis.maps.save_map
+
+    def full(target: Any, *args: Any, **kwargs: Any) -> Any:
+        real(target, *args, **kwargs)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    kawasan_gis.maps.save_map = full  # in the drawing process only
+    kawasan_gis.outputs.write_maps(result, folder)
 
 
 def test_ctrl_c_between_the_two_renames_puts_the_previous_results_back(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,17 +203,23 @@ def test_ctrl_c_between_the_two_renames_puts_the_previous_results_back(project: 
     _assert_untouched(project, before, listing, res.output)
 
 
-@pytest.mark.parametrize("where", ["layers", "maps"])
+@pytest.mark.parametrize("where", ["layers", "maps", "maps in the second process"])
 def test_disk_full_while_writing_exits_2_and_keeps_the_previous_results(project: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     module, name = (kawasan_gis.outputs, "write_layers") if where == "layers" else (kawasan_gis.maps, "save_map")
     real = getattr(module, name)
+    if where == "maps":  # drawn in this process, beside the tables
+        monkeypatch.setattr(kawasan_gis.cli.run, "_map_process", lambda: None)
+    if where == "maps in the second process":  # the error comes back from it as it was raised there
+        monkeypatch.setattr(kawasan_gis.cli.run, "_map_process", lambda: MapProcess(target=f"{Path(__file__).stem}:draw_disk_full"))
+        real = None
 
     def full(target: Any, *args: Any, **kwargs: Any) -> Any:
         real(target, *args, **kwargs)  # a file written, then the disk fills up
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
 
     before, listing = _tree(project / "hasil"), sorted(p.name for p in project.iterdir())
-    monkeypatch.setattr(module, name, full)
+    if real is not None:
+        monkeypatch.setattr(module, name, full)
     res = _run(project)
     assert res.exit_code == 2, res.output
     assert "disk penuh" in res.output and "the disk is full" in res.output
