@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import geopandas as gpd
@@ -223,8 +224,11 @@ def test_plan_of_another_kabupaten_stops_with_the_coverage_message(
     assert not out.exists()
 
 
-def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(files: dict[str, Path], tmp_path: Path) -> None:
+def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(
+    files: dict[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """RTRW over the west half only (x < 2 km): villages 3-4 of row 1 are outside it."""
+    caplog.set_level(logging.WARNING)
     half = tmp_path / "rtrw_barat.gpkg"
     gpd.read_file(files["rtrw"]).iloc[[0]].to_file(half)  # production forest, x 0-2 km of the 4 km grid
     plan = tmp_path / "rencana.csv"
@@ -234,6 +238,9 @@ def test_partial_rtrw_cover_warns_with_its_figure_and_a_low_threshold_stops(file
     res = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert "Lapisan RTRW hanya menutupi 66,7 % luas desa rencana; 100 ha di luar RTRW" in res.output
+    # said once: printed from the result, not logged as a warning as well
+    assert res.output.count("hanya menutupi") == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "menutupi" in r.getMessage()]
     strict = tmp_path / "ketat.toml"
     strict.write_text("[verdict]\nmin_cakupan_rtrw_pct = 70\n", encoding="utf-8")
     res = CliRunner().invoke(cli, [*args, "--thresholds", str(strict)], catch_exceptions=False)

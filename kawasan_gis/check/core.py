@@ -60,7 +60,9 @@ def _rtrw_cover(area_ha: float, outside_ha: float, th: Thresholds) -> tuple[floa
         raise CoverageError(" / ".join(t("rtrw_coverage_low", lang, **figures(lang)) + "." for lang in ("id", "en")))
     if pct < _PARTIAL_COVER_PCT:
         message = Message(*(t("rtrw_coverage_partial", lang, **figures(lang)) for lang in LANGUAGES))
-        log.warning("%s", message)
+        # the result carries it (info["peringatan"]) and every command prints it from there:
+        # a logged warning as well showed it twice
+        log.info("%s", message)
         return pct, [message]
     return pct, []
 
