@@ -255,6 +255,23 @@ def test_kawasan_outlines_follow_the_village_borders(layers):
     assert "Diizinkan (I)" in labels[0]["properties"]["pp"] and "60,0%" in labels[0]["properties"]["pp"]
 
 
+def test_a_kawasan_in_pieces_sizes_its_name_by_the_piece_it_sits_on(layers):
+    """K01 = its 2 x 2 block plus village 16, 2 km away in the north-east corner: the label sits
+    on the block, and whether the whole name fits is judged on the block's 2 km, not the 4 km
+    that both pieces span (the full name of a kawasan in pieces ran out of its piece)."""
+    desa = layers["desa"].copy()
+    desa.loc[15, "kawasan_id"] = "K01"
+    m = maps.map_kawasan(desa, kawasan=None)
+    labels = [f for f in geojson_layers(m)["Kawasan usulan"].data["features"] if f["geometry"]["type"] == "Point"]
+    k01 = next(f for f in labels if f["properties"]["id"] == "K01")
+    block = shapely.union_all([desa.geometry[i] for i in (0, 1, 4, 5)])
+    corners = gpd.GeoSeries(shapely.points(np.array(block.bounds).reshape(2, 2)), crs=desa.crs).to_crs(4326)
+    (lat0, lon0), (lat1, lon1) = k01["properties"]["b"]
+    assert (lon0, lat0, lon1, lat1) == pytest.approx((corners.x[0], corners.y[0], corners.x[1], corners.y[1]), abs=1e-5)
+    label = gpd.GeoSeries([shapely.geometry.shape(k01["geometry"])], crs=4326).to_crs(desa.crs)[0]
+    assert block.buffer(-100).contains(label)
+
+
 def test_kawasan_drawn_from_desa_alone(layers):
     m = maps.map_kawasan(layers["desa"])
     kawasan = geojson_layers(m)["Kawasan usulan"].data["features"]

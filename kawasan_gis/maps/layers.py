@@ -26,7 +26,7 @@ from folium.utilities import JsCode
 from kawasan_gis._values import is_present
 from kawasan_gis.i18n import format_number, t
 from kawasan_gis.maps.elements import GeoJsonLayer, VillageBinder
-from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, mostly_lindung, prepare_layer, to_wgs84
+from kawasan_gis.maps.prepare import Geo, PotentialKey, in_catalogue_order, label_point, largest_part, mostly_lindung, prepare_layer, to_wgs84
 from kawasan_gis.maps.styles import (
     BOUNDARY_SYMBOLS,
     CENTRE_COLOURS,
@@ -359,7 +359,10 @@ def kawasan_layer(kawasan: pd.DataFrame, geoms: Sequence[shapely.Geometry], geo:
     lang = ctx.lang
     labels = [label_point(g) if g is not None and not g.is_empty else None for g in geoms]
     points = to_wgs84(np.asarray(labels, dtype=object), geo.metric_crs, geo.decimals)
-    bounds = to_wgs84(np.asarray([shapely.envelope(g) if g is not None else None for g in geoms], dtype=object),
+    # the part the label sits on decides whether the whole name fits there: the envelope of all
+    # parts of a kawasan in pieces is wider than the piece, and the name ran out of it
+    mains = [largest_part(g) if g is not None and not g.is_empty else None for g in geoms]
+    bounds = to_wgs84(np.asarray([shapely.envelope(g) if g is not None else None for g in mains], dtype=object),
                       geo.metric_crs, geo.decimals)
     label_props = []
     for (_, row), box in zip(kawasan.iterrows(), bounds, strict=True):

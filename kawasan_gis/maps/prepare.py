@@ -29,7 +29,7 @@ from kawasan_gis.maps.styles import GREY, LINDUNG_STATUS, ClassStyle, potential_
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Geo", "MapData", "PotentialKey", "Prepared", "dissolve", "in_catalogue_order", "label_point", "mostly_lindung", "prepare_layer",
+__all__ = ["Geo", "MapData", "PotentialKey", "Prepared", "dissolve", "in_catalogue_order", "label_point", "largest_part", "mostly_lindung", "prepare_layer",
            "prepare_map", "simplify_polygons", "to_wgs84", "validate_layers"]
 
 
@@ -184,10 +184,15 @@ def dissolve(geoms: np.ndarray, keys: pd.Series, min_hole: float) -> tuple[list[
     return names, out
 
 
+def largest_part(geom: shapely.Geometry) -> shapely.Geometry:
+    """The part of a (multi)polygon with the largest area: where its label goes."""
+    parts = shapely.get_parts(geom)
+    return parts[int(np.argmax(shapely.area(parts)))]
+
+
 def label_point(geom: shapely.Geometry) -> shapely.Point:
     """Where a zone's label goes: the centre of the largest inscribed circle of its largest part."""
-    parts = shapely.get_parts(geom)
-    main = parts[int(np.argmax(shapely.area(parts)))]
+    main = largest_part(geom)
     tolerance = max(math.sqrt(main.area) / 200.0, 1.0)
     return shapely.get_point(shapely.maximum_inscribed_circle(main, tolerance), 0)
 
