@@ -9,6 +9,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
+import pyogrio.geopandas
 import pytest
 import rasterio
 import shapely
@@ -438,6 +440,32 @@ def test_write_layers_atomic(tmp_path: Path) -> None:
     assert not dest.exists() and list(tmp_path.iterdir()) == []
     write_layers(dest, {"desa": good})
     assert len(gpd.read_file(dest, layer="desa")) == 4
+
+
+def test_write_layers_does_not_sync_each_layer_and_restores_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GDAL's SQLite sync is off while the layers go into the temporary file (a sync per layer
+    cost ~0.1 s), and the caller's own setting is back afterwards, after a failure too."""
+    seen: list[object] = []
+    real = pyogrio.write_dataframe
+
+    def spy(*args: object, **kwargs: object) -> None:
+        seen.append(pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS"))
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", spy)
+    monkeypatch.setattr(pyogrio.geopandas, "write_dataframe", spy)
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL"})
+    try:
+        good = grid_villages(2)
+        write_layers(tmp_path / "a.gpkg", {"desa": good, "tabel": pd.DataFrame({"x": [1, 2]})})
+        assert seen == [False, False]  # "OFF", as GDAL reads it back
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
+        with pytest.raises(NotImplementedError):
+            write_layers(tmp_path / "b.gpkg", {"rusak": good.assign(obj=[complex(1, 2)] * len(good))})
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
+        assert len(gpd.read_file(tmp_path / "a.gpkg", layer="desa")) == 4
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
 
 
 def test_errors_are_builtins_too() -> None:
