@@ -318,6 +318,41 @@ def test_class_layer_errors(grid: gpd.GeoDataFrame) -> None:
         tabulate_classes(grid, classes(("unmapped", box(X0, Y0, X0 + 10, Y0 + 10))))
 
 
+def test_a_polygon_inside_the_villages_is_cut_once_less(grid: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kawasan_gis.overlay import engine
+
+    derived: list[set[int]] = []
+    real = engine._derived_pairs
+
+    def spy(vgeoms, geoms, qv, qg, cut, n_jobs):  # noqa: ANN001, ANN202
+        pairs = real(vgeoms, geoms, qv, qg, cut, n_jobs)
+        derived.append({int(k) for k in qg[pairs]})
+        return pairs
+
+    monkeypatch.setattr(engine, "_derived_pairs", spy)
+    # 0: a 1 km square centred on the corner of villages 1, 2, 5 and 6 (25 ha in each), inside
+    # the villages' union; 1: a 1,000 x 200 m strip half outside the grid's west edge (10 ha in village 1)
+    layer = classes(("sawah", box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500)), ("hutan", box(X0 - 500, Y0 + 200, X0 + 500, Y0 + 400)))
+    table = tabulate_classes(grid, layer)
+    assert derived == [{0}]  # the square's last piece is its area less three pieces; the strip is cut
+    for k in (1, 2, 5, 6):
+        assert table.loc[code(k), "sawah"] == pytest.approx(25.0, abs=1e-9)
+    assert table.loc[code(1), "hutan"] == pytest.approx(10.0, abs=1e-9)
+    assert table.loc[code(2), "hutan"] == 0.0
+    # village 6 missing: a gap in the union, the square meets its outline and is cut 3 times
+    derived.clear()
+    table = tabulate_classes(grid[grid["kode_desa"] != code(6)], layer)
+    assert derived == [set()]
+    assert [table.loc[code(k), "sawah"] for k in (1, 2, 5)] == pytest.approx([25.0] * 3, abs=1e-9)
+    # village 2 drawn 100 m into village 1: villages overlap, nothing is taken by difference
+    derived.clear()
+    wide = grid.copy()
+    wide.loc[1, "geometry"] = box(X0 + 900, Y0, X0 + 2000, Y0 + 1000)
+    table = tabulate_classes(wide, layer)
+    assert derived == [set()]
+    assert table.loc[code(2), "sawah"] == pytest.approx(30.0, abs=1e-9) and table.loc[code(1), "sawah"] == pytest.approx(25.0, abs=1e-9)
+
+
 def test_a_read_layer_is_validated_once_and_an_edited_one_again(grid: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kawasan_gis.io import read_class_layer, read_villages
     from kawasan_gis.overlay import inputs

@@ -31,7 +31,7 @@ import shapely
 
 from kawasan_gis.io.geometry import default_jobs
 
-__all__ = ["overlap_zones", "winding_faces"]
+__all__ = ["overlap_zones", "partition_outline", "winding_faces"]
 
 # odd 64-bit constants for hashing the coordinates of a point
 _MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
@@ -154,9 +154,15 @@ def winding_faces(polygons: np.ndarray, *, n_jobs: int | None = None) -> tuple[n
     >>> {int(w): float(sum(f.area for f in faces[winding == w])) for w in np.unique(winding)}
     {0: 1.0, 1: 8.0, 2: 1.0}
     """
+    found = _outline_faces(polygons, n_jobs)
+    return None if found is None else found[2:]
+
+
+def _outline_faces(polygons: np.ndarray, n_jobs: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The directed outline segments (a -> b, interior on the left), the faces and their winding; None when unknown."""
     n = len(polygons)
     if n == 0:
-        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
+        return np.empty((0, 2)), np.empty((0, 2)), np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     # batches of neighbouring polygons (strips of x, then y), so most shared edges cancel
     # inside a batch and only its outline is kept
     box = shapely.bounds(polygons)
@@ -190,7 +196,7 @@ def winding_faces(polygons: np.ndarray, *, n_jobs: int | None = None) -> tuple[n
         if w is None or w < 0:
             return None
         winding[k] = w
-    return faces, winding
+    return a, b, faces, winding
 
 
 def overlap_zones(polygons: np.ndarray, *, n_jobs: int | None = None) -> np.ndarray | None:
@@ -225,3 +231,36 @@ def overlap_zones(polygons: np.ndarray, *, n_jobs: int | None = None) -> np.ndar
         return None
     faces, winding = found
     return np.asarray(faces[winding > 1], dtype=object)
+
+
+def partition_outline(polygons: np.ndarray, *, n_jobs: int | None = None) -> np.ndarray | None:
+    """The outline of a layer proven to have no overlaps, as segments; None when overlaps may exist.
+
+    Parameters
+    ----------
+    polygons : ndarray of shapely Polygon
+        Valid polygons (single parts) in a projected CRS.
+    n_jobs : int, optional
+        Threads (default :func:`~kawasan_gis.io.geometry.default_jobs`); batches of polygons are independent.
+
+    Returns
+    -------
+    ndarray of shape (n, 4) or None
+        Segments (x0, y0, x1, y1) whose union contains the boundary of the union of
+        ``polygons`` (the edges no two polygons share). A polygon of another layer that
+        touches none of them and meets one of ``polygons`` lies inside their union. None
+        when the pass cannot prove that no two polygons overlap.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely.geometry import box
+    >>> len(partition_outline(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)])))  # the 2 x 1 rectangle
+    6
+    >>> partition_outline(np.array([box(0, 0, 2, 1), box(1, 0, 3, 1)])) is None  # they overlap
+    True
+    """
+    found = _outline_faces(polygons, n_jobs)
+    if found is None or (len(found[3]) and found[3].max() > 1):
+        return None
+    return np.column_stack([found[0], found[1]])
