@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any, Literal
 
 import numpy as np
@@ -194,8 +195,9 @@ def _each(work: Callable[[int], Any], n: int, n_jobs: int, done: Callable[[int],
     ``done(k)`` is called in the calling thread as each result arrives (for a progress bar).
     """
     results = []
-    with ThreadPoolExecutor(max(1, min(n_jobs, n))) as ex:
-        for k, result in enumerate(ex.map(work, range(n)) if n_jobs > 1 else map(work, range(n))):
+    with ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(min(n_jobs, n))) if n_jobs > 1 and n > 1 else None
+        for k, result in enumerate(pool.map(work, range(n)) if pool else map(work, range(n))):
             results.append(result)
             if done:
                 done(k)
