@@ -41,7 +41,7 @@ from kawasan_gis.io import LayerStyle, sha256_file, write_layers
 from kawasan_gis.io.geometry import default_jobs
 
 if TYPE_CHECKING:
-    from kawasan_gis.map_process import MapProcess
+    from kawasan_gis.helper_process import HelperProcess
     from kawasan_gis.pipeline import RunResult
 
 __all__ = [
@@ -230,7 +230,7 @@ def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True, map_process: MapProcess | None = None) -> Path:
+def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True, helper: HelperProcess | None = None) -> Path:
     """Write every output of ``result`` into ``out_dir``, atomically.
 
     All files are written into a temporary folder next to ``out_dir``; only when all are
@@ -239,12 +239,12 @@ def write_outputs(result: RunResult, out_dir: str | Path, *, maps: bool = True, 
     in ``out_dir/studio/`` (plan versions and exports agreed on) is carried over into the new
     folder: a new run replaces the run's files, never that record.
 
-    ``map_process`` (a :class:`kawasan_gis.map_process.MapProcess`, started before the run)
+    ``helper`` (a :class:`kawasan_gis.helper_process.HelperProcess`, started before the run)
     draws the maps and the report in a second process while this one writes the tables; without
     it they are drawn here, in a second thread beside the tables.
     """
     with atomic_folder(out_dir) as tmp:
-        _write_all(result, tmp, maps=maps, map_process=map_process)
+        _write_all(result, tmp, maps=maps, helper=helper)
         record = Path(out_dir) / STUDIO_RECORD
         if record.is_dir():
             # copied, not moved: until the new folder is in place the old one stays whole
@@ -268,15 +268,16 @@ def _qgis_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict
     return qgis_styles(layers, lang=result.config.project.lang, catalogue=result.catalogue)
 
 
-def _write_all(result: RunResult, folder: Path, *, maps: bool, map_process: MapProcess | None = None) -> None:
+def _write_all(result: RunResult, folder: Path, *, maps: bool, helper: HelperProcess | None = None) -> None:
     timings = dict(result.timings)
-    if maps and map_process is not None:
-        map_process.submit(result, folder)
+    if maps and helper is not None:
+        helper.submit("kawasan_gis.outputs:write_maps", result, folder)
         try:
             timings["menulis tabel dan lapisan / writing tables and layers"] = _timed(_write_tables, result, folder)
-            timings["peta dan laporan / maps and report"] = map_process.wait()
+            helper.wait()
+            timings["peta dan laporan / maps and report"] = helper.seconds
         except BaseException:
-            map_process.close()  # stopped (if still drawing) before the temporary folder is removed under it
+            helper.close()  # stopped (if still drawing) before the temporary folder is removed under it
             raise
     elif (result.config.project.threads or default_jobs()) < 2:
         # one thread allowed (a Dask job sharing the cores with other jobs): one after the other

@@ -49,6 +49,7 @@ from kawasan_gis.outputs import (
 )
 
 if TYPE_CHECKING:
+    from kawasan_gis.helper_process import HelperProcess
     from kawasan_gis.vocab import PotentialCatalogue
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ def run(
     check: bool = True,
     bars: bool = False,
     template_dir: str | Path | None = None,
+    helper: HelperProcess | None = None,
 ) -> RunResult:
     """Run the whole pipeline described by ``config``; nothing is written unless ``template_dir`` is given.
 
@@ -154,6 +156,9 @@ def run(
         that file, written before the :class:`~kawasan_gis.errors.ClassMappingError`, is the
         only thing ``run`` ever writes. ``None``: nothing is written and the error says how to
         make the template.
+    helper
+        A :class:`~kawasan_gis.helper_process.HelperProcess` (``kawasan run`` starts one): the
+        RTRW check runs there while this process works out the centres. Same result.
 
     Examples
     --------
@@ -165,7 +170,7 @@ def run(
     if config.project.threads is not None and config.project.threads != default_jobs():
         # the whole run, and nothing after it, with the config's threads (``[project] threads``)
         with threads(config.project.threads):
-            return run(config, progress=progress, check=check, bars=bars, template_dir=template_dir)
+            return run(config, progress=progress, check=check, bars=bars, template_dir=template_dir, helper=helper)
     from kawasan_gis.check import check_plan, check_structure, read_plan
     from kawasan_gis.indicators import build_indicators
     from kawasan_gis.overlay import default_priority, resolve_overlaps
@@ -346,29 +351,43 @@ def run(
         with timer.step("memeriksa struktur rencana / checking the plan's structure"):
             structure = check_structure(as_plan(), bridges=proposal.bridges, lang=config.project.lang)  # type: ignore[arg-type]
             kawasan = kawasan.merge(pd.DataFrame(structure.kawasan[["kawasan_id", "aturan", "pemeriksaan_zonasi"]]), on="kawasan_id", how="left")
+    in_helper = False  # the check running in the helper process, beside the centres
     if check and rtrw is not None and len(kawasan):
         with timer.step("memeriksa RTRW / checking against RTRW"):
             plan = as_plan()
+            check_args = dict(
+                partition=zones,
+                # the villages the proposal was built from: a village left out for want of a
+                # potential is named in no conflict of a kawasan it merely overlaps by a sliver
+                villages=proposal.villages[proposal.villages["potensi_dominan"].notna()],
+                itbx=load_itbx(overrides=config.check.matrix),
+                lp2b=overlays.get("lp2b"),
+                hazard=overlays.get("hazard"),
+                include_conditional_conflicts=config.check.conditional_conflicts,
+                thresholds=config.check.thresholds(),
+                bridges=proposal.bridges,
+                lang=config.project.lang,
+            )
+            if helper is not None and wants_centres:
+                helper.submit("kawasan_gis.check:check_plan", plan, rtrw, **check_args)
+                in_helper = True
+            else:
+                try:
+                    checked = check_plan(plan, rtrw, **check_args)  # type: ignore[arg-type]
+                except CoverageError as exc:
+                    raise CoverageError(f"{inp.rtrw.path}: {exc}") from None  # type: ignore[union-attr]
+
+    def check_result() -> Any:
+        """The check, once the helper process has finished it (its own time recorded as the step's)."""
+        nonlocal checked, in_helper
+        if in_helper:
+            in_helper = False
             try:
-                checked = check_plan(
-                    plan,
-                    rtrw,
-                    partition=zones,
-                    # the villages the proposal was built from: a village left out for want of a
-                    # potential is named in no conflict of a kawasan it merely overlaps by a sliver
-                    villages=proposal.villages[proposal.villages["potensi_dominan"].notna()],
-                    itbx=load_itbx(overrides=config.check.matrix),
-                    lp2b=overlays.get("lp2b"),
-                    hazard=overlays.get("hazard"),
-                    include_conditional_conflicts=config.check.conditional_conflicts,
-                    thresholds=config.check.thresholds(),
-                    bridges=proposal.bridges,
-                    lang=config.project.lang,  # type: ignore[arg-type]
-                )
+                checked = helper.wait()  # type: ignore[union-attr]
             except CoverageError as exc:
                 raise CoverageError(f"{inp.rtrw.path}: {exc}") from None  # type: ignore[union-attr]
-            summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "alasan_verdict", "alasan_verdict_en", "aturan")]
-            kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
+            timer.timings["memeriksa RTRW / checking against RTRW"] += helper.seconds  # type: ignore[union-attr]
+        return checked
 
     desa_out = desa_proposed.merge(indicators.drop(columns=["luas_ha"], errors="ignore"), left_on="kode_desa", right_index=True, how="left")
     centres = None
@@ -380,10 +399,15 @@ def run(
                 reports.append(designated.attrs["kawasan_report"])
             centres = centres_and_profile(
                 config, desa_out, kawasan, indicators=indicators, scores=scores, points=points, lines=lines,
-                designated=designated, check=checked, network=roads_ahead.result() if roads_ahead is not None else None,
+                designated=designated, check=check_result if in_helper else checked,
+                network=roads_ahead.result() if roads_ahead is not None else None,
             )  # fmt: skip
-            desa_out = desa_out.merge(centres.villages, left_on="kode_desa", right_index=True, how="left")
-            kawasan = kawasan.merge(centres.kawasan, on="kawasan_id", how="left")
+    if check_result() is not None:
+        summary_cols = [c for c in checked.kawasan.columns if c.startswith(("ha_", "pct_")) or c in ("verdict", "alasan_verdict", "alasan_verdict_en", "aturan")]
+        kawasan = kawasan.merge(pd.DataFrame(checked.kawasan[["kawasan_id", *summary_cols]]), on="kawasan_id", how="left")
+    if centres is not None:
+        desa_out = desa_out.merge(centres.villages, left_on="kode_desa", right_index=True, how="left")
+        kawasan = kawasan.merge(centres.kawasan, on="kawasan_id", how="left")
     return RunResult(
         config=config,
         villages=desa_out,

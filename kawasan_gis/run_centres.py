@@ -116,6 +116,8 @@ def centres_and_profile(
 
     ``network`` is the road graph of ``[centres] roads`` when already built
     (:func:`kawasan_gis.centres.road_network`; the pipeline builds it beside the indicators).
+    ``check`` is the plan's :class:`~kawasan_gis.check.CheckResult`, or a function returning
+    it, called only when the profile needs it (the check runs in another process meanwhile).
     """
     from kawasan_gis import centres as C
     from kawasan_gis.overlay import point_stats
@@ -201,6 +203,8 @@ def centres_and_profile(
     if culture and float(indicators[culture].to_numpy().sum()) > 0:
         ev["ha_budaya_wisata"] = indicators[culture].sum(axis=1).reindex(ev.index).to_numpy()
     kaw_ev = pd.DataFrame(index=pd.Index(kawasan["kawasan_id"], name="kawasan_id"))
+    if callable(check):  # the check still running (in kawasan run's helper process): needed from here on
+        check = check()
     if check is not None:
         kaw_ev["pct_X"] = check.kawasan.set_index("kawasan_id")["pct_X"]
         lindung = {c.code for c in load_vocabulary("rtrw") if c.group == "lindung"}

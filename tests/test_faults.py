@@ -37,7 +37,7 @@ import kawasan_gis.pipeline
 import kawasan_gis.potential
 import kawasan_gis.regionalize
 from kawasan_gis.cli import cli
-from kawasan_gis.map_process import MapProcess
+from kawasan_gis.helper_process import HelperProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,8 +134,8 @@ def test_ctrl_c_in_each_step_exits_130_and_keeps_the_previous_results(project: P
     before, listing = _tree(project / "hasil"), sorted(p.name for p in project.iterdir())
     stand_in, reached = _interrupt_at(module, name, after=after)
     monkeypatch.setattr(module, name, stand_in)
-    if step == "maps":  # as where no second process can start: the maps are drawn beside the tables
-        monkeypatch.setattr(kawasan_gis.cli.run, "_map_process", lambda: None)
+    if step in ("check", "maps"):  # as where no second process can start: every step in this process
+        monkeypatch.setattr(kawasan_gis.cli.run, "_helper", lambda: None)
     res = _run(project)
     assert reached, f"the run never reached {step}"
     assert res.exit_code == 130, res.output
@@ -144,32 +144,52 @@ def test_ctrl_c_in_each_step_exits_130_and_keeps_the_previous_results(project: P
     _assert_untouched(project, before, listing, res.output)
 
 
-def test_ctrl_c_while_the_second_process_draws_stops_it_and_keeps_the_previous_results(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C reaches the main process once the drawing process has written the web map: the
-    drawing is stopped before the temporary folder is removed, and nothing is left behind."""
+@pytest.mark.parametrize("job", ["check", "maps"])
+def test_ctrl_c_while_the_second_process_works_stops_it_and_keeps_the_previous_results(
+    project: Path, monkeypatch: pytest.MonkeyPatch, job: str
+) -> None:
+    """Ctrl-C reaches the main process while the helper process checks the plan (the main one
+    works out the centres), or once it has written the web map: it is stopped before the
+    temporary folder is removed, and nothing is left behind."""
     before, listing = _tree(project / "hasil"), sorted(p.name for p in project.iterdir())
-    folders: list[Path] = []
-    real_submit = MapProcess.submit
+    jobs: list[tuple[str, tuple[Any, ...]]] = []
+    real_submit, real_wait = HelperProcess.submit, HelperProcess.wait
 
-    def submit(self: MapProcess, result: Any, folder: Path) -> None:
-        folders.append(Path(folder))
-        real_submit(self, result, folder)
+    def submit(self: HelperProcess, target: str, /, *args: Any, **kwargs: Any) -> None:
+        jobs.append((target, args))
+        real_submit(self, target, *args, **kwargs)
 
-    def wait(self: MapProcess) -> float:
-        deadline = time.monotonic() + 120
-        while not (folders[0] / "peta_kawasan.html").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert (folders[0] / "peta_kawasan.html").exists(), "the drawing process wrote no web map"
-        raise KeyboardInterrupt
+    def wait(self: HelperProcess) -> Any:
+        target, args = jobs[-1]
+        if job == "check" and target.endswith(":check_plan"):
+            raise KeyboardInterrupt
+        if job == "maps" and target.endswith(":write_maps"):
+            deadline = time.monotonic() + 120
+            while not (Path(args[1]) / "peta_kawasan.html").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert (Path(args[1]) / "peta_kawasan.html").exists(), "the helper process wrote no web map"
+            raise KeyboardInterrupt
+        return real_wait(self)
 
-    monkeypatch.setattr(MapProcess, "submit", submit)
-    monkeypatch.setattr(MapProcess, "wait", wait)
+    monkeypatch.setattr(HelperProcess, "submit", submit)
+    monkeypatch.setattr(HelperProcess, "wait", wait)
     res = _run(project)
+    assert [t.rsplit(":", 1)[1] for t, _ in jobs] == (["check_plan"] if job == "check" else ["check_plan", "write_maps"])
     assert res.exit_code == 130, res.output
     assert "hasil sebelumnya tetap utuh" in res.output
     _assert_untouched(project, before, listing, res.output)
-    time.sleep(1)  # a drawing still going on would write the report into a folder now gone
+    time.sleep(1)  # a job still going on would write into a folder now gone
     _assert_untouched(project, before, listing, res.output)
+
+
+def _draw_disk_full_instead(self: HelperProcess, target: str, /, *args: Any, **kwargs: Any) -> None:
+    """Sends the maps to :func:`draw_disk_full` of this module instead of the real drawing."""
+    if target == "kawasan_gis.outputs:write_maps":
+        target = f"{Path(__file__).stem}:draw_disk_full"
+    _real_submit(self, target, *args, **kwargs)
+
+
+_real_submit = HelperProcess.submit
 
 
 def draw_disk_full(result: Any, folder: Path) -> None:
@@ -208,9 +228,9 @@ def test_disk_full_while_writing_exits_2_and_keeps_the_previous_results(project:
     module, name = (kawasan_gis.outputs, "write_layers") if where == "layers" else (kawasan_gis.maps, "save_map")
     real = getattr(module, name)
     if where == "maps":  # drawn in this process, beside the tables
-        monkeypatch.setattr(kawasan_gis.cli.run, "_map_process", lambda: None)
+        monkeypatch.setattr(kawasan_gis.cli.run, "_helper", lambda: None)
     if where == "maps in the second process":  # the error comes back from it as it was raised there
-        monkeypatch.setattr(kawasan_gis.cli.run, "_map_process", lambda: MapProcess(target=f"{Path(__file__).stem}:draw_disk_full"))
+        monkeypatch.setattr(HelperProcess, "submit", _draw_disk_full_instead)
         real = None
 
     def full(target: Any, *args: Any, **kwargs: Any) -> Any:

@@ -779,3 +779,15 @@ def test_docs_list_every_class_and_potential():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "vocab.md").read_text()
     for code in (*RTRW_CODES, *LANDCOVER_CODES, *POTENTIALS):
         assert f"| `{code}` |" in doc, code
+
+
+def test_itbx_matrix_pickles_and_stays_read_only() -> None:
+    """kawasan run sends the matrix to its second process: the same statuses arrive, still read-only."""
+    import pickle
+
+    itbx = load_itbx()
+    back = pickle.loads(pickle.dumps(itbx))
+    assert back == itbx and back is not itbx
+    assert back.status("permukiman", "pertanian", lp2b=True) == itbx.status("permukiman", "pertanian", lp2b=True) == "X"
+    with pytest.raises(TypeError):
+        back.matrix["permukiman"]["pertanian"] = "I"  # type: ignore[index]

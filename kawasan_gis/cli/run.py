@@ -278,17 +278,17 @@ def _progress_reporter(quiet: bool):  # type: ignore[no-untyped-def]
     return bar, progress, start
 
 
-def _map_process():  # type: ignore[no-untyped-def]
-    """A :class:`~kawasan_gis.map_process.MapProcess`, or None (maps drawn in this process) where none can start."""
-    from kawasan_gis.map_process import MapProcess
+def _helper():  # type: ignore[no-untyped-def]
+    """A :class:`~kawasan_gis.helper_process.HelperProcess`, or None (everything in this process) where none can start."""
+    from kawasan_gis.helper_process import HelperProcess
 
     try:
-        return MapProcess()
+        return HelperProcess()
     except OSError as exc:
         import logging
 
-        logging.getLogger(__name__).warning("proses peta kedua tidak dapat dimulai (%s); peta digambar di proses ini / "
-                    "no second process for the maps (%s); they are drawn in this process", exc, exc)
+        logging.getLogger(__name__).warning("proses kedua tidak dapat dimulai (%s); semua langkah di proses ini / "
+                    "no second process (%s); every step runs in this process", exc, exc)
         return None
 
 
@@ -323,17 +323,17 @@ def execute(  # type: ignore[no-untyped-def]
         cfg = replace(cfg, inputs=replace(cfg.inputs, villages=replace(cfg.inputs.villages, **columns)))
     show_in_language(cfg.project.lang)
     bar, progress, start = _progress_reporter(quiet)
-    # the maps and the report are drawn in a second process, which imports its libraries while
-    # this one computes (not when the run may use one thread only)
-    drawing = _map_process() if maps and (cfg.project.threads or 2) >= 2 else None
+    # a second process checks the plan and draws the maps beside this one; it imports its
+    # libraries while this one reads and computes (not when the run may use one thread only)
+    helper = _helper() if (maps or cfg.inputs.rtrw is not None) and (cfg.project.threads or 2) >= 2 else None
     try:
-        result = run(cfg, progress=progress, bars=not quiet, template_dir=cfg.source.parent if cfg.source else Path.cwd())
+        result = run(cfg, progress=progress, bars=not quiet, template_dir=cfg.source.parent if cfg.source else Path.cwd(), helper=helper)
         progress("menulis keluaran / writing outputs")
-        folder = write_outputs(result, out, maps=maps, map_process=drawing)
+        folder = write_outputs(result, out, maps=maps, helper=helper)
     finally:
         bar.close()
-        if drawing is not None:
-            drawing.close()
+        if helper is not None:
+            helper.close()
     lang = cfg.project.lang
     for w in result.warnings:
         click.echo(f"{t('repaired', lang)}: {in_language(w, lang)}", err=True)

@@ -69,6 +69,12 @@ class ItbxMatrix:
     matrix: Mapping[str, Mapping[str, str]] = field(hash=False)
     overlays: Mapping[str, Mapping[str, str]] = field(hash=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the read-only mappings cannot be pickled: sent as plain dicts (kawasan run's check
+        # runs in a second process) and made read-only again on arrival
+        plain = ({k: dict(v) for k, v in self.matrix.items()}, {k: dict(v) for k, v in self.overlays.items()})
+        return (_read_only_matrix, (self.potentials, self.classes, *plain))
+
     def status(self, potential: str, pola_ruang_code: str, *, lp2b: bool = False, hazard: bool = False) -> str:
         """Status of a potential on a pola ruang class, tightened by the overlays asked for.
 
@@ -112,6 +118,14 @@ class ItbxMatrix:
         frame = pd.DataFrame(data, index=pd.Index(self.potentials, name="potensi"), columns=list(self.classes))
         frame.columns.name = "pola_ruang"
         return frame
+
+
+def _read_only_matrix(potentials: tuple[str, ...], classes: tuple[str, ...], matrix: dict[str, dict[str, str]],
+                      overlays: dict[str, dict[str, str]]) -> ItbxMatrix:
+    """An :class:`ItbxMatrix` from plain dicts (unpickling), read-only like a loaded one."""
+    return ItbxMatrix(potentials=potentials, classes=classes,
+                      matrix=MappingProxyType({p: MappingProxyType(row) for p, row in matrix.items()}),
+                      overlays=MappingProxyType({o: MappingProxyType(t) for o, t in overlays.items()}))
 
 
 def load_itbx(*, overrides: OverrideSource = None, vocabulary: Vocabulary | None = None) -> ItbxMatrix:

@@ -1,5 +1,5 @@
-"""The second process that draws a run's maps: same files as one process, its warnings, logs and
-errors reach the caller, and a failure on either side leaves no half-written folder."""
+"""kawasan run's second process (the RTRW check and the maps): same results as one process, its
+warnings, logs and errors reach the caller, and a failure on either side leaves no half-written folder."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from kawasan_gis import outputs, pipeline
 from kawasan_gis.config import load_config
 from kawasan_gis.errors import KawasanError, KawasanWarning
-from kawasan_gis.map_process import MapProcess
+from kawasan_gis.helper_process import HelperProcess
 
 pytestmark = pytest.mark.slow
 
@@ -25,13 +25,14 @@ class DrawWarning(KawasanWarning):
     """What the test drawing warns."""
 
 
-def draw_warn_and_log(result: object, folder: Path) -> None:
-    """A drawing that logs, warns and writes one file (run in the child)."""
+def draw_warn_and_log(result: object, folder: Path) -> int:
+    """A job that logs, warns and writes one file (run in the helper process); returns its process id."""
     logging.getLogger("kawasan_gis.maps.styles").warning("warna %r tidak dikenal", "merah")
     import warnings
 
     warnings.warn(DrawWarning("digambar dengan peringatan / drawn with a warning"), stacklevel=1)
     (folder / "gambar.txt").write_text(f"{result} {os.getpid()}")
+    return os.getpid()
 
 
 def draw_fail(result: object, folder: Path) -> None:
@@ -56,54 +57,55 @@ def draw_slow(result: object, folder: Path) -> None:
     time.sleep(60)
 
 
-def _target(name: str) -> str:
+def target(name: str) -> str:
     return f"{Path(__file__).stem}:{name}"
 
 
-def test_warnings_and_log_records_of_the_drawing_reach_the_caller(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with MapProcess(target=_target("draw_warn_and_log")) as maps:
-        maps.submit("hasil-1", tmp_path)
+def test_warnings_and_log_records_of_a_job_reach_the_caller(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with HelperProcess() as helper:
+        helper.submit(target("draw_warn_and_log"), "hasil-1", tmp_path)
+        with pytest.raises(RuntimeError, match="still running"):
+            helper.submit(target("draw_warn_and_log"), "hasil-x", tmp_path)
         with caplog.at_level(logging.WARNING), pytest.warns(DrawWarning, match="digambar dengan peringatan"):
-            seconds = maps.wait()
-        drawn_by = int((tmp_path / "gambar.txt").read_text().split()[1])
-        # the same process draws the next result
-        maps.submit("hasil-2", tmp_path)
+            pid = helper.wait()
+        assert (tmp_path / "gambar.txt").read_text() == f"hasil-1 {pid}"
+        assert helper.seconds >= 0
+        # the same process runs the next job
+        helper.submit(target("draw_warn_and_log"), "hasil-2", folder=tmp_path)
         with pytest.warns(DrawWarning):
-            maps.wait()
-        assert (tmp_path / "gambar.txt").read_text() == f"hasil-2 {drawn_by}"
-    assert drawn_by != os.getpid()
-    assert seconds >= 0
-    # one record per drawing, as the drawing logged it
+            assert helper.wait() == pid
+        assert (tmp_path / "gambar.txt").read_text() == f"hasil-2 {pid}"
+    assert pid != os.getpid()
+    # one record per job, as the job logged it
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
         ("kawasan_gis.maps.styles", logging.WARNING, "warna 'merah' tidak dikenal")
     ] * 2
 
 
 def test_errors_of_the_drawing_are_raised_in_the_caller(tmp_path: Path) -> None:
-    with MapProcess(target=_target("draw_fail")) as maps:
-        maps.submit("hasil-x", tmp_path)
+    with HelperProcess() as helper:
+        helper.submit(target("draw_fail"), "hasil-x", tmp_path)
         with pytest.raises(ValueError, match="gagal menggambar hasil-x"):
-            maps.wait()
-    with MapProcess(target=_target("draw_fail_unpicklable")) as maps:
-        maps.submit("hasil-y", tmp_path)
+            helper.wait()
+        helper.submit(target("draw_fail_unpicklable"), "hasil-y", tmp_path)
         with pytest.raises(RuntimeError, match="Unpicklable: tidak bisa di-pickle"):
-            maps.wait()
+            helper.wait()
 
 
 def test_a_drawing_process_that_dies_is_a_clear_error(tmp_path: Path) -> None:
-    with MapProcess(target=_target("draw_die")) as maps:
-        maps.submit("hasil", tmp_path)
+    with HelperProcess() as helper:
+        helper.submit(target("draw_die"), "hasil", tmp_path)
         with pytest.raises(KawasanError, match=r"berhenti tak terduga \(kode keluar 3\).*--no-maps"):
-            maps.wait()
+            helper.wait()
 
 
 def test_close_stops_a_drawing_at_once(tmp_path: Path) -> None:
-    maps = MapProcess(target=_target("draw_slow"))
-    maps.submit("hasil", tmp_path)
+    helper = HelperProcess()
+    helper.submit(target("draw_slow"), "hasil", tmp_path)
     t0 = time.perf_counter()
-    maps.close()
+    helper.close()
     assert time.perf_counter() - t0 < 5
-    assert not maps._proc.is_alive()
+    assert not helper._proc.is_alive()
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +113,30 @@ def lamtim(data_dir: Path) -> pipeline.RunResult:
     return pipeline.run(load_config(data_dir / "lampung_timur.toml"))
 
 
+def test_the_check_in_the_helper_process_gives_the_same_run(lamtim: pipeline.RunResult, data_dir: Path) -> None:
+    """The RTRW check computed in the helper process while this one works out the centres."""
+    import pandas as pd
+
+    with HelperProcess() as helper:
+        two = pipeline.run(load_config(data_dir / "lampung_timur.toml"), helper=helper)
+    one = lamtim
+    assert two.check is not None and len(two.check.kawasan) == 32
+    for a, b in ((one.check.kawasan, two.check.kawasan), (one.check.per_class, two.check.per_class), (one.check.rules, two.check.rules)):
+        pd.testing.assert_frame_equal(pd.DataFrame(a).drop(columns="geometry", errors="ignore"), pd.DataFrame(b).drop(columns="geometry", errors="ignore"))
+    assert one.check.conflicts.geometry.geom_equals_exact(two.check.conflicts.geometry, tolerance=0).all()
+    for a, b in ((one.kawasan, two.kawasan), (one.villages, two.villages)):
+        assert list(a.columns) == list(b.columns)  # the check's columns before the centres', as in one process
+        pd.testing.assert_frame_equal(pd.DataFrame(a).drop(columns="geometry"), pd.DataFrame(b).drop(columns="geometry"))
+    # the profile read the check: the lindung hectares of the environment pillar are there
+    assert two.centres.evidence is not None
+    assert two.timings["memeriksa RTRW / checking against RTRW"] > 0
+
+
 def test_two_processes_write_what_one_does(lamtim: pipeline.RunResult, tmp_path: Path) -> None:
     one, two = tmp_path / "satu", tmp_path / "dua"
     pipeline.write_outputs(lamtim, one)
-    with MapProcess() as maps:
-        pipeline.write_outputs(lamtim, two, map_process=maps)
+    with HelperProcess() as maps:
+        pipeline.write_outputs(lamtim, two, helper=maps)
     names = sorted(p.name for p in one.iterdir())
     assert names == sorted(p.name for p in two.iterdir())
     assert "peta_kawasan.html" in names and "laporan.html" in names
@@ -144,9 +165,9 @@ def test_a_failure_beside_the_drawing_leaves_nothing_half_written(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(outputs, "write_xlsx", disk_full)  # the tables, written in this process
-    maps = MapProcess()
+    maps = HelperProcess()
     with pytest.raises(OSError, match="disk penuh"):
-        pipeline.write_outputs(lamtim, previous, map_process=maps)
+        pipeline.write_outputs(lamtim, previous, helper=maps)
     assert not maps._proc.is_alive()  # stopped before its folder was removed
     time.sleep(0.5)  # nothing written after the clean-up either
     assert [p.name for p in tmp_path.iterdir()] == ["hasil"]
@@ -155,7 +176,7 @@ def test_a_failure_beside_the_drawing_leaves_nothing_half_written(
     # and a drawing that fails leaves it as it was too
     monkeypatch.undo()
     broken = replace(lamtim, config=replace(lamtim.config, peta=replace(lamtim.config.peta, sumber=5)))
-    with MapProcess() as maps, pytest.raises(TypeError, match="int"):
-        pipeline.write_outputs(broken, previous, map_process=maps)
+    with HelperProcess() as maps, pytest.raises(TypeError, match="int"):
+        pipeline.write_outputs(broken, previous, helper=maps)
     assert [p.name for p in tmp_path.iterdir()] == ["hasil"]
     assert sorted(p.name for p in previous.iterdir()) == [".kawasan_gis", "lama.txt"]
