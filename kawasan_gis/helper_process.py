@@ -41,10 +41,13 @@ class HelperProcess:
     Examples
     --------
     >>> from kawasan_gis.helper_process import HelperProcess
-    >>> from kawasan_gis.pipeline import run, write_outputs
-    >>> with HelperProcess() as helper:  # doctest: +SKIP
-    ...     result = run(config, helper=helper)
-    ...     write_outputs(result, "hasil", helper=helper)
+    >>> with HelperProcess() as helper:
+    ...     helper.submit("math:hypot", 3, 4)
+    ...     helper.wait()
+    5.0
+
+    ``kawasan run`` gives it to :func:`kawasan_gis.pipeline.run` (``helper=``) and
+    :func:`kawasan_gis.pipeline.write_outputs` (``helper=``).
     """
 
     def __init__(self) -> None:
