@@ -53,7 +53,8 @@ class HelperProcess:
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child,), name="kawasan_gis-helper", daemon=True)
+        self._ready = ctx.Event()  # set once the process has imported its libraries
+        self._proc = ctx.Process(target=_serve, args=(child, self._ready), name="kawasan_gis-helper", daemon=True)
         self._proc.start()
         child.close()
         self._busy = False
@@ -101,16 +102,15 @@ class HelperProcess:
         return payload
 
     def close(self) -> None:
-        """Stop the process: at once when a job is still running (its results are being discarded)."""
+        """Stop the process: at once when a job is still running (its results are being discarded)
+        or it is still importing (a run that stopped early does not wait for it)."""
         if self._proc.is_alive():
-            if self._busy:
-                self._proc.kill()
-            else:
+            if not self._busy and self._ready.is_set():
                 try:
-                    self._conn.send(None)
+                    self._conn.send(None)  # an idle process ends on its own
                 except OSError:
-                    self._proc.kill()
-            self._proc.join(timeout=10)
+                    pass
+                self._proc.join(timeout=1)
             if self._proc.is_alive():
                 self._proc.kill()
                 self._proc.join()
@@ -136,7 +136,7 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, ready: Any) -> None:
     """The helper process: import, then run each job sent until ``None`` comes."""
     import importlib
     import signal
@@ -145,6 +145,7 @@ def _serve(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in _PRELOAD:
         importlib.import_module(name)
+    ready.set()
     root = logging.getLogger()
     while True:
         try:

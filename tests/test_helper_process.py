@@ -99,12 +99,18 @@ def test_a_drawing_process_that_dies_is_a_clear_error(tmp_path: Path) -> None:
             helper.wait()
 
 
-def test_close_stops_a_drawing_at_once(tmp_path: Path) -> None:
+def test_close_stops_a_job_at_once_and_does_not_wait_for_the_imports(tmp_path: Path) -> None:
     helper = HelperProcess()
     helper.submit(target("draw_slow"), "hasil", tmp_path)
     t0 = time.perf_counter()
     helper.close()
     assert time.perf_counter() - t0 < 5
+    assert not helper._proc.is_alive()
+    # a run that fails at once (a broken input) closes it while it still imports (~3 s here)
+    helper = HelperProcess()
+    t0 = time.perf_counter()
+    helper.close()
+    assert time.perf_counter() - t0 < 0.5
     assert not helper._proc.is_alive()
 
 
