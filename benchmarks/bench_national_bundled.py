@@ -11,7 +11,10 @@ bundled IDM table. It splits the inputs once, then runs every kabupaten with 1 a
 workers (maps off) in fresh output folders through :func:`kawasan_gis.scale.run_national`,
 the code ``kawasan run --workers`` uses, and prints wall time, villages per second, the
 speed-up, the peak memory per worker, the largest kabupaten and the national time extrapolated
-from the 2-worker rate (83,402 villages; the split of the national inputs not included).
+from the 2-worker rate (83,402 villages; the split of the national inputs not included). On a
+shared machine the wall times depend on the others' load: the load average before and after
+each run and the CPU seconds of the jobs (each job's record: its worker process's CPU time while
+it ran, which the load does not change much) are printed too, with the threads each job used.
 Results go to ``cache/bench_bundled/bench.json`` (git-ignored).
 """
 import json
@@ -44,11 +47,15 @@ def main():
         o = base / f"w{w}"
         if o.exists(): shutil.rmtree(o)
         o.mkdir(); (o / "masukan").symlink_to(base / "masukan", target_is_directory=True)
+        load_before = os.getloadavg()
         t = time.perf_counter(); res = run_national(load_config(cfg), o, workers=w, maps=False); wall = time.perf_counter() - t
         recs = [json.loads(p.read_text()) for p in (o / "selesai").glob("*.json")]
         out["runs"].append({"workers": w, "wall_s": round(wall, 1), "villages_per_s": round(n / wall, 2),
                             "peak_mb_per_worker": max(r["memori_mb"] for r in recs), "largest": max(((r["ringkasan"]["n_desa"], r["detik"]) for r in recs)),
-                            "failed": sorted(res.failed), "load": os.getloadavg()})
+                            "failed": sorted(res.failed), "load": os.getloadavg(), "load_before": load_before,
+                            "threads_per_job": sorted({r.get("utas") for r in recs}, key=str),
+                            "sum_job_s": round(sum(r["detik"] for r in recs), 1),
+                            "sum_job_cpu_s": round(sum(r.get("cpu_detik", 0) for r in recs), 1)})
         print(json.dumps(out["runs"][-1]), flush=True)
     out["speedup"] = round(out["runs"][0]["wall_s"] / out["runs"][1]["wall_s"], 2)
     out["extrapolated_national_2w_min"] = round(83402 / out["runs"][1]["villages_per_s"] / 60, 1)
