@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -289,11 +291,11 @@ def test_overview_escapes_names_and_links_to_kabupaten() -> None:
     # names reach the page as HTML entities (inside JSON), so the browser shows them as text
     assert "<img src=x" not in page and "<b>K01</b>" not in page
     assert "\\u0026lt;img src=x" in page and "\\u0026lt;b\\u0026gt;K01" in page
-    for link in kab[["peta", "laporan"]].iloc[0]:
-        assert f'href=\\"{link}\\"' in page
+    # the links are properties of the kabupaten; the popup makes them (tests/test_scale_browser.py)
+    assert '"peta":"kabupaten/1872_kota_metro/peta_kawasan.html","laporan":"kabupaten/1872_kota_metro/laporan.html"' in page
 
 
-def test_overview_draws_an_outline_that_crosses_itself(caplog: pytest.LogCaptureFixture) -> None:
+def test_overview_draws_an_outline_that_crosses_itself() -> None:
     # found on the whole country: kabupaten 7104's outline crosses itself and GEOS refused to
     # snap it to the overview's grid, ending the national run after every kabupaten was done
     bowtie = shapely.Polygon([(105.0, -5.0), (105.2, -4.8), (105.2, -5.0), (105.0, -4.8)])
@@ -303,10 +305,20 @@ def test_overview_draws_an_outline_that_crosses_itself(caplog: pytest.LogCapture
     kawasan = gpd.GeoDataFrame({"nama": ["K01"], "nama_kab": ["Kepulauan Talaud"], "potensi": ["perikanan"]},
                                geometry=[shapely.box(105.05, -4.95, 105.1, -4.9)], crs=4326)
     page = overview_map(kab, kawasan).get_root().render()
-    assert "Kepulauan Talaud" in page and "tidak sah diperbaiki" in caplog.text
+    assert "Kepulauan Talaud" in page
     # both triangles of the bow tie are drawn: 0.02 square degrees in all
-    drawn = national._geojson(kab, national.OVERVIEW_KAB_TOLERANCE_DEG, [{}])["features"]
+    drawn = json.loads(national._geojson(kab, national.OVERVIEW_KAB_TOLERANCE_DEG, [{}]))["features"]
     assert shapely.area(shapely.from_geojson(json.dumps(drawn[0]["geometry"]))) == pytest.approx(0.02, rel=1e-3)
+
+
+def test_overview_keeps_a_kawasan_smaller_than_its_tolerance() -> None:
+    """A 50 m kawasan (under the 0.002-degree simplification) is drawn as the 0.001-degree cell it lies in."""
+    tiny = shapely.box(105.1234, -5.0016, 105.1238, -5.0012)
+    frame = gpd.GeoDataFrame({"nama": ["K01", "K02"]}, geometry=[tiny, shapely.box(105.2, -5.1, 105.3, -5.0)], crs=4326)
+    drawn = json.loads(national._geojson(frame, national.OVERVIEW_KAWASAN_TOLERANCE_DEG, [{"nama": "K01"}, {"nama": "K02"}]))["features"]
+    assert [f["properties"]["nama"] for f in drawn] == ["K01", "K02"]
+    cell = shapely.from_geojson(json.dumps(drawn[0]["geometry"]))
+    assert cell.bounds == pytest.approx((105.123, -5.002, 105.124, -5.001)) and cell.covers(tiny)
 
 
 # --------------------------------------------------------------------------- local cluster
@@ -362,6 +374,41 @@ def test_two_workers_equal_plain_single_runs(two_workers: Path, tmp_path: Path, 
                 numeric(split),
                 check_exact=False, rtol=1e-12, atol=1e-9, obj=f"{kode} {name}",
             )  # fmt: skip
+
+
+def overview_layers(page: str) -> list[tuple[dict, str]]:
+    """The data of each GeoJSON layer of an overview page, parsed and as written."""
+    found = []
+    for match in re.finditer(r"L\.geoJson\(", page):
+        data, end = json.JSONDecoder().raw_decode(page, match.end())
+        found.append((data, page[match.end() : end]))
+    return found
+
+
+def test_overview_is_compact_and_follows_the_outlines(two_workers: Path) -> None:
+    """The overview of the bundled kabupaten: JSON without spaces, a 0.001-degree grid, a few
+    properties per feature, each kabupaten drawn close to its outline (nasional.gpkg)."""
+    page = (two_workers / "peta_nasional.html").read_text(encoding="utf-8")
+    (kab, kab_text), (kaw, kaw_text) = overview_layers(page)
+    table = pd.read_csv(two_workers / "nasional.csv", dtype={"kode_kab": str})
+    assert len(kab["features"]) == len(table) and len(kaw["features"]) == table["n_kawasan"].sum()
+    assert {k for f in kab["features"] for k in f["properties"]} == {"nama", "kode", "status", "desa", "kawasan", "pct", "peta", "laporan", "warna"}
+    assert {k for f in kaw["features"] for k in f["properties"]} == {"nama", "kab", "potensi"}
+    for text in (kab_text, kaw_text):
+        assert ", " not in text and ": " not in text
+    for layer in (kab, kaw):
+        xy = np.concatenate([shapely.get_coordinates(shapely.from_geojson(json.dumps(f["geometry"]))) for f in layer["features"]])
+        assert np.abs(xy * 1000 - np.round(xy * 1000)).max() < 1e-6  # on the 0.001-degree grid
+    outlines = gpd.read_file(two_workers / "nasional.gpkg", layer="kabupaten").set_index("kode_kab").geometry
+    for feature in kab["features"]:
+        drawn = shapely.from_geojson(json.dumps(feature["geometry"]))
+        outline = outlines[feature["properties"]["kode"]]
+        # within the simplification tolerance (0.005) and the grid (half a diagonal) of the outline
+        assert drawn.buffer(0.006).covers(outline.buffer(-0.006)) and outline.buffer(0.006).covers(drawn), feature["properties"]["nama"]
+        assert drawn.area == pytest.approx(outline.area, rel=0.03)
+    # about 17 bytes a vertex ("[105.123,-5.123],"): the data is what the page weighs
+    vertices = sum(len(shapely.get_coordinates(shapely.from_geojson(json.dumps(f["geometry"])))) for f in kab["features"] + kaw["features"])
+    assert (len(kab_text) + len(kaw_text)) / vertices < 20
 
 
 def test_killed_run_restarts_with_one_worker_and_equal_output(two_workers: Path, tmp_path: Path, layers: tuple[Path, Path]) -> None:
