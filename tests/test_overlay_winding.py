@@ -86,6 +86,20 @@ def test_voronoi_partition_proven_and_one_extra_polygon_found() -> None:
     assert zone_area(zones) == pytest.approx(500 * 200, rel=1e-9)
 
 
+def test_batches_of_few_vertices_find_the_same_zones(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kawasan_gis.io.winding as winding
+
+    extra = box(2_000, 3_000, 2_500, 3_200)
+    cells = np.append(voronoi(400, 10_000, seed=3), extra)
+    whole = overlap_zones(cells)
+    monkeypatch.setattr(winding, "_CHUNK_VERTICES", 300)  # 10 batches of ~40 cells instead of one
+    batched = overlap_zones(cells)
+    assert batched is not None and zone_area(batched) == pytest.approx(500 * 200, rel=1e-9)
+    assert len(batched) == len(whole) and all(a.equals_exact(b, 0) for a, b in zip(batched, whole))
+    # and a partition is still proven free of overlaps batch by batch
+    assert len(overlap_zones(cells[:-1])) == 0
+
+
 def resolve_both_ways(zones: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     fast = resolve_overlaps(zones, priority={"hutan_lindung": 2})
     with monkeypatch.context() as m:

@@ -35,7 +35,8 @@ __all__ = ["overlap_zones", "partition_outline", "winding_faces"]
 
 # odd 64-bit constants for hashing the coordinates of a point
 _MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
-_CHUNK = 5_000  # polygons per batch: bounds the memory of the edge arrays (~60 MB a batch)
+_CHUNK = 5_000  # polygons per batch, and
+_CHUNK_VERTICES = 250_000  # vertices per batch: bound the memory of the edge arrays (~140 bytes a vertex)
 # Edges left over: noding costs ~30 us per edge, so above a tenth of all edges (a layer that
 # is no partition, such as scattered patches) or 100,000 the pairwise test is the cheaper way;
 # up to 2,000 edges the pass costs milliseconds whatever the layer.
@@ -170,9 +171,15 @@ def _outline_faces(polygons: np.ndarray, n_jobs: int | None) -> tuple[np.ndarray
     strips = max(int(np.sqrt(n / _CHUNK)), 1)
     strip = np.minimum(((cx - cx.min()) / max(float(np.ptp(cx)), 1e-9) * strips).astype(np.int64), strips - 1)
     order = np.lexsort((cy, strip))
+    vertices = shapely.get_num_coordinates(polygons)
+    total = float(vertices.sum())
+    # a new batch every _CHUNK polygons and every _CHUNK_VERTICES vertices (villages have 6x
+    # the vertices of land-use polygons: 5,000 of them in one batch took ~200 MB)
+    by_count = np.arange(n) // _CHUNK
+    by_vertices = np.cumsum(vertices[order]) // _CHUNK_VERTICES
+    starts = np.r_[0, np.flatnonzero((by_count[1:] != by_count[:-1]) | (by_vertices[1:] != by_vertices[:-1])) + 1, n]
     with ThreadPoolExecutor(max(default_jobs() if n_jobs is None else n_jobs, 1)) as pool:
-        parts = list(pool.map(_edges, (polygons[order[s : s + _CHUNK]] for s in range(0, n, _CHUNK))))
-    total = float(shapely.get_num_coordinates(polygons).sum())
+        parts = list(pool.map(_edges, (polygons[order[a:b]] for a, b in zip(starts[:-1], starts[1:]))))
     limit = min(_MAX_OUTLINE, max(_MIN_OUTLINE, _MAX_OUTLINE_SHARE * total))
     # Batch outlines include the borders between batches (a few % of all edges on a
     # partition); nearly all edges left over means the layer is no partition.
