@@ -7,14 +7,13 @@ error or request to http(s) fails the test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pytest
 import shapely
-from test_browser import CHROMIUM_ARGS, _chromium
+from test_browser import browser  # noqa: F401 (fixture: one Chromium per module, as the map tests launch it)
 
 from kawasan_gis.maps import save_map
 from kawasan_gis.scale.national import overview_map
@@ -22,16 +21,6 @@ from kawasan_gis.scale.national import overview_map
 pytestmark = pytest.mark.browser
 
 LINKS = {"1872": "kabupaten/1872_kota_metro/", "7571": "kabupaten/7571_kota_gorontalo/"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
