@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -143,6 +144,9 @@ def _serve(conn: Connection, ready: Any) -> None:
 
     # Ctrl-C is the main process's to handle: it stops this one (no second traceback)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # second in line for the cores: its imports must not slow the main process's threaded steps
+    # (the indicators); its jobs come when the main process runs one thread at a time
+    os.nice(10)
     for name in _PRELOAD:
         importlib.import_module(name)
     ready.set()
