@@ -463,8 +463,10 @@ def span_warnings(kawasan: pd.DataFrame, members: pd.DataFrame, villages: pd.Dat
                        "pct_desa": Num(shares["desa"], 0), "pct_ha": Num(shares["ha"], 0), "pct_kec": Num(shares["kec"], 0),
                        "batas": Num(share_pct, 0 if float(share_pct).is_integer() else 1)}
             out.append(message("span_warning", **figures))
+    # the run's alerts carry them and `kawasan run` prints them from there (a logged warning as
+    # well showed each twice); a national run keeps them in each kabupaten's run.json and report
     for text in out:
-        log.warning("%s", text)
+        log.info("%s", text)
     return out
 
 
