@@ -300,11 +300,12 @@ def class_layer(gdf: gpd.GeoDataFrame, kind: str, geo: Geo, ctx: Context) -> tup
     wgs = to_wgs84(prep.geoms, prep.crs, geo.decimals)
     styles = class_styles(kind, prep.frame["kelas"], lang=lang)
     props = []
-    for _, row in prep.frame.iterrows():
-        st = styles.get(str(row["kelas"])) if is_present(row["kelas"]) else None
+    raws = prep.frame["kelas_raw"].tolist() if "kelas_raw" in prep.frame.columns else [None] * len(prep.frame)
+    # columns zipped, not iterrows: a land-use layer has thousands of polygons (0.4 s on Gorontalo's)
+    for kelas, raw in zip(prep.frame["kelas"].tolist(), raws, strict=True):
+        st = styles.get(str(kelas)) if is_present(kelas) else None
         label = st.label if st else t("unknown_class", lang)
         colour = st.colour if st else GREY
-        raw = row.get("kelas_raw")
         tip = f"<b>{_esc(label)}</b>"
         if is_present(raw) and str(raw) != label:
             tip += f"<br><span class=kg-muted>{_esc(raw)}</span>"
