@@ -321,7 +321,7 @@ def test_a_new_run_keeps_the_studio_record(tmp_path: Path, monkeypatch: pytest.M
     (out / "studio" / "versi" / "v1" / "catatan.json").write_text('{"nama": "Musyawarah"}', encoding="utf-8")
     (out / "studio" / ".cache").mkdir()
     (out / "studio" / ".cache" / "potongan-x.npz").write_bytes(b"x")
-    monkeypatch.setattr(outputs, "_write_all", lambda result, folder, maps: (folder / "kawasan.csv").write_text("baru", encoding="utf-8"))
+    monkeypatch.setattr(outputs, "_write_all", lambda result, folder, maps, helper=None: (folder / "kawasan.csv").write_text("baru", encoding="utf-8"))
     pipeline.write_outputs(None, out)  # type: ignore[arg-type]
     assert (out / "kawasan.csv").read_text(encoding="utf-8") == "baru"
     assert (out / "studio" / "versi" / "v1" / "catatan.json").read_text(encoding="utf-8") == '{"nama": "Musyawarah"}'
