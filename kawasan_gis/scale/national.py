@@ -140,24 +140,27 @@ def outline_wkt(result: RunResult) -> str:
     """
     desa = result.villages
     outline = shapely.union_all(shapely.make_valid(desa.geometry.values))
-    outline = gpd.GeoSeries([outline], crs=desa.crs).to_crs(4326).iloc[0]
-    outline = record_outlines([shapely.to_wkb(outline)])[0]
+    outline = gpd.GeoSeries([outline], crs=desa.crs).to_crs(4326).to_numpy()
+    outline = _without_slivers(outline)[0]
     outline = shapely.set_precision(shapely.simplify(outline, OUTLINE_TOLERANCE_DEG, preserve_topology=True), 1e-5)
     return shapely.to_wkt(outline, rounding_precision=5)
 
 
-def record_outlines(outlines: list[Any]) -> np.ndarray:
-    """Kabupaten outlines (WKT or WKB of the records; None for a kabupaten not done) as
-    ``nasional.gpkg`` keeps them: valid, and without the holes under ``(2 *
-    OUTLINE_TOLERANCE_DEG)²`` (~220 m across), the slivers between villages that a union of
-    villages is riddled with (78 % of the national outlines' vertices); enclaves stay.
+def record_outlines(outlines: list[str | None]) -> np.ndarray:
+    """Kabupaten outlines (the records' WKT; None for a kabupaten not done) as ``nasional.gpkg``
+    keeps them (:func:`_without_slivers`).
 
-    Records written before this was applied have such holes and outlines made invalid by
-    rounding; they are mended here when the national outputs are written.
+    Records written before :func:`outline_wkt` dropped the slivers have them, and outlines made
+    invalid by rounding; they are mended here when the national outputs are written.
     """
-    geoms = np.array([None if o is None else (shapely.from_wkt(o) if isinstance(o, str) else shapely.from_wkb(o)) for o in outlines],
-                     dtype=object)
-    return _repaired(_without_small_holes(geoms, (2 * OUTLINE_TOLERANCE_DEG) ** 2))
+    return _without_slivers(np.array([None if o is None else shapely.from_wkt(o) for o in outlines], dtype=object))
+
+
+def _without_slivers(outlines: np.ndarray) -> np.ndarray:
+    """``outlines`` (EPSG:4326) valid, and without the holes under ``(2 * OUTLINE_TOLERANCE_DEG)²``
+    (~220 m across), the slivers between villages that a union of villages is riddled with
+    (78 % of the national outlines' vertices); enclaves stay."""
+    return _repaired(_without_small_holes(outlines, (2 * OUTLINE_TOLERANCE_DEG) ** 2))
 
 
 def summary_row(result: RunResult, partition: Partition, *, folder: Path, out: Path) -> dict[str, Any]:
