@@ -309,6 +309,7 @@ def execute(  # type: ignore[no-untyped-def]
     from kawasan_gis.config import load_config
     from kawasan_gis.errors import CheckFailed
     from kawasan_gis.i18n import format_number, in_language, t
+    from kawasan_gis.io.geometry import default_jobs
     from kawasan_gis.pipeline import run, write_outputs
 
     check_output_folder(out)  # before the run: a user's folder is refused at once, not after minutes
@@ -325,7 +326,7 @@ def execute(  # type: ignore[no-untyped-def]
     bar, progress, start = _progress_reporter(quiet)
     # a second process checks the plan and draws the maps beside this one; it imports its
     # libraries while this one reads and computes (not when the run may use one thread only)
-    helper = _helper() if (maps or cfg.inputs.rtrw is not None) and (cfg.project.threads or 2) >= 2 else None
+    helper = _helper() if (maps or cfg.inputs.rtrw is not None) and (cfg.project.threads or default_jobs()) >= 2 else None
     try:
         result = run(cfg, progress=progress, bars=not quiet, template_dir=cfg.source.parent if cfg.source else Path.cwd(), helper=helper)
         progress("menulis keluaran / writing outputs")
