@@ -88,9 +88,9 @@ class HelperProcess:
             code = self._proc.exitcode
             raise KawasanError(
                 f"proses kedua kawasan run berhenti tak terduga (kode keluar {code}); hasil tidak ditulis, hasil sebelumnya "
-                f"tetap utuh. Jalankan lagi, atau dengan --no-maps tanpa peta. / kawasan run's second process stopped "
-                f"unexpectedly (exit code {code}); nothing was written and previous results are intact. Run again, or with "
-                "--no-maps without maps."
+                f"tetap utuh. Jalankan lagi, atau dengan --threads 1 agar semua langkah berjalan dalam satu proses. / kawasan "
+                f"run's second process stopped unexpectedly (exit code {code}); nothing was written and previous results are "
+                "intact. Run again, or with --threads 1 to run every step in one process."
             ) from None
         self._busy = False
         self.seconds = seconds

@@ -97,7 +97,7 @@ def test_errors_of_the_drawing_are_raised_in_the_caller(tmp_path: Path) -> None:
 def test_a_drawing_process_that_dies_is_a_clear_error(tmp_path: Path) -> None:
     with HelperProcess() as helper:
         helper.submit(target("draw_die"), "hasil", tmp_path)
-        with pytest.raises(KawasanError, match=r"berhenti tak terduga \(kode keluar 3\).*--no-maps"):
+        with pytest.raises(KawasanError, match=r"berhenti tak terduga \(kode keluar 3\).*--threads 1 agar semua langkah berjalan dalam satu proses"):
             helper.wait()
 
 
